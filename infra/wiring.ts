@@ -1,0 +1,93 @@
+/**
+ * Who listens to what. Read by the CDK stack and by the local runtime, so a handler wired
+ * locally is wired identically on AWS.
+ */
+import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
+
+export const BUS_NAME = 'loa';
+
+export type FunctionName = 'package' | 'route' | 'deliver-webhook' | 'ops' | 'assets';
+
+export interface FunctionSpec {
+  /** Handler file, relative to the repo root; it exports `handler`. */
+  entry: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  /** Caps concurrency where a partner must not be flooded. */
+  reservedConcurrency?: number;
+}
+
+export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
+  package: { entry: 'functions/package/handler.ts', memoryMb: 512, timeoutSeconds: 60 },
+  route: { entry: 'functions/route/handler.ts', memoryMb: 256, timeoutSeconds: 30 },
+  'deliver-webhook': {
+    entry: 'functions/deliver-webhook/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    reservedConcurrency: 20,
+  },
+  ops: { entry: 'functions/ops/handler.ts', memoryMb: 256, timeoutSeconds: 29 },
+  assets: { entry: 'functions/assets/handler.ts', memoryMb: 256, timeoutSeconds: 10 },
+};
+
+/** An EventBridge event pattern, in the subset both runtimes implement: exact-match arrays. */
+export interface EventPattern {
+  source: string[];
+  'detail-type': string[];
+}
+
+export interface Subscription {
+  /** Rule name on the bus. */
+  rule: string;
+  pattern: EventPattern;
+  target: FunctionName;
+}
+
+export const SUBSCRIPTIONS: Subscription[] = [
+  {
+    rule: 'package-on-approval',
+    pattern: { source: [SOURCE.cms], 'detail-type': [DETAIL_TYPE.contentApproved] },
+    target: 'package',
+  },
+  {
+    rule: 'route-on-package-ready',
+    pattern: { source: [SOURCE.package], 'detail-type': [DETAIL_TYPE.packageReady] },
+    target: 'route',
+  },
+];
+
+export type QueueName = 'webhook';
+
+export interface QueueSpec {
+  name: QueueName;
+  consumer: FunctionName;
+  /** ≥ 6 × the consumer's timeout, as AWS advises for event source mappings. */
+  visibilityTimeoutSeconds: number;
+  /** Receives before a message moves to the dead-letter queue. */
+  maxReceiveCount: number;
+  batchSize: number;
+}
+
+export const QUEUES: QueueSpec[] = [
+  {
+    name: 'webhook',
+    consumer: 'deliver-webhook',
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 5,
+    batchSize: 10,
+  },
+];
+
+export interface HttpRoute {
+  method: 'GET' | 'POST' | 'ANY';
+  /** API Gateway v2 route path. */
+  path: string;
+  target: FunctionName;
+  /** `iam` on AWS; locally, a bearer token. `none` routes check a URL signature in the handler. */
+  auth: 'iam' | 'none';
+}
+
+export const HTTP_ROUTES: HttpRoute[] = [
+  { method: 'ANY', path: '/ops/{proxy+}', target: 'ops', auth: 'iam' },
+  { method: 'GET', path: '/assets/{agreementId}/{assetId}', target: 'assets', auth: 'none' },
+];

@@ -1,0 +1,26 @@
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { Config } from '#config/config.ts';
+import type { AgreementStore } from '#ports/agreement-store.ts';
+import type { Clock } from '#ports/clock.ts';
+import type { DeliveryStore } from '#ports/delivery-store.ts';
+import type { EventPublisher } from '#ports/event-publisher.ts';
+import type { HttpClient } from '#ports/http-client.ts';
+import type { PackageStore } from '#ports/package-store.ts';
+import type { RejectionStore } from '#ports/rejection-store.ts';
+import type { SecretStore } from '#ports/secret-store.ts';
+import type { WorkQueue } from '#ports/work-queue.ts';
+
+/** Every port a handler may need, built once per cold start (or once by the local runtime). */
+export interface Deps {
+  config: Config;
+  agreements: AgreementStore;
+  deliveries: DeliveryStore;
+  packages: PackageStore;
+  publisher: EventPublisher;
+  queue: WorkQueue;
+  secrets: SecretStore;
+  http: HttpClient;
+  rejections: RejectionStore;
+  clock: Clock;
+  logger: Logger;
+}

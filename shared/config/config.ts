@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { DEFAULT_RETRY_POLICY, RetryPolicy } from '#domain/retry-policy.ts';
+
+const jsonRetryPolicy = z
+  .string()
+  .optional()
+  .transform((raw, ctx) => {
+    if (!raw) return DEFAULT_RETRY_POLICY;
+    try {
+      return RetryPolicy.parse({ ...DEFAULT_RETRY_POLICY, ...JSON.parse(raw) });
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: `LOA_RETRY_POLICY is not a valid policy: ${String(error)}` });
+      return z.NEVER;
+    }
+  });
+
+/** Everything a handler reads from its environment, validated once at cold start. */
+export const Config = z.object({
+  region: z.string().default('us-east-1'),
+  tableName: z.string().min(3),
+  contentBucket: z.string().min(3),
+  packagesBucket: z.string().min(3),
+  busName: z.string().min(1),
+  queueUrls: z.object({ webhook: z.string().min(1) }),
+  /** Public base URL of the HTTP API: signed asset links point here. */
+  publicBaseUrl: z.url(),
+  /** `secretsmanager` on AWS; `file:<path>` locally. */
+  secrets: z.string().regex(/^(secretsmanager|file:.+)$/),
+  retryPolicy: RetryPolicy,
+  assetLinkTtlSeconds: z.number().int().min(60),
+  /** Service endpoints for the local runtime; absent on AWS. */
+  endpoints: z
+    .object({ dynamodb: z.string(), s3: z.string(), events: z.string(), sqs: z.string() })
+    .partial()
+    .default({}),
+  opsToken: z.string().optional(),
+});
+export type Config = z.infer<typeof Config>;
+
+/** Reads the configuration from the environment; throws naming each variable at fault. */
+export function configFromEnv(env: NodeJS.ProcessEnv): Config {
+  const retry = jsonRetryPolicy.safeParse(env.LOA_RETRY_POLICY);
+  if (!retry.success) throw new Error(retry.error.issues.map((i) => i.message).join('; '));
+  const endpoints = Object.fromEntries(
+    Object.entries({
+      dynamodb: env.LOA_ENDPOINT_DYNAMODB,
+      s3: env.LOA_ENDPOINT_S3,
+      events: env.LOA_ENDPOINT_EVENTS,
+      sqs: env.LOA_ENDPOINT_SQS,
+    }).filter(([, v]) => v),
+  );
+  const parsed = Config.safeParse({
+    region: env.AWS_REGION,
+    tableName: env.LOA_TABLE_NAME,
+    contentBucket: env.LOA_CONTENT_BUCKET,
+    packagesBucket: env.LOA_PACKAGES_BUCKET,
+    busName: env.LOA_BUS_NAME,
+    queueUrls: { webhook: env.LOA_QUEUE_URL_WEBHOOK },
+    publicBaseUrl: env.LOA_PUBLIC_BASE_URL,
+    secrets: env.LOA_SECRETS ?? 'secretsmanager',
+    retryPolicy: retry.data,
+    assetLinkTtlSeconds: Number(env.LOA_ASSET_LINK_TTL_SECONDS ?? 7 * 24 * 3600),
+    endpoints,
+    opsToken: env.LOA_OPS_TOKEN,
+  });
+  if (!parsed.success) {
+    throw new Error(
+      `invalid configuration: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  return parsed.data;
+}

@@ -1,0 +1,75 @@
+import type { ChannelType } from '#schemas/agreement.ts';
+
+/**
+ * A delivery moves pending → delivered | retrying → … → failed. `discarded` means it will never be
+ * sent and is kept apart from failed. `sending` is not written: the queue's visibility timeout is
+ * the lease, which keeps a successful delivery at two writes (create, outcome).
+ */
+export const DELIVERY_STATUS = {
+  pending: 'pending',
+  retrying: 'retrying',
+  delivered: 'delivered',
+  failed: 'failed',
+  discarded: 'discarded',
+} as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUS)[keyof typeof DELIVERY_STATUS];
+
+export const TERMINAL: readonly DeliveryStatus[] = ['delivered', 'failed', 'discarded'];
+/** Statuses a worker may attempt from. */
+export const ATTEMPTABLE: readonly DeliveryStatus[] = ['pending', 'retrying'];
+
+const NEXT: Record<DeliveryStatus, readonly DeliveryStatus[]> = {
+  pending: ['delivered', 'retrying', 'failed', 'discarded'],
+  retrying: ['delivered', 'retrying', 'failed', 'discarded'],
+  // Terminal statuses move only by an operator's replay, back to pending.
+  delivered: ['pending'],
+  failed: ['pending'],
+  discarded: ['pending'],
+};
+
+/** Whether the status machine allows `from → to`. */
+export function canMove(from: DeliveryStatus, to: DeliveryStatus): boolean {
+  return NEXT[from].includes(to);
+}
+
+export const ATTEMPT_TRIGGER = { scheduled: 'scheduled', manual: 'manual' } as const;
+export type AttemptTrigger = (typeof ATTEMPT_TRIGGER)[keyof typeof ATTEMPT_TRIGGER];
+
+/** One try of a delivery. */
+export interface Attempt {
+  n: number;
+  at: string;
+  trigger: AttemptTrigger;
+  outcome: 'delivered' | 'retry' | 'failed';
+  httpStatus?: number;
+  error?: string;
+  durationMs: number;
+}
+
+/** One (agreement, channel, article version): the unit whose status is tracked. */
+export interface Delivery {
+  deliveryId: string;
+  agreementId: string;
+  partnerId: string;
+  channelId: string;
+  channelType: ChannelType;
+  articleId: string;
+  version: number;
+  title: string;
+  manifest: { bucket: string; key: string };
+  status: DeliveryStatus;
+  /** Attempts made so far; the optimistic-lock counter for outcome writes. */
+  attemptCount: number;
+  /** The most recent attempts, newest last (bounded; older ones are summarised by attemptCount). */
+  attempts: Attempt[];
+  createdAt: string;
+  updatedAt: string;
+  nextAttemptAt?: string;
+  lastError?: string;
+  replayCount: number;
+  /** Why routing created this delivery (see routing.ts). */
+  reason: string;
+}
+
+/** How many attempts we keep on the delivery item itself. */
+export const MAX_ATTEMPTS_KEPT = 20;

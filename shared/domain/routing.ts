@@ -1,0 +1,60 @@
+import type { Agreement } from '#schemas/agreement.ts';
+
+/** What routing needs to know about an article version. */
+export interface RoutableArticle {
+  articleId: string;
+  version: number;
+  language: string;
+  topics: readonly string[];
+}
+
+export const ROUTE_REASON = {
+  matched: 'matched',
+  suspended: 'excluded:status-suspended',
+  expired: 'excluded:status-expired',
+  notStarted: 'excluded:term-not-started',
+  ended: 'excluded:term-ended',
+  language: 'excluded:language',
+  topic: 'excluded:topic',
+} as const;
+export type RouteReason = (typeof ROUTE_REASON)[keyof typeof ROUTE_REASON];
+
+export interface RouteDecision {
+  agreementId: string;
+  covered: boolean;
+  reason: RouteReason;
+  /** Topics the article and agreement share, for operators asking "why". */
+  matchedTopics: string[];
+}
+
+/** A language tag covers its regional variants: an agreement for `en` takes `en-GB`. */
+function languageCovered(agreementLanguages: readonly string[], articleLanguage: string): boolean {
+  const lang = articleLanguage.toLowerCase();
+  return agreementLanguages.some((l) => {
+    const want = l.toLowerCase();
+    return lang === want || lang.startsWith(`${want}-`);
+  });
+}
+
+/**
+ * Decides whether an agreement covers an article version at `now`. The first rule that excludes
+ * wins, in a fixed order, so the stored reason is stable.
+ */
+export function decideRoute(agreement: Agreement, article: RoutableArticle, now: Date): RouteDecision {
+  const matchedTopics = article.topics.filter((t) => agreement.topics.includes(t));
+  const decision = (reason: RouteReason): RouteDecision => ({
+    agreementId: agreement.agreementId,
+    covered: reason === ROUTE_REASON.matched,
+    reason,
+    matchedTopics,
+  });
+  if (agreement.status === 'suspended') return decision(ROUTE_REASON.suspended);
+  if (agreement.status === 'expired') return decision(ROUTE_REASON.expired);
+  // Terms are whole days in UTC: validFrom's first instant to validTo's last.
+  const today = now.toISOString().slice(0, 10);
+  if (today < agreement.validFrom) return decision(ROUTE_REASON.notStarted);
+  if (today > agreement.validTo) return decision(ROUTE_REASON.ended);
+  if (!languageCovered(agreement.languages, article.language)) return decision(ROUTE_REASON.language);
+  if (matchedTopics.length === 0) return decision(ROUTE_REASON.topic);
+  return decision(ROUTE_REASON.matched);
+}

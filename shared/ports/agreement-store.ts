@@ -1,0 +1,11 @@
+import type { Agreement } from '#schemas/agreement.ts';
+
+/** Where agreements live. */
+export interface AgreementStore {
+  /** Creates an agreement; throws ConflictError if the id is taken. */
+  create(agreement: Agreement): Promise<void>;
+  get(agreementId: string): Promise<Agreement | undefined>;
+  /** Agreements with status `active` (term and topics are checked by routing). */
+  listActive(): Promise<Agreement[]>;
+  list(): Promise<Agreement[]>;
+}

@@ -1,0 +1,13 @@
+/** Where packages live: assets copied server-side, and the ninjs manifest. */
+export interface PackageStore {
+  readonly bucket: string;
+  /**
+   * Copies an object into the packages bucket without passing its bytes through this process.
+   * Throws MissingAssetError when the source does not exist.
+   */
+  copyAsset(source: { bucket: string; key: string }, destinationKey: string): Promise<{ sizeBytes: number }>;
+  putManifest(key: string, body: string): Promise<void>;
+  getManifest(key: string): Promise<string>;
+  /** A short-lived download URL for one object in the packages bucket. */
+  presignGet(key: string, expiresInSeconds: number): Promise<string>;
+}

@@ -1,0 +1,75 @@
+import { z } from 'zod';
+import { isoDateTime, language, slug, text, topic, utf8Bytes } from './text.ts';
+
+/** Article body limit: EventBridge caps a whole entry at 256 KiB, so the body gets 200 KiB of it. */
+export const MAX_BODY_BYTES = 200 * 1024;
+
+const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
+
+/** Parses `s3://bucket/key`; null when it is not one. */
+export function parseS3Uri(uri: string): { bucket: string; key: string } | null {
+  const m = S3_URI.exec(uri);
+  return m?.[1] && m[2] ? { bucket: m[1], key: m[2] } : null;
+}
+
+/** An object key we are willing to copy: relative, no `..` or `.` segments, no backslashes or empty segments. */
+export function isSafeKey(key: string): boolean {
+  if (key.length > 1024 || key.startsWith('/') || key.includes('\\')) return false;
+  return key.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
+}
+
+export const assetUri = z.string().superRefine((uri, ctx) => {
+  const parsed = parseS3Uri(uri);
+  if (!parsed) {
+    ctx.addIssue({ code: 'custom', message: 'must be an s3://bucket/key URI' });
+  } else if (!isSafeKey(parsed.key)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: "key must be relative, without '..', '.', '\\' or empty segments",
+    });
+  }
+});
+
+export const Asset = z.object({
+  assetId: slug('assetId'),
+  uri: assetUri,
+  mimeType: z
+    .string()
+    .regex(/^(image|video|audio|application|text)\/[A-Za-z0-9.+-]+$/, 'must be a MIME type'),
+  title: text(500).optional(),
+  altText: text(1000).optional(),
+  credit: text(300).optional(),
+  width: z.number().int().positive().optional(),
+  height: z.number().int().positive().optional(),
+  durationSeconds: z.number().positive().optional(),
+});
+export type Asset = z.infer<typeof Asset>;
+
+export const Article = z
+  .object({
+    articleId: slug('articleId'),
+    version: z.number().int().min(1),
+    language,
+    title: text(500).min(1),
+    summary: text(2000).default(''),
+    bodyHtml: text(MAX_BODY_BYTES)
+      .min(1, 'must not be empty')
+      .refine((s) => utf8Bytes(s) <= MAX_BODY_BYTES, `must be at most ${MAX_BODY_BYTES} bytes of UTF-8`),
+    topics: z.array(topic).min(1).max(50),
+    byline: text(300).optional(),
+    embargoUntil: isoDateTime.optional(),
+    canonicalUrl: z.url({ protocol: /^https?$/ }).optional(),
+    assets: z.array(Asset).max(50).default([]),
+    approvedAt: isoDateTime,
+    approvedBy: text(200).optional(),
+  })
+  .superRefine((a, ctx) => {
+    const seen = new Set<string>();
+    a.assets.forEach((asset, i) => {
+      if (seen.has(asset.assetId)) {
+        ctx.addIssue({ code: 'custom', path: ['assets', i, 'assetId'], message: 'duplicated assetId' });
+      }
+      seen.add(asset.assetId);
+    });
+  });
+export type Article = z.infer<typeof Article>;

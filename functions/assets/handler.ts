@@ -1,0 +1,22 @@
+import middy from '@middy/core';
+import { depsFromEnv } from '#adapters/aws/build-deps.ts';
+import type { Deps } from '#app/deps.ts';
+import { type HttpEvent, type HttpResponse, text } from '#app/http.ts';
+import { serveAsset } from '#app/serve-asset.ts';
+
+/** `GET /assets/{agreementId}/{asset}?expires&kid&sig` → 302 to a presigned URL, or 403 with a reason. */
+export function makeHandler(getDeps: () => Deps) {
+  return middy<HttpEvent, HttpResponse>().handler(async (event): Promise<HttpResponse> => {
+    const deps = getDeps();
+    const answer = await serveAsset(deps, {
+      path: event.rawPath,
+      agreementId: event.pathParameters?.agreementId ?? '',
+      assetSegment: event.pathParameters?.assetId ?? '',
+      query: event.queryStringParameters ?? {},
+    });
+    if (!answer.ok) return text(403, `${answer.reason}\n`);
+    return { statusCode: 302, headers: { location: answer.location, 'cache-control': 'no-store' }, body: '' };
+  });
+}
+
+export const handler = makeHandler(depsFromEnv);

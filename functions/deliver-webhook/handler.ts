@@ -1,0 +1,48 @@
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { depsFromEnv } from '#adapters/aws/build-deps.ts';
+import { deliverWebhook } from '#app/deliver-webhook.ts';
+import type { Deps } from '#app/deps.ts';
+import type { OutgoingEvent } from '#schemas/events.ts';
+import { WorkMessage } from '#schemas/work.ts';
+
+/**
+ * Webhook queue consumer: one attempt per message. A message that throws is reported as a batch
+ * item failure, so SQS redelivers it after the visibility timeout (the lease) and, after
+ * maxReceiveCount, moves it to the dead-letter queue.
+ */
+export function makeHandler(getDeps: () => Deps) {
+  return middy<SQSEvent, SQSBatchResponse>().handler(async (event): Promise<SQSBatchResponse> => {
+    const deps = getDeps();
+    const failures: SQSBatchResponse['batchItemFailures'] = [];
+    const events: OutgoingEvent[] = [];
+    for (const record of event.Records) {
+      let body: unknown;
+      try {
+        body = JSON.parse(record.body);
+      } catch {
+        body = undefined;
+      }
+      const msg = WorkMessage.safeParse(body);
+      if (!msg.success) {
+        // Only Loa writes to this queue; a malformed message is a bug to log, not work to retry.
+        deps.logger.error('malformed work message dropped', { messageId: record.messageId });
+        continue;
+      }
+      try {
+        const result = await deliverWebhook(deps, msg.data);
+        if (result.kind === 'recorded' && result.event) events.push(result.event);
+      } catch (error) {
+        deps.logger.error('delivery attempt failed to complete', { deliveryId: msg.data.deliveryId, error });
+        failures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    // One PutEvents per batch rather than one per delivery; losing these is not losing a delivery.
+    await deps.publisher
+      .publish(events)
+      .catch((error) => deps.logger.warn('outcome events not published', { error }));
+    return { batchItemFailures: failures };
+  });
+}
+
+export const handler = makeHandler(depsFromEnv);

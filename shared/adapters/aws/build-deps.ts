@@ -1,0 +1,49 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { Deps } from '#app/deps.ts';
+import { type Config, configFromEnv } from '#config/config.ts';
+import { systemClock } from '#ports/clock.ts';
+import type { SecretStore } from '#ports/secret-store.ts';
+import { FetchHttpClient } from '../channels/fetch-http-client.ts';
+import { FileSecretStore } from '../file-secret-store.ts';
+import { awsClients } from './clients.ts';
+import { DynamoAgreementStore } from './dynamo-agreement-store.ts';
+import { DynamoDeliveryStore } from './dynamo-delivery-store.ts';
+import { DynamoRejectionStore } from './dynamo-rejection-store.ts';
+import { EventBridgePublisher } from './eventbridge-publisher.ts';
+import { S3PackageStore } from './s3-package-store.ts';
+import { SecretsManagerStore } from './secrets-manager-store.ts';
+import { SqsWorkQueue } from './sqs-work-queue.ts';
+
+function secretStore(config: Config): SecretStore {
+  if (config.secrets.startsWith('file:')) return new FileSecretStore(config.secrets.slice('file:'.length));
+  return new SecretsManagerStore({ client: new SecretsManagerClient({ region: config.region }) });
+}
+
+/** Wires every port to its adapter for one configuration (Lambda's environment, or the local runtime's). */
+export function buildDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
+  const clients = awsClients(config);
+  const table = { client: clients.dynamo, tableName: config.tableName };
+  return {
+    config,
+    agreements: new DynamoAgreementStore(table),
+    deliveries: new DynamoDeliveryStore(table),
+    rejections: new DynamoRejectionStore(table),
+    packages: new S3PackageStore({ s3: clients.s3, bucket: config.packagesBucket }),
+    publisher: new EventBridgePublisher({ client: clients.events, busName: config.busName }),
+    queue: new SqsWorkQueue({ client: clients.sqs, queueUrls: config.queueUrls }),
+    secrets: secretStore(config),
+    http: new FetchHttpClient(),
+    clock: systemClock,
+    logger: new Logger({ serviceName: 'loa' }),
+    ...overrides,
+  };
+}
+
+let memo: Deps | undefined;
+
+/** Deps from the Lambda environment, built once per cold start on first use. */
+export function depsFromEnv(): Deps {
+  memo ??= buildDeps(configFromEnv(process.env));
+  return memo;
+}

@@ -1,0 +1,291 @@
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import {
+  ATTEMPTABLE,
+  type Delivery,
+  type DeliveryStatus,
+  MAX_ATTEMPTS_KEPT,
+  TERMINAL,
+} from '#domain/delivery.ts';
+import type {
+  DeliveryPage,
+  DeliveryStore,
+  OutcomeWrite,
+  ReplayAudit,
+  RoutingRecord,
+} from '#ports/delivery-store.ts';
+import { decodeCursor, encodeCursor, isConditionFailure } from './dynamo-errors.ts';
+import { INDEX, keys } from './table.ts';
+
+const DELIVERY_FIELDS = [
+  'deliveryId',
+  'agreementId',
+  'partnerId',
+  'channelId',
+  'channelType',
+  'articleId',
+  'version',
+  'title',
+  'manifest',
+  'status',
+  'attemptCount',
+  'attempts',
+  'createdAt',
+  'updatedAt',
+  'nextAttemptAt',
+  'lastError',
+  'replayCount',
+  'reason',
+] as const;
+
+/** Index attributes that follow a delivery's status; `unfinished` is present only while it is. */
+function statusIndexes(d: Pick<Delivery, 'agreementId' | 'deliveryId'>, status: DeliveryStatus, at: string) {
+  return {
+    [INDEX.byStatus.pk]: keys.deliveriesWithStatus(d.agreementId, status),
+    [INDEX.byStatus.sk]: `${at}#${d.deliveryId}`,
+    ...(ATTEMPTABLE.includes(status) && {
+      [INDEX.unfinished.pk]: keys.unfinished,
+      [INDEX.unfinished.sk]: at,
+    }),
+  };
+}
+
+const routingSortKey = (version: number) => `ROUTE#${String(version).padStart(8, '0')}`;
+
+function toDelivery(item: Record<string, unknown>): Delivery {
+  const picked = Object.fromEntries(DELIVERY_FIELDS.filter((f) => f in item).map((f) => [f, item[f]]));
+  return picked as unknown as Delivery;
+}
+
+/** Deliveries as one item each; attempts ride on the outcome write (two writes per successful delivery). */
+export class DynamoDeliveryStore implements DeliveryStore {
+  constructor(private readonly deps: { client: DynamoDBDocumentClient; tableName: string }) {}
+
+  async create(d: Delivery): Promise<boolean> {
+    try {
+      await this.deps.client.send(
+        new PutCommand({
+          TableName: this.deps.tableName,
+          Item: {
+            ...keys.delivery(d.deliveryId),
+            entity: 'delivery',
+            ...d,
+            [INDEX.byParent.pk]: keys.deliveriesOf(d.agreementId),
+            [INDEX.byParent.sk]: `DELIVERY#${d.createdAt}#${d.deliveryId}`,
+            [INDEX.byArticle.pk]: keys.article(d.articleId),
+            [INDEX.byArticle.sk]: `V#${String(d.version).padStart(8, '0')}#${d.agreementId}#${d.channelId}`,
+            ...statusIndexes(d, d.status, d.updatedAt),
+          },
+          // The id is derived from (agreement, channel, article, version): a repeated event creates nothing.
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async get(deliveryId: string): Promise<Delivery | undefined> {
+    const out = await this.deps.client.send(
+      new GetCommand({
+        TableName: this.deps.tableName,
+        Key: keys.delivery(deliveryId),
+        ConsistentRead: true,
+      }),
+    );
+    return out.Item ? toDelivery(out.Item) : undefined;
+  }
+
+  async recordOutcome(current: Delivery, write: OutcomeWrite): Promise<boolean> {
+    const expectedAttemptCount = current.attemptCount;
+    const attempts = [...(current.attempts ?? []), write.attempt].slice(-MAX_ATTEMPTS_KEPT);
+    const at = write.attempt.at;
+    const indexes = statusIndexes(current, write.status, at);
+    const set: Record<string, unknown> = {
+      status: write.status,
+      attemptCount: expectedAttemptCount + 1,
+      attempts,
+      updatedAt: at,
+      ...indexes,
+      ...(write.nextAttemptAt && { nextAttemptAt: write.nextAttemptAt }),
+      ...(write.lastError && { lastError: write.lastError }),
+    };
+    const remove = [
+      ...(write.nextAttemptAt ? [] : ['nextAttemptAt']),
+      ...(INDEX.unfinished.pk in indexes ? [] : [INDEX.unfinished.pk, INDEX.unfinished.sk]),
+    ];
+    return this.conditionalUpdate(current.deliveryId, set, remove, {
+      // Only a worker holding the expected attempt count of an attemptable delivery may write:
+      // a duplicate message or a late worker finds the count moved and writes nothing.
+      condition: '#status IN (:s0, :s1) AND attemptCount = :expected',
+      values: { ':s0': ATTEMPTABLE[0], ':s1': ATTEMPTABLE[1], ':expected': expectedAttemptCount },
+    });
+  }
+
+  async reopenForReplay(deliveryId: string, at: string): Promise<Delivery | undefined> {
+    const current = await this.get(deliveryId);
+    if (!current || !TERMINAL.includes(current.status)) return undefined;
+    const set = { status: 'pending', updatedAt: at, replayCount: (current.replayCount ?? 0) + 1 };
+    const ok = await this.conditionalUpdate(
+      deliveryId,
+      { ...set, ...statusIndexes(current, 'pending', at) },
+      ['nextAttemptAt'],
+      // Still the terminal status we read: two replays at once reopen it only once.
+      {
+        condition: '#status = :was AND attemptCount = :count',
+        values: { ':was': current.status, ':count': current.attemptCount },
+      },
+    );
+    return ok ? { ...current, ...set, status: 'pending' } : undefined;
+  }
+
+  private async conditionalUpdate(
+    deliveryId: string,
+    set: Record<string, unknown>,
+    remove: string[],
+    guard: { condition: string; values: Record<string, unknown> },
+  ): Promise<boolean> {
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ...guard.values };
+    const assignments = Object.entries(set).map(([field, value], i) => {
+      names[`#f${i}`] = field;
+      values[`:v${i}`] = value;
+      return `#f${i} = :v${i}`;
+    });
+    const removals = remove.map((field, i) => {
+      names[`#r${i}`] = field;
+      return `#r${i}`;
+    });
+    try {
+      await this.deps.client.send(
+        new UpdateCommand({
+          TableName: this.deps.tableName,
+          Key: keys.delivery(deliveryId),
+          UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+          ConditionExpression: guard.condition,
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async listByAgreement(
+    agreementId: string,
+    options: { status?: DeliveryStatus; limit: number; cursor?: string },
+  ): Promise<DeliveryPage> {
+    const index = options.status ? INDEX.byStatus : INDEX.byParent;
+    const pk = options.status
+      ? keys.deliveriesWithStatus(agreementId, options.status)
+      : keys.deliveriesOf(agreementId);
+    const out = await this.deps.client.send(
+      new QueryCommand({
+        TableName: this.deps.tableName,
+        IndexName: index.name,
+        KeyConditionExpression: '#pk = :pk',
+        ExpressionAttributeNames: { '#pk': index.pk },
+        ExpressionAttributeValues: { ':pk': pk },
+        ScanIndexForward: false,
+        Limit: options.limit,
+        ExclusiveStartKey: decodeCursor(options.cursor),
+      }),
+    );
+    const cursor = encodeCursor(out.LastEvaluatedKey);
+    return { items: (out.Items ?? []).map(toDelivery), ...(cursor && { cursor }) };
+  }
+
+  async listByArticle(articleId: string): Promise<Delivery[]> {
+    return this.queryAll(INDEX.byArticle, keys.article(articleId));
+  }
+
+  async listUnfinished(limit: number): Promise<Delivery[]> {
+    return (await this.queryAll(INDEX.unfinished, keys.unfinished, limit)).slice(0, limit);
+  }
+
+  private async queryAll(index: { name: string; pk: string }, pk: string, max = 10_000): Promise<Delivery[]> {
+    const items: Delivery[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.deps.client.send(
+        new QueryCommand({
+          TableName: this.deps.tableName,
+          IndexName: index.name,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': index.pk },
+          ExpressionAttributeValues: { ':pk': pk },
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(out.Items ?? []).map(toDelivery));
+      start = out.LastEvaluatedKey;
+    } while (start && items.length < max);
+    return items;
+  }
+
+  async recordRouting(record: RoutingRecord): Promise<void> {
+    await this.deps.client.send(
+      new PutCommand({
+        TableName: this.deps.tableName,
+        Item: {
+          pk: keys.article(record.articleId),
+          sk: routingSortKey(record.version),
+          entity: 'routing',
+          ...record,
+        },
+      }),
+    );
+  }
+
+  async getRouting(articleId: string, version: number): Promise<RoutingRecord | undefined> {
+    const out = await this.deps.client.send(
+      new GetCommand({
+        TableName: this.deps.tableName,
+        Key: { pk: keys.article(articleId), sk: routingSortKey(version) },
+      }),
+    );
+    if (!out.Item) return undefined;
+    const { at, decisions } = out.Item;
+    return { articleId, version, at, decisions } as RoutingRecord;
+  }
+
+  async recordReplay(audit: ReplayAudit): Promise<void> {
+    await this.deps.client.send(
+      new PutCommand({
+        TableName: this.deps.tableName,
+        Item: { pk: keys.replays, sk: `${audit.requestedAt}#${audit.replayId}`, entity: 'replay', ...audit },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  async listReplays(limit: number): Promise<ReplayAudit[]> {
+    const out = await this.deps.client.send(
+      new QueryCommand({
+        TableName: this.deps.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.replays },
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map(({ replayId, requestedBy, requestedAt, filter, count, deliveryIds }) => ({
+      replayId,
+      requestedBy,
+      requestedAt,
+      filter,
+      count,
+      deliveryIds,
+    })) as ReplayAudit[];
+  }
+}

@@ -1,0 +1,41 @@
+import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { SecretStore } from '#ports/secret-store.ts';
+
+/**
+ * The local runtime's secret store: one JSON file readable by its owner only (0600), written
+ * atomically. Stands in for Secrets Manager; secrets never go into DynamoDB or logs.
+ */
+export class FileSecretStore implements SecretStore {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly path: string) {}
+
+  async get(ref: string): Promise<string | undefined> {
+    return (await this.read())[ref];
+  }
+
+  put(ref: string, value: string): Promise<void> {
+    // Serialise writers so two puts in one process never lose each other's secret.
+    const next = this.chain.then(async () => {
+      const all = await this.read();
+      all[ref] = value;
+      await mkdir(dirname(this.path), { recursive: true });
+      const tmp = `${this.path}.${process.pid}.tmp`;
+      await writeFile(tmp, JSON.stringify(all, null, 2), { mode: 0o600 });
+      await chmod(tmp, 0o600);
+      await rename(tmp, this.path);
+    });
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async read(): Promise<Record<string, string>> {
+    try {
+      return JSON.parse(await readFile(this.path, 'utf8')) as Record<string, string>;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+      throw error;
+    }
+  }
+}

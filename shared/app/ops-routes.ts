@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { DELIVERY_STATUS, type DeliveryStatus } from '#domain/delivery.ts';
+import { CreateAgreementInput } from '#schemas/agreement.ts';
+import { createAgreement } from './create-agreement.ts';
+import type { Deps } from './deps.ts';
+import { HttpError, type HttpEvent, type HttpResponse, json, parseBody } from './http.ts';
+import { replayDelivery } from './replay-delivery.ts';
+
+type Params = Record<string, string>;
+type Route = {
+  method: string;
+  pattern: RegExp;
+  names: string[];
+  run: (deps: Deps, e: HttpEvent, p: Params, who: string) => Promise<HttpResponse>;
+};
+
+/** `/ops/agreements/{id}` → a regex with named segments; segments never contain `/`. */
+function route(method: string, path: string, run: Route['run']): Route {
+  const names: string[] = [];
+  const source = path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    names.push(name);
+    return '([^/]+)';
+  });
+  return { method, pattern: new RegExp(`^${source}$`), names, run };
+}
+
+const ListQuery = z.object({
+  status: z.enum(Object.values(DELIVERY_STATUS) as [DeliveryStatus, ...DeliveryStatus[]]).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(2048).optional(),
+});
+
+async function agreementOr404(deps: Deps, id: string) {
+  const agreement = await deps.agreements.get(id);
+  if (!agreement) throw new HttpError(404, `agreement ${id} not found`);
+  return agreement;
+}
+
+export const OPS_ROUTES: Route[] = [
+  route('POST', '/ops/agreements', async (deps, e) => {
+    const created = await createAgreement(deps, parseBody(e, CreateAgreementInput));
+    return json(201, { agreement: created.agreement, secrets: created.generatedSecrets });
+  }),
+  route('GET', '/ops/agreements', async (deps) => json(200, { items: await deps.agreements.list() })),
+  route('GET', '/ops/agreements/{id}', async (deps, _e, p) =>
+    json(200, await agreementOr404(deps, p.id ?? '')),
+  ),
+  route('GET', '/ops/agreements/{id}/deliveries', async (deps, e, p) => {
+    const q = ListQuery.safeParse(e.queryStringParameters ?? {});
+    if (!q.success)
+      throw new HttpError(
+        400,
+        `invalid query: ${q.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+      );
+    const agreement = await agreementOr404(deps, p.id ?? '');
+    try {
+      return json(200, await deps.deliveries.listByAgreement(agreement.agreementId, q.data));
+    } catch (error) {
+      if (error instanceof Error && error.message.startsWith('cursor'))
+        throw new HttpError(400, error.message);
+      throw error;
+    }
+  }),
+  route('GET', '/ops/deliveries/{id}', async (deps, _e, p) => {
+    const d = await deps.deliveries.get(p.id ?? '');
+    if (!d) throw new HttpError(404, `delivery ${p.id} not found`);
+    return json(200, d);
+  }),
+  route('POST', '/ops/deliveries/{id}/replay', async (deps, _e, p, who) =>
+    json(202, { replay: await replayDelivery(deps, p.id ?? '', who) }),
+  ),
+  route('GET', '/ops/articles/{id}/deliveries', async (deps, _e, p) =>
+    json(200, { items: await deps.deliveries.listByArticle(p.id ?? '') }),
+  ),
+  route('GET', '/ops/articles/{id}/routing/{version}', async (deps, _e, p) => {
+    const record = await deps.deliveries.getRouting(p.id ?? '', Number(p.version));
+    if (!record) throw new HttpError(404, `no routing recorded for ${p.id} version ${p.version}`);
+    return json(200, record);
+  }),
+  route('GET', '/ops/rejections', async (deps) => json(200, { items: await deps.rejections.list(100) })),
+  route('GET', '/ops/replays', async (deps) => json(200, { items: await deps.deliveries.listReplays(100) })),
+];
+
+/** Finds the route for a request: the route and its decoded params, 405 for a known path, or undefined. */
+export function matchOpsRoute(
+  method: string,
+  path: string,
+): { route: Route; params: Params } | 'method' | undefined {
+  let pathKnown = false;
+  for (const r of OPS_ROUTES) {
+    const m = r.pattern.exec(path);
+    if (!m) continue;
+    pathKnown = true;
+    if (r.method !== method) continue;
+    const params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')]));
+    return { route: r, params };
+  }
+  return pathKnown ? 'method' : undefined;
+}

@@ -1,0 +1,30 @@
+import { type NinjsDocument, withAssetHrefs } from '#formats/ninjs.ts';
+import type { Agreement } from '#schemas/agreement.ts';
+import { parseS3Uri } from '#schemas/article.ts';
+import type { Deps } from './deps.ts';
+import { assetPath, linkSigner } from './signed-links.ts';
+
+/** Standard Webhooks event types Loa sends. */
+export const WEBHOOK_EVENT = { published: 'article.published' } as const;
+
+/**
+ * The body a partner receives: the Standard Webhooks envelope `{type, timestamp, data}` with the
+ * ninjs document as data and every asset link replaced by our signed asset URL for this agreement.
+ */
+export async function webhookBody(
+  deps: Pick<Deps, 'secrets' | 'config'>,
+  agreement: Agreement,
+  manifest: NinjsDocument,
+  now: Date,
+): Promise<string> {
+  const expires = Math.floor(now.getTime() / 1000) + deps.config.assetLinkTtlSeconds;
+  const sign = await linkSigner(deps.secrets, agreement, deps.config.publicBaseUrl, expires);
+  const keyOf = new Map(
+    (manifest.associations ?? []).map((a) => [a.name, parseS3Uri(a.renditions[0]?.href ?? '')?.key]),
+  );
+  const data = withAssetHrefs(manifest, (assetId) => {
+    const key = keyOf.get(assetId);
+    return sign && key ? sign(assetPath(agreement.agreementId, key)) : '';
+  });
+  return JSON.stringify({ type: WEBHOOK_EVENT.published, timestamp: now.toISOString(), data });
+}

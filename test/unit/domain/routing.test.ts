@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import { decideRoute, ROUTE_REASON } from '#domain/routing.ts';
+import { agreementFixture } from '#test/fixtures/agreements.ts';
+
+const article = { articleId: 'a1', version: 1, language: 'vi', topics: ['infrastructure', 'ocop-products'] };
+const now = new Date('2025-06-01T08:00:00Z');
+
+describe('decideRoute', () => {
+  it('covers an article sharing a topic and language within the term of an active agreement', () => {
+    const decision = decideRoute(agreementFixture(), article, now);
+    expect(decision).toEqual({
+      agreementId: 'vtv4-hagiang',
+      covered: true,
+      reason: ROUTE_REASON.matched,
+      matchedTopics: ['infrastructure'],
+    });
+  });
+
+  it('excludes a suspended agreement before looking at anything else', () => {
+    const decision = decideRoute(agreementFixture({ status: 'suspended', topics: ['other'] }), article, now);
+    expect(decision.reason).toBe(ROUTE_REASON.suspended);
+    expect(decision.covered).toBe(false);
+  });
+
+  it('excludes an expired agreement', () => {
+    expect(decideRoute(agreementFixture({ status: 'expired' }), article, now).reason).toBe(
+      ROUTE_REASON.expired,
+    );
+  });
+
+  it('excludes an agreement whose term has not started or has ended', () => {
+    expect(decideRoute(agreementFixture({ validFrom: '2025-06-02' }), article, now).reason).toBe(
+      ROUTE_REASON.notStarted,
+    );
+    expect(decideRoute(agreementFixture({ validTo: '2025-05-31' }), article, now).reason).toBe(
+      ROUTE_REASON.ended,
+    );
+  });
+
+  it('treats the last day of the term as inside it', () => {
+    expect(decideRoute(agreementFixture({ validTo: '2025-06-01' }), article, now).covered).toBe(true);
+  });
+
+  it('excludes an article in a language the agreement does not take', () => {
+    const decision = decideRoute(agreementFixture({ languages: ['en'] }), article, now);
+    expect(decision.reason).toBe(ROUTE_REASON.language);
+  });
+
+  it('lets a base language cover its regional variants but not the reverse', () => {
+    expect(
+      decideRoute(agreementFixture({ languages: ['en'] }), { ...article, language: 'en-GB' }, now).covered,
+    ).toBe(true);
+    expect(
+      decideRoute(agreementFixture({ languages: ['en-GB'] }), { ...article, language: 'en' }, now).covered,
+    ).toBe(false);
+  });
+
+  it('excludes an article sharing no topic', () => {
+    const decision = decideRoute(agreementFixture(), { ...article, topics: ['border-security'] }, now);
+    expect(decision).toMatchObject({ covered: false, reason: ROUTE_REASON.topic, matchedTopics: [] });
+  });
+});

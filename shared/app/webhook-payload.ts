@@ -1,7 +1,7 @@
 import { type NinjsDocument, withAssetHrefs } from '#formats/ninjs.ts';
 import type { Agreement } from '#schemas/agreement.ts';
-import { parseS3Uri } from '#schemas/article.ts';
 import type { Deps } from './deps.ts';
+import { parseS3Href } from './package-article.ts';
 import { assetPath, linkSigner } from './signed-links.ts';
 
 /** Standard Webhooks event types Loa sends. */
@@ -20,7 +20,7 @@ export async function webhookBody(
   const expires = Math.floor(now.getTime() / 1000) + deps.config.assetLinkTtlSeconds;
   const sign = await linkSigner(deps.secrets, agreement, deps.config.publicBaseUrl, expires);
   const keyOf = new Map(
-    (manifest.associations ?? []).map((a) => [a.name, parseS3Uri(a.renditions[0]?.href ?? '')?.key]),
+    (manifest.associations ?? []).map((a) => [a.name, parseS3Href(a.renditions[0]?.href ?? '')?.key]),
   );
   const data = withAssetHrefs(manifest, (assetId) => {
     const key = keyOf.get(assetId);

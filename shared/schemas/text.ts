@@ -4,6 +4,9 @@ import { z } from 'zod';
 // biome-ignore lint/suspicious/noControlCharactersInRegex: this pattern exists to find control characters
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/;
 
+/** A UTF-16 surrogate without its pair: it has no UTF-8 form, so it cannot survive byte for byte. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * Text that must reach partners byte for byte: Unicode NFC, no control characters.
  * We refuse NFD rather than normalise it, so what the CMS sent is exactly what partners get.
@@ -13,6 +16,7 @@ export const text = (maxChars: number) =>
     .string()
     .max(maxChars)
     .refine((s) => !CONTROL.test(s), 'contains a control character')
+    .refine((s) => !LONE_SURROGATE.test(s), 'contains a lone UTF-16 surrogate (not valid Unicode text)')
     .refine((s) => s === s.normalize('NFC'), 'must be Unicode NFC (composed); NFD or mixed text is refused');
 
 /** A short identifier safe in keys, paths and URLs. */

@@ -119,6 +119,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
     };
     const remove = [
       ...(write.nextAttemptAt ? [] : ['nextAttemptAt']),
+      // The attempts keep every error; lastError describes only a delivery that is not yet through.
+      ...(write.lastError ? [] : ['lastError']),
       ...(INDEX.unfinished.pk in indexes ? [] : [INDEX.unfinished.pk, INDEX.unfinished.sk]),
     ];
     return this.conditionalUpdate(current.deliveryId, set, remove, {

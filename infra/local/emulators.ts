@@ -1,0 +1,73 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { CreateTableCommand, DescribeTableCommand } from '@aws-sdk/client-dynamodb';
+import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
+import dynalite from 'dynalite';
+import S3rver from 's3rver';
+import { dynamoClient, s3Client } from '#adapters/aws/clients.ts';
+import { tableDefinition } from '#adapters/aws/table.ts';
+
+export interface Emulators {
+  dynamoEndpoint: string;
+  s3Endpoint: string;
+  stop(): Promise<void>;
+}
+
+function listen(server: Server, port: number): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
+  });
+}
+
+/**
+ * Starts dynalite and s3rver in this process with their data under `dataDir`, and makes sure the
+ * table and buckets exist: a restart on the same folder finds everything it had.
+ */
+export async function startEmulators(opts: {
+  dataDir: string;
+  dynamoPort: number;
+  s3Port: number;
+  tableName: string;
+  buckets: string[];
+}): Promise<Emulators> {
+  const dynamo: Server = dynalite({ path: join(opts.dataDir, 'dynamodb'), createTableMs: 0 });
+  const dynamoPort = await listen(dynamo, opts.dynamoPort);
+  const s3 = new S3rver({
+    address: '127.0.0.1',
+    port: opts.s3Port,
+    silent: true,
+    directory: join(opts.dataDir, 's3'),
+  });
+  const s3Address = await s3.run();
+  const dynamoEndpoint = `http://127.0.0.1:${dynamoPort}`;
+  const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
+
+  const ddb = dynamoClient('us-east-1', dynamoEndpoint);
+  try {
+    await ddb.send(new DescribeTableCommand({ TableName: opts.tableName }));
+  } catch (error) {
+    if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
+    await ddb.send(new CreateTableCommand(tableDefinition(opts.tableName)));
+  }
+  ddb.destroy();
+  const s3c = s3Client('us-east-1', s3Endpoint);
+  for (const Bucket of opts.buckets) {
+    try {
+      await s3c.send(new HeadBucketCommand({ Bucket }));
+    } catch {
+      await s3c.send(new CreateBucketCommand({ Bucket }));
+    }
+  }
+  s3c.destroy();
+
+  return {
+    dynamoEndpoint,
+    s3Endpoint,
+    async stop() {
+      await s3.close();
+      await new Promise<void>((resolve) => dynamo.close(() => resolve()));
+    },
+  };
+}

@@ -1,0 +1,113 @@
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { FunctionName } from '#infra/wiring.ts';
+import { fromApiGatewayResult, toApiGatewayEvent } from './api-gateway.ts';
+import type { AwsApiHandler } from './aws-api.ts';
+import type { LocalHandler } from './handlers.ts';
+
+/** Largest request body the local server reads (PutEvents itself allows 256 KiB per entry). */
+export const MAX_REQUEST_BYTES = 1024 * 1024;
+
+export interface ExtraRoute {
+  method: string;
+  prefix: string;
+  handle(req: IncomingMessage, res: ServerResponse, body: Buffer, url: URL): Promise<void> | void;
+}
+
+class TooLarge extends Error {}
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_REQUEST_BYTES) {
+        reject(new TooLarge());
+        req.destroy();
+      } else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Constant-time bearer check: the local stand-in for API Gateway's IAM authoriser. */
+function bearerMatches(header: string | undefined, token: string): boolean {
+  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '', 'utf8');
+  const want = Buffer.from(token, 'utf8');
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
+function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string) {
+  res.writeHead(status, headers).end(body);
+}
+
+const plain = { 'content-type': 'text/plain; charset=utf-8' };
+const ASSET_PATH = /^\/assets\/([^/]+)\/([^/]+)$/;
+
+/** One listener for AWS API calls, health, ops (behind the token), signed assets and extra routes. */
+export function createRequestListener(opts: {
+  aws: AwsApiHandler;
+  handlers: Record<FunctionName, LocalHandler>;
+  opsToken: string;
+  logger: Logger;
+  extraRoutes: ExtraRoute[];
+}) {
+  const invokeHttp = async (
+    fn: FunctionName,
+    req: IncomingMessage,
+    res: ServerResponse,
+    url: URL,
+    body: Buffer,
+    extra = {},
+  ) => {
+    const result = (await opts.handlers[fn](
+      toApiGatewayEvent(req, url, body, extra),
+      {} as never,
+    )) as APIGatewayProxyStructuredResultV2;
+    const out = fromApiGatewayResult(result);
+    send(res, out.status, out.headers, out.body);
+  };
+
+  return (req: IncomingMessage, res: ServerResponse) => {
+    const handle = async () => {
+      const url = new URL(req.url ?? '/', 'http://localhost');
+      const body = await readBody(req);
+      const aws = await opts.aws(req, body);
+      if (aws) return send(res, aws.status, aws.headers, aws.body);
+      if (url.pathname === '/healthz')
+        return send(res, 200, { 'content-type': 'application/json' }, '{"status":"ok"}');
+      if (url.pathname.startsWith('/ops/') || url.pathname === '/ops') {
+        if (!bearerMatches(req.headers.authorization, opts.opsToken)) {
+          return send(
+            res,
+            401,
+            { ...plain, 'www-authenticate': 'Bearer realm="loa-ops"' },
+            'missing or wrong ops token\n',
+          );
+        }
+        return invokeHttp('ops', req, res, url, body, { principal: 'local-ops-token' });
+      }
+      const asset = ASSET_PATH.exec(url.pathname);
+      if (asset && req.method === 'GET') {
+        return invokeHttp('assets', req, res, url, body, {
+          pathParameters: { agreementId: decodeURIComponent(asset[1] ?? ''), assetId: asset[2] ?? '' },
+        });
+      }
+      const extra = opts.extraRoutes.find(
+        (r) => r.method === req.method && url.pathname.startsWith(r.prefix),
+      );
+      if (extra) return extra.handle(req, res, body, url);
+      send(res, 404, plain, 'not found\n');
+    };
+    handle().catch((error) => {
+      if (error instanceof TooLarge)
+        return send(res, 413, plain, `request body over ${MAX_REQUEST_BYTES} bytes\n`);
+      opts.logger.error('request failed', { path: req.url, error });
+      if (!res.headersSent) send(res, 500, plain, 'internal error\n');
+    });
+  };
+}

@@ -1,0 +1,80 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { FileSecretStore } from '#adapters/file-secret-store.ts';
+import { DEMO_PARTNERS, reattachDemoPartners, runDemo } from './demo.ts';
+import { demoPartnerRoutes } from './demo-partners.ts';
+import { startLocal } from './runtime.ts';
+
+const env = process.env;
+const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+
+/** The ops token: LOA_OPS_TOKEN, or one made on first start and kept in the data folder. */
+async function opsToken(dataDir: string): Promise<string> {
+  if (env.LOA_OPS_TOKEN) return env.LOA_OPS_TOKEN;
+  const file = join(dataDir, 'ops-token');
+  try {
+    return (await readFile(file, 'utf8')).trim();
+  } catch {
+    const token = randomBytes(24).toString('base64url');
+    await writeFile(file, `${token}\n`, { mode: 0o600 });
+    return token;
+  }
+}
+
+async function main() {
+  const dataDir = resolve(env.LOA_DATA_DIR ?? '.loa');
+  await mkdir(dataDir, { recursive: true });
+  const demo = env.LOA_DEMO !== '0';
+  const token = await opsToken(dataDir);
+  const loa = await startLocal({
+    dataDir,
+    port: port('LOA_PORT', 4010),
+    s3Port: port('LOA_S3_PORT', 4569),
+    dynamoPort: port('LOA_DYNAMODB_PORT', 4567),
+    opsToken: token,
+    contentBucket: env.LOA_CONTENT_BUCKET ?? 'loa-content',
+    logLevel: (env.LOA_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
+    extraRoutes: demo
+      ? demoPartnerRoutes(DEMO_PARTNERS, new FileSecretStore(join(dataDir, 'secrets.json')))
+      : [],
+  });
+  const log = (line: string) => console.log(line);
+  log('Loa, local runtime');
+  log(`  base URL    ${loa.baseUrl}   (PutEvents and SQS endpoint too)`);
+  log(`  S3          ${loa.s3Endpoint}   (content bucket: ${env.LOA_CONTENT_BUCKET ?? 'loa-content'})`);
+  log(`  DynamoDB    ${loa.dynamoEndpoint}   (table: loa)`);
+  log(`  data        ${dataDir}`);
+  log(`  ops token   ${token}`);
+
+  if (demo) {
+    const fresh = (await loa.deps.agreements.list()).length === 0;
+    if (fresh) await runDemo(loa, log);
+    else await reattachDemoPartners(loa);
+    await loa.settled();
+    for (const a of await loa.deps.agreements.list()) {
+      const { items } = await loa.deps.deliveries.listByAgreement(a.agreementId, { limit: 200 });
+      const count = (s: string) => items.filter((d) => d.status === s).length;
+      log(
+        `  ${a.agreementId}: ${count('delivered')} delivered, ${count('retrying')} retrying, ${count('failed')} failed`,
+      );
+    }
+    log(
+      `  partner inboxes: ${DEMO_PARTNERS.map((p) => `${loa.baseUrl}/demo/partners/${p.partnerId}/inbox`).join('  ')}`,
+    );
+  }
+  log(`  try         curl -H "Authorization: Bearer ${token}" ${loa.baseUrl}/ops/agreements`);
+  log(`Loa ready on ${loa.baseUrl} (GET /healthz)`);
+
+  const shutdown = async () => {
+    await loa.stop();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((error) => {
+  console.error(`Loa failed to start: ${error instanceof Error ? error.message : String(error)}`);
+  process.exit(1);
+});

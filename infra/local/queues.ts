@@ -1,0 +1,297 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { AwsRequestError, LOCAL_ACCOUNT, type LocalLogger } from '#infra/local/bus.ts';
+import type { FunctionName, QueueName, QueueSpec } from '#infra/wiring.ts';
+
+/** One message as the store keeps it; times are epoch milliseconds. Replaced, never mutated. */
+export interface StoredMessage {
+  readonly messageId: string;
+  readonly body: string;
+  readonly md5: string;
+  readonly sentAt: number;
+  /** When it may next be received: after its delay, or after the visibility timeout of its last receive. */
+  readonly visibleAt: number;
+  readonly receiveCount: number;
+  readonly firstReceivedAt?: number;
+  readonly receiptHandle?: string;
+}
+
+/** Where messages live. In memory for now; a journal can implement the same calls for durability. */
+export interface QueueStore {
+  put(queue: QueueName, message: StoredMessage): void;
+  get(queue: QueueName, messageId: string): StoredMessage | undefined;
+  delete(queue: QueueName, messageId: string): void;
+  /** Live messages (not dead letters), oldest first. */
+  list(queue: QueueName): StoredMessage[];
+  /** Removes the message from the live ones and appends it to the queue's dead letters. */
+  deadLetter(queue: QueueName, message: StoredMessage): void;
+  deadLetters(queue: QueueName): StoredMessage[];
+}
+
+/** The in-memory store: lost on restart. */
+export class MemoryQueueStore implements QueueStore {
+  readonly #live = new Map<QueueName, Map<string, StoredMessage>>();
+  readonly #dead = new Map<QueueName, StoredMessage[]>();
+
+  put(queue: QueueName, message: StoredMessage): void {
+    const live = this.#live.get(queue) ?? new Map<string, StoredMessage>();
+    this.#live.set(queue, live.set(message.messageId, message));
+  }
+  get(queue: QueueName, messageId: string): StoredMessage | undefined {
+    return this.#live.get(queue)?.get(messageId);
+  }
+  delete(queue: QueueName, messageId: string): void {
+    this.#live.get(queue)?.delete(messageId);
+  }
+  list(queue: QueueName): StoredMessage[] {
+    return [...(this.#live.get(queue)?.values() ?? [])];
+  }
+  deadLetter(queue: QueueName, message: StoredMessage): void {
+    this.delete(queue, message.messageId);
+    this.#dead.set(queue, [...this.deadLetters(queue), message]);
+  }
+  deadLetters(queue: QueueName): StoredMessage[] {
+    return [...(this.#dead.get(queue) ?? [])];
+  }
+}
+
+export interface LocalQueuesOptions {
+  specs: QueueSpec[];
+  invoke: (fn: FunctionName, event: unknown) => Promise<unknown>;
+  /** Origin the queue URLs start with, e.g. the local AWS API server's URL. */
+  baseUrl: string;
+  pollIntervalMs?: number;
+  /** Multiplies every queue time (visibility timeout, delays): 0.001 turns seconds into milliseconds. */
+  timeScale?: number;
+  /** Batches one queue's consumer may run at once (Lambda scales its pollers similarly). */
+  maxConcurrentBatches?: number;
+  region?: string;
+  store?: QueueStore;
+  logger?: LocalLogger;
+}
+
+export interface QueueStats {
+  visible: number;
+  inFlight: number;
+  delayed: number;
+  deadLetters: number;
+}
+
+// SQS's limits: 1 MiB per message (since 2025), DelaySeconds 0..900, XML-safe characters only.
+const MAX_BODY_BYTES = 1024 * 1024;
+const MAX_DELAY_SECONDS = 900;
+const INVALID_CHARS = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/u;
+
+/** In-process SQS queues with their Lambda event source mappings (partial batch responses, DLQ). */
+export class LocalQueues {
+  readonly #opts: LocalQueuesOptions;
+  readonly #store: QueueStore;
+  readonly #running = new Map<QueueName, Set<Promise<void>>>();
+  readonly #waiters: (() => void)[] = [];
+  #timer: NodeJS.Timeout | undefined;
+  #pollSoon = false;
+
+  constructor(opts: LocalQueuesOptions) {
+    this.#opts = opts;
+    this.#store = opts.store ?? new MemoryQueueStore();
+    for (const spec of opts.specs) this.#running.set(spec.name, new Set());
+  }
+
+  /** The queue's URL, shaped like SQS's: `${baseUrl}/000000000000/loa-${name}`. */
+  queueUrl(name: QueueName): string {
+    return `${this.#opts.baseUrl.replace(/\/+$/, '')}/${LOCAL_ACCOUNT}/loa-${name}`;
+  }
+
+  /** Enqueues one message on the queue named by its URL (or the URL's last segment); validates like SQS. */
+  send(queueUrl: string, body: string, delaySeconds = 0): { MessageId: string; MD5OfMessageBody: string } {
+    const spec = this.#spec(queueUrl);
+    if (typeof body !== 'string' || body.length === 0) {
+      throw new AwsRequestError('MissingParameter', 'The request must contain the parameter MessageBody.');
+    }
+    if (Buffer.byteLength(body, 'utf8') > MAX_BODY_BYTES) {
+      throw new AwsRequestError('InvalidParameterValue', 'Message must be shorter than 1048576 bytes.');
+    }
+    if (INVALID_CHARS.test(body)) {
+      throw new AwsRequestError('InvalidMessageContents', 'Invalid characters found in the message body.');
+    }
+    const delay = Math.min(Math.max(Math.floor(Number(delaySeconds) || 0), 0), MAX_DELAY_SECONDS);
+    const now = Date.now();
+    const message = {
+      messageId: randomUUID(),
+      body,
+      md5: createHash('md5').update(body, 'utf8').digest('hex'),
+      sentAt: now,
+      visibleAt: now + this.#ms(delay),
+      receiveCount: 0,
+    };
+    this.#store.put(spec.name, message);
+    this.#schedulePoll();
+    return { MessageId: message.messageId, MD5OfMessageBody: message.md5 };
+  }
+
+  /** Starts the consumers' polling; its timer does not keep the process alive. */
+  start(): void {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => this.#poll(), this.#opts.pollIntervalMs ?? 100).unref();
+    this.#poll();
+  }
+
+  /** Stops polling and awaits the batches under way. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    await Promise.allSettled([...this.#running.values()].flatMap((runs) => [...runs]));
+  }
+
+  /**
+   * Resolves when every queue is empty (dead letters aside) and no batch runs. Needs the queues started,
+   * and something else keeping the process alive, as the poll timer does not.
+   */
+  idle(): Promise<void> {
+    if (this.#isIdle()) return Promise.resolve();
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  /** Counts like SQS's approximate attributes, plus the dead-letter list's length. */
+  stats(name: QueueName): QueueStats {
+    const now = Date.now();
+    const stats = { visible: 0, inFlight: 0, delayed: 0, deadLetters: this.#store.deadLetters(name).length };
+    for (const m of this.#store.list(name)) {
+      if (m.visibleAt <= now) stats.visible++;
+      else if (m.receiveCount > 0) stats.inFlight++;
+      else stats.delayed++;
+    }
+    return stats;
+  }
+
+  /** Messages moved to the queue's dead-letter list, oldest first. */
+  deadLetters(name: QueueName): StoredMessage[] {
+    return this.#store.deadLetters(name);
+  }
+
+  #spec(queueUrl: string): QueueSpec {
+    const id = queueUrl.replace(/\/+$/, '').split('/').pop();
+    const spec = this.#opts.specs.find((s) => `loa-${s.name}` === id);
+    if (!spec) throw new AwsRequestError('QueueDoesNotExist', 'The specified queue does not exist.');
+    return spec;
+  }
+
+  #ms(seconds: number): number {
+    return seconds * 1000 * (this.#opts.timeScale ?? 1);
+  }
+
+  #schedulePoll(): void {
+    // A consumer long-polls, so a new message or a freed slot is taken up at once, not at the next tick.
+    if (!this.#timer || this.#pollSoon) return;
+    this.#pollSoon = true;
+    setImmediate(() => {
+      this.#pollSoon = false;
+      this.#poll();
+    }).unref();
+  }
+
+  #poll(): void {
+    if (!this.#timer) return;
+    for (const spec of this.#opts.specs) {
+      const running = this.#running.get(spec.name) ?? new Set();
+      while (running.size < (this.#opts.maxConcurrentBatches ?? 4)) {
+        const batch = this.#receive(spec);
+        if (batch.length === 0) break;
+        const run = this.#runBatch(spec, batch).finally(() => {
+          running.delete(run);
+          this.#schedulePoll();
+          this.#notify();
+        });
+        running.add(run);
+      }
+    }
+    this.#notify();
+  }
+
+  #receive(spec: QueueSpec): StoredMessage[] {
+    const now = Date.now();
+    const batch: StoredMessage[] = [];
+    for (const m of this.#store.list(spec.name)) {
+      if (batch.length >= spec.batchSize) break;
+      if (m.visibleAt > now) continue;
+      // The redrive policy: a message back after maxReceiveCount receives is not delivered again.
+      if (m.receiveCount >= spec.maxReceiveCount) {
+        this.#store.deadLetter(spec.name, m);
+        continue;
+      }
+      const received = {
+        ...m,
+        receiveCount: m.receiveCount + 1,
+        visibleAt: now + this.#ms(spec.visibilityTimeoutSeconds),
+        receiptHandle: randomUUID(),
+        firstReceivedAt: m.firstReceivedAt ?? now,
+      };
+      this.#store.put(spec.name, received);
+      batch.push(received);
+    }
+    return batch;
+  }
+
+  async #runBatch(spec: QueueSpec, batch: StoredMessage[]): Promise<void> {
+    let failed: Set<string>;
+    try {
+      failed = failedIds(await this.#opts.invoke(spec.consumer, this.#sqsEvent(spec, batch)), batch);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      this.#opts.logger?.warn('queue consumer failed, the batch stays', { queue: spec.name, error: message });
+      failed = new Set(batch.map((m) => m.messageId));
+    }
+    for (const m of batch) {
+      const current = this.#store.get(spec.name, m.messageId);
+      // Received again meanwhile (the visibility timeout ran out): that receive owns it now, as in SQS.
+      if (!current || current.receiptHandle !== m.receiptHandle) continue;
+      if (!failed.has(m.messageId)) this.#store.delete(spec.name, m.messageId);
+      // Moved now rather than on its next receive (as SQS does): same deliveries, the DLQ fills sooner.
+      else if (current.receiveCount >= spec.maxReceiveCount) this.#store.deadLetter(spec.name, current);
+    }
+  }
+
+  #sqsEvent(spec: QueueSpec, batch: StoredMessage[]): { Records: unknown[] } {
+    const region = this.#opts.region ?? 'us-east-1';
+    return {
+      Records: batch.map((m) => ({
+        messageId: m.messageId,
+        receiptHandle: m.receiptHandle,
+        body: m.body,
+        attributes: {
+          ApproximateReceiveCount: String(m.receiveCount),
+          SentTimestamp: String(m.sentAt),
+          SenderId: LOCAL_ACCOUNT,
+          ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt),
+        },
+        messageAttributes: {},
+        md5OfBody: m.md5,
+        eventSource: 'aws:sqs',
+        eventSourceARN: `arn:aws:sqs:${region}:${LOCAL_ACCOUNT}:loa-${spec.name}`,
+        awsRegion: region,
+      })),
+    };
+  }
+
+  #isIdle(): boolean {
+    return this.#opts.specs.every(
+      (s) => this.#store.list(s.name).length === 0 && (this.#running.get(s.name)?.size ?? 0) === 0,
+    );
+  }
+
+  #notify(): void {
+    if (this.#isIdle()) for (const resolve of this.#waiters.splice(0)) resolve();
+  }
+}
+
+/**
+ * The messages a partial batch response reports as failed. As Lambda does, an answer it cannot read
+ * (an identifier missing or not in the batch) fails the whole batch; no answer means all succeeded.
+ */
+function failedIds(result: unknown, batch: StoredMessage[]): Set<string> {
+  const all = new Set(batch.map((m) => m.messageId));
+  const items = (result as { batchItemFailures?: unknown } | null | undefined)?.batchItemFailures;
+  if (items === undefined || items === null) return new Set();
+  if (!Array.isArray(items)) return all;
+  const ids = items.map((item: { itemIdentifier?: unknown } | null) => item?.itemIdentifier);
+  return ids.every((id) => typeof id === 'string' && all.has(id)) ? new Set(ids as string[]) : all;
+}

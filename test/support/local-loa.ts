@@ -1,0 +1,91 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { EventBridgeClient, PutEventsCommand, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { s3Client } from '#adapters/aws/clients.ts';
+import { type LocalLoa, type LocalOptions, startLocal } from '#infra/local/runtime.ts';
+import { BUS_NAME } from '#infra/wiring.ts';
+
+export const OPS_TOKEN = 'test-ops-token';
+
+export interface TestLoa extends LocalLoa {
+  dataDir: string;
+  s3: S3Client;
+  events: EventBridgeClient;
+  /** Calls the ops API with the bearer token. */
+  ops(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string }>;
+  /** Sends entries to the bus with the real EventBridge client; returns its result entries. */
+  putEvents(
+    entries: { source: string; detailType: string; detail: unknown }[],
+  ): Promise<PutEventsResultEntry[]>;
+  upload(key: string, body: Buffer | string, contentType?: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Starts the whole local runtime on free ports in a fresh data folder, with a fast retry policy. */
+export async function startTestLoa(overrides: Partial<LocalOptions> = {}): Promise<TestLoa> {
+  const dataDir = overrides.dataDir ?? (await mkdtemp(join(tmpdir(), 'loa-test-')));
+  const loa = await startLocal({
+    dataDir,
+    port: 0,
+    s3Port: 0,
+    dynamoPort: 0,
+    opsToken: OPS_TOKEN,
+    contentBucket: 'loa-content',
+    retryPolicy: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 4, timeoutMs: 2000 },
+    logLevel: 'SILENT',
+    ...overrides,
+  });
+  const s3 = s3Client('us-east-1', loa.s3Endpoint);
+  const events = new EventBridgeClient({
+    region: 'us-east-1',
+    endpoint: loa.baseUrl,
+    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+  });
+  return {
+    ...loa,
+    dataDir,
+    s3,
+    events,
+    async ops(method, path, body) {
+      const res = await fetch(`${loa.baseUrl}${path}`, {
+        method,
+        headers: { authorization: `Bearer ${OPS_TOKEN}`, 'content-type': 'application/json' },
+        ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      });
+      const text = await res.text();
+      let json: unknown;
+      try {
+        json = JSON.parse(text);
+      } catch {
+        json = undefined;
+      }
+      return { status: res.status, json, text };
+    },
+    async putEvents(entries) {
+      const out = await events.send(
+        new PutEventsCommand({
+          Entries: entries.map((e) => ({
+            EventBusName: BUS_NAME,
+            Source: e.source,
+            DetailType: e.detailType,
+            Detail: typeof e.detail === 'string' ? e.detail : JSON.stringify(e.detail),
+          })),
+        }),
+      );
+      return out.Entries ?? [];
+    },
+    async upload(key, body, contentType = 'image/jpeg') {
+      await s3.send(
+        new PutObjectCommand({ Bucket: 'loa-content', Key: key, Body: body, ContentType: contentType }),
+      );
+    },
+    async close() {
+      s3.destroy();
+      events.destroy();
+      await loa.stop();
+      if (!overrides.dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

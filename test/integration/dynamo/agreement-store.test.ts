@@ -1,0 +1,39 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoAgreementStore } from '#adapters/aws/dynamo-agreement-store.ts';
+import { ConflictError } from '#domain/errors.ts';
+import { agreementFixture } from '#test/fixtures/agreements.ts';
+import { startDynamo, type TestDynamo } from '#test/support/dynamo.ts';
+
+let dynamo: TestDynamo;
+let store: DynamoAgreementStore;
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+});
+afterAll(async () => dynamo?.stop());
+beforeEach(async () => {
+  store = new DynamoAgreementStore({ client: dynamo.client, tableName: await dynamo.createTable() });
+});
+
+describe(`DynamoAgreementStore (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`, () => {
+  it('reads back what it stored, Vietnamese partner names byte for byte', async () => {
+    const a = agreementFixture();
+    await store.create(a);
+    const read = await store.get(a.agreementId);
+    expect(read).toEqual(a);
+    expect(Buffer.from(read?.partner.name ?? '').equals(Buffer.from(a.partner.name))).toBe(true);
+  });
+
+  it('refuses a second agreement with the same id and keeps the first', async () => {
+    await store.create(agreementFixture());
+    await expect(store.create(agreementFixture({ topics: ['other'] }))).rejects.toBeInstanceOf(ConflictError);
+    expect((await store.get('vtv4-hagiang'))?.topics).toEqual(agreementFixture().topics);
+  });
+
+  it('lists active agreements apart from suspended ones, and all of them together', async () => {
+    await store.create(agreementFixture({ agreementId: 'a-active' }));
+    await store.create(agreementFixture({ agreementId: 'b-suspended', status: 'suspended' }));
+    expect((await store.listActive()).map((a) => a.agreementId)).toEqual(['a-active']);
+    expect((await store.list()).map((a) => a.agreementId)).toEqual(['a-active', 'b-suspended']);
+  });
+});

@@ -1,0 +1,136 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoDeliveryStore } from '#adapters/aws/dynamo-delivery-store.ts';
+import type { Attempt } from '#domain/delivery.ts';
+import { deliveryFixture } from '#test/fixtures/deliveries.ts';
+import { startDynamo, type TestDynamo } from '#test/support/dynamo.ts';
+
+let dynamo: TestDynamo;
+let store: DynamoDeliveryStore;
+
+const attempt = (n: number, outcome: Attempt['outcome'] = 'delivered'): Attempt => ({
+  n,
+  at: `2025-06-01T08:0${n}:00.000Z`,
+  trigger: 'scheduled',
+  outcome,
+  durationMs: 12,
+  httpStatus: outcome === 'delivered' ? 200 : 503,
+});
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+});
+afterAll(async () => dynamo?.stop());
+beforeEach(async () => {
+  store = new DynamoDeliveryStore({ client: dynamo.client, tableName: await dynamo.createTable() });
+});
+
+describe(`DynamoDeliveryStore (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`, () => {
+  it('creates a delivery once and refuses the same one again', async () => {
+    const d = deliveryFixture();
+    expect(await store.create(d)).toBe(true);
+    expect(await store.create({ ...d, title: 'changed' })).toBe(false);
+    expect((await store.get(d.deliveryId))?.title).toBe(d.title);
+  });
+
+  it('records an outcome with the attempt on the same write and keeps Vietnamese text byte for byte', async () => {
+    const d = deliveryFixture();
+    await store.create(d);
+    expect(await store.recordOutcome(d, { status: 'delivered', attempt: attempt(1) })).toBe(true);
+    const read = await store.get(d.deliveryId);
+    expect(read).toMatchObject({ status: 'delivered', attemptCount: 1, attempts: [attempt(1)] });
+    expect(Buffer.from(read?.title ?? '').equals(Buffer.from(d.title))).toBe(true);
+  });
+
+  it('refuses an outcome from a worker holding a stale attempt count', async () => {
+    const d = deliveryFixture();
+    await store.create(d);
+    await store.recordOutcome(d, {
+      status: 'retrying',
+      attempt: attempt(1, 'retry'),
+      nextAttemptAt: '2025-06-01T09:00:00Z',
+    });
+    expect(await store.recordOutcome(d, { status: 'delivered', attempt: attempt(1) })).toBe(false);
+    expect((await store.get(d.deliveryId))?.status).toBe('retrying');
+  });
+
+  it('never moves a delivered delivery backwards', async () => {
+    const d = deliveryFixture();
+    await store.create(d);
+    await store.recordOutcome(d, { status: 'delivered', attempt: attempt(1) });
+    const delivered = await store.get(d.deliveryId);
+    if (!delivered) throw new Error('missing');
+    expect(await store.recordOutcome(delivered, { status: 'failed', attempt: attempt(2, 'failed') })).toBe(
+      false,
+    );
+    expect((await store.get(d.deliveryId))?.status).toBe('delivered');
+  });
+
+  it('reopens a finished delivery for replay once, and not a pending one', async () => {
+    const d = deliveryFixture();
+    await store.create(d);
+    expect(await store.reopenForReplay(d.deliveryId, '2025-06-02T00:00:00Z')).toBeUndefined();
+    await store.recordOutcome(d, { status: 'failed', attempt: attempt(1, 'failed'), lastError: 'HTTP 400' });
+    const [a, b] = await Promise.all([
+      store.reopenForReplay(d.deliveryId, '2025-06-02T00:00:00Z'),
+      store.reopenForReplay(d.deliveryId, '2025-06-02T00:00:00Z'),
+    ]);
+    expect([a, b].filter(Boolean)).toHaveLength(1);
+    expect(await store.get(d.deliveryId)).toMatchObject({
+      status: 'pending',
+      replayCount: 1,
+      attemptCount: 1,
+    });
+  });
+
+  it('lists an agreement’s deliveries newest first, by status, and in pages', async () => {
+    for (let i = 0; i < 5; i++) {
+      await store.create(
+        deliveryFixture({ articleId: `a${i}`, createdAt: `2025-06-0${i + 1}T00:00:00.000Z` }),
+      );
+    }
+    await store.create(deliveryFixture({ agreementId: 'someone-else', articleId: 'a9' }));
+    const failed = deliveryFixture({ articleId: 'a2', createdAt: '2025-06-03T00:00:00.000Z' });
+    await store.recordOutcome(failed, { status: 'failed', attempt: attempt(1, 'failed') });
+
+    const first = await store.listByAgreement('vtv4-hagiang', { limit: 3 });
+    expect(first.items.map((d) => d.articleId)).toEqual(['a4', 'a3', 'a2']);
+    const rest = await store.listByAgreement('vtv4-hagiang', {
+      limit: 3,
+      ...(first.cursor && { cursor: first.cursor }),
+    });
+    expect(rest.items.map((d) => d.articleId)).toEqual(['a1', 'a0']);
+    const onlyFailed = await store.listByAgreement('vtv4-hagiang', { status: 'failed', limit: 10 });
+    expect(onlyFailed.items.map((d) => d.articleId)).toEqual(['a2']);
+  });
+
+  it('finds everywhere an article went, and only unfinished deliveries for recovery', async () => {
+    const done = deliveryFixture({ agreementId: 'one' });
+    await store.create(done);
+    await store.create(deliveryFixture({ agreementId: 'two' }));
+    await store.recordOutcome(done, { status: 'delivered', attempt: attempt(1) });
+
+    expect((await store.listByArticle('hagiang-article')).map((d) => d.agreementId).sort()).toEqual([
+      'one',
+      'two',
+    ]);
+    expect((await store.listUnfinished(10)).map((d) => d.agreementId)).toEqual(['two']);
+  });
+
+  it('keeps routing decisions and replay audits', async () => {
+    const decisions = [{ agreementId: 'one', covered: false, reason: 'excluded:topic', matchedTopics: [] }];
+    await store.recordRouting({ articleId: 'art', version: 2, at: '2025-06-01T00:00:00Z', decisions });
+    expect(await store.getRouting('art', 2)).toMatchObject({ decisions });
+    expect(await store.getRouting('art', 1)).toBeUndefined();
+
+    const audit = {
+      replayId: 'rpl_1',
+      requestedBy: 'ops',
+      requestedAt: '2025-06-01T00:00:00Z',
+      filter: {},
+      count: 1,
+      deliveryIds: ['d'],
+    };
+    await store.recordReplay(audit);
+    expect(await store.listReplays(10)).toEqual([audit]);
+  });
+});

@@ -1,0 +1,245 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createAgreement } from '#app/create-agreement.ts';
+import type { Deps } from '#app/deps.ts';
+import { packageArticle } from '#app/package-article.ts';
+import { makeHandler as deliverHandler } from '#functions/deliver-webhook/handler.ts';
+import { makeHandler as routeHandler } from '#functions/route/handler.ts';
+import type { CreateAgreementInput } from '#schemas/agreement.ts';
+import type { PackageReady } from '#schemas/events.ts';
+import { articleFixture } from '#test/fixtures/articles.ts';
+import { integrationDeps, type Recorded } from '#test/support/deps.ts';
+import { startDynamo, type TestDynamo } from '#test/support/dynamo.ts';
+import { Receiver } from '#test/support/receiver.ts';
+import { type LocalS3, startS3 } from '#test/support/s3.ts';
+
+let dynamo: TestDynamo;
+let s3: LocalS3;
+let partner: Receiver;
+let deps: Deps;
+let recorded: Recorded;
+let now = new Date('2026-03-01T08:00:00Z');
+
+const context = {} as never;
+const envelope = (detailType: string, detail: unknown) => ({
+  version: '0',
+  id: `evt-${Math.random()}`,
+  'detail-type': detailType,
+  source: 'loa.package',
+  time: now.toISOString(),
+  account: '000000000000',
+  region: 'us-east-1',
+  resources: [],
+  detail,
+});
+const sqsEvent = (deliveryIds: string[]) => ({
+  Records: deliveryIds.map((deliveryId, i) => ({
+    messageId: `m${i}`,
+    body: JSON.stringify({ deliveryId, trigger: 'scheduled' }),
+  })),
+});
+
+function agreementInput(
+  agreementId: string,
+  overrides: Partial<CreateAgreementInput> = {},
+): CreateAgreementInput {
+  return {
+    agreementId,
+    partner: { partnerId: agreementId, name: 'Đài Tiếng nói Việt Nam' },
+    status: 'active',
+    validFrom: '2024-01-01',
+    validTo: '2030-12-31',
+    topics: ['infrastructure'],
+    languages: ['vi'],
+    channels: [{ type: 'webhook', url: `${partner.baseUrl}/${agreementId}` }, { type: 'feed' }],
+    embargo: 'hold',
+    ...overrides,
+  };
+}
+
+async function packaged(articleId: string, overrides = {}): Promise<PackageReady> {
+  const article = articleFixture({ articleId, topics: ['infrastructure'], ...overrides });
+  for (const a of article.assets) {
+    await s3.client.send(
+      new (await import('@aws-sdk/client-s3')).PutObjectCommand({
+        Bucket: 'loa-content',
+        Key: a.uri.replace('s3://loa-content/', ''),
+        Body: 'img',
+      }),
+    );
+  }
+  return packageArticle(deps, article);
+}
+
+beforeAll(async () => {
+  [dynamo, s3, partner] = await Promise.all([startDynamo(), startS3(), new Receiver().start()]);
+  await s3.createBucket('loa-content');
+  await s3.createBucket('loa-packages');
+});
+afterAll(async () => Promise.all([dynamo?.stop(), s3?.stop(), partner?.stop()]));
+beforeEach(async () => {
+  now = new Date('2026-03-01T08:00:00Z');
+  ({ deps, recorded } = await integrationDeps({
+    dynamoEndpoint: dynamo.endpoint,
+    s3Endpoint: s3.endpoint,
+    tableName: await dynamo.createTable(),
+    now: () => now,
+  }));
+});
+
+describe('route handler', () => {
+  it('creates one delivery per covering agreement × channel, stores why, and enqueues the pushes', async () => {
+    await createAgreement(deps, agreementInput('covers'));
+    await createAgreement(deps, agreementInput('other-topic', { topics: ['border-security'] }));
+    await createAgreement(deps, agreementInput('suspended', { status: 'suspended' }));
+    const ready = await packaged('routed-article');
+
+    await routeHandler(() => deps)(envelope('PackageReady', ready), context);
+
+    const deliveries = await deps.deliveries.listByArticle('routed-article');
+    expect(deliveries.map((d) => `${d.agreementId}/${d.channelId}/${d.status}`).sort()).toEqual([
+      'covers/feed/delivered',
+      'covers/webhook/pending',
+    ]);
+    expect(recorded.enqueued.flatMap((e) => e.messages)).toEqual([
+      { deliveryId: deliveries.find((d) => d.channelType === 'webhook')?.deliveryId, trigger: 'scheduled' },
+    ]);
+    const routing = await deps.deliveries.getRouting('routed-article', 1);
+    expect(Object.fromEntries(routing?.decisions.map((d) => [d.agreementId, d.reason]) ?? [])).toEqual({
+      covers: 'matched',
+      'other-topic': 'excluded:topic',
+      suspended: 'excluded:status-suspended',
+    });
+  });
+
+  it('creates and enqueues nothing new when the same PackageReady arrives again', async () => {
+    await createAgreement(deps, agreementInput('covers'));
+    const ready = await packaged('repeated-article');
+    await routeHandler(() => deps)(envelope('PackageReady', ready), context);
+    await routeHandler(() => deps)(envelope('PackageReady', ready), context);
+
+    expect(await deps.deliveries.listByArticle('repeated-article')).toHaveLength(2);
+    expect(recorded.enqueued).toHaveLength(1);
+  });
+
+  it('holds a webhook until the embargo for an agreement that holds embargoes', async () => {
+    await createAgreement(deps, agreementInput('holds'));
+    const ready = await packaged('embargoed-article', { embargoUntil: '2026-03-01T09:00:00Z' });
+    await routeHandler(() => deps)(envelope('PackageReady', ready), context);
+
+    expect(recorded.enqueued[0]?.delaySeconds).toBe(3600);
+    const webhook = (await deps.deliveries.listByArticle('embargoed-article')).find(
+      (d) => d.channelType === 'webhook',
+    );
+    expect(webhook?.nextAttemptAt).toBe('2026-03-01T09:00:00.000Z');
+  });
+
+  it('records a PackageReady that fails its schema as a rejection and creates nothing', async () => {
+    await routeHandler(() => deps)(envelope('PackageReady', { articleId: 'x', version: 0 }), context);
+    const [rejection] = await deps.rejections.list(10);
+    expect(rejection).toMatchObject({ handler: 'route', detailType: 'PackageReady' });
+    expect(rejection?.problems).toContainEqual(expect.stringMatching(/^detail\.version: /));
+  });
+});
+
+describe('deliver-webhook handler', () => {
+  async function routed(
+    agreementId: string,
+    articleId: string,
+    overrides: Partial<CreateAgreementInput> = {},
+  ) {
+    await createAgreement(
+      deps,
+      agreementInput(agreementId, {
+        channels: [{ type: 'webhook', url: `${partner.baseUrl}/${agreementId}` }],
+        ...overrides,
+      }),
+    );
+    await routeHandler(() => deps)(envelope('PackageReady', await packaged(articleId)), context);
+    const [d] = await deps.deliveries.listByArticle(articleId);
+    if (!d) throw new Error('not routed');
+    return d;
+  }
+
+  it('delivers on 2xx, records the attempt and reports the outcome event', async () => {
+    partner.script('/ok', [{ status: 202 }]);
+    const d = await routed('ok', 'ok-article');
+
+    const out = await deliverHandler(() => deps)(sqsEvent([d.deliveryId]) as never, context);
+
+    expect(out.batchItemFailures).toEqual([]);
+    expect(await deps.deliveries.get(d.deliveryId)).toMatchObject({ status: 'delivered', attemptCount: 1 });
+    expect(recorded.events.filter((e) => e.source === 'loa.delivery')).toEqual([
+      expect.objectContaining({ detailType: 'DeliverySucceeded' }),
+    ]);
+  });
+
+  it('schedules a retry honouring Retry-After on 429, and fails once the attempts are spent', async () => {
+    partner.script('/busy', [], { status: 429, headers: { 'retry-after': '7' } });
+    const d = await routed('busy', 'busy-article');
+    const deliver = deliverHandler(() => deps);
+
+    await deliver(sqsEvent([d.deliveryId]) as never, context);
+    expect(await deps.deliveries.get(d.deliveryId)).toMatchObject({
+      status: 'retrying',
+      nextAttemptAt: '2026-03-01T08:00:07.000Z',
+    });
+    expect(recorded.enqueued.at(-1)?.delaySeconds).toBe(7);
+
+    for (const later of ['2026-03-01T08:01:00Z', '2026-03-01T08:02:00Z']) {
+      now = new Date(later);
+      await deliver(sqsEvent([d.deliveryId]) as never, context);
+    }
+    expect(await deps.deliveries.get(d.deliveryId)).toMatchObject({
+      status: 'failed',
+      attemptCount: 3,
+      lastError: 'HTTP 429',
+    });
+    expect(recorded.events.at(-1)).toMatchObject({ detailType: 'DeliveryFailed' });
+  });
+
+  it('retries a refused connection and sends nothing for a message that arrives before its time', async () => {
+    const d = await routed('gone', 'gone-article', {
+      channels: [{ type: 'webhook', url: 'http://127.0.0.1:9/closed' }],
+    });
+    const deliver = deliverHandler(() => deps);
+    await deliver(sqsEvent([d.deliveryId]) as never, context);
+    const retrying = await deps.deliveries.get(d.deliveryId);
+    expect(retrying).toMatchObject({
+      status: 'retrying',
+      attempts: [expect.objectContaining({ outcome: 'retry' })],
+    });
+
+    await deliver(sqsEvent([d.deliveryId]) as never, context);
+    expect((await deps.deliveries.get(d.deliveryId))?.attemptCount).toBe(1);
+  });
+
+  it('discards, without sending, a delivery whose agreement was suspended meanwhile', async () => {
+    partner.script('/later-suspended', []);
+    const d = await routed('later-suspended', 'suspended-article');
+    const agreement = await deps.agreements.get('later-suspended');
+    if (!agreement) throw new Error('missing agreement');
+    // No update API yet: write the suspended agreement over the item, as an operator's change would.
+    const { PutCommand } = await import('@aws-sdk/lib-dynamodb');
+    await dynamo.client.send(
+      new PutCommand({
+        TableName: deps.config.tableName,
+        Item: {
+          pk: 'AGREEMENT#later-suspended',
+          sk: 'META',
+          gsi1pk: 'AGREEMENTS#suspended',
+          gsi1sk: 'later-suspended',
+          entity: 'agreement',
+          data: { ...agreement, status: 'suspended' },
+        },
+      }),
+    );
+
+    await deliverHandler(() => deps)(sqsEvent([d.deliveryId]) as never, context);
+
+    expect(await deps.deliveries.get(d.deliveryId)).toMatchObject({
+      status: 'discarded',
+      lastError: 'agreement suspended',
+    });
+    expect(partner.to('/later-suspended')).toHaveLength(0);
+  });
+});

@@ -1,0 +1,123 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { describe, expect, it } from 'vitest';
+import type { Deps } from '#app/deps.ts';
+import { MissingAssetError } from '#domain/errors.ts';
+import { makeHandler as deliverHandler } from '#functions/deliver-webhook/handler.ts';
+import { makeHandler as packageHandler } from '#functions/package/handler.ts';
+import type { Rejection } from '#ports/rejection-store.ts';
+import { articleFixture } from '#test/fixtures/articles.ts';
+
+const context = {} as never;
+
+/** Deps where every port throws unless the test provides it: a handler touching more fails loudly. */
+function fakeDeps(parts: Partial<Deps>): Deps {
+  const base = {
+    logger: new Logger({ logLevel: 'SILENT' }),
+    clock: { now: () => new Date('2026-01-01T00:00:00Z') },
+  };
+  return new Proxy({ ...base, ...parts } as Deps, {
+    get(target, prop: string) {
+      if (prop in target) return target[prop as keyof Deps];
+      throw new Error(`unexpected use of deps.${prop}`);
+    },
+  });
+}
+
+const envelope = (detail: unknown) => ({
+  id: 'evt-1',
+  'detail-type': 'ContentApproved',
+  source: 'loa.cms',
+  time: '2026-01-01T00:00:00Z',
+  detail,
+});
+
+describe('deliver-webhook handler', () => {
+  it('reports a message whose attempt throws as a batch item failure and still handles the others', async () => {
+    const seen: string[] = [];
+    const deps = fakeDeps({
+      deliveries: {
+        get: async (id: string) => {
+          seen.push(id);
+          if (id === 'dlv_boom') throw new Error('throttled');
+          return undefined;
+        },
+      } as unknown as Deps['deliveries'],
+      publisher: { publish: async () => undefined },
+    });
+    const event = {
+      Records: [
+        { messageId: 'm1', body: JSON.stringify({ deliveryId: 'dlv_boom', trigger: 'scheduled' }) },
+        { messageId: 'm2', body: JSON.stringify({ deliveryId: 'dlv_fine', trigger: 'scheduled' }) },
+      ],
+    };
+
+    const out = await deliverHandler(() => deps)(event as never, context);
+
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
+    expect(seen).toEqual(['dlv_boom', 'dlv_fine']);
+  });
+
+  it('drops a malformed message instead of retrying it forever', async () => {
+    const deps = fakeDeps({ publisher: { publish: async () => undefined } });
+    const out = await deliverHandler(() => deps)(
+      { Records: [{ messageId: 'm1', body: '{"deliveryId":"../x"}' }] } as never,
+      context,
+    );
+    expect(out.batchItemFailures).toEqual([]);
+  });
+});
+
+describe('package handler', () => {
+  const recorder = () => {
+    const rejections: Rejection[] = [];
+    return {
+      rejections,
+      store: { record: async (r: Rejection) => void rejections.push(r), list: async () => rejections },
+    };
+  };
+
+  it('records a missing asset as a rejection and returns, so the bus does not retry', async () => {
+    const { rejections, store } = recorder();
+    const deps = fakeDeps({
+      rejections: store,
+      packages: {
+        bucket: 'loa-packages',
+        copyAsset: async () => {
+          throw new MissingAssetError('asset s3://loa-content/x.jpg does not exist');
+        },
+      } as unknown as Deps['packages'],
+    });
+
+    await packageHandler(() => deps)(envelope({ article: articleFixture() }), context);
+
+    expect(rejections).toEqual([
+      expect.objectContaining({
+        handler: 'package',
+        eventId: 'evt-1',
+        problems: ['asset s3://loa-content/x.jpg does not exist'],
+      }),
+    ]);
+  });
+
+  it('records an envelope that is not one, naming what is missing', async () => {
+    const { rejections, store } = recorder();
+    await packageHandler(() => fakeDeps({ rejections: store }))({ hello: 'world' }, context);
+    expect(rejections[0]?.problems).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^id: /), expect.stringMatching(/^detail-type: /)]),
+    );
+  });
+
+  it('lets an unexpected error through so the bus retries the event', async () => {
+    const deps = fakeDeps({
+      packages: {
+        bucket: 'loa-packages',
+        copyAsset: async () => {
+          throw new Error('S3 is down');
+        },
+      } as unknown as Deps['packages'],
+    });
+    await expect(
+      packageHandler(() => deps)(envelope({ article: articleFixture() }), context),
+    ).rejects.toThrow('S3 is down');
+  });
+});

@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -8,6 +8,11 @@ import { Config } from '#config/config.ts';
 import { DEFAULT_RETRY_POLICY } from '#domain/retry-policy.ts';
 import type { WorkMessage } from '#ports/work-queue.ts';
 import type { OutgoingEvent } from '#schemas/events.ts';
+
+/** One secrets folder per test process, removed when it exits. */
+const secretsDir = mkdtempSync(join(tmpdir(), 'loa-secrets-'));
+process.once('exit', () => rmSync(secretsDir, { recursive: true, force: true }));
+let files = 0;
 
 export interface Recorded {
   events: OutgoingEvent[];
@@ -32,7 +37,7 @@ export async function integrationDeps(opts: {
     busName: 'loa',
     queueUrls: { webhook: 'http://127.0.0.1:9/000000000000/loa-webhook' },
     publicBaseUrl: 'http://loa.test',
-    secrets: `file:${join(await mkdtemp(join(tmpdir(), 'loa-secrets-')), 'secrets.json')}`,
+    secrets: `file:${join(secretsDir, `secrets-${++files}.json`)}`,
     retryPolicy: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 1000, factor: 2, maxAttempts: 3, timeoutMs: 1000 },
     assetLinkTtlSeconds: 3600,
     endpoints: { dynamodb: opts.dynamoEndpoint, s3: opts.s3Endpoint },

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { Context } from 'aws-lambda';
 import { buildDeps } from '#adapters/aws/build-deps.ts';
+import type { ClientHook } from '#adapters/aws/clients.ts';
 import type { Deps } from '#app/deps.ts';
 import { Config } from '#config/config.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '#domain/retry-policy.ts';
@@ -25,6 +26,8 @@ export interface LocalOptions {
   contentBucket: string;
   retryPolicy?: Partial<RetryPolicy>;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+  /** Watches every AWS SDK request the handlers make (benchmarks count them). */
+  clientHook?: ClientHook;
   /** Extra routes on the same server (the demo's partner endpoints). */
   extraRoutes?: ExtraRoute[];
 }
@@ -99,7 +102,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
     opsToken: opts.opsToken,
   });
   const logger = new Logger({ serviceName: 'loa', logLevel: opts.logLevel ?? 'WARN' });
-  const deps = buildDeps(config, { logger });
+  const deps = buildDeps(config, { logger }, opts.clientHook);
   const handlers = localHandlers(() => deps);
   invoke = (fn, event) =>
     handlers[fn](event, { functionName: fn, awsRequestId: crypto.randomUUID() } as Context);

@@ -6,7 +6,7 @@ import { systemClock } from '#ports/clock.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
 import { FetchHttpClient } from '../channels/fetch-http-client.ts';
 import { FileSecretStore } from '../file-secret-store.ts';
-import { awsClients } from './clients.ts';
+import { awsClients, type ClientHook } from './clients.ts';
 import { DynamoAgreementStore } from './dynamo-agreement-store.ts';
 import { DynamoDeliveryStore } from './dynamo-delivery-store.ts';
 import { DynamoRejectionStore } from './dynamo-rejection-store.ts';
@@ -21,8 +21,8 @@ function secretStore(config: Config): SecretStore {
 }
 
 /** Wires every port to its adapter for one configuration (Lambda's environment, or the local runtime's). */
-export function buildDeps(config: Config, overrides: Partial<Deps> = {}): Deps {
-  const clients = awsClients(config);
+export function buildDeps(config: Config, overrides: Partial<Deps> = {}, hook?: ClientHook): Deps {
+  const clients = awsClients(config, hook);
   const table = { client: clients.dynamo, tableName: config.tableName };
   return {
     config,

@@ -36,14 +36,29 @@ export function dynamoClient(region: string, endpoint?: string): DynamoDBDocumen
   return DynamoDBDocumentClient.from(base, { marshallOptions: { removeUndefinedValues: true } });
 }
 
+/** Something that can watch every request a client makes (the benchmarks count them). */
+export type ClientHook = (
+  service: keyof AwsClients,
+  client: { middlewareStack: S3Client['middlewareStack'] },
+) => void;
+
 /** Builds every client once per cold start, with endpoints from config where local. */
-export function awsClients(config: Config): AwsClients {
+export function awsClients(config: Config, hook?: ClientHook): AwsClients {
   const { region, endpoints } = config;
   const local = (endpoint?: string) => (endpoint ? { endpoint, credentials: LOCAL_CREDENTIALS } : {});
-  return {
+  const clients: AwsClients = {
     dynamo: dynamoClient(region, endpoints.dynamodb),
     s3: s3Client(region, endpoints.s3),
     events: new EventBridgeClient({ region, ...local(endpoints.events) }),
     sqs: new SQSClient({ region, ...local(endpoints.sqs) }),
   };
+  if (hook) {
+    for (const [service, client] of Object.entries(clients)) {
+      hook(
+        service as keyof AwsClients,
+        client as unknown as { middlewareStack: S3Client['middlewareStack'] },
+      );
+    }
+  }
+  return clients;
 }

@@ -1,0 +1,125 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { ConflictError, NotFoundError } from '#domain/errors.ts';
+import { FEED_FORMATS, FEED_URL_TTL, type FeedFormat } from '#domain/feed.ts';
+import { urlSignature } from '#domain/url-signing.ts';
+import type { Agreement } from '#schemas/agreement.ts';
+import type { Deps } from './deps.ts';
+import { currentKid, feedKeyRef } from './signed-links.ts';
+
+/** Keys an agreement may have in use at once: rotation needs two, a few more leave room for mistakes. */
+export const MAX_ACTIVE_FEED_KEYS = 5;
+
+/** `POST /ops/agreements/{id}/feed-url`. */
+export const FeedUrlInput = z
+  .object({
+    format: z.enum(FEED_FORMATS),
+    ttlSeconds: z.number().int().min(FEED_URL_TTL.min).max(FEED_URL_TTL.max).default(FEED_URL_TTL.default),
+  })
+  .strict();
+export type FeedUrlInput = z.input<typeof FeedUrlInput>;
+
+export const feedPath = (agreementId: string, format: FeedFormat) => `/feeds/${agreementId}.${format}`;
+
+/** A GET URL signed with `key` (the query in the one order and spelling that verification accepts). */
+export function signedUrl(baseUrl: string, path: string, key: string, kid: string, expires: number): string {
+  const sig = urlSignature(key, 'GET', path, expires, kid);
+  return `${baseUrl.replace(/\/$/, '')}${path}?expires=${expires}&kid=${kid}&sig=${sig}`;
+}
+
+/**
+ * The updatedAt of a new version: now, but always after the version it replaces, since updatedAt is
+ * the optimistic lock and two changes within one millisecond must still tell each other apart.
+ */
+function nextUpdatedAt(previous: string, now: Date): string {
+  return new Date(Math.max(now.getTime(), Date.parse(previous) + 1)).toISOString();
+}
+
+async function agreementOrThrow(deps: Pick<Deps, 'agreements'>, agreementId: string) {
+  const agreement = await deps.agreements.get(agreementId);
+  if (!agreement) throw new NotFoundError(`agreement ${agreementId} not found`);
+  return agreement;
+}
+
+/** The next free `k<n>`: never a kid used before, retired or not, nor one whose secret already exists. */
+async function nextKid(deps: Pick<Deps, 'secrets'>, agreement: Agreement): Promise<string> {
+  const used = agreement.feedKeys.map((k) => Number(/^k(\d+)$/.exec(k.kid)?.[1] ?? 0));
+  for (let n = Math.max(0, ...used) + 1; ; n++) {
+    // A secret without a key entry is a concurrent add in flight: never overwrite its material.
+    if (!(await deps.secrets.get(feedKeyRef(agreement.agreementId, `k${n}`)))) return `k${n}`;
+  }
+}
+
+/**
+ * Adds a feed key: the material goes to the secret store first, then the agreement lists the kid
+ * (an optimistic-locked write, so two rotations at once cannot lose one). New links use the new key;
+ * links signed with older keys keep working until those are retired.
+ */
+export async function addFeedKey(
+  deps: Pick<Deps, 'agreements' | 'secrets' | 'clock'>,
+  agreementId: string,
+): Promise<{ kid: string; createdAt: string; agreement: Agreement }> {
+  const agreement = await agreementOrThrow(deps, agreementId);
+  if (agreement.feedKeys.filter((k) => !k.retiredAt).length >= MAX_ACTIVE_FEED_KEYS) {
+    throw new ConflictError(
+      `agreement ${agreementId} has ${MAX_ACTIVE_FEED_KEYS} keys in use: retire one first`,
+    );
+  }
+  const kid = await nextKid(deps, agreement);
+  await deps.secrets.put(feedKeyRef(agreementId, kid), randomBytes(32).toString('base64url'));
+  const now = deps.clock.now();
+  const createdAt = now.toISOString();
+  const updated: Agreement = {
+    ...agreement,
+    feedKeys: [...agreement.feedKeys, { kid, createdAt }],
+    updatedAt: nextUpdatedAt(agreement.updatedAt, now),
+  };
+  await deps.agreements.update(updated, agreement.updatedAt);
+  return { kid, createdAt, agreement: updated };
+}
+
+/**
+ * Retires a key: URLs and asset links signed with it are refused from then on. The last key in use
+ * cannot be retired, since nothing could be signed after it; retiring a retired key changes nothing.
+ */
+export async function retireFeedKey(
+  deps: Pick<Deps, 'agreements' | 'clock'>,
+  agreementId: string,
+  kid: string,
+): Promise<Agreement> {
+  const agreement = await agreementOrThrow(deps, agreementId);
+  const key = agreement.feedKeys.find((k) => k.kid === kid);
+  if (!key) throw new NotFoundError(`agreement ${agreementId} has no feed key ${kid}`);
+  if (key.retiredAt) return agreement;
+  if (!agreement.feedKeys.some((k) => k.kid !== kid && !k.retiredAt)) {
+    throw new ConflictError(`${kid} is the only key in use: add a new key before retiring it`);
+  }
+  const now = deps.clock.now();
+  const updated: Agreement = {
+    ...agreement,
+    feedKeys: agreement.feedKeys.map((k) => (k.kid === kid ? { ...k, retiredAt: now.toISOString() } : k)),
+    updatedAt: nextUpdatedAt(agreement.updatedAt, now),
+  };
+  await deps.agreements.update(updated, agreement.updatedAt);
+  return updated;
+}
+
+/** Mints a signed feed URL with the agreement's current key, for an operator to hand to the partner. */
+export async function mintFeedUrl(
+  deps: Pick<Deps, 'agreements' | 'secrets' | 'clock' | 'config'>,
+  agreementId: string,
+  input: z.output<typeof FeedUrlInput>,
+): Promise<{ url: string; expiresAt: string; kid: string }> {
+  const agreement = await agreementOrThrow(deps, agreementId);
+  if (agreement.status !== 'active')
+    throw new ConflictError(`agreement ${agreementId} is ${agreement.status}`);
+  if (!agreement.channels.some((c) => c.type === 'feed')) {
+    throw new ConflictError(`agreement ${agreementId} has no feed channel`);
+  }
+  const kid = currentKid(agreement);
+  const key = kid && (await deps.secrets.get(feedKeyRef(agreementId, kid)));
+  if (!kid || !key) throw new ConflictError(`agreement ${agreementId} has no feed key in use: add one`);
+  const expires = Math.floor(deps.clock.now().getTime() / 1000) + input.ttlSeconds;
+  const url = signedUrl(deps.config.publicBaseUrl, feedPath(agreementId, input.format), key, kid, expires);
+  return { url, expiresAt: new Date(expires * 1000).toISOString(), kid };
+}

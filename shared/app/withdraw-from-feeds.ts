@@ -1,0 +1,31 @@
+import { feedPosition } from '#domain/feed.ts';
+import type { ContentWithdrawn } from '#schemas/events.ts';
+import type { Deps } from './deps.ts';
+
+/**
+ * Takes a withdrawn article out of every partner feed: each of its feed deliveries (all versions)
+ * is marked withdrawn and moved to the withdrawal's position, where ninjs and JSON Feed readers
+ * meet its tombstone and RSS/Atom simply stop listing it. One conditional write per delivery;
+ * a repeated event writes nothing.
+ */
+export async function withdrawFromFeeds(
+  deps: Pick<Deps, 'deliveries' | 'clock'>,
+  event: ContentWithdrawn,
+): Promise<{ withdrawn: number; already: number }> {
+  // Our time, not the CMS's: a late event must still land after every cursor handed out so far.
+  const at = deps.clock.now().toISOString();
+  const feedDeliveries = (await deps.deliveries.listByArticle(event.articleId)).filter(
+    (d) => d.channelType === 'feed',
+  );
+  const results = await Promise.all(
+    feedDeliveries.map((d) =>
+      deps.deliveries.withdrawFromFeed(d.deliveryId, {
+        withdrawnAt: event.withdrawnAt,
+        ...(event.reason && { reason: event.reason }),
+        position: feedPosition(at, d.deliveryId),
+      }),
+    ),
+  );
+  const withdrawn = results.filter(Boolean).length;
+  return { withdrawn, already: results.length - withdrawn };
+}

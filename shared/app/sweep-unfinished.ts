@@ -1,0 +1,57 @@
+import type { Delivery } from '#domain/delivery.ts';
+import type { Deps } from './deps.ts';
+
+export interface SweepOptions {
+  /**
+   * Leave alone a delivery written less than this long ago, or (when nothing says whether a message
+   * holds it) due less than this long ago: its message is most likely on the queue or being worked.
+   */
+  staleAfterMs: number;
+  /**
+   * Whether a queued message already holds the delivery. The local runtime can tell; SQS cannot, so
+   * on AWS the age alone decides.
+   */
+  isHeld?: (deliveryId: string) => boolean;
+  /** Most deliveries looked at in one sweep. */
+  limit?: number;
+}
+
+export interface SweepResult {
+  examined: number;
+  requeued: string[];
+}
+
+/** When a delivery is due: its scheduled attempt, or (never scheduled) its last write. */
+const dueAt = (d: Delivery) => Date.parse(d.nextAttemptAt ?? d.updatedAt);
+
+/**
+ * Puts back on the queue every unfinished (pending or retrying) webhook delivery that nothing holds:
+ * its message was lost (a crash between creating a delivery and enqueueing it, a message dead-lettered
+ * after its worker kept failing). Together with the queue's visibility timeout this is the lease: a
+ * delivery is never stuck, and a worker re-reads it before sending, so a copy that meets a finished
+ * delivery ends without a request. Reads the sparse unfinished index only.
+ */
+export async function sweepUnfinished(
+  deps: Pick<Deps, 'deliveries' | 'queue' | 'clock' | 'logger'>,
+  options: SweepOptions,
+): Promise<SweepResult> {
+  const now = deps.clock.now().getTime();
+  const unfinished = await deps.deliveries.listUnfinished(options.limit ?? 10_000);
+  const stale = unfinished.filter((d) => {
+    if (d.channelType !== 'webhook') return false;
+    if (options.isHeld)
+      return !options.isHeld(d.deliveryId) && now - Date.parse(d.updatedAt) >= options.staleAfterMs;
+    return now - dueAt(d) >= options.staleAfterMs;
+  });
+  for (const d of stale) {
+    const delaySeconds = Math.max(0, (dueAt(d) - now) / 1000);
+    await deps.queue.enqueue('webhook', [{ deliveryId: d.deliveryId, trigger: 'scheduled' }], delaySeconds);
+  }
+  if (stale.length) {
+    deps.logger.warn('re-enqueued unfinished deliveries nothing held', {
+      count: stale.length,
+      examined: unfinished.length,
+    });
+  }
+  return { examined: unfinished.length, requeued: stale.map((d) => d.deliveryId) };
+}

@@ -1,0 +1,228 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { describe, expect, it } from 'vitest';
+import { deliverWebhook } from '#app/deliver-webhook.ts';
+import type { Deps } from '#app/deps.ts';
+import { Config } from '#config/config.ts';
+import type { Delivery } from '#domain/delivery.ts';
+import { DEFAULT_RETRY_POLICY } from '#domain/retry-policy.ts';
+import { TargetRefusedError } from '#domain/target-policy.ts';
+import type { OutcomeWrite } from '#ports/delivery-store.ts';
+import type { HttpResult } from '#ports/http-client.ts';
+import type { WorkMessage } from '#ports/work-queue.ts';
+import { agreementFixture } from '#test/fixtures/agreements.ts';
+
+const NOW = new Date('2026-03-01T08:00:00Z');
+const URL_OK = 'https://cms.partner.example/hook';
+
+function delivery(overrides: Partial<Delivery> = {}): Delivery {
+  return {
+    deliveryId: `dlv_${Math.random().toString(36).slice(2)}`,
+    agreementId: 'vtv4-hagiang',
+    partnerId: 'vtv4',
+    channelId: 'webhook',
+    channelType: 'webhook',
+    articleId: 'a1',
+    version: 1,
+    title: 'Hà Giang',
+    manifest: { bucket: 'loa-packages', key: 'packages/a1/v1/ninjs.json' },
+    status: 'pending',
+    attemptCount: 0,
+    attempts: [],
+    createdAt: NOW.toISOString(),
+    updatedAt: NOW.toISOString(),
+    replayCount: 0,
+    reason: 'matched',
+    ...overrides,
+  };
+}
+
+/** Deps with in-memory stores: enough of each port for one use case. */
+function fakeDeps(answer: (url: string) => Promise<HttpResult>, config: Record<string, unknown> = {}) {
+  const items = new Map<string, Delivery>();
+  const writes: OutcomeWrite[] = [];
+  const enqueued: { messages: WorkMessage[]; delaySeconds: number }[] = [];
+  const posts: string[] = [];
+  let now = NOW;
+  const deps = {
+    config: Config.parse({
+      tableName: 'loa',
+      contentBucket: 'loa-content',
+      packagesBucket: 'loa-packages',
+      busName: 'loa',
+      queueUrls: { webhook: 'q' },
+      publicBaseUrl: 'http://loa.test',
+      secrets: 'file:/nowhere',
+      retryPolicy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 4, baseDelayMs: 1000 },
+      assetLinkTtlSeconds: 3600,
+      circuitBreaker: { failureThreshold: 2, openMs: 30_000, maxOpenMs: 60_000 },
+      ...config,
+    }),
+    clock: { now: () => now },
+    logger: new Logger({ logLevel: 'SILENT' }),
+    deliveries: {
+      get: async (id: string) => structuredClone(items.get(id)),
+      recordOutcome: async (current: Delivery, write: OutcomeWrite) => {
+        const stored = items.get(current.deliveryId);
+        if (!stored || stored.attemptCount !== current.attemptCount) return false;
+        writes.push(write);
+        items.set(current.deliveryId, {
+          ...stored,
+          status: write.status,
+          attemptCount: stored.attemptCount + 1,
+          attempts: [...stored.attempts, write.attempt],
+          updatedAt: write.attempt.at,
+          ...(write.nextAttemptAt ? { nextAttemptAt: write.nextAttemptAt } : { nextAttemptAt: undefined }),
+        });
+        return true;
+      },
+    },
+    agreements: {
+      get: async () =>
+        agreementFixture({
+          channels: [{ channelId: 'webhook', type: 'webhook', url: URL_OK, secretRef: 's' }],
+        }),
+    },
+    secrets: { get: async () => `whsec_${Buffer.alloc(32, 1).toString('base64')}` },
+    packages: { getManifest: async () => JSON.stringify({ uri: 'x', associations: [] }) },
+    queue: {
+      enqueue: async (_c: string, messages: WorkMessage[], delaySeconds = 0) =>
+        void enqueued.push({ messages, delaySeconds }),
+    },
+    http: {
+      post: async (url: string) => {
+        posts.push(url);
+        return answer(url);
+      },
+    },
+  } as unknown as Deps;
+  return {
+    deps,
+    items,
+    writes,
+    enqueued,
+    posts,
+    add: (d: Delivery) => items.set(d.deliveryId, d),
+    advance: (ms: number) => {
+      now = new Date(now.getTime() + ms);
+    },
+  };
+}
+
+const scheduled = (d: Delivery): WorkMessage => ({ deliveryId: d.deliveryId, trigger: 'scheduled' });
+const timeout: HttpResult = { kind: 'network-error', error: 'timeout', durationMs: 10_000 };
+const answered = (status: number, headers: Record<string, string> = {}): HttpResult => ({
+  kind: 'response',
+  status,
+  headers,
+  durationMs: 5,
+});
+
+describe('deliverWebhook', () => {
+  it('sends nothing for a delivery already through, read again just before sending', async () => {
+    const f = fakeDeps(async () => answered(200));
+    const d = delivery({ status: 'delivered', attemptCount: 1 });
+    f.add(d);
+
+    const result = await deliverWebhook(f.deps, scheduled(d));
+
+    expect(result).toEqual({ kind: 'skipped', why: 'already delivered' });
+    expect(f.posts).toEqual([]);
+  });
+
+  it('stops calling an endpoint that keeps timing out, recording skipped attempts without a request', async () => {
+    const f = fakeDeps(async () => timeout);
+    const ds = [delivery(), delivery(), delivery()];
+    for (const d of ds) f.add(d);
+
+    for (const d of ds) await deliverWebhook(f.deps, scheduled(d));
+
+    expect(f.posts).toHaveLength(2);
+    const third = f.items.get(ds[2]?.deliveryId ?? '');
+    expect(third).toMatchObject({ status: 'retrying', attemptCount: 1 });
+    expect(third?.attempts[0]).toMatchObject({
+      outcome: 'retry',
+      skipped: 'circuit-open',
+      error: 'circuit open: https://cms.partner.example kept failing, not called',
+    });
+    // Not before the circuit lets a probe through.
+    expect(Date.parse(third?.nextAttemptAt ?? '') - NOW.getTime()).toBeGreaterThanOrEqual(30_000);
+  });
+
+  it('lets an operator replay through an open circuit', async () => {
+    const f = fakeDeps(async () => timeout);
+    const ds = [delivery(), delivery()];
+    for (const d of ds) f.add(d);
+    for (const d of ds) await deliverWebhook(f.deps, scheduled(d));
+    const replayed = delivery();
+    f.add(replayed);
+
+    await deliverWebhook(f.deps, { deliveryId: replayed.deliveryId, trigger: 'manual' });
+
+    expect(f.posts).toHaveLength(3);
+  });
+
+  it('does not count quick error answers against the circuit: the endpoint is up', async () => {
+    const f = fakeDeps(async () => answered(503));
+    const ds = [delivery(), delivery(), delivery(), delivery()];
+    for (const d of ds) f.add(d);
+
+    for (const d of ds) await deliverWebhook(f.deps, scheduled(d));
+
+    expect(f.posts).toHaveLength(4);
+  });
+
+  it("waits as long as the partner's rate-limit reset asks, within the cap", async () => {
+    const f = fakeDeps(async () => answered(429, { 'ratelimit-reset': '120' }));
+    const d = delivery();
+    f.add(d);
+
+    await deliverWebhook(f.deps, scheduled(d));
+
+    expect(f.writes[0]?.nextAttemptAt).toBe(new Date(NOW.getTime() + 120_000).toISOString());
+    expect(f.enqueued[0]?.delaySeconds).toBe(120);
+  });
+
+  it('fails a delivery found long after it was due instead of sending it late', async () => {
+    const f = fakeDeps(async () => answered(200), {
+      retryPolicy: { ...DEFAULT_RETRY_POLICY, maxAgeMs: 60_000 },
+    });
+    const d = delivery({ updatedAt: new Date(NOW.getTime() - 61_000).toISOString() });
+    f.add(d);
+
+    const result = await deliverWebhook(f.deps, scheduled(d));
+
+    expect(result).toMatchObject({ kind: 'recorded', status: 'failed' });
+    expect(f.posts).toEqual([]);
+    expect(f.writes[0]?.attempt.error).toMatch(/^expired: not attempted within 60000 ms/);
+  });
+
+  it('stops retrying once the round is older than maxAgeMs', async () => {
+    const f = fakeDeps(async () => answered(500), {
+      retryPolicy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 10, maxAgeMs: 60_000 },
+    });
+    const d = delivery();
+    f.add(d);
+    await deliverWebhook(f.deps, scheduled(d));
+    f.advance(61_000);
+
+    const result = await deliverWebhook(f.deps, scheduled(d));
+
+    expect(result).toMatchObject({ kind: 'recorded', status: 'failed' });
+    expect(f.posts).toHaveLength(2);
+  });
+
+  it('fails, without a request, a delivery whose URL the SSRF guard refuses', async () => {
+    const f = fakeDeps(async () => {
+      throw new TargetRefusedError('cms.partner.example resolves to a private address (10.0.0.7)');
+    });
+    const d = delivery();
+    f.add(d);
+
+    const result = await deliverWebhook(f.deps, scheduled(d));
+
+    expect(result).toMatchObject({ kind: 'recorded', status: 'failed' });
+    expect(f.writes[0]?.attempt.error).toBe(
+      'target refused: cms.partner.example resolves to a private address (10.0.0.7)',
+    );
+  });
+});

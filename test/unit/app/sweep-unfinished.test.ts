@@ -1,0 +1,66 @@
+import { Logger } from '@aws-lambda-powertools/logger';
+import { describe, expect, it } from 'vitest';
+import { sweepUnfinished } from '#app/sweep-unfinished.ts';
+import type { Delivery } from '#domain/delivery.ts';
+import type { WorkMessage } from '#ports/work-queue.ts';
+
+const NOW = new Date('2026-03-01T08:00:00Z');
+const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
+
+const d = (deliveryId: string, updatedAt: string, extra: Partial<Delivery> = {}) =>
+  ({ deliveryId, channelType: 'webhook', status: 'pending', updatedAt, ...extra }) as Delivery;
+
+function deps(unfinished: Delivery[]) {
+  const enqueued: { ids: string[]; delaySeconds: number }[] = [];
+  return {
+    enqueued,
+    deps: {
+      deliveries: { listUnfinished: async () => unfinished },
+      queue: {
+        enqueue: async (_c: string, messages: WorkMessage[], delaySeconds = 0) =>
+          void enqueued.push({ ids: messages.map((m) => m.deliveryId), delaySeconds }),
+      },
+      clock: { now: () => NOW },
+      logger: new Logger({ logLevel: 'SILENT' }),
+    } as never,
+  };
+}
+
+describe('sweepUnfinished', () => {
+  it('re-enqueues deliveries long past due, and leaves recent ones to their message', async () => {
+    const f = deps([
+      d('dlv_old', ago(20 * 60_000)),
+      d('dlv_recent', ago(60_000)),
+      d('dlv_retrying_due_long_ago', ago(30 * 60_000), {
+        status: 'retrying',
+        nextAttemptAt: ago(16 * 60_000),
+      }),
+      d('dlv_retrying_not_yet', ago(30 * 60_000), { status: 'retrying', nextAttemptAt: ago(-60_000) }),
+    ]);
+
+    const result = await sweepUnfinished(f.deps, { staleAfterMs: 15 * 60_000 });
+
+    expect(result.requeued).toEqual(['dlv_old', 'dlv_retrying_due_long_ago']);
+    expect(f.enqueued.map((e) => e.delaySeconds)).toEqual([0, 0]);
+  });
+
+  it('where it knows which messages hold which delivery, puts back only those nothing holds, at their due time', async () => {
+    const f = deps([
+      d('dlv_held', ago(60_000)),
+      d('dlv_lost', ago(60_000)),
+      d('dlv_lost_later', ago(60_000), { nextAttemptAt: ago(-30_000) }),
+      d('dlv_just_written', ago(10)),
+    ]);
+
+    const result = await sweepUnfinished(f.deps, { staleAfterMs: 1_000, isHeld: (id) => id === 'dlv_held' });
+
+    expect(result.requeued).toEqual(['dlv_lost', 'dlv_lost_later']);
+    expect(f.enqueued.map((e) => e.delaySeconds)).toEqual([0, 30]);
+  });
+
+  it('leaves feed deliveries alone: nothing is pushed for them', async () => {
+    const f = deps([d('dlv_feed', ago(60 * 60_000), { channelType: 'feed' })]);
+
+    expect((await sweepUnfinished(f.deps, { staleAfterMs: 0 })).requeued).toEqual([]);
+  });
+});

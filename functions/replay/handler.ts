@@ -1,0 +1,52 @@
+import middy from '@middy/core';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { depsFromEnv } from '#adapters/aws/build-deps.ts';
+import type { Deps } from '#app/deps.ts';
+import { runOpsJob } from '#app/ops/jobs.ts';
+import { JobMessage } from '#app/ops/schemas.ts';
+
+/** Local runs have no Lambda clock: they work this long before handing over. */
+const LOCAL_BUDGET_MS = 20_000;
+/** Kept back from the Lambda timeout for the last save and the hand-over message. */
+const MARGIN_MS = 15_000;
+
+/**
+ * `replay` queue consumer: advances one operator job (bulk replay, backfill) at its rate until its
+ * time is nearly up, then queues the next run. A job message that throws is retried by the queue.
+ */
+export function makeHandler(getDeps: () => Deps) {
+  return middy<SQSEvent, SQSBatchResponse>().handler(async (event, context: Context) => {
+    const deps = getDeps();
+    const remaining = context.getRemainingTimeInMillis?.();
+    const budgetMs = remaining ? Math.max(1000, Math.min(45_000, remaining - MARGIN_MS)) : LOCAL_BUDGET_MS;
+    const failures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const record of event.Records) {
+      const msg = JobMessage.safeParse(safeJson(record.body));
+      if (!msg.success) {
+        deps.logger.error('malformed job message dropped', { messageId: record.messageId });
+        continue;
+      }
+      try {
+        const outcome = await runOpsJob(deps, msg.data.jobId, {
+          owner: context.awsRequestId ?? record.messageId,
+          budgetMs,
+        });
+        deps.logger.info('job run', { jobId: msg.data.jobId, outcome });
+      } catch (error) {
+        deps.logger.error('job run failed', { jobId: msg.data.jobId, error });
+        failures.push({ itemIdentifier: record.messageId });
+      }
+    }
+    return { batchItemFailures: failures };
+  });
+}
+
+function safeJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+}
+
+export const handler = makeHandler(depsFromEnv);

@@ -1,0 +1,52 @@
+/** Human output: aligned tables, short times, a progress bar. */
+
+const MAX_CELL = 60;
+
+function cell(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  const s = typeof value === 'object' ? JSON.stringify(value) : String(value);
+  // One line per row: control characters (a newline in an error) would break the table.
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: this pattern exists to find control characters
+  const flat = s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return flat.length > MAX_CELL ? `${flat.slice(0, MAX_CELL - 1)}…` : flat;
+}
+
+/** Columns padded to their widest cell; `columns` maps a header to how a row shows it. */
+export function table<T>(rows: T[], columns: Record<string, (row: T) => unknown>): string {
+  const headers = Object.keys(columns);
+  const body = rows.map((r) => Object.values(columns).map((f) => cell(f(r))));
+  const widths = headers.map((h, i) => Math.max(h.length, ...body.map((b) => [...(b[i] ?? '')].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - [...c].length)))
+      .join('  ')
+      .trimEnd();
+  return [line(headers), ...body.map(line)].join('\n');
+}
+
+/** Key: value lines for one object. */
+export function fields(obj: Record<string, unknown>): string {
+  const width = Math.max(...Object.keys(obj).map((k) => k.length));
+  return Object.entries(obj)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k.padEnd(width)}  ${cell(v)}`)
+    .join('\n');
+}
+
+export const shortTime = (iso: unknown) =>
+  typeof iso === 'string' ? iso.replace('T', ' ').slice(0, 19) : '';
+
+export interface JobProgress {
+  status: string;
+  total: number;
+  done: number;
+  skipped: number;
+}
+
+/** `[######------]  60%  done 600  skipped 0  of 1000  running`. */
+export function progressBar(job: JobProgress, width = 30): string {
+  const seen = job.done + job.skipped;
+  const ratio = job.total ? Math.min(1, seen / job.total) : 1;
+  const filled = Math.round(ratio * width);
+  return `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${String(Math.round(ratio * 100)).padStart(3)}%  done ${job.done}  skipped ${job.skipped}  of ${job.total}  ${job.status}`;
+}

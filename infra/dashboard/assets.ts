@@ -1,0 +1,40 @@
+/**
+ * The dashboard's static files (one page, one script, one style sheet: no build step, no CDN). They
+ * carry no data, so the local server and the CLI's proxy serve them without the token; the API calls
+ * the page makes carry it.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const FILES: Record<string, { file: string; type: string }> = {
+  '/ops/': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/ops/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
+  '/ops/ui/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
+  '/ops/ui/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+};
+
+/** Scripts and styles from this origin only, no framing, no inline code: data can only ever be text. */
+export const DASHBOARD_HEADERS = {
+  'content-security-policy':
+    "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-cache',
+};
+
+const cache = new Map<string, Buffer>();
+
+/** The dashboard file for a GET of `pathname`, or undefined when it is not one. */
+export function dashboardAsset(
+  pathname: string,
+): { headers: Record<string, string>; body: Buffer } | undefined {
+  const entry = FILES[pathname];
+  if (!entry) return undefined;
+  let body = cache.get(entry.file);
+  if (!body) {
+    body = readFileSync(fileURLToPath(new URL(entry.file, import.meta.url)));
+    cache.set(entry.file, body);
+  }
+  return { headers: { 'content-type': entry.type, ...DASHBOARD_HEADERS }, body };
+}

@@ -1,0 +1,141 @@
+/**
+ * Bulk replay by filter: a dry run answers the count and a sample; a real one writes the job item, one
+ * audit record and the first job message, and the replay worker reopens the matches at the job's rate.
+ */
+import type { Delivery } from '#domain/delivery.ts';
+import { InvalidInputError, NotFoundError } from '#domain/errors.ts';
+import { newId } from '#domain/ids.ts';
+import { JOB_KIND, JOB_STATUS, type OpsJob } from '#ports/job-store.ts';
+import type { Deps } from '../deps.ts';
+import { json, parseBody } from '../http.ts';
+import { countDeliveries, type Filter, findDeliveries } from './deliveries.ts';
+import { cancelJob, type JobKindRunner, jobView } from './job-runner.ts';
+import { ReplayLookups, ReplayRefusedError, reopenOne } from './reopen.ts';
+import { type OpsRoute, opsRoute, parseQuery } from './route.ts';
+import { AuditQuery, ReplayFilter, StartReplayInput } from './schemas.ts';
+
+/** Largest bulk replay in one job: past it, narrow the filter (by agreement or time). */
+export const MAX_BULK_REPLAY = 100_000;
+const SAMPLE_SIZE = 10;
+
+type StartDeps = Pick<Deps, 'agreements' | 'deliveries' | 'jobStore' | 'jobs' | 'clock'>;
+
+const sampleOf = (d: Delivery) => ({
+  deliveryId: d.deliveryId,
+  agreementId: d.agreementId,
+  channelId: d.channelId,
+  articleId: d.articleId,
+  version: d.version,
+  title: d.title,
+  status: d.status,
+  attemptCount: d.attemptCount,
+  lastError: d.lastError,
+  updatedAt: d.updatedAt,
+});
+
+export type StartReplayResult =
+  | { dryRun: true; count: number; sample: ReturnType<typeof sampleOf>[] }
+  | { dryRun: false; replay: ReturnType<typeof jobView> };
+
+/** Starts (or, with `dryRun`, only sizes) a bulk replay. Deliveries that change after now are left out. */
+export async function startBulkReplay(
+  deps: StartDeps,
+  input: StartReplayInput,
+  requestedBy: string,
+): Promise<StartReplayResult> {
+  const now = deps.clock.now().toISOString();
+  // Bounded by now, so a delivery that fails again during the run is not replayed twice by it; and
+  // only pushed channels unless one is named (feed deliveries are pulled: nothing to resend).
+  const filter: Filter = {
+    ...input.filter,
+    channel: input.filter.channel ?? 'webhook',
+    until: input.filter.until ?? now,
+  };
+  const count = await countDeliveries(deps, filter);
+  if (input.dryRun) {
+    const page = await findDeliveries(deps, filter, { limit: SAMPLE_SIZE });
+    return { dryRun: true, count, sample: page.items.map(sampleOf) };
+  }
+  if (count > MAX_BULK_REPLAY) {
+    throw new InvalidInputError('filter matches too much', [
+      `filter: matches ${count} deliveries, at most ${MAX_BULK_REPLAY} per replay: narrow it (agreementId, since, until)`,
+    ]);
+  }
+  const job: OpsJob = {
+    jobId: newId('rpl'),
+    kind: JOB_KIND.replay,
+    filter: { ...filter },
+    version: input.version,
+    ratePerSecond: input.ratePerSecond,
+    status: count === 0 ? JOB_STATUS.done : JOB_STATUS.queued,
+    total: count,
+    done: 0,
+    skipped: 0,
+    skippedReasons: {},
+    requestedBy,
+    createdAt: now,
+    updatedAt: now,
+    ...(count === 0 && { finishedAt: now }),
+    seq: 0,
+  };
+  await deps.jobStore.create(job);
+  // One audit record for the whole replay, whatever its size.
+  await deps.deliveries.recordReplay({
+    replayId: job.jobId,
+    requestedBy,
+    requestedAt: now,
+    filter: { ...filter, version: input.version, ratePerSecond: input.ratePerSecond },
+    count,
+    deliveryIds: [],
+    kind: 'bulk',
+  });
+  if (count > 0) await deps.jobs.enqueueJob({ jobId: job.jobId });
+  return { dryRun: false, replay: jobView(job) };
+}
+
+/** The worker's side of a bulk replay: the next page of matches, and the reopening of one. */
+export function replayRunner(
+  deps: Pick<Deps, 'agreements' | 'deliveries' | 'queue'>,
+  job: OpsJob,
+): JobKindRunner<Delivery> {
+  const lookups = new ReplayLookups(deps);
+  const filter = ReplayFilter.parse(job.filter);
+  return {
+    next: (current, limit) =>
+      findDeliveries(deps, filter, { limit, ...(current.cursor && { cursor: current.cursor }) }),
+    async act(current, d, at) {
+      try {
+        await reopenOne(deps, d, { at, replayId: current.jobId, version: current.version, lookups });
+        return true;
+      } catch (error) {
+        if (error instanceof ReplayRefusedError) return error.reason;
+        throw error;
+      }
+    },
+  };
+}
+
+async function jobOr404(deps: Pick<Deps, 'jobStore'>, id: string, kind: OpsJob['kind']) {
+  const job = await deps.jobStore.get(id);
+  if (job?.kind !== kind) throw new NotFoundError(`${kind} ${id} not found`);
+  return job;
+}
+
+export const REPLAY_ROUTES: OpsRoute[] = [
+  // The audit log: every replay, bulk replay and backfill, newest first.
+  opsRoute('GET', '/ops/replays', async (deps, e) =>
+    json(200, { items: await deps.deliveries.listReplays(parseQuery(e, AuditQuery).limit) }),
+  ),
+  opsRoute('POST', '/ops/replays', async (deps, e, _p, who) => {
+    const result = await startBulkReplay(deps, parseBody(e, StartReplayInput), who);
+    return json(result.dryRun ? 200 : 202, result);
+  }),
+  opsRoute('GET', '/ops/replays/{id}', async (deps, _e, p) =>
+    json(200, jobView(await jobOr404(deps, p.id ?? '', JOB_KIND.replay))),
+  ),
+  opsRoute('POST', '/ops/replays/{id}/cancel', async (deps, _e, p) => {
+    await jobOr404(deps, p.id ?? '', JOB_KIND.replay);
+    const job = await cancelJob(deps, p.id ?? '');
+    return json(200, job && jobView(job));
+  }),
+];

@@ -1,0 +1,176 @@
+/**
+ * The rules every replay follows, one delivery at a time (a single replay, and each delivery of a bulk
+ * replay): the agreement must be active and in term, a withdrawn article is never sent again, feed
+ * deliveries have nothing to resend, and a delivery already under way is left alone. The partner sees
+ * the same `webhook-id` (it is derived from the delivery), so it can de-duplicate.
+ */
+import type { Delivery } from '#domain/delivery.ts';
+import { ConflictError } from '#domain/errors.ts';
+import { deliveryIdFor } from '#domain/ids.ts';
+import { decideRoute } from '#domain/routing.ts';
+import type { Agreement } from '#schemas/agreement.ts';
+import type { Deps } from '../deps.ts';
+import { newDelivery } from '../route-package.ts';
+
+export const REFUSAL = {
+  agreementGone: 'agreement-gone',
+  agreementInactive: 'agreement-inactive',
+  termOver: 'agreement-out-of-term',
+  channelGone: 'channel-gone',
+  feed: 'feed-channel',
+  withdrawn: 'article-withdrawn',
+  inProgress: 'in-progress',
+  latestNotRouted: 'latest-not-routed',
+} as const;
+export type Refusal = (typeof REFUSAL)[keyof typeof REFUSAL];
+
+/** A replay refused for a reason the operator can act on; `offer` names what may be sent instead. */
+export class ReplayRefusedError extends ConflictError {
+  constructor(
+    message: string,
+    readonly reason: Refusal,
+    readonly offer?: 'withdrawal-notice',
+  ) {
+    super(message);
+  }
+}
+
+export const REPLAY_VERSION = { original: 'original', latest: 'latest' } as const;
+export type ReplayVersion = (typeof REPLAY_VERSION)[keyof typeof REPLAY_VERSION];
+
+type ReopenDeps = Pick<Deps, 'agreements' | 'deliveries' | 'queue'>;
+
+/** Reads shared by the deliveries of one bulk run: each agreement and article is looked up once. */
+export class ReplayLookups {
+  readonly #agreements = new Map<string, Promise<Agreement | undefined>>();
+  readonly #articles = new Map<string, Promise<Delivery[]>>();
+  constructor(private readonly deps: ReopenDeps) {}
+
+  agreement(id: string): Promise<Agreement | undefined> {
+    const found = this.#agreements.get(id) ?? this.deps.agreements.get(id);
+    this.#agreements.set(id, found);
+    return found;
+  }
+
+  articleDeliveries(articleId: string): Promise<Delivery[]> {
+    const found = this.#articles.get(articleId) ?? this.deps.deliveries.listByArticle(articleId);
+    this.#articles.set(articleId, found);
+    return found;
+  }
+}
+
+/** Throws ReplayRefusedError when nothing may be sent for `d` under its agreement now. */
+async function checkSendable(
+  d: Delivery,
+  agreement: Agreement | undefined,
+  lookups: ReplayLookups,
+  now: Date,
+) {
+  if (!agreement) throw new ReplayRefusedError(`agreement ${d.agreementId} is gone`, REFUSAL.agreementGone);
+  if (agreement.status !== 'active') {
+    throw new ReplayRefusedError(
+      `agreement ${d.agreementId} is ${agreement.status}: nothing is sent under it`,
+      REFUSAL.agreementInactive,
+    );
+  }
+  const today = now.toISOString().slice(0, 10);
+  if (today > agreement.validTo || today < agreement.validFrom) {
+    throw new ReplayRefusedError(
+      `agreement ${d.agreementId} is out of term (${agreement.validFrom} to ${agreement.validTo}): nothing is sent under it`,
+      REFUSAL.termOver,
+    );
+  }
+  if (d.channelType === 'feed') {
+    throw new ReplayRefusedError(
+      `delivery ${d.deliveryId} is on a feed channel: the partner pulls it, there is nothing to resend`,
+      REFUSAL.feed,
+    );
+  }
+  if (!agreement.channels.some((c) => c.channelId === d.channelId)) {
+    throw new ReplayRefusedError(
+      `channel ${d.channelId} is no longer on agreement ${d.agreementId}`,
+      REFUSAL.channelGone,
+    );
+  }
+  const withdrawn = (await lookups.articleDeliveries(d.articleId)).find((x) => x.withdrawnAt);
+  if (withdrawn) {
+    throw new ReplayRefusedError(
+      `article ${d.articleId} was withdrawn at ${withdrawn.withdrawnAt}: it is never sent again (a withdrawal notice can be sent instead)`,
+      REFUSAL.withdrawn,
+      'withdrawal-notice',
+    );
+  }
+}
+
+/**
+ * The delivery to reopen for `version`: `d` itself, or the delivery of the article's latest routed
+ * version on the same agreement and channel, created (from what routing kept) when it does not exist.
+ */
+async function target(
+  deps: ReopenDeps,
+  d: Delivery,
+  agreement: Agreement,
+  version: ReplayVersion,
+  now: Date,
+): Promise<{ deliveryId: string; created?: Delivery }> {
+  if (version === REPLAY_VERSION.original) return { deliveryId: d.deliveryId };
+  const [latest] = await deps.deliveries.listRouting(d.articleId);
+  if (!latest || latest.version <= d.version) return { deliveryId: d.deliveryId };
+  const stored = latest.decisions.find((x) => x.agreementId === d.agreementId);
+  const decision = stored ?? (latest.ready && decideRoute(agreement, latest.ready, now));
+  if (!decision?.covered || !latest.ready) {
+    throw new ReplayRefusedError(
+      `the latest version (${latest.version}) of ${d.articleId} was not routed to ${d.agreementId}: ${decision?.reason ?? 'no routing kept'}`,
+      REFUSAL.latestNotRouted,
+    );
+  }
+  const deliveryId = deliveryIdFor(d.agreementId, d.channelId, d.articleId, latest.version);
+  if (await deps.deliveries.get(deliveryId)) return { deliveryId };
+  const channel = agreement.channels.find((c) => c.channelId === d.channelId);
+  if (!channel) throw new ReplayRefusedError(`channel ${d.channelId} is gone`, REFUSAL.channelGone);
+  return { deliveryId, created: newDelivery(agreement, channel, latest.ready, now, now, 'replay:latest') };
+}
+
+export interface Reopened {
+  deliveryId: string;
+  version: number;
+  /** True when the latest version had no delivery on this channel yet and one was made. */
+  created: boolean;
+}
+
+/**
+ * Reopens one finished delivery (or creates its latest version's) and enqueues a manual attempt.
+ * The reopen is conditional on the status read, so a delivery is never replayed twice at once.
+ */
+export async function reopenOne(
+  deps: ReopenDeps,
+  d: Delivery,
+  opts: { at: Date; replayId: string; version: ReplayVersion; lookups?: ReplayLookups },
+): Promise<Reopened> {
+  const lookups = opts.lookups ?? new ReplayLookups(deps);
+  const agreement = await lookups.agreement(d.agreementId);
+  await checkSendable(d, agreement, lookups, opts.at);
+  const chosen = await target(deps, d, agreement as Agreement, opts.version, opts.at);
+  let version = d.version;
+  if (chosen.created) {
+    version = chosen.created.version;
+    const fresh = { ...chosen.created, lastReplayAt: opts.at.toISOString(), lastReplayId: opts.replayId };
+    if (!(await deps.deliveries.create(fresh))) throw inProgress(chosen.deliveryId);
+  } else {
+    const reopened = await deps.deliveries.reopenForReplay(
+      chosen.deliveryId,
+      opts.at.toISOString(),
+      opts.replayId,
+    );
+    if (!reopened) throw inProgress(chosen.deliveryId);
+    version = reopened.version;
+  }
+  await deps.queue.enqueue('webhook', [{ deliveryId: chosen.deliveryId, trigger: 'manual' }]);
+  return { deliveryId: chosen.deliveryId, version, created: Boolean(chosen.created) };
+}
+
+const inProgress = (deliveryId: string) =>
+  new ReplayRefusedError(
+    `delivery ${deliveryId} is not finished (an attempt or another replay is under way): only a finished delivery can be replayed`,
+    REFUSAL.inProgress,
+  );

@@ -1,0 +1,118 @@
+import { expect } from 'vitest';
+import type { Delivery } from '#domain/delivery.ts';
+import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
+import { articleFixture } from '#test/fixtures/articles.ts';
+import { deliveryFixture } from '#test/fixtures/deliveries.ts';
+import type { TestLoa } from './local-loa.ts';
+
+const IMAGE = Buffer.from('bytes of a photo');
+
+/** Creates an active agreement through the ops API, its webhook at `url` (plus a feed channel when asked). */
+export async function createAgreement(
+  loa: TestLoa,
+  agreementId: string,
+  url: string,
+  opts: { topics?: string[]; feed?: boolean; partnerName?: string } = {},
+) {
+  const res = await loa.ops('POST', '/ops/agreements', {
+    agreementId,
+    partner: { partnerId: `${agreementId}-partner`, name: opts.partnerName ?? 'Báo Hà Giang' },
+    validFrom: '2024-01-01',
+    validTo: '2099-12-31',
+    topics: opts.topics ?? ['infrastructure'],
+    languages: ['vi'],
+    channels: [{ type: 'webhook', url }, ...(opts.feed ? [{ type: 'feed' }] : [])],
+  });
+  expect(res.status).toBe(201);
+  return res.json.agreement;
+}
+
+/** Approves an article through the bus, as the CMS does (its asset uploaded first). */
+export async function approve(
+  loa: TestLoa,
+  articleId: string,
+  overrides: { topics?: string[]; version?: number; title?: string } = {},
+) {
+  const article = articleFixture({
+    articleId,
+    topics: overrides.topics ?? ['infrastructure'],
+    ...(overrides.version && { version: overrides.version }),
+    ...(overrides.title && { title: overrides.title }),
+  });
+  for (const asset of article.assets) await loa.upload(asset.uri.replace('s3://loa-content/', ''), IMAGE);
+  const entries = await loa.putEvents([
+    { source: SOURCE.cms, detailType: DETAIL_TYPE.contentApproved, detail: { article } },
+  ]);
+  expect(entries[0]).toHaveProperty('EventId');
+  return article;
+}
+
+/** A minimal ninjs manifest in the packages bucket, for deliveries written straight to the store. */
+export async function putManifest(loa: TestLoa, key: string): Promise<{ bucket: string; key: string }> {
+  await loa.deps.packages.putManifest(
+    key,
+    JSON.stringify({
+      uri: 'urn:loa:seeded',
+      version: '1',
+      headlines: [{ value: 'Seeded' }],
+      associations: [],
+    }),
+  );
+  return { bucket: loa.deps.config.packagesBucket, key };
+}
+
+/**
+ * Writes `count` failed webhook deliveries straight to the delivery store (create, then one failed
+ * outcome), `concurrency` at a time: much faster than the whole pipeline, and the same items.
+ */
+export async function seedFailed(
+  loa: TestLoa,
+  opts: { agreementId: string; partnerId: string; count: number; prefix: string; concurrency?: number },
+): Promise<Delivery[]> {
+  const manifest = await putManifest(loa, `packages/${opts.prefix}/v1/ninjs.json`);
+  const made: Delivery[] = [];
+  const at = new Date().toISOString();
+  const one = async (i: number) => {
+    const d = deliveryFixture({
+      agreementId: opts.agreementId,
+      partnerId: opts.partnerId,
+      articleId: `${opts.prefix}-${String(i).padStart(5, '0')}`,
+      manifest,
+      createdAt: at,
+      updatedAt: at,
+      title: `Bài ${i}`,
+    });
+    expect(await loa.deps.deliveries.create(d)).toBe(true);
+    const ok = await loa.deps.deliveries.recordOutcome(d, {
+      status: 'failed',
+      attempt: {
+        n: 1,
+        at,
+        trigger: 'scheduled',
+        outcome: 'failed',
+        httpStatus: 400,
+        error: 'HTTP 400',
+        durationMs: 1,
+      },
+      lastError: 'HTTP 400',
+    });
+    expect(ok).toBe(true);
+    made.push(d);
+  };
+  const concurrency = opts.concurrency ?? 25;
+  for (let i = 0; i < opts.count; i += concurrency) {
+    await Promise.all(Array.from({ length: Math.min(concurrency, opts.count - i) }, (_, k) => one(i + k)));
+  }
+  return made;
+}
+
+/** Polls a job (`/ops/replays/{id}` or `/ops/backfills/{id}`) until it ends; returns its last state. */
+export async function untilJobEnds(loa: TestLoa, path: string, maxPolls = 600) {
+  for (let i = 0; i < maxPolls; i++) {
+    const res = await loa.ops('GET', path);
+    expect(res.status).toBe(200);
+    if (['done', 'cancelled', 'failed'].includes(res.json.status)) return res.json;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${path} did not end`);
+}

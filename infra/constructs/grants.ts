@@ -1,0 +1,89 @@
+import { ArnFormat, Stack } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { Capability } from '#infra/stacks/access.ts';
+
+/** Where the functions create and read partner secrets (shared/app/create-agreement.ts, signed-links.ts). */
+export const SECRET_NAME_PREFIX = 'loa/agreements/';
+
+/** Package objects live under this prefix (shared/app/package-article.ts `packagePrefix`). */
+export const PACKAGES_KEY_PREFIX = 'packages/';
+
+export interface GrantTargets {
+  table: ITable;
+  indexNames: readonly string[];
+  contentBucket: IBucket;
+  packagesBucket: IBucket;
+  bus: IEventBus;
+  queues: Readonly<Record<string, IQueue>>;
+}
+
+/**
+ * ARN pattern of the agreement secrets. Secrets Manager appends a random 6-character suffix to
+ * every secret ARN, so a name prefix can only be granted with a trailing wildcard.
+ */
+export function secretArnPattern(scope: Construct): string {
+  return Stack.of(scope).formatArn({
+    service: 'secretsmanager',
+    resource: 'secret',
+    resourceName: `${SECRET_NAME_PREFIX}*`,
+    arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+  });
+}
+
+/** The IAM statement of one capability: exact actions on the narrowest resources that work. */
+export function statementFor(scope: Construct, cap: Capability, t: GrantTargets): PolicyStatement {
+  const table = t.table.tableArn;
+  const packagesObjects = t.packagesBucket.arnForObjects(`${PACKAGES_KEY_PREFIX}*`);
+  const statement = (actions: string[], resources: string[]) => new PolicyStatement({ actions, resources });
+  switch (cap) {
+    case 'table:get':
+      return statement(['dynamodb:GetItem'], [table]);
+    case 'table:query':
+      // Each index by name rather than `index/*`: a new index needs a deliberate grant.
+      return statement(['dynamodb:Query'], [table, ...t.indexNames.map((name) => `${table}/index/${name}`)]);
+    case 'table:put':
+      return statement(['dynamodb:PutItem'], [table]);
+    case 'table:update':
+      return statement(['dynamodb:UpdateItem'], [table]);
+    case 'content:read':
+      // GetObjectTagging: CopyObject copies the source's tags by default.
+      return statement(['s3:GetObject', 's3:GetObjectTagging'], [t.contentBucket.arnForObjects('*')]);
+    case 'content:list':
+      return statement(['s3:ListBucket'], [t.contentBucket.bucketArn]);
+    case 'packages:read':
+      return statement(['s3:GetObject'], [packagesObjects]);
+    case 'packages:write':
+      return statement(['s3:PutObject', 's3:PutObjectTagging'], [packagesObjects]);
+    case 'bus:publish':
+      return statement(['events:PutEvents'], [t.bus.eventBusArn]);
+    case 'secrets:read':
+      return statement(['secretsmanager:GetSecretValue'], [secretArnPattern(scope)]);
+    case 'secrets:write':
+      return statement(
+        ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'],
+        [secretArnPattern(scope)],
+      );
+    default: {
+      const queueName = cap.slice('queue:send:'.length);
+      const queue = t.queues[queueName];
+      if (!queue) throw new Error(`no queue ${queueName} for capability ${cap}`);
+      // SendMessageBatch is authorised by sqs:SendMessage.
+      return statement(['sqs:SendMessage'], [queue.queueArn]);
+    }
+  }
+}
+
+/** Adds one statement per capability to a function's role. */
+export function grantCapabilities(
+  scope: Construct,
+  role: IRole,
+  caps: readonly Capability[],
+  targets: GrantTargets,
+): void {
+  for (const cap of caps) role.addToPrincipalPolicy(statementFor(scope, cap, targets));
+}

@@ -1,0 +1,92 @@
+/**
+ * What each function may touch on AWS, keyed by the wiring's function names. The stack turns each
+ * capability into one least-privilege IAM statement (infra/constructs/grants.ts); consuming a
+ * queue is implied by being its consumer in the wiring and is granted with the event source.
+ */
+import type { FunctionName, QueueName } from '#infra/wiring.ts';
+
+/** Every capability with the IAM it becomes; docs/aws.md renders this. */
+export const CAPABILITIES = {
+  'table:get': 'dynamodb:GetItem on the table',
+  'table:query': 'dynamodb:Query on the table and each of its indexes',
+  'table:put': 'dynamodb:PutItem on the table',
+  'table:update': 'dynamodb:UpdateItem on the table',
+  'content:read': 's3:GetObject, s3:GetObjectTagging on content objects',
+  'content:list': 's3:ListBucket on the content bucket (so a missing asset is a 404, not a 403)',
+  'packages:read': 's3:GetObject on packages/*',
+  'packages:write': 's3:PutObject, s3:PutObjectTagging on packages/*',
+  'bus:publish': 'events:PutEvents on the bus',
+  'secrets:read': 'secretsmanager:GetSecretValue on loa/agreements/*',
+  'secrets:write': 'secretsmanager:CreateSecret, secretsmanager:PutSecretValue on loa/agreements/*',
+} as const;
+
+export type Capability = keyof typeof CAPABILITIES | `queue:send:${QueueName}`;
+
+/** Capabilities by function name, as the stack reads them (tests pass variants). */
+export type AccessTable = Readonly<Partial<Record<string, readonly Capability[]>>>;
+
+/**
+ * Derived from the handlers' use cases and the adapters' SDK calls. Partial on purpose: a function
+ * added to the wiring without an entry here fails synthesis (and test/infra) with its name, rather
+ * than deploying with no permissions.
+ */
+export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
+  // CopyObject reads the source and writes the copy; HeadObject of the copy needs GetObject;
+  // rejected events are recorded with one PutItem.
+  package: ['content:read', 'content:list', 'packages:read', 'packages:write', 'bus:publish', 'table:put'],
+  // Lists active agreements (Query), writes routing records, deliveries and rejections (PutItem).
+  route: ['table:query', 'table:put', 'queue:send:webhook'],
+  // Reads the delivery and agreement, records the outcome (UpdateItem), reads the manifest and the
+  // secrets, re-enqueues retries on its own queue and publishes outcome events.
+  'deliver-webhook': [
+    'table:get',
+    'table:update',
+    'packages:read',
+    'secrets:read',
+    'queue:send:webhook',
+    'bus:publish',
+  ],
+  // Agreements (Get, Query, Put, including key rotation), delivery listings, replays (UpdateItem +
+  // audit PutItem + enqueue); creates agreement secrets and feed keys, reads keys to mint feed URLs.
+  ops: [
+    'table:get',
+    'table:query',
+    'table:put',
+    'table:update',
+    'secrets:read',
+    'secrets:write',
+    'queue:send:webhook',
+    // Starts bulk replays and backfills (the job item is a PutItem; the first run is a message).
+    'queue:send:replay',
+  ],
+  // Checks the signature with the agreement's key, counts the download on the delivery
+  // (UpdateItem), then presigns a GET of the package object.
+  assets: ['table:get', 'table:update', 'secrets:read', 'packages:read'],
+  // Checks the signature, pages the agreement's feed index (Query), records the first pull
+  // (UpdateItem), reads manifests for item bodies and signs asset links with the feed key.
+  feeds: ['table:get', 'table:query', 'table:update', 'secrets:read', 'packages:read'],
+  // Finds the article's deliveries (Query on the article index), tombstones the feed ones
+  // (UpdateItem); rejected events are recorded with one PutItem.
+  withdraw: ['table:query', 'table:update', 'table:put'],
+  // Reads the sparse unfinished index and re-enqueues what no message holds.
+  sweep: ['table:query', 'queue:send:webhook'],
+  // Bulk replay and backfill runs: reads and advances the job item (GetItem, PutItem guarded by seq),
+  // lists deliveries and routing records (Query), reopens deliveries (UpdateItem) or creates them
+  // (PutItem, backfill), enqueues their attempts and queues its own next run.
+  replay: [
+    'table:get',
+    'table:query',
+    'table:put',
+    'table:update',
+    'queue:send:webhook',
+    'queue:send:replay',
+  ],
+};
+
+/** The IAM-per-function table of docs/aws.md, generated so the docs cannot drift from the stack. */
+export function accessTableMarkdown(access: AccessTable = ACCESS): string {
+  const rows = Object.entries(access).map(
+    ([fn, caps]) => `| \`${fn}\` | ${(caps ?? []).map((c) => `\`${c}\``).join(', ')} |`,
+  );
+  return ['| function | capabilities |', '|---|---|', ...rows].join('\n');
+}

@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { App, Validations } from 'aws-cdk-lib';
+import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { REPO_ROOT } from '#infra/constructs/bundling.ts';
+import type { AccessTable } from './access.ts';
+import { LoaStack } from './loa-stack.ts';
+import { stageConfig } from './stage.ts';
+import type { Wiring } from './wiring-check.ts';
+
+export interface LoaAppOptions {
+  /** Overrides `-c stage=...`; default `dev`. */
+  stage?: string;
+  outdir?: string;
+  wiring?: Wiring;
+  access?: AccessTable;
+  /**
+   * false skips bundling the functions (the CLI's own switch, `aws:cdk:bundling-stacks`): the
+   * template is the same but for the code assets' hashes. For tests that only read the template.
+   */
+  bundling?: boolean;
+  /**
+   * false skips CDK's built-in check of the template against the CloudFormation resource schemas
+   * (about 2 s on a first synthesis). For tests whose subject is not the schema.
+   */
+  cfnValidation?: boolean;
+}
+
+/**
+ * cdk.json's context (the feature flags). The CLI passes it to the app anyway; reading it here too
+ * means an app built in a test runs with the same flags as `cdk synth`.
+ */
+function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(join(REPO_ROOT, 'cdk.json'), 'utf8')) as { context?: object };
+  return { ...cdkJson.context };
+}
+
+/**
+ * The CDK app: one environment-agnostic stack `Loa-<stage>` (no account, region or lookups, so it
+ * synthesizes offline) checked by cdk-nag's AwsSolutions pack, whose findings fail synthesis.
+ */
+export function createLoaApp(options: LoaAppOptions = {}): { app: App; stack: LoaStack } {
+  const context = {
+    ...cdkJsonContext(),
+    ...(options.bundling === false && { [BUNDLING_STACKS]: [] }),
+  };
+  const app = new App({
+    context,
+    builtinCloudFormationValidation: options.cfnValidation ?? true,
+    ...(options.outdir && { outdir: options.outdir }),
+  });
+  const stage = stageConfig(options.stage ?? app.node.tryGetContext('stage') ?? 'dev', {
+    alarmEmail: app.node.tryGetContext('alarmEmail'),
+  });
+  const stack = new LoaStack(app, `Loa-${stage.name}`, {
+    stage,
+    description: `Loa (${stage.name}): distributes approved articles to partner media`,
+    ...(options.wiring && { wiring: options.wiring }),
+    ...(options.access && { access: options.access }),
+  });
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  return { app, stack };
+}

@@ -1,0 +1,229 @@
+/**
+ * Least privilege: no `*` action or resource outside a short allow-list, and each function's role
+ * holds exactly what its capabilities in ACCESS (and its place in the wiring) call for.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tableDefinition } from '#adapters/aws/table.ts';
+import { ACCESS, type Capability } from '#infra/stacks/access.ts';
+import { FUNCTIONS, QUEUES, SUBSCRIPTIONS } from '#infra/wiring.ts';
+import { type CfnResource, getAtt, logicalId, type Synth, synthLoa, TEMPLATE_ONLY } from './synth.ts';
+
+let s: Synth;
+beforeAll(() => {
+  s = synthLoa(TEMPLATE_ONLY);
+});
+afterAll(() => s?.dispose());
+
+/** Actions that support no resource narrower than `*`, with the reason. */
+const STAR_RESOURCE_ALLOWED: Record<string, string> = {
+  'xray:PutTraceSegments': 'X-Ray has no resource-level permissions',
+  'xray:PutTelemetryRecords': 'X-Ray has no resource-level permissions',
+};
+
+interface Statement {
+  Effect: 'Allow' | 'Deny';
+  Action?: string | string[];
+  NotAction?: unknown;
+  Resource?: unknown;
+  NotResource?: unknown;
+}
+const list = <T>(x: T | T[] | undefined): T[] => (x === undefined ? [] : Array.isArray(x) ? x : [x]);
+
+/** Every policy document in the template, with where it is and whether it is a KMS key policy. */
+function policyDocuments(): { where: string; keyPolicy: boolean; statements: Statement[] }[] {
+  const docs: { where: string; keyPolicy: boolean; statements: Statement[] }[] = [];
+  for (const [id, r] of Object.entries(s.json.Resources)) {
+    const p = r.Properties ?? {};
+    const add = (doc: unknown, where: string, keyPolicy = false) => {
+      if (doc)
+        docs.push({ where, keyPolicy, statements: list((doc as { Statement: Statement[] }).Statement) });
+    };
+    add(p.PolicyDocument, `${r.Type} ${id}`);
+    if (r.Type === 'AWS::KMS::Key') add(p.KeyPolicy, `${r.Type} ${id}`, true);
+    if (r.Type === 'AWS::IAM::Role') {
+      for (const inline of list(p.Policies as { PolicyDocument: unknown }[]))
+        add(inline.PolicyDocument, `${id} inline`);
+    }
+  }
+  return docs;
+}
+
+/** A function's permissions as `action on resource` lines, from every policy attached to its role. */
+function permissionsOf(name: string): string[] {
+  const fn = s.stack.functions[name];
+  if (!fn) throw new Error(`no function ${name}`);
+  const roleId = logicalId(fn.role);
+  const lines: string[] = [];
+  for (const r of Object.values(s.json.Resources) as CfnResource[]) {
+    const p = r.Properties ?? {};
+    if (
+      r.Type !== 'AWS::IAM::Policy' ||
+      !list(p.Roles as unknown[]).some((x) => JSON.stringify(x) === JSON.stringify({ Ref: roleId }))
+    )
+      continue;
+    for (const st of list((p.PolicyDocument as { Statement: Statement[] }).Statement)) {
+      for (const action of list(st.Action))
+        for (const res of list(st.Resource)) lines.push(`${action} on ${JSON.stringify(res)}`);
+    }
+  }
+  return lines.sort();
+}
+
+const on = (actions: string[], resource: unknown) =>
+  actions.map((a) => `${a} on ${JSON.stringify(resource)}`);
+const join = (base: unknown, suffix: string) => ({ 'Fn::Join': ['', [base, suffix]] });
+const SECRETS = {
+  'Fn::Join': [
+    '',
+    [
+      'arn:',
+      { Ref: 'AWS::Partition' },
+      ':secretsmanager:',
+      { Ref: 'AWS::Region' },
+      ':',
+      { Ref: 'AWS::AccountId' },
+      ':secret:loa/agreements/*',
+    ],
+  ],
+};
+
+/** What each capability must become, written out independently of the stack's grant code. */
+function expectedFor(cap: Capability): string[] {
+  const { table, contentBucket, packagesBucket } = s.stack.storage;
+  const tableArn = getAtt(table);
+  switch (cap) {
+    case 'table:get':
+      return on(['dynamodb:GetItem'], tableArn);
+    case 'table:query':
+      return [
+        ...on(['dynamodb:Query'], tableArn),
+        ...tableDefinition('x').GlobalSecondaryIndexes.flatMap((i) =>
+          on(['dynamodb:Query'], join(tableArn, `/index/${i.IndexName}`)),
+        ),
+      ];
+    case 'table:put':
+      return on(['dynamodb:PutItem'], tableArn);
+    case 'table:update':
+      return on(['dynamodb:UpdateItem'], tableArn);
+    case 'content:read':
+      return on(['s3:GetObject', 's3:GetObjectTagging'], join(getAtt(contentBucket), '/*'));
+    case 'content:list':
+      return on(['s3:ListBucket'], getAtt(contentBucket));
+    case 'packages:read':
+      return on(['s3:GetObject'], join(getAtt(packagesBucket), '/packages/*'));
+    case 'packages:write':
+      return on(['s3:PutObject', 's3:PutObjectTagging'], join(getAtt(packagesBucket), '/packages/*'));
+    case 'bus:publish':
+      return on(['events:PutEvents'], getAtt(s.stack.bus));
+    case 'secrets:read':
+      return on(['secretsmanager:GetSecretValue'], SECRETS);
+    case 'secrets:write':
+      return on(['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'], SECRETS);
+    default: {
+      const queue = s.stack.workQueues[cap.slice('queue:send:'.length)];
+      if (!queue) throw new Error(`no queue for ${cap}`);
+      return on(['sqs:SendMessage'], getAtt(queue.queue));
+    }
+  }
+}
+
+/** What a function gets from its place in the wiring rather than from ACCESS. */
+function impliedFor(name: string): string[] {
+  const fn = s.stack.functions[name];
+  if (!fn) throw new Error(`no function ${name}`);
+  const consumed = QUEUES.filter((q) => q.consumer === name).flatMap((q) => {
+    const queue = s.stack.workQueues[q.name];
+    if (!queue) throw new Error(`no queue ${q.name}`);
+    return on(
+      [
+        'sqs:ChangeMessageVisibility',
+        'sqs:DeleteMessage',
+        'sqs:GetQueueAttributes',
+        'sqs:GetQueueUrl',
+        'sqs:ReceiveMessage',
+      ],
+      getAtt(queue.queue),
+    );
+  });
+  const subscriber = SUBSCRIPTIONS.some((x) => x.target === name)
+    ? on(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'], getAtt(s.stack.busDeadLetters))
+    : [];
+  return [
+    ...on(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(fn.logGroup)),
+    ...on(['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], '*'),
+    ...consumed,
+    ...subscriber,
+  ];
+}
+
+describe('wildcards', () => {
+  it('allows no `*` action anywhere, and no `*` resource outside the allow-list and key policies', () => {
+    const offences: string[] = [];
+    for (const doc of policyDocuments()) {
+      for (const st of doc.statements.filter((x) => x.Effect === 'Allow')) {
+        const actions = list(st.Action);
+        if (st.NotAction || st.NotResource) offences.push(`${doc.where}: NotAction/NotResource in an Allow`);
+        if (actions.includes('*')) offences.push(`${doc.where}: Action '*'`);
+        // In a key policy, Resource '*' means the key itself.
+        const starResource = list(st.Resource).includes('*') && !doc.keyPolicy;
+        const unlisted = actions.filter((a) => !(a in STAR_RESOURCE_ALLOWED));
+        if (starResource && unlisted.length)
+          offences.push(`${doc.where}: Resource '*' for ${unlisted.join(', ')}`);
+      }
+    }
+
+    expect(policyDocuments().length).toBeGreaterThan(Object.keys(FUNCTIONS).length);
+    expect(offences).toEqual([]);
+  });
+
+  it.each(Object.keys(FUNCTIONS))(
+    'names every action of %s exactly (no service or prefix wildcards)',
+    (name) => {
+      expect(permissionsOf(name).filter((line) => line.split(' on ')[0]?.includes('*'))).toEqual([]);
+    },
+  );
+});
+
+describe('per function', () => {
+  it.each(Object.keys(FUNCTIONS))(
+    'gives %s exactly its capabilities, logs, tracing and what its wiring implies',
+    (name) => {
+      const caps = ACCESS[name as keyof typeof ACCESS];
+      if (!caps) throw new Error(`function ${name} has no IAM entry in ACCESS`);
+      const expected = [...caps.flatMap(expectedFor), ...impliedFor(name)].sort();
+
+      expect(permissionsOf(name)).toEqual([...new Set(expected)].sort());
+    },
+  );
+
+  const holders = (action: string) =>
+    Object.keys(FUNCTIONS).filter((n) => permissionsOf(n).some((l) => l.startsWith(`${action} on`)));
+
+  it('lets only ops create or overwrite partner secrets', () => {
+    expect(holders('secretsmanager:CreateSecret')).toEqual(['ops']);
+    expect(holders('secretsmanager:PutSecretValue')).toEqual(['ops']);
+  });
+
+  it('lets only package read the content bucket and write packages', () => {
+    expect(holders('s3:GetObjectTagging')).toEqual(['package']);
+    expect(holders('s3:PutObject')).toEqual(['package']);
+  });
+
+  it('grants secret reads on the agreement secrets prefix only', () => {
+    const reads = Object.keys(FUNCTIONS).flatMap((n) =>
+      permissionsOf(n).filter((l) => l.startsWith('secretsmanager:')),
+    );
+
+    expect(reads.length).toBeGreaterThan(0);
+    expect(reads.filter((l) => !l.endsWith(`on ${JSON.stringify(SECRETS)}`))).toEqual([]);
+  });
+
+  it('keeps the asset and feed endpoints, which anyone may call, from writing anything but counters', () => {
+    for (const name of ['assets', 'feeds'].filter((n) => n in FUNCTIONS)) {
+      const writes = permissionsOf(name).filter((l) =>
+        /^(dynamodb:(PutItem|DeleteItem)|s3:Put|sqs:Send|events:|secretsmanager:(Create|Put))/.test(l),
+      );
+      expect(writes, name).toEqual([]);
+    }
+  });
+});

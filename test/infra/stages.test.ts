@@ -1,0 +1,75 @@
+/** `-c stage=prod` keeps data; the default `dev` stage can be torn down completely. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stageConfig } from '#infra/stacks/stage.ts';
+import { type CfnResource, logicalId, resourcesOf, type Synth, synthLoa, TEMPLATE_ONLY } from './synth.ts';
+
+let dev: Synth;
+let prod: Synth;
+beforeAll(() => {
+  dev = synthLoa(TEMPLATE_ONLY);
+  prod = synthLoa({ ...TEMPLATE_ONLY, stage: 'prod' });
+});
+afterAll(() => {
+  dev?.dispose();
+  prod?.dispose();
+});
+
+/** The table, the buckets and the log groups: what a stage's removal policy is about. */
+function dataResources(s: Synth): [string, CfnResource][] {
+  const { table, contentBucket, packagesBucket, logBucket } = s.stack.storage;
+  const ids = [table, contentBucket, packagesBucket, logBucket].map(logicalId);
+  return [
+    ...ids.map((id) => [id, s.json.Resources[id] as CfnResource] as [string, CfnResource]),
+    ...resourcesOf(s.json, 'AWS::Logs::LogGroup'),
+  ];
+}
+
+describe('prod', () => {
+  it('retains the table, the buckets and the logs when removed or replaced', () => {
+    const policies = dataResources(prod).map(([id, r]) => [id, r.DeletionPolicy, r.UpdateReplacePolicy]);
+
+    expect(policies).toEqual(dataResources(prod).map(([id]) => [id, 'Retain', 'Retain']));
+  });
+
+  it('turns on deletion protection for the table', () => {
+    prod.template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
+  });
+
+  it('never empties buckets automatically', () => {
+    expect(resourcesOf(prod.json, 'Custom::S3AutoDeleteObjects')).toEqual([]);
+  });
+
+  it('names its resources for the stage and throttles for production traffic', () => {
+    prod.template.hasResourceProperties('AWS::Events::EventBus', { Name: 'loa-prod' });
+    prod.template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'loa-prod-route' });
+    prod.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+    });
+    expect(prod.stack.stackName).toBe('Loa-prod');
+  });
+});
+
+describe('dev', () => {
+  it('destroys the table, the buckets and the logs with the stack', () => {
+    const policies = dataResources(dev).map(([id, r]) => [id, r.DeletionPolicy]);
+
+    expect(policies).toEqual(dataResources(dev).map(([id]) => [id, 'Delete']));
+  });
+
+  it('leaves the table unprotected and empties each bucket before deleting it', () => {
+    const { contentBucket, packagesBucket, logBucket } = dev.stack.storage;
+    const emptied = resourcesOf(dev.json, 'Custom::S3AutoDeleteObjects').map(
+      ([, r]) => (r.Properties?.BucketName as { Ref?: string } | undefined)?.Ref,
+    );
+
+    dev.template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+    expect(emptied.sort()).toEqual([contentBucket, packagesBucket, logBucket].map(logicalId).sort());
+  });
+});
+
+describe('stage names', () => {
+  it('refuses a name that cannot be part of resource names', () => {
+    expect(() => stageConfig('Prod_1')).toThrow(/stage must match/);
+    expect(() => stageConfig('a-very-long-stage-name')).toThrow(/stage must match/);
+  });
+});

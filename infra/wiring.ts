@@ -6,7 +6,16 @@ import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 
 export const BUS_NAME = 'loa';
 
-export type FunctionName = 'package' | 'route' | 'deliver-webhook' | 'ops' | 'assets';
+export type FunctionName =
+  | 'package'
+  | 'route'
+  | 'deliver-webhook'
+  | 'ops'
+  | 'assets'
+  | 'feeds'
+  | 'withdraw'
+  | 'sweep'
+  | 'replay';
 
 export interface FunctionSpec {
   /** Handler file, relative to the repo root; it exports `handler`. */
@@ -28,7 +37,29 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   },
   ops: { entry: 'functions/ops/handler.ts', memoryMb: 256, timeoutSeconds: 29 },
   assets: { entry: 'functions/assets/handler.ts', memoryMb: 256, timeoutSeconds: 10 },
+  // Memory buys CPU for rendering; the warm cache of manifests and pages lives in it too.
+  feeds: { entry: 'functions/feeds/handler.ts', memoryMb: 512, timeoutSeconds: 10 },
+  withdraw: { entry: 'functions/withdraw/handler.ts', memoryMb: 256, timeoutSeconds: 30 },
+  // Re-enqueues deliveries whose message was lost (see SCHEDULES and docs/reliability.md).
+  sweep: { entry: 'functions/sweep/handler.ts', memoryMb: 256, timeoutSeconds: 60, reservedConcurrency: 1 },
+  // Operator jobs (bulk replay, backfill): each run works ~45 s at the job's rate, then queues its sequel.
+  replay: { entry: 'functions/replay/handler.ts', memoryMb: 256, timeoutSeconds: 60 },
 };
+
+/** A function run on a timer (an EventBridge schedule on AWS; a timer in the local runtime). */
+export interface Schedule {
+  /** Rule (or EventBridge Scheduler schedule) name. */
+  name: string;
+  /** An EventBridge schedule expression. */
+  expression: `rate(${string})` | `cron(${string})`;
+  /** The same period in seconds, for the local runtime's timer. */
+  everySeconds: number;
+  target: FunctionName;
+}
+
+export const SCHEDULES: Schedule[] = [
+  { name: 'sweep-unfinished', expression: 'rate(5 minutes)', everySeconds: 300, target: 'sweep' },
+];
 
 /** An EventBridge event pattern, in the subset both runtimes implement: exact-match arrays. */
 export interface EventPattern {
@@ -54,9 +85,14 @@ export const SUBSCRIPTIONS: Subscription[] = [
     pattern: { source: [SOURCE.package], 'detail-type': [DETAIL_TYPE.packageReady] },
     target: 'route',
   },
+  {
+    rule: 'withdraw-on-content-withdrawn',
+    pattern: { source: [SOURCE.cms], 'detail-type': [DETAIL_TYPE.contentWithdrawn] },
+    target: 'withdraw',
+  },
 ];
 
-export type QueueName = 'webhook';
+export type QueueName = 'webhook' | 'replay';
 
 export interface QueueSpec {
   name: QueueName;
@@ -76,6 +112,14 @@ export const QUEUES: QueueSpec[] = [
     maxReceiveCount: 5,
     batchSize: 10,
   },
+  {
+    // One job message at a time: a run paces itself, and a lease on the job item keeps runs apart.
+    name: 'replay',
+    consumer: 'replay',
+    visibilityTimeoutSeconds: 360,
+    maxReceiveCount: 5,
+    batchSize: 1,
+  },
 ];
 
 export interface HttpRoute {
@@ -90,4 +134,6 @@ export interface HttpRoute {
 export const HTTP_ROUTES: HttpRoute[] = [
   { method: 'ANY', path: '/ops/{proxy+}', target: 'ops', auth: 'iam' },
   { method: 'GET', path: '/assets/{agreementId}/{assetId}', target: 'assets', auth: 'none' },
+  // `{file}` is `<agreementId>.<format>`: API Gateway path variables are whole segments.
+  { method: 'GET', path: '/feeds/{file}', target: 'feeds', auth: 'none' },
 ];

@@ -12,11 +12,21 @@ import { WorkMessage } from '#schemas/work.ts';
  * maxReceiveCount, moves it to the dead-letter queue.
  */
 export function makeHandler(getDeps: () => Deps) {
-  return middy<SQSEvent, SQSBatchResponse>().handler(async (event): Promise<SQSBatchResponse> => {
+  return middy<SQSEvent, SQSBatchResponse>().handler(async (event, context): Promise<SQSBatchResponse> => {
     const deps = getDeps();
     const failures: SQSBatchResponse['batchItemFailures'] = [];
     const events: OutgoingEvent[] = [];
-    for (const record of event.Records) {
+    // Leave room for one more whole attempt plus the outcome write, or hand the rest back:
+    // a POST cut by the Lambda timeout would be sent again without its outcome recorded.
+    const reserveMs = deps.config.retryPolicy.timeoutMs + 2_000;
+    const outOfTime = () =>
+      typeof context?.getRemainingTimeInMillis === 'function' &&
+      context.getRemainingTimeInMillis() < reserveMs;
+    for (const [i, record] of event.Records.entries()) {
+      if (outOfTime()) {
+        failures.push(...event.Records.slice(i).map((r) => ({ itemIdentifier: r.messageId })));
+        break;
+      }
       let body: unknown;
       try {
         body = JSON.parse(record.body);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { matchesPattern } from '#infra/local/event-pattern.ts';
 import type { FunctionName, Subscription } from '#infra/wiring.ts';
+import { Journal } from './journal.ts';
 
 /** A `PutEvents` request entry, as the EventBridge API takes it. `Time` in JSON is epoch seconds. */
 export interface PutEventsEntry {
@@ -61,7 +62,29 @@ export interface LocalBusOptions {
   region?: string;
   /** Waits before each retry; Lambda's async invocation retries twice. Small values in tests. */
   retryDelaysMs?: readonly number[];
+  /**
+   * Where accepted events are kept until every target has run (a JSON-lines journal). Without it the
+   * bus is in memory only. With it, events left over from the last run wait for `resume()`.
+   */
+  journalPath?: string;
+  /**
+   * Times each target receives each event (default 1). EventBridge delivers at least once; tests set 2
+   * to prove every handler takes a duplicate in its stride.
+   */
+  deliveriesPerEvent?: number;
 }
+
+/** One line of the bus journal: an event accepted for some rules, or one rule done with it. */
+type BusRecord = { op: 'event'; event: BusEvent; rules: string[] } | { op: 'done'; id: string; rule: string };
+
+/** An accepted event and, per rule, how many of its deliveries are still to finish. */
+interface PendingEvent {
+  event: BusEvent;
+  remaining: Map<string, number>;
+}
+
+/** Compaction once the journal holds this many records more than there are pending events. */
+const COMPACT_AFTER = 5_000;
 
 export const LOCAL_ACCOUNT = '000000000000';
 const MAX_ENTRY_BYTES = 256 * 1024;
@@ -73,10 +96,41 @@ export class LocalBus {
   readonly #inFlight = new Set<Promise<void>>();
   readonly #failures: FailedInvocation[] = [];
   readonly #sleeping = new Map<NodeJS.Timeout, () => void>();
+  readonly #journal: Journal<BusRecord> | undefined;
+  readonly #pending = new Map<string, PendingEvent>();
+  /** Events from the last run, waiting for resume(). */
+  #leftOver: PendingEvent[] = [];
   #closed = false;
 
   constructor(opts: LocalBusOptions) {
     this.#opts = opts;
+    if (opts.journalPath) {
+      this.#journal = new Journal<BusRecord>(opts.journalPath);
+      this.#leftOver = leftOverEvents(this.#journal.read());
+      this.#compact(this.#leftOver);
+    }
+  }
+
+  /** Events accepted in an earlier run whose targets had not all finished. */
+  get leftOver(): number {
+    return this.#leftOver.length;
+  }
+
+  /** Dispatches the events left over from the last run (at least once, as EventBridge would). */
+  resume(): void {
+    const leftOver = this.#leftOver;
+    this.#leftOver = [];
+    for (const p of leftOver) {
+      this.#pending.set(p.event.id, p);
+      for (const sub of this.#opts.subscriptions) {
+        if (p.remaining.has(sub.rule)) this.#start(sub, p.event);
+      }
+    }
+  }
+
+  /** Resolves once every accepted event is durable on disk; the API awaits it before it answers. */
+  async sync(): Promise<void> {
+    await this.#journal?.sync();
   }
 
   /** Accepts or refuses each entry; accepted events are dispatched after this returns. */
@@ -88,7 +142,7 @@ export class LocalBus {
     return entries.map((entry) => {
       const checked = this.#validate(entry);
       if ('ErrorCode' in checked) return checked;
-      this.#dispatch(checked);
+      this.#accept(checked);
       return { EventId: checked.id };
     });
   }
@@ -112,6 +166,7 @@ export class LocalBus {
     }
     this.#sleeping.clear();
     await this.idle();
+    this.#journal?.close();
   }
 
   #validate(entry: PutEventsEntry): BusEvent | { ErrorCode: string; ErrorMessage: string } {
@@ -157,15 +212,52 @@ export class LocalBus {
     };
   }
 
-  #dispatch(event: BusEvent): void {
-    for (const sub of this.#opts.subscriptions) {
-      if (!matchesPattern(sub.pattern, event)) continue;
-      const run = this.#deliver(sub, event).finally(() => this.#inFlight.delete(run));
+  /** Journals the event for the rules it matches (an event no rule matches is dropped, as on AWS), then dispatches it. */
+  #accept(event: BusEvent): void {
+    const subs = this.#opts.subscriptions.filter((sub) => matchesPattern(sub.pattern, event));
+    if (subs.length === 0) return;
+    const copies = this.#opts.deliveriesPerEvent ?? 1;
+    this.#pending.set(event.id, { event, remaining: new Map(subs.map((s) => [s.rule, copies])) });
+    this.#journal?.append({ op: 'event', event, rules: subs.map((s) => s.rule) });
+    for (const sub of subs) this.#start(sub, event);
+  }
+
+  #start(sub: Subscription, event: BusEvent): void {
+    const copies = this.#pending.get(event.id)?.remaining.get(sub.rule) ?? 1;
+    for (let i = 0; i < copies; i++) {
+      const run = this.#deliver(sub, event)
+        .then((finished) => {
+          if (finished) this.#done(event.id, sub.rule);
+        })
+        .finally(() => this.#inFlight.delete(run));
       this.#inFlight.add(run);
     }
   }
 
-  async #deliver({ rule, target }: Subscription, event: BusEvent): Promise<void> {
+  /** One delivery of an event to a rule's target is over; the rule is done with it when all are. */
+  #done(id: string, rule: string): void {
+    const pending = this.#pending.get(id);
+    const left = (pending?.remaining.get(rule) ?? 1) - 1;
+    if (left > 0) {
+      pending?.remaining.set(rule, left);
+      return;
+    }
+    pending?.remaining.delete(rule);
+    if (pending?.remaining.size === 0) this.#pending.delete(id);
+    this.#journal?.append({ op: 'done', id, rule });
+    if (this.#journal && this.#journal.appended > COMPACT_AFTER + 4 * this.#pending.size) {
+      this.#compact([...this.#pending.values()]);
+    }
+  }
+
+  #compact(pending: PendingEvent[]): void {
+    this.#journal?.rewrite(
+      pending.map((p) => ({ op: 'event', event: p.event, rules: [...p.remaining.keys()] })),
+    );
+  }
+
+  /** Runs the target with Lambda's async retries; false when close() cut it short (it stays journaled). */
+  async #deliver({ rule, target }: Subscription, event: BusEvent): Promise<boolean> {
     // Like EventBridge, the caller has its answer before any target runs.
     await new Promise((resolve) => setImmediate(resolve));
     const delays = this.#opts.retryDelaysMs ?? [1_000, 2_000];
@@ -173,7 +265,7 @@ export class LocalBus {
       try {
         // Each target gets its own copy, as each Lambda gets its own deserialised payload.
         await this.#opts.invoke(target, structuredClone(event));
-        return;
+        return true;
       } catch (error) {
         const message = error instanceof Error ? error.message : String(error);
         const delay = delays[attempt - 1];
@@ -195,7 +287,8 @@ export class LocalBus {
           id: event.id,
           error: message,
         });
-        return;
+        // Cut short by close(): the event stays in the journal for the next run to deliver.
+        return !this.#closed;
       }
     }
   }
@@ -209,6 +302,21 @@ export class LocalBus {
       this.#sleeping.set(timer, resolve);
     });
   }
+}
+
+/** Folds the journal into the events whose rules had not all finished, in the order they were accepted. */
+function leftOverEvents(records: BusRecord[]): PendingEvent[] {
+  const pending = new Map<string, PendingEvent>();
+  for (const r of records) {
+    if (r.op === 'event') {
+      pending.set(r.event.id, { event: r.event, remaining: new Map(r.rules.map((rule) => [rule, 1])) });
+    } else {
+      const p = pending.get(r.id);
+      p?.remaining.delete(r.rule);
+      if (p?.remaining.size === 0) pending.delete(r.id);
+    }
+  }
+  return [...pending.values()];
 }
 
 function toDate(time: Date | number | string): Date {

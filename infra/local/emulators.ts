@@ -45,11 +45,20 @@ export async function startEmulators(opts: {
   const s3Endpoint = `http://127.0.0.1:${s3Address.port}`;
 
   const ddb = dynamoClient('us-east-1', dynamoEndpoint);
+  const wanted = tableDefinition(opts.tableName);
   try {
-    await ddb.send(new DescribeTableCommand({ TableName: opts.tableName }));
+    const { Table } = await ddb.send(new DescribeTableCommand({ TableName: opts.tableName }));
+    // dynalite cannot add an index to a table: a folder from an older Loa must be moved aside.
+    const have = new Set((Table?.GlobalSecondaryIndexes ?? []).map((i) => i.IndexName));
+    const missing = wanted.GlobalSecondaryIndexes.map((i) => i.IndexName).filter((n) => !have.has(n));
+    if (missing.length) {
+      throw new Error(
+        `the data folder ${opts.dataDir} was made by an older Loa (its table lacks ${missing.join(', ')}); move it aside or delete it and start again`,
+      );
+    }
   } catch (error) {
     if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
-    await ddb.send(new CreateTableCommand(tableDefinition(opts.tableName)));
+    await ddb.send(new CreateTableCommand(wanted));
   }
   ddb.destroy();
   const s3c = s3Client('us-east-1', s3Endpoint);

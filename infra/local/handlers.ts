@@ -2,9 +2,13 @@ import type { Context } from 'aws-lambda';
 import type { Deps } from '#app/deps.ts';
 import { makeHandler as assets } from '#functions/assets/handler.ts';
 import { makeHandler as deliverWebhook } from '#functions/deliver-webhook/handler.ts';
+import { makeHandler as feeds } from '#functions/feeds/handler.ts';
 import { makeHandler as ops } from '#functions/ops/handler.ts';
 import { makeHandler as packageArticle } from '#functions/package/handler.ts';
+import { makeHandler as replay } from '#functions/replay/handler.ts';
 import { makeHandler as route } from '#functions/route/handler.ts';
+import { makeHandler as sweep } from '#functions/sweep/handler.ts';
+import { makeHandler as withdraw } from '#functions/withdraw/handler.ts';
 import type { FunctionName } from '#infra/wiring.ts';
 
 export type LocalHandler = (event: unknown, context: Context) => Promise<unknown>;
@@ -19,5 +23,9 @@ export function localHandlers(getDeps: () => Deps): Record<FunctionName, LocalHa
     'deliver-webhook': asLocal(deliverWebhook(getDeps)),
     ops: asLocal(ops(getDeps)),
     assets: asLocal(assets(getDeps)),
+    feeds: asLocal(feeds(getDeps)),
+    withdraw: asLocal(withdraw(getDeps)),
+    sweep: asLocal(sweep(getDeps)),
+    replay: asLocal(replay(getDeps)),
   };
 }

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { dashboardAsset } from '#infra/dashboard/assets.ts';
 import type { FunctionName } from '#infra/wiring.ts';
 import { fromApiGatewayResult, toApiGatewayEvent } from './api-gateway.ts';
 import type { AwsApiHandler } from './aws-api.ts';
@@ -47,6 +48,8 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
 
 const plain = { 'content-type': 'text/plain; charset=utf-8' };
 const ASSET_PATH = /^\/assets\/([^/]+)\/([^/]+)$/;
+const FEED_PATH = /^\/feeds\/([^/]+)$/;
+const NO_BODY = Buffer.alloc(0);
 
 /** One listener for AWS API calls, health, ops (behind the token), signed assets and extra routes. */
 export function createRequestListener(opts: {
@@ -75,11 +78,20 @@ export function createRequestListener(opts: {
   return (req: IncomingMessage, res: ServerResponse) => {
     const handle = async () => {
       const url = new URL(req.url ?? '/', 'http://localhost');
+      // Feed polls are the hottest path and GETs without a body: answered before any body is read.
+      const feed = req.method === 'GET' && !req.headers['x-amz-target'] && FEED_PATH.exec(url.pathname);
+      if (feed) {
+        return invokeHttp('feeds', req, res, url, NO_BODY, { pathParameters: { file: feed[1] ?? '' } });
+      }
       const body = await readBody(req);
       const aws = await opts.aws(req, body);
       if (aws) return send(res, aws.status, aws.headers, aws.body);
       if (url.pathname === '/healthz')
         return send(res, 200, { 'content-type': 'application/json' }, '{"status":"ok"}');
+      // The dashboard's page, script and styles carry no data: served without the token (its API calls need it).
+      const page = req.method === 'GET' ? dashboardAsset(url.pathname) : undefined;
+      if (page) return send(res, 200, page.headers, page.body);
+      if (url.pathname === '/ops' && req.method === 'GET') return send(res, 302, { location: '/ops/' }, '');
       if (url.pathname.startsWith('/ops/') || url.pathname === '/ops') {
         if (!bearerMatches(req.headers.authorization, opts.opsToken)) {
           return send(
@@ -106,7 +118,8 @@ export function createRequestListener(opts: {
     handle().catch((error) => {
       if (error instanceof TooLarge)
         return send(res, 413, plain, `request body over ${MAX_REQUEST_BYTES} bytes\n`);
-      opts.logger.error('request failed', { path: req.url, error });
+      // The path only: a feed or asset query carries a signature that is a capability for days.
+      opts.logger.error('request failed', { path: (req.url ?? '').split('?')[0], error });
       if (!res.headersSent) send(res, 500, plain, 'internal error\n');
     });
   };

@@ -2,12 +2,25 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { FileSecretStore } from '#adapters/file-secret-store.ts';
+import type { CircuitBreakerPolicy } from '#domain/circuit-breaker.ts';
+import type { RetryPolicy } from '#domain/retry-policy.ts';
 import { DEMO_PARTNERS, reattachDemoPartners, runDemo } from './demo.ts';
 import { demoPartnerRoutes } from './demo-partners.ts';
 import { startLocal } from './runtime.ts';
 
 const env = process.env;
 const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+
+/** A JSON object from the environment (merged over a default by the runtime); names the variable at fault. */
+function jsonEnv<T>(name: string): Partial<T> | undefined {
+  const raw = env[name];
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as Partial<T>;
+  } catch (error) {
+    throw new Error(`${name} is not JSON: ${(error as Error).message}`);
+  }
+}
 
 /** The ops token: LOA_OPS_TOKEN, or one made on first start and kept in the data folder. */
 async function opsToken(dataDir: string): Promise<string> {
@@ -35,6 +48,10 @@ async function main() {
     opsToken: token,
     contentBucket: env.LOA_CONTENT_BUCKET ?? 'loa-content',
     logLevel: (env.LOA_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
+    retryPolicy: jsonEnv<RetryPolicy>('LOA_RETRY_POLICY'),
+    circuitBreaker: jsonEnv<CircuitBreakerPolicy>('LOA_CIRCUIT_BREAKER'),
+    // On by default here, where partners (the demo's, the tests') listen on loopback; off on AWS.
+    allowPrivateTargets: env.LOA_ALLOW_PRIVATE_TARGETS !== '0',
     extraRoutes: demo
       ? demoPartnerRoutes(DEMO_PARTNERS, new FileSecretStore(join(dataDir, 'secrets.json')))
       : [],
@@ -45,7 +62,13 @@ async function main() {
   log(`  S3          ${loa.s3Endpoint}   (content bucket: ${env.LOA_CONTENT_BUCKET ?? 'loa-content'})`);
   log(`  DynamoDB    ${loa.dynamoEndpoint}   (table: loa)`);
   log(`  data        ${dataDir}`);
-  log(`  ops token   ${token}`);
+  // A token Loa made is shown to the operator who started this loopback-only server (it is also in
+  // a 0600 file); one supplied through LOA_OPS_TOKEN may be shared elsewhere, so it is never echoed.
+  log(
+    env.LOA_OPS_TOKEN
+      ? '  ops token   from LOA_OPS_TOKEN'
+      : `  ops token   ${token}   (kept in ${join(dataDir, 'ops-token')})`,
+  );
 
   if (demo) {
     const fresh = (await loa.deps.agreements.list()).length === 0;
@@ -63,7 +86,8 @@ async function main() {
       `  partner inboxes: ${DEMO_PARTNERS.map((p) => `${loa.baseUrl}/demo/partners/${p.partnerId}/inbox`).join('  ')}`,
     );
   }
-  log(`  try         curl -H "Authorization: Bearer ${token}" ${loa.baseUrl}/ops/agreements`);
+  const tokenRef = env.LOA_OPS_TOKEN ? '$LOA_OPS_TOKEN' : `$(cat ${join(dataDir, 'ops-token')})`;
+  log(`  try         curl -H "Authorization: Bearer ${tokenRef}" ${loa.baseUrl}/ops/agreements`);
   log(`Loa ready on ${loa.baseUrl} (GET /healthz)`);
 
   const shutdown = async () => {

@@ -15,7 +15,7 @@ export interface StoredMessage {
   readonly receiptHandle?: string;
 }
 
-/** Where messages live. In memory for now; a journal can implement the same calls for durability. */
+/** Where messages live: in memory (this file), or in memory and a journal on disk (queue-store.ts). */
 export interface QueueStore {
   put(queue: QueueName, message: StoredMessage): void;
   get(queue: QueueName, messageId: string): StoredMessage | undefined;
@@ -87,6 +87,8 @@ export class LocalQueues {
   readonly #store: QueueStore;
   readonly #running = new Map<QueueName, Set<Promise<void>>>();
   readonly #waiters: (() => void)[] = [];
+  /** Receipts of the batches under way: their messages are not handed out again until they end. */
+  readonly #leased = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #pollSoon = false;
 
@@ -168,6 +170,11 @@ export class LocalQueues {
     return this.#store.deadLetters(name);
   }
 
+  /** Bodies of the messages still on the queue (waiting, delayed or received), dead letters aside. */
+  liveBodies(name: QueueName): string[] {
+    return this.#store.list(name).map((m) => m.body);
+  }
+
   #spec(queueUrl: string): QueueSpec {
     const id = queueUrl.replace(/\/+$/, '').split('/').pop();
     const spec = this.#opts.specs.find((s) => `loa-${s.name}` === id);
@@ -213,6 +220,10 @@ export class LocalQueues {
     for (const m of this.#store.list(spec.name)) {
       if (batch.length >= spec.batchSize) break;
       if (m.visibleAt > now) continue;
+      // On AWS a visibility timeout of six function timeouts means Lambda has stopped the consumer
+      // before its message shows again. Here nothing stops a slow consumer, so a message stays with
+      // its batch until the batch ends: never two consumers at once, as on AWS.
+      if (m.receiptHandle && this.#leased.has(m.receiptHandle)) continue;
       // The redrive policy: a message back after maxReceiveCount receives is not delivered again.
       if (m.receiveCount >= spec.maxReceiveCount) {
         this.#store.deadLetter(spec.name, m);
@@ -232,6 +243,15 @@ export class LocalQueues {
   }
 
   async #runBatch(spec: QueueSpec, batch: StoredMessage[]): Promise<void> {
+    for (const m of batch) if (m.receiptHandle) this.#leased.add(m.receiptHandle);
+    try {
+      await this.#runLeased(spec, batch);
+    } finally {
+      for (const m of batch) if (m.receiptHandle) this.#leased.delete(m.receiptHandle);
+    }
+  }
+
+  async #runLeased(spec: QueueSpec, batch: StoredMessage[]): Promise<void> {
     let failed: Set<string>;
     try {
       failed = failedIds(await this.#opts.invoke(spec.consumer, this.#sqsEvent(spec, batch)), batch);
@@ -242,7 +262,7 @@ export class LocalQueues {
     }
     for (const m of batch) {
       const current = this.#store.get(spec.name, m.messageId);
-      // Received again meanwhile (the visibility timeout ran out): that receive owns it now, as in SQS.
+      // Gone, or (a defensive check: leases prevent it) received again by another batch, which owns it now.
       if (!current || current.receiptHandle !== m.receiptHandle) continue;
       if (!failed.has(m.messageId)) this.#store.delete(spec.name, m.messageId);
       // Moved now rather than on its next receive (as SQS does): same deliveries, the DLQ fills sooner.

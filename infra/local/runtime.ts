@@ -7,6 +7,7 @@ import { buildDeps } from '#adapters/aws/build-deps.ts';
 import type { ClientHook } from '#adapters/aws/clients.ts';
 import type { Deps } from '#app/deps.ts';
 import { Config } from '#config/config.ts';
+import { type CircuitBreakerPolicy, DEFAULT_CIRCUIT_BREAKER } from '#domain/circuit-breaker.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '#domain/retry-policy.ts';
 import { BUS_NAME, type FunctionName, QUEUES, SUBSCRIPTIONS } from '#infra/wiring.ts';
 import { createAwsApiHandler } from './aws-api.ts';
@@ -14,8 +15,9 @@ import { LocalBus } from './bus.ts';
 import { startEmulators } from './emulators.ts';
 import { localHandlers } from './handlers.ts';
 import { createRequestListener, type ExtraRoute } from './http-server.ts';
+import { JournalQueueStore } from './queue-store.ts';
 import { LocalQueues } from './queues.ts';
-import { recoverUnfinished } from './recover.ts';
+import { recoverUnfinished, startSweeper } from './recover.ts';
 
 export interface LocalOptions {
   dataDir: string;
@@ -30,6 +32,17 @@ export interface LocalOptions {
   clientHook?: ClientHook;
   /** Extra routes on the same server (the demo's partner endpoints). */
   extraRoutes?: ExtraRoute[];
+  /** Partner requests to loopback and private addresses (default true here: local partners are on loopback). */
+  allowPrivateTargets?: boolean;
+  circuitBreaker?: Partial<CircuitBreakerPolicy>;
+  /** Multiplies every queue time (visibility timeout, delays): tests make whole seconds short. */
+  queueTimeScale?: number;
+  /** Times the bus delivers each event to each target (default 1); 2 exercises at-least-once. */
+  busDeliveriesPerEvent?: number;
+  /** The unfinished-delivery sweeper's period and staleness threshold (default every 30 s, after 60 s). */
+  sweep?: { everyMs: number; staleAfterMs: number };
+  /** Told of every function invocation with its duration (benchmarks turn them into Lambda GB-seconds). */
+  onInvoke?: (fn: FunctionName, durationMs: number, failed: boolean) => void;
 }
 
 export interface LocalLoa {
@@ -77,21 +90,36 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
   });
 
   let invoke: (fn: FunctionName, event: unknown) => Promise<unknown> = async () => undefined;
+  // Like EventBridge and SQS, the bus and queues keep what they accepted in the data folder.
   const bus = new LocalBus({
     busName: BUS_NAME,
     subscriptions: SUBSCRIPTIONS,
     invoke: (fn, e) => invoke(fn, e),
+    journalPath: join(opts.dataDir, 'bus', 'journal.jsonl'),
+    deliveriesPerEvent: opts.busDeliveriesPerEvent ?? 1,
   });
-  const queues = new LocalQueues({ specs: QUEUES, baseUrl, invoke: (fn, e) => invoke(fn, e) });
+  const queueStore = new JournalQueueStore(
+    join(opts.dataDir, 'queues', 'journal.jsonl'),
+    QUEUES.map((q) => q.name),
+  );
+  const queues = new LocalQueues({
+    specs: QUEUES,
+    baseUrl,
+    invoke: (fn, e) => invoke(fn, e),
+    store: queueStore,
+    ...(opts.queueTimeScale !== undefined && { timeScale: opts.queueTimeScale }),
+  });
   const config = Config.parse({
     tableName: TABLE,
     contentBucket: opts.contentBucket,
     packagesBucket: PACKAGES_BUCKET,
     busName: BUS_NAME,
-    queueUrls: { webhook: queues.queueUrl('webhook') },
+    queueUrls: { webhook: queues.queueUrl('webhook'), replay: queues.queueUrl('replay') },
     publicBaseUrl: baseUrl,
     secrets: `file:${join(opts.dataDir, 'secrets.json')}`,
     retryPolicy: { ...DEFAULT_RETRY_POLICY, ...opts.retryPolicy },
+    circuitBreaker: { ...DEFAULT_CIRCUIT_BREAKER, ...opts.circuitBreaker },
+    allowPrivateTargets: opts.allowPrivateTargets ?? true,
     assetLinkTtlSeconds: 7 * 24 * 3600,
     endpoints: {
       dynamodb: emulators.dynamoEndpoint,
@@ -106,16 +134,41 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
   const handlers = localHandlers(() => deps);
   invoke = (fn, event) =>
     handlers[fn](event, { functionName: fn, awsRequestId: crypto.randomUUID() } as Context);
+  const { onInvoke } = opts;
+  if (onInvoke) {
+    const untimed = invoke;
+    invoke = async (fn, event) => {
+      const started = performance.now();
+      let failed = true;
+      try {
+        const result = await untimed(fn, event);
+        failed = false;
+        return result;
+      } finally {
+        onInvoke(fn, performance.now() - started, failed);
+      }
+    };
+  }
 
+  const awsApi = createAwsApiHandler({ bus, queues });
   listener = createRequestListener({
-    aws: createAwsApiHandler({ bus, queues }),
+    // What PutEvents or SendMessage accepted is on disk before the caller hears so.
+    aws: async (req, body) => {
+      const answer = await awsApi(req, body);
+      if (answer?.status === 200) await Promise.all([bus.sync(), queueStore.sync()]);
+      return answer;
+    },
     handlers,
     opsToken: opts.opsToken,
     logger,
     extraRoutes: opts.extraRoutes ?? [],
   });
+  // Deliveries no journaled message holds are put back before the queues run, then the events left
+  // over from the last run are delivered again (at least once, as EventBridge does).
+  await recoverUnfinished(deps, queues);
   queues.start();
-  await recoverUnfinished(deps);
+  bus.resume();
+  const sweeper = startSweeper(deps, queues, opts.sweep ?? { everyMs: 30_000, staleAfterMs: 60_000 });
 
   const settled = async () => {
     // Work moves bus → queue → bus: wait until both are quiet twice in a row.
@@ -145,8 +198,11 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await sweeper.stop();
       await queues.stop();
       await bus.close();
+      queueStore.close();
+      (deps.http as { close?: () => void }).close?.();
       await emulators.stop();
     },
   };

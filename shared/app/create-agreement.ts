@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { ConflictError } from '#domain/errors.ts';
+import { ConflictError, InvalidInputError } from '#domain/errors.ts';
 import { newId } from '#domain/ids.ts';
+import { targetUrlProblem } from '#domain/target-policy.ts';
 import type { Agreement, Channel, CreateAgreementInput } from '#schemas/agreement.ts';
 import type { Deps } from './deps.ts';
 import { feedKeyRef } from './signed-links.ts';
@@ -25,14 +26,24 @@ function channelIds(input: CreateAgreementInput): string[] {
   });
 }
 
+/** Webhook URLs the SSRF guard refuses, named by field as the schema's problems are. */
+function refusedTargets(input: CreateAgreementInput, allowPrivateTargets: boolean): string[] {
+  return input.channels.flatMap((c, i) => {
+    const problem = c.type === 'webhook' ? targetUrlProblem(c.url, { allowPrivateTargets }) : undefined;
+    return problem ? [`channels.${i}.url: ${problem}`] : [];
+  });
+}
+
 /**
  * Creates an agreement. Secrets (webhook signing secrets, the first feed key) go to the secret
  * store; the agreement item keeps only references to them.
  */
 export async function createAgreement(
-  deps: Pick<Deps, 'agreements' | 'secrets' | 'clock'>,
+  deps: Pick<Deps, 'agreements' | 'secrets' | 'clock' | 'config'>,
   input: CreateAgreementInput,
 ): Promise<CreatedAgreement> {
+  const refused = refusedTargets(input, deps.config.allowPrivateTargets);
+  if (refused.length) throw new InvalidInputError('invalid request body', refused);
   const at = deps.clock.now().toISOString();
   const agreementId = input.agreementId ?? newId('agr');
   // Checked before any secret is written, so a taken id never overwrites the existing agreement's secrets.

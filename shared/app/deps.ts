@@ -5,6 +5,8 @@ import type { Clock } from '#ports/clock.ts';
 import type { DeliveryStore } from '#ports/delivery-store.ts';
 import type { EventPublisher } from '#ports/event-publisher.ts';
 import type { HttpClient } from '#ports/http-client.ts';
+import type { JobQueue } from '#ports/job-queue.ts';
+import type { JobStore } from '#ports/job-store.ts';
 import type { PackageStore } from '#ports/package-store.ts';
 import type { RejectionStore } from '#ports/rejection-store.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
@@ -21,6 +23,9 @@ export interface Deps {
   secrets: SecretStore;
   http: HttpClient;
   rejections: RejectionStore;
+  /** Operator jobs (bulk replay, backfill) and the queue that moves them on. */
+  jobStore: JobStore;
+  jobs: JobQueue;
   clock: Clock;
   logger: Logger;
 }

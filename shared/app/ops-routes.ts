@@ -3,8 +3,9 @@ import { DELIVERY_STATUS, type DeliveryStatus } from '#domain/delivery.ts';
 import { CreateAgreementInput } from '#schemas/agreement.ts';
 import { createAgreement } from './create-agreement.ts';
 import type { Deps } from './deps.ts';
+import { addFeedKey, FeedUrlInput, mintFeedUrl, retireFeedKey } from './feed-keys.ts';
 import { HttpError, type HttpEvent, type HttpResponse, json, parseBody } from './http.ts';
-import { replayDelivery } from './replay-delivery.ts';
+import { OPERATOR_ROUTES } from './ops/routes.ts';
 
 type Params = Record<string, string>;
 type Route = {
@@ -37,6 +38,9 @@ async function agreementOr404(deps: Deps, id: string) {
 }
 
 export const OPS_ROUTES: Route[] = [
+  // Operators' endpoints (shared/app/ops): filters, bulk replay, backfill, explain, health; the replay
+  // of one delivery lives there too.
+  ...OPERATOR_ROUTES,
   route('POST', '/ops/agreements', async (deps, e) => {
     const created = await createAgreement(deps, parseBody(e, CreateAgreementInput));
     return json(201, { agreement: created.agreement, secrets: created.generatedSecrets });
@@ -44,6 +48,17 @@ export const OPS_ROUTES: Route[] = [
   route('GET', '/ops/agreements', async (deps) => json(200, { items: await deps.agreements.list() })),
   route('GET', '/ops/agreements/{id}', async (deps, _e, p) =>
     json(200, await agreementOr404(deps, p.id ?? '')),
+  ),
+  route('POST', '/ops/agreements/{id}/feed-keys', async (deps, _e, p) => {
+    const { kid, createdAt, agreement } = await addFeedKey(deps, p.id ?? '');
+    return json(201, { kid, createdAt, feedKeys: agreement.feedKeys });
+  }),
+  route('DELETE', '/ops/agreements/{id}/feed-keys/{kid}', async (deps, _e, p) => {
+    const agreement = await retireFeedKey(deps, p.id ?? '', p.kid ?? '');
+    return json(200, { feedKeys: agreement.feedKeys });
+  }),
+  route('POST', '/ops/agreements/{id}/feed-url', async (deps, e, p) =>
+    json(200, await mintFeedUrl(deps, p.id ?? '', parseBody(e, FeedUrlInput))),
   ),
   route('GET', '/ops/agreements/{id}/deliveries', async (deps, e, p) => {
     const q = ListQuery.safeParse(e.queryStringParameters ?? {});
@@ -66,9 +81,6 @@ export const OPS_ROUTES: Route[] = [
     if (!d) throw new HttpError(404, `delivery ${p.id} not found`);
     return json(200, d);
   }),
-  route('POST', '/ops/deliveries/{id}/replay', async (deps, _e, p, who) =>
-    json(202, { replay: await replayDelivery(deps, p.id ?? '', who) }),
-  ),
   route('GET', '/ops/articles/{id}/deliveries', async (deps, _e, p) =>
     json(200, { items: await deps.deliveries.listByArticle(p.id ?? '') }),
   ),
@@ -78,7 +90,6 @@ export const OPS_ROUTES: Route[] = [
     return json(200, record);
   }),
   route('GET', '/ops/rejections', async (deps) => json(200, { items: await deps.rejections.list(100) })),
-  route('GET', '/ops/replays', async (deps) => json(200, { items: await deps.deliveries.listReplays(100) })),
 ];
 
 /** Finds the route for a request: the route and its decoded params, 405 for a known path, or undefined. */

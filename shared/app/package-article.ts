@@ -1,5 +1,6 @@
 import type { Deps } from '#app/deps.ts';
 import { InvalidInputError } from '#domain/errors.ts';
+import { sanitizeArticleHtml } from '#domain/html-policy.ts';
 import { type PackagedAsset, toNinjs } from '#formats/ninjs.ts';
 import { type Article, type Asset, parseS3Uri } from '#schemas/article.ts';
 import { DETAIL_TYPE, type PackageReady, SOURCE } from '#schemas/events.ts';
@@ -44,7 +45,19 @@ async function copyOne(deps: PackageDeps, prefix: string, asset: Asset): Promise
 export async function packageArticle(deps: PackageDeps, article: Article): Promise<PackageReady> {
   const prefix = packagePrefix(article.articleId, article.version);
   const assets = await Promise.all(article.assets.map((asset) => copyOne(deps, prefix, asset)));
-  const doc = toNinjs(article, assets, { assetHref: (a) => s3Href(deps.packages.bucket, a.key) });
+  // Sanitised once here, so the stored manifest, every channel and every feed carry the same safe HTML.
+  const bodyHtml = sanitizeArticleHtml(article.bodyHtml);
+  if (bodyHtml !== article.bodyHtml) {
+    deps.logger.warn('article body sanitised: markup outside the allow-list removed', {
+      articleId: article.articleId,
+      version: article.version,
+      bytesBefore: Buffer.byteLength(article.bodyHtml),
+      bytesAfter: Buffer.byteLength(bodyHtml),
+    });
+  }
+  const doc = toNinjs({ ...article, bodyHtml }, assets, {
+    assetHref: (a) => s3Href(deps.packages.bucket, a.key),
+  });
   const manifestKey = `${prefix}/ninjs.json`;
   await deps.packages.putManifest(manifestKey, JSON.stringify(doc));
 

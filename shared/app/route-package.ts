@@ -1,4 +1,5 @@
 import type { Delivery } from '#domain/delivery.ts';
+import { feedTime } from '#domain/feed.ts';
 import { deliveryIdFor } from '#domain/ids.ts';
 import { decideRoute, type RouteDecision } from '#domain/routing.ts';
 import type { Agreement, Channel } from '#schemas/agreement.ts';
@@ -19,12 +20,14 @@ function firstAttemptAt(agreement: Agreement, ready: PackageReady, now: Date): D
   return now;
 }
 
-function newDelivery(
+/** A new delivery of `ready` on one channel of an agreement (`reason`: why it was made, e.g. `backfill`). */
+export function newDelivery(
   agreement: Agreement,
   channel: Channel,
   ready: PackageReady,
   now: Date,
   due: Date,
+  reason = 'matched',
 ): Delivery {
   const at = now.toISOString();
   return {
@@ -45,7 +48,10 @@ function newDelivery(
     updatedAt: at,
     ...(due > now && channel.type !== 'feed' && { nextAttemptAt: due.toISOString() }),
     replayCount: 0,
-    reason: 'matched',
+    reason,
+    ...(ready.embargoUntil && { embargoUntil: ready.embargoUntil }),
+    // Feeds always hold embargoed items, whatever the agreement's mode: feed readers ignore embargo fields.
+    ...(channel.type === 'feed' && { feedAt: feedTime(at, ready.embargoUntil) }),
   };
 }
 
@@ -66,13 +72,28 @@ export async function routePackage(
     version: ready.version,
     at: now.toISOString(),
     decisions,
+    // Kept so a backfill can route this version again to an agreement signed later.
+    ready,
   });
-
   const covered = agreements.filter((_, i) => decisions[i]?.covered);
+  return { decisions, ...(await deliverTo(deps, covered, ready, now)) };
+}
+
+/**
+ * Creates one delivery per agreement × channel (conditional: one that exists is left alone) and
+ * enqueues the new pushes, grouped by delay. Routing and backfills both come through here.
+ */
+export async function deliverTo(
+  deps: Pick<Deps, 'deliveries' | 'queue'>,
+  covered: Agreement[],
+  ready: PackageReady,
+  now: Date,
+  reason = 'matched',
+): Promise<Omit<RouteResult, 'decisions'>> {
   const candidates = covered.flatMap((a) =>
     a.channels.map((channel) => ({
       channel,
-      delivery: newDelivery(a, channel, ready, now, firstAttemptAt(a, ready, now)),
+      delivery: newDelivery(a, channel, ready, now, firstAttemptAt(a, ready, now), reason),
     })),
   );
   const outcomes = await Promise.all(
@@ -96,7 +117,6 @@ export async function routePackage(
     );
   }
   return {
-    decisions,
     created: created.map((o) => o.delivery.deliveryId),
     alreadyExisted: outcomes.filter((o) => !o.created).map((o) => o.delivery.deliveryId),
   };

@@ -1,6 +1,8 @@
-import { checkSignedUrl } from '#domain/url-signing.ts';
+import { deliveryIdFor } from '#domain/ids.ts';
+import type { Agreement } from '#schemas/agreement.ts';
 import type { Deps } from './deps.ts';
 import { feedKeyRef, packageKeyFromSegment } from './signed-links.ts';
+import { REFUSAL, SignedParams, verifySignedRequest } from './signed-request.ts';
 
 /** Presigned S3 URLs we redirect to live minutes, not days (a function role's credentials die early). */
 export const PRESIGNED_TTL_SECONDS = 300;
@@ -19,22 +21,52 @@ export interface AssetRequest {
  * reason and never say whether an agreement or key exists.
  */
 export async function serveAsset(
-  deps: Pick<Deps, 'agreements' | 'secrets' | 'packages' | 'clock'>,
+  deps: Pick<Deps, 'agreements' | 'secrets' | 'packages' | 'deliveries' | 'clock' | 'logger'>,
   req: AssetRequest,
 ): Promise<AssetAnswer> {
-  const { expires, kid, sig } = req.query;
-  if (!expires || !kid || !sig) return { ok: false, reason: 'missing expires, kid or sig' };
-  const agreement = await deps.agreements.get(req.agreementId);
-  const keyKnown = agreement?.feedKeys.some((k) => k.kid === kid && !k.retiredAt);
-  const key = keyKnown ? await deps.secrets.get(feedKeyRef(req.agreementId, kid)) : undefined;
-  const check = checkSignedUrl(
-    key,
-    { method: 'GET', path: req.path, expires: Number(expires), kid, sig },
-    deps.clock.now(),
+  // Exactly the three signed parameters, spelled as issued (see signed-request.ts).
+  const params = SignedParams.strict().safeParse(req.query);
+  if (!params.success) return { ok: false, reason: REFUSAL.malformed };
+  const now = deps.clock.now();
+  const verified = await verifySignedRequest(
+    {
+      agreement: (id) => deps.agreements.get(id),
+      key: (id, kid) => deps.secrets.get(feedKeyRef(id, kid)),
+    },
+    { method: 'GET', path: req.path, agreementId: req.agreementId, params: params.data },
+    now,
   );
-  if (!check.ok) return check;
-  if (agreement?.status !== 'active') return { ok: false, reason: 'agreement not active' };
+  if (!verified.ok) return { ok: false, reason: verified.reason };
   const packageKey = packageKeyFromSegment(req.assetSegment);
-  if (!packageKey) return { ok: false, reason: 'invalid signature' };
+  if (!packageKey) return { ok: false, reason: REFUSAL.invalid };
+  await recordDownload(deps, verified.agreement, packageKey, now);
   return { ok: true, location: await deps.packages.presignGet(packageKey, PRESIGNED_TTL_SECONDS) };
+}
+
+const PACKAGE_KEY = /^packages\/([^/]+)\/v(\d+)\//;
+
+/**
+ * Counts the download on the delivery the link came from: the asset path names the article version,
+ * and the agreement's feed channel is tried first (webhook links carry the same URL). Best effort:
+ * a failed count never costs the partner its download.
+ */
+async function recordDownload(
+  deps: Pick<Deps, 'deliveries' | 'logger'>,
+  agreement: Agreement,
+  packageKey: string,
+  now: Date,
+): Promise<void> {
+  const m = PACKAGE_KEY.exec(packageKey);
+  if (!m?.[1] || !m[2]) return;
+  const channels = [...agreement.channels].sort(
+    (a, b) => Number(b.type === 'feed') - Number(a.type === 'feed'),
+  );
+  try {
+    for (const channel of channels) {
+      const id = deliveryIdFor(agreement.agreementId, channel.channelId, m[1], Number(m[2]));
+      if (await deps.deliveries.recordDownload(id, now.toISOString())) return;
+    }
+  } catch (error) {
+    deps.logger.warn('download not recorded', { agreementId: agreement.agreementId, packageKey, error });
+  }
 }

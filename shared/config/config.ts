@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CircuitBreakerPolicy, DEFAULT_CIRCUIT_BREAKER } from '#domain/circuit-breaker.ts';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '#domain/retry-policy.ts';
 
 const jsonRetryPolicy = z
@@ -14,6 +15,16 @@ const jsonRetryPolicy = z
     }
   });
 
+/** `LOA_CIRCUIT_BREAKER`: JSON merged over the default breaker policy. */
+function circuitBreakerFromEnv(raw: string | undefined): CircuitBreakerPolicy {
+  if (!raw) return DEFAULT_CIRCUIT_BREAKER;
+  try {
+    return CircuitBreakerPolicy.parse({ ...DEFAULT_CIRCUIT_BREAKER, ...JSON.parse(raw) });
+  } catch (error) {
+    throw new Error(`LOA_CIRCUIT_BREAKER is not a valid policy: ${String(error)}`);
+  }
+}
+
 /** Everything a handler reads from its environment, validated once at cold start. */
 export const Config = z.object({
   region: z.string().default('us-east-1'),
@@ -21,12 +32,26 @@ export const Config = z.object({
   contentBucket: z.string().min(3),
   packagesBucket: z.string().min(3),
   busName: z.string().min(1),
-  queueUrls: z.object({ webhook: z.string().min(1) }),
+  /** `replay` carries operator jobs (bulk replay, backfill); only ops and the replay worker send to it. */
+  queueUrls: z.object({ webhook: z.string().min(1), replay: z.string().min(1).optional() }),
   /** Public base URL of the HTTP API: signed asset links point here. */
   publicBaseUrl: z.url(),
   /** `secretsmanager` on AWS; `file:<path>` locally. */
   secrets: z.string().regex(/^(secretsmanager|file:.+)$/),
   retryPolicy: RetryPolicy,
+  /** Per-endpoint circuit breaker of the channel workers. */
+  circuitBreaker: CircuitBreakerPolicy.default(DEFAULT_CIRCUIT_BREAKER),
+  /**
+   * Whether partner requests may go to loopback, private, link-local or metadata addresses. Off unless
+   * set: on AWS that is the SSRF guard; the local runtime turns it on, its partners being on loopback.
+   */
+  allowPrivateTargets: z.boolean().default(false),
+  /** A pending or retrying delivery this long past due, with nothing holding it, is re-enqueued by the sweeper. */
+  sweepStaleAfterMs: z
+    .number()
+    .int()
+    .min(0)
+    .default(15 * 60_000),
   assetLinkTtlSeconds: z.number().int().min(60),
   /** Service endpoints for the local runtime; absent on AWS. */
   endpoints: z
@@ -55,10 +80,15 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
     contentBucket: env.LOA_CONTENT_BUCKET,
     packagesBucket: env.LOA_PACKAGES_BUCKET,
     busName: env.LOA_BUS_NAME,
-    queueUrls: { webhook: env.LOA_QUEUE_URL_WEBHOOK },
+    queueUrls: { webhook: env.LOA_QUEUE_URL_WEBHOOK, replay: env.LOA_QUEUE_URL_REPLAY },
     publicBaseUrl: env.LOA_PUBLIC_BASE_URL,
     secrets: env.LOA_SECRETS ?? 'secretsmanager',
     retryPolicy: retry.data,
+    circuitBreaker: circuitBreakerFromEnv(env.LOA_CIRCUIT_BREAKER),
+    allowPrivateTargets: env.LOA_ALLOW_PRIVATE_TARGETS === '1' || env.LOA_ALLOW_PRIVATE_TARGETS === 'true',
+    ...(env.LOA_SWEEP_STALE_AFTER_SECONDS && {
+      sweepStaleAfterMs: Number(env.LOA_SWEEP_STALE_AFTER_SECONDS) * 1000,
+    }),
     assetLinkTtlSeconds: Number(env.LOA_ASSET_LINK_TTL_SECONDS ?? 7 * 24 * 3600),
     endpoints,
     opsToken: env.LOA_OPS_TOKEN,

@@ -44,6 +44,8 @@ export interface Attempt {
   httpStatus?: number;
   error?: string;
   durationMs: number;
+  /** Set when no request was made: the partner's circuit was open (the attempt counts all the same). */
+  skipped?: 'circuit-open';
 }
 
 /** One (agreement, channel, article version): the unit whose status is tracked. */
@@ -69,6 +71,21 @@ export interface Delivery {
   replayCount: number;
   /** Why routing created this delivery (see routing.ts). */
   reason: string;
+  /** The article's embargo, as PackageReady stated it. */
+  embargoUntil?: string;
+  /** Feed channel: when the item enters the partner's feed (routing, or the embargo's end). */
+  feedAt?: string;
+  /** Feed channel: when a pull first returned the item, the partner's acknowledgement. */
+  firstPulledAt?: string;
+  /** When the CMS withdrew the article (ContentWithdrawn), and its reason, for operators. */
+  withdrawnAt?: string;
+  withdrawReason?: string;
+  /** Downloads of its assets through the signed asset URL. */
+  downloads?: number;
+  lastDownloadedAt?: string;
+  /** When an operator's replay last reopened it, and which replay (audit id) did. */
+  lastReplayAt?: string;
+  lastReplayId?: string;
 }
 
 /** How many attempts we keep on the delivery item itself. */

@@ -1,6 +1,10 @@
 import { z } from 'zod';
 
-/** The retry schedule is data: exponential backoff with full jitter, capped, with a clamp on Retry-After. */
+/**
+ * The retry schedule is data: exponential backoff with jitter, capped, with a clamp on Retry-After,
+ * a number of attempts and an age after which a delivery is failed rather than tried again.
+ * docs/reliability.md sets it beside the schedules of Standard Webhooks, Svix and Stripe.
+ */
 export const RetryPolicy = z.object({
   /** Attempts in all, the first included, before a delivery is failed. */
   maxAttempts: z.number().int().min(1).max(100),
@@ -11,12 +15,17 @@ export const RetryPolicy = z.object({
   maxRetryAfterMs: z.number().int().min(0),
   /** Per-attempt HTTP timeout. */
   timeoutMs: z.number().int().min(100),
+  /**
+   * Age after which no further attempt is scheduled: counted from the round's first attempt (the
+   * first ever, or the operator's replay), and from the due time for a delivery never attempted.
+   */
+  maxAgeMs: z.number().int().min(1000),
 });
 export type RetryPolicy = z.infer<typeof RetryPolicy>;
 
 /**
- * Default: 8 attempts over about a day (5 s, 15 s, 45 s, ~2 min, ~7 min, ~20 min, ~1 h), like common
- * webhook senders' schedules. See docs/retry-policy.md.
+ * Default: 8 attempts over about 1½ hours of waits (5 s, 15 s, 45 s, ~2 min, ~7 min, ~20 min, ~1 h),
+ * and never past a day. See docs/webhooks.md and docs/reliability.md.
  */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 8,
@@ -25,6 +34,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxDelayMs: 6 * 60 * 60 * 1000,
   maxRetryAfterMs: 60 * 60 * 1000,
   timeoutMs: 10_000,
+  maxAgeMs: 24 * 60 * 60 * 1000,
 };
 
 export type HttpVerdict = 'delivered' | 'retry' | 'failed';
@@ -64,7 +74,25 @@ export function nextDelayMs(
   return Math.max(jittered, Math.min(retryAfterMs, policy.maxRetryAfterMs));
 }
 
-/** Whether another attempt is allowed after `attemptsMade`. */
-export function mayRetry(policy: RetryPolicy, attemptsMade: number): boolean {
-  return attemptsMade < policy.maxAttempts;
+/**
+ * When a rate-limited partner says to come back, in milliseconds from now: `Retry-After` first, then
+ * the IETF draft's `RateLimit-Reset` (delta-seconds), then the common `X-RateLimit-Reset` (epoch
+ * seconds when it looks like one, delta-seconds otherwise). Undefined when none is readable.
+ */
+export function retryAfterFromHeaders(headers: Record<string, string>, now: Date): number | undefined {
+  const retryAfter = parseRetryAfter(headers['retry-after'], now);
+  if (retryAfter !== undefined) return retryAfter;
+  for (const name of ['ratelimit-reset', 'x-ratelimit-reset']) {
+    const value = headers[name]?.trim();
+    if (!value || !/^\d+$/.test(value)) continue;
+    const n = Number(value);
+    // Epoch seconds are ~1.7e9 today; a delta that large would be fifty years.
+    return n > 1_000_000_000 ? Math.max(0, n * 1000 - now.getTime()) : n * 1000;
+  }
+  return undefined;
+}
+
+/** Whether another attempt is allowed after `attemptsMade`, `ageMs` into the current round. */
+export function mayRetry(policy: RetryPolicy, attemptsMade: number, ageMs = 0): boolean {
+  return attemptsMade < policy.maxAttempts && ageMs < policy.maxAgeMs;
 }

@@ -4,6 +4,12 @@ import { isoDateTime, language, slug, text, topic, utf8Bytes } from './text.ts';
 /** Article body limit: EventBridge caps a whole entry at 256 KiB, so the body gets 200 KiB of it. */
 export const MAX_BODY_BYTES = 200 * 1024;
 
+/**
+ * Longest embargo after approval. A longer one is a typing error (a year off), and a delivery held
+ * for it would sit unfinished for that long; an embargo already past simply releases at once.
+ */
+export const MAX_EMBARGO_DAYS = 366;
+
 const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
 
 /** Parses `s3://bucket/key`; null when it is not one. */
@@ -64,6 +70,16 @@ export const Article = z
     approvedBy: text(200).optional(),
   })
   .superRefine((a, ctx) => {
+    if (
+      a.embargoUntil &&
+      Date.parse(a.embargoUntil) - Date.parse(a.approvedAt) > MAX_EMBARGO_DAYS * 86_400_000
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['embargoUntil'],
+        message: `must be at most ${MAX_EMBARGO_DAYS} days after approvedAt`,
+      });
+    }
     const seen = new Set<string>();
     a.assets.forEach((asset, i) => {
       if (seen.has(asset.assetId)) {

@@ -40,6 +40,8 @@ export async function integrationDeps(opts: {
     secrets: `file:${join(secretsDir, `secrets-${++files}.json`)}`,
     retryPolicy: { ...DEFAULT_RETRY_POLICY, baseDelayMs: 1000, factor: 2, maxAttempts: 3, timeoutMs: 1000 },
     assetLinkTtlSeconds: 3600,
+    // The partners of these tests listen on loopback.
+    allowPrivateTargets: true,
     endpoints: { dynamodb: opts.dynamoEndpoint, s3: opts.s3Endpoint },
   });
   const deps = buildDeps(config, {

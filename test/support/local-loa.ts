@@ -14,6 +14,7 @@ export interface TestLoa extends LocalLoa {
   s3: S3Client;
   events: EventBridgeClient;
   /** Calls the ops API with the bearer token. */
+  // biome-ignore lint/suspicious/noExplicitAny: each test reads the response shape it asked for
   ops(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string }>;
   /** Sends entries to the bus with the real EventBridge client; returns its result entries. */
   putEvents(

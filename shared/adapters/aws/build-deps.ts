@@ -4,15 +4,17 @@ import type { Deps } from '#app/deps.ts';
 import { type Config, configFromEnv } from '#config/config.ts';
 import { systemClock } from '#ports/clock.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
-import { FetchHttpClient } from '../channels/fetch-http-client.ts';
+import { NodeHttpClient } from '../channels/node-http-client.ts';
 import { FileSecretStore } from '../file-secret-store.ts';
 import { awsClients, type ClientHook } from './clients.ts';
 import { DynamoAgreementStore } from './dynamo-agreement-store.ts';
 import { DynamoDeliveryStore } from './dynamo-delivery-store.ts';
+import { DynamoJobStore } from './dynamo-job-store.ts';
 import { DynamoRejectionStore } from './dynamo-rejection-store.ts';
 import { EventBridgePublisher } from './eventbridge-publisher.ts';
 import { S3PackageStore } from './s3-package-store.ts';
 import { SecretsManagerStore } from './secrets-manager-store.ts';
+import { SqsJobQueue } from './sqs-job-queue.ts';
 import { SqsWorkQueue } from './sqs-work-queue.ts';
 
 function secretStore(config: Config): SecretStore {
@@ -29,13 +31,17 @@ export function buildDeps(config: Config, overrides: Partial<Deps> = {}, hook?: 
     agreements: new DynamoAgreementStore(table),
     deliveries: new DynamoDeliveryStore(table),
     rejections: new DynamoRejectionStore(table),
+    jobStore: new DynamoJobStore(table),
+    jobs: new SqsJobQueue({ client: clients.sqs, queueUrl: config.queueUrls.replay }),
     packages: new S3PackageStore({ s3: clients.s3, bucket: config.packagesBucket }),
     publisher: new EventBridgePublisher({ client: clients.events, busName: config.busName }),
     queue: new SqsWorkQueue({ client: clients.sqs, queueUrls: config.queueUrls }),
     secrets: secretStore(config),
-    http: new FetchHttpClient(),
+    // The SSRF guard sits where connections are made (see shared/domain/target-policy.ts).
+    http: new NodeHttpClient({ allowPrivateTargets: config.allowPrivateTargets }),
     clock: systemClock,
-    logger: new Logger({ serviceName: 'loa' }),
+    // Powertools reads POWERTOOLS_SERVICE_NAME itself when it is set.
+    logger: new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'loa' }),
     ...overrides,
   };
 }

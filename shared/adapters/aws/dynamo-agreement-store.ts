@@ -33,6 +33,31 @@ export class DynamoAgreementStore implements AgreementStore {
     }
   }
 
+  async update(agreement: Agreement, expectedUpdatedAt: string): Promise<void> {
+    try {
+      await this.deps.client.send(
+        new PutCommand({
+          TableName: this.deps.tableName,
+          Item: {
+            ...keys.agreement(agreement.agreementId),
+            [INDEX.byParent.pk]: keys.agreementsWithStatus(agreement.status),
+            [INDEX.byParent.sk]: agreement.agreementId,
+            entity: 'agreement',
+            data: agreement,
+          },
+          // Optimistic lock: the item must still be the version the caller read.
+          ConditionExpression: 'attribute_exists(pk) AND #data.#updatedAt = :expected',
+          ExpressionAttributeNames: { '#data': 'data', '#updatedAt': 'updatedAt' },
+          ExpressionAttributeValues: { ':expected': expectedUpdatedAt },
+        }),
+      );
+    } catch (error) {
+      if (isConditionFailure(error))
+        throw new ConflictError(`agreement ${agreement.agreementId} changed since it was read, or is gone`);
+      throw error;
+    }
+  }
+
   async get(agreementId: string): Promise<Agreement | undefined> {
     const out = await this.deps.client.send(
       new GetCommand({ TableName: this.deps.tableName, Key: keys.agreement(agreementId) }),

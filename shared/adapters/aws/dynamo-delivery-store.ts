@@ -12,13 +12,19 @@ import {
   MAX_ATTEMPTS_KEPT,
   TERMINAL,
 } from '#domain/delivery.ts';
+import { feedPosition } from '#domain/feed.ts';
 import type {
+  DeliveryFilter,
   DeliveryPage,
   DeliveryStore,
+  FeedQuery,
+  FeedRow,
   OutcomeWrite,
   ReplayAudit,
+  RoutingPage,
   RoutingRecord,
 } from '#ports/delivery-store.ts';
+import * as queries from './dynamo-delivery-queries.ts';
 import { decodeCursor, encodeCursor, isConditionFailure } from './dynamo-errors.ts';
 import { INDEX, keys } from './table.ts';
 
@@ -41,6 +47,15 @@ const DELIVERY_FIELDS = [
   'lastError',
   'replayCount',
   'reason',
+  'embargoUntil',
+  'feedAt',
+  'firstPulledAt',
+  'withdrawnAt',
+  'withdrawReason',
+  'downloads',
+  'lastDownloadedAt',
+  'lastReplayAt',
+  'lastReplayId',
 ] as const;
 
 /** Index attributes that follow a delivery's status; `unfinished` is present only while it is. */
@@ -55,7 +70,27 @@ function statusIndexes(d: Pick<Delivery, 'agreementId' | 'deliveryId'>, status: 
   };
 }
 
-const routingSortKey = (version: number) => `ROUTE#${String(version).padStart(8, '0')}`;
+/** A new delivery as its table item, with every index key it starts with (benchmarks batch-write these). */
+export function deliveryItem(d: Delivery): Record<string, unknown> {
+  return {
+    ...keys.delivery(d.deliveryId),
+    entity: 'delivery',
+    ...d,
+    [INDEX.byParent.pk]: keys.deliveriesOf(d.agreementId),
+    [INDEX.byParent.sk]: `DELIVERY#${d.createdAt}#${d.deliveryId}`,
+    [INDEX.byArticle.pk]: keys.article(d.articleId),
+    [INDEX.byArticle.sk]: `V#${String(d.version).padStart(8, '0')}#${d.agreementId}#${d.channelId}`,
+    ...statusIndexes(d, d.status, d.updatedAt),
+    // Only feed deliveries are on the feed index, at the time they enter the feed.
+    ...(d.channelType === 'feed' &&
+      d.feedAt && {
+        [INDEX.feed.pk]: keys.feedOf(d.agreementId),
+        [INDEX.feed.sk]: feedPosition(d.feedAt, d.deliveryId),
+      }),
+  };
+}
+
+const { routingSortKey } = queries;
 
 function toDelivery(item: Record<string, unknown>): Delivery {
   const picked = Object.fromEntries(DELIVERY_FIELDS.filter((f) => f in item).map((f) => [f, item[f]]));
@@ -71,16 +106,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
       await this.deps.client.send(
         new PutCommand({
           TableName: this.deps.tableName,
-          Item: {
-            ...keys.delivery(d.deliveryId),
-            entity: 'delivery',
-            ...d,
-            [INDEX.byParent.pk]: keys.deliveriesOf(d.agreementId),
-            [INDEX.byParent.sk]: `DELIVERY#${d.createdAt}#${d.deliveryId}`,
-            [INDEX.byArticle.pk]: keys.article(d.articleId),
-            [INDEX.byArticle.sk]: `V#${String(d.version).padStart(8, '0')}#${d.agreementId}#${d.channelId}`,
-            ...statusIndexes(d, d.status, d.updatedAt),
-          },
+          Item: deliveryItem(d),
           // The id is derived from (agreement, channel, article, version): a repeated event creates nothing.
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -131,10 +157,17 @@ export class DynamoDeliveryStore implements DeliveryStore {
     });
   }
 
-  async reopenForReplay(deliveryId: string, at: string): Promise<Delivery | undefined> {
+  async reopenForReplay(deliveryId: string, at: string, replayId?: string): Promise<Delivery | undefined> {
     const current = await this.get(deliveryId);
     if (!current || !TERMINAL.includes(current.status)) return undefined;
-    const set = { status: 'pending', updatedAt: at, replayCount: (current.replayCount ?? 0) + 1 };
+    const set = {
+      status: 'pending',
+      updatedAt: at,
+      replayCount: (current.replayCount ?? 0) + 1,
+      // Kept apart from updatedAt, which the next attempt moves: when (and by which replay) it reopened.
+      lastReplayAt: at,
+      ...(replayId && { lastReplayId: replayId }),
+    };
     const ok = await this.conditionalUpdate(
       deliveryId,
       { ...set, ...statusIndexes(current, 'pending', at) },
@@ -207,6 +240,91 @@ export class DynamoDeliveryStore implements DeliveryStore {
     return { items: (out.Items ?? []).map(toDelivery), ...(cursor && { cursor }) };
   }
 
+  async listFeed(agreementId: string, query: FeedQuery): Promise<FeedRow[]> {
+    const { after, upTo, limit } = query;
+    // A cursor at or past the visibility bound (clocks differ by more than the settle time): nothing yet.
+    if (after && after >= upTo) return [];
+    // BETWEEN is inclusive, so a page after a cursor reads one more row and drops the cursor's own.
+    const range = after ? '#sk BETWEEN :after AND :upTo' : '#sk <= :upTo';
+    const out = await this.deps.client.send(
+      new QueryCommand({
+        TableName: this.deps.tableName,
+        IndexName: INDEX.feed.name,
+        KeyConditionExpression: `#pk = :pk AND ${range}`,
+        ExpressionAttributeNames: { '#pk': INDEX.feed.pk, '#sk': INDEX.feed.sk },
+        ExpressionAttributeValues: {
+          ':pk': keys.feedOf(agreementId),
+          ':upTo': upTo,
+          ...(after && { ':after': after }),
+        },
+        ScanIndexForward: Boolean(after),
+        Limit: after ? limit + 1 : limit,
+      }),
+    );
+    return (out.Items ?? [])
+      .map((item) => ({ position: String(item[INDEX.feed.sk]), delivery: toDelivery(item) }))
+      .filter((row) => row.position !== after)
+      .slice(0, limit);
+  }
+
+  recordFirstPull(deliveryId: string, at: string): Promise<boolean> {
+    return this.guardedUpdate(
+      deliveryId,
+      'SET firstPulledAt = :at',
+      { ':at': at },
+      'attribute_not_exists(firstPulledAt)',
+    );
+  }
+
+  recordDownload(deliveryId: string, at: string): Promise<boolean> {
+    return this.guardedUpdate(deliveryId, 'SET lastDownloadedAt = :at ADD downloads :one', {
+      ':at': at,
+      ':one': 1,
+    });
+  }
+
+  withdrawFromFeed(
+    deliveryId: string,
+    write: { withdrawnAt: string; reason?: string; position: string },
+  ): Promise<boolean> {
+    const reason = write.reason ? ', withdrawReason = :reason' : '';
+    return this.guardedUpdate(
+      deliveryId,
+      `SET withdrawnAt = :withdrawnAt${reason}, ${INDEX.feed.sk} = :position`,
+      {
+        ':withdrawnAt': write.withdrawnAt,
+        ':position': write.position,
+        ...(write.reason && { ':reason': write.reason }),
+      },
+      // Only a feed delivery moves on the feed index, and only once.
+      `attribute_exists(${INDEX.feed.pk}) AND attribute_not_exists(withdrawnAt)`,
+    );
+  }
+
+  /** One UpdateItem on an existing delivery, refused (false) when `extra` does not hold. */
+  private async guardedUpdate(
+    deliveryId: string,
+    update: string,
+    values: Record<string, unknown>,
+    extra?: string,
+  ): Promise<boolean> {
+    try {
+      await this.deps.client.send(
+        new UpdateCommand({
+          TableName: this.deps.tableName,
+          Key: keys.delivery(deliveryId),
+          UpdateExpression: update,
+          ConditionExpression: `attribute_exists(pk)${extra ? ` AND ${extra}` : ''}`,
+          ExpressionAttributeValues: values,
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
   async listByArticle(articleId: string): Promise<Delivery[]> {
     return this.queryAll(INDEX.byArticle, keys.article(articleId));
   }
@@ -244,6 +362,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
           sk: routingSortKey(record.version),
           entity: 'routing',
           ...record,
+          // Listed by time too (gsi1, one partition per month), for backfills.
+          ...queries.routedIndexKeys(record),
         },
       }),
     );
@@ -256,9 +376,35 @@ export class DynamoDeliveryStore implements DeliveryStore {
         Key: { pk: keys.article(articleId), sk: routingSortKey(version) },
       }),
     );
-    if (!out.Item) return undefined;
-    const { at, decisions } = out.Item;
-    return { articleId, version, at, decisions } as RoutingRecord;
+    return out.Item ? queries.toRouting(out.Item) : undefined;
+  }
+
+  listRouting(articleId: string): Promise<RoutingRecord[]> {
+    return queries.listRouting(this.deps, articleId);
+  }
+
+  listRoutedBetween(
+    from: string,
+    to: string,
+    page: { limit: number; cursor?: string },
+  ): Promise<RoutingPage> {
+    return queries.listRoutedBetween(this.deps, from, to, page);
+  }
+
+  findByAgreement(
+    agreementId: string,
+    filter: DeliveryFilter,
+    page: { limit: number; cursor?: string },
+  ): Promise<DeliveryPage> {
+    return queries.findByAgreement(this.deps, agreementId, filter, page, toDelivery);
+  }
+
+  countByAgreement(agreementId: string, filter: DeliveryFilter): Promise<number> {
+    return queries.countByAgreement(this.deps, agreementId, filter);
+  }
+
+  statusTimes(agreementId: string, status: DeliveryStatus, since: string): Promise<string[]> {
+    return queries.statusTimes(this.deps, agreementId, status, since);
   }
 
   async recordReplay(audit: ReplayAudit): Promise<void> {
@@ -281,13 +427,16 @@ export class DynamoDeliveryStore implements DeliveryStore {
         Limit: limit,
       }),
     );
-    return (out.Items ?? []).map(({ replayId, requestedBy, requestedAt, filter, count, deliveryIds }) => ({
-      replayId,
-      requestedBy,
-      requestedAt,
-      filter,
-      count,
-      deliveryIds,
-    })) as ReplayAudit[];
+    return (out.Items ?? []).map(
+      ({ replayId, requestedBy, requestedAt, filter, count, deliveryIds, kind }) => ({
+        replayId,
+        requestedBy,
+        requestedAt,
+        filter,
+        count,
+        deliveryIds,
+        ...(kind && { kind }),
+      }),
+    ) as ReplayAudit[];
   }
 }

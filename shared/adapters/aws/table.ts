@@ -13,6 +13,8 @@ export const INDEX = {
   byArticle: { name: 'gsi3', pk: 'gsi3pk', sk: 'gsi3sk' },
   /** Sparse: only deliveries still pending or retrying, for recovery and the sweeper. */
   unfinished: { name: 'gsi4', pk: 'gsi4pk', sk: 'gsi4sk' },
+  /** Sparse: feed-channel deliveries of an agreement by feed position (see domain/feed.ts). */
+  feed: { name: 'gsi5', pk: 'gsi5pk', sk: 'gsi5sk' },
 } as const;
 
 /** Attribute DynamoDB's TTL reads (epoch seconds). */
@@ -24,10 +26,15 @@ export const keys = {
   delivery: (id: string) => ({ pk: `DELIVERY#${id}`, sk: 'META' }),
   deliveriesOf: (agreementId: string) => `AGREEMENT#${agreementId}`,
   deliveriesWithStatus: (agreementId: string, status: string) => `AGREEMENT#${agreementId}#STATUS#${status}`,
+  feedOf: (agreementId: string) => `AGREEMENT#${agreementId}#FEED`,
   article: (articleId: string) => `ARTICLE#${articleId}`,
   unfinished: 'UNFINISHED',
   rejections: 'REJECTIONS',
   replays: 'REPLAYS',
+  /** Routing records by month (gsi1), so a backfill can list what was routed in the last days. */
+  routedIn: (month: string) => `ROUTED#${month}`,
+  /** An operator job (bulk replay, backfill). */
+  job: (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'META' }),
 } as const;
 
 /** The CreateTable input both the local runtime and tests use; the CDK stack declares the same. */

@@ -14,6 +14,7 @@ function fakeDeps(parts: Partial<Deps>): Deps {
   const base = {
     logger: new Logger({ logLevel: 'SILENT' }),
     clock: { now: () => new Date('2026-01-01T00:00:00Z') },
+    config: { retryPolicy: { timeoutMs: 10_000 } } as Deps['config'],
   };
   return new Proxy({ ...base, ...parts } as Deps, {
     get(target, prop: string) {
@@ -55,6 +56,30 @@ describe('deliver-webhook handler', () => {
 
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
     expect(seen).toEqual(['dlv_boom', 'dlv_fine']);
+  });
+
+  it('hands back, unattempted, the messages it has no time left for before the Lambda timeout', async () => {
+    const seen: string[] = [];
+    const deps = fakeDeps({
+      deliveries: {
+        get: async (id: string) => {
+          seen.push(id);
+          return undefined;
+        },
+      } as unknown as Deps['deliveries'],
+      publisher: { publish: async () => undefined },
+    });
+    const remaining = [30_000, 11_000];
+    const lambdaContext = { getRemainingTimeInMillis: () => remaining.shift() ?? 0 };
+    const records = ['a', 'b', 'c'].map((id, i) => ({
+      messageId: `m${i}`,
+      body: JSON.stringify({ deliveryId: `dlv_${id}`, trigger: 'scheduled' }),
+    }));
+
+    const out = await deliverHandler(() => deps)({ Records: records } as never, lambdaContext as never);
+
+    expect(seen).toEqual(['dlv_a']);
+    expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }, { itemIdentifier: 'm2' }]);
   });
 
   it('drops a malformed message instead of retrying it forever', async () => {

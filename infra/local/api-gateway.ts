@@ -1,9 +1,44 @@
 import type { IncomingMessage } from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 
+let requestSeq = 0;
+let clock = { second: -1, utc: '' };
+
+/** API Gateway's `requestContext.time`, formatted at most once a second (date formatting is not free). */
+function requestTime(nowMs: number): string {
+  const second = Math.floor(nowMs / 1000);
+  if (second !== clock.second) clock = { second, utc: new Date(second * 1000).toUTCString() };
+  return clock.utc;
+}
+
+/** Query parameters as API Gateway gives them: decoded, repeated names joined with commas. */
+function queryParameters(search: string): Record<string, string> | undefined {
+  if (search.length <= 1) return undefined;
+  const out: Record<string, string> = {};
+  for (const part of search.slice(1).split('&')) {
+    if (!part) continue;
+    const eq = part.indexOf('=');
+    const name = decodeQueryComponent(eq < 0 ? part : part.slice(0, eq));
+    const value = eq < 0 ? '' : decodeQueryComponent(part.slice(eq + 1));
+    out[name] = name in out ? `${out[name]},${value}` : value;
+  }
+  return out;
+}
+
+function decodeQueryComponent(s: string): string {
+  const spaced = s.includes('+') ? s.replaceAll('+', ' ') : s;
+  if (!spaced.includes('%')) return spaced;
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return spaced;
+  }
+}
+
 /**
  * Turns a local HTTP request into the API Gateway v2 (HTTP API) event a Lambda behind the
- * HTTP API receives, so the ops and asset handlers run unchanged on both runtimes.
+ * HTTP API receives, so the ops, asset and feed handlers run unchanged on both runtimes.
+ * It sits on the feed-poll path, so it avoids per-request allocations it does not need.
  */
 export function toApiGatewayEvent(
   req: IncomingMessage,
@@ -11,19 +46,22 @@ export function toApiGatewayEvent(
   body: Buffer,
   extra: { pathParameters?: Record<string, string>; principal?: string } = {},
 ): APIGatewayProxyEventV2 {
-  const headers = Object.fromEntries(
-    Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(',') : (v ?? '')]),
-  );
-  const query = url.searchParams.size ? Object.fromEntries(url.searchParams) : undefined;
+  const headers: Record<string, string> = {};
+  for (const name in req.headers) {
+    const value = req.headers[name];
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(',') : value;
+  }
   const method = req.method ?? 'GET';
-  return {
+  const path = url.pathname;
+  const search = url.search;
+  const now = Date.now();
+  const event: APIGatewayProxyEventV2 = {
     version: '2.0',
-    routeKey: `${method} ${url.pathname}`,
-    rawPath: url.pathname,
-    rawQueryString: url.search.replace(/^\?/, ''),
+    routeKey: `${method} ${path}`,
+    rawPath: path,
+    rawQueryString: search.length > 1 ? search.slice(1) : '',
     headers,
-    ...(query && { queryStringParameters: query }),
-    ...(extra.pathParameters && { pathParameters: extra.pathParameters }),
+    isBase64Encoded: false,
     requestContext: {
       accountId: '000000000000',
       apiId: 'local',
@@ -31,21 +69,28 @@ export function toApiGatewayEvent(
       domainPrefix: 'local',
       http: {
         method,
-        path: url.pathname,
+        path,
         protocol: `HTTP/${req.httpVersion}`,
         sourceIp: req.socket.remoteAddress ?? '',
         userAgent: headers['user-agent'] ?? '',
       },
-      requestId: Math.random().toString(36).slice(2),
-      routeKey: `${method} ${url.pathname}`,
+      requestId: `local-${++requestSeq}`,
+      routeKey: `${method} ${path}`,
       stage: '$default',
-      time: new Date().toUTCString(),
-      timeEpoch: Date.now(),
-      ...(extra.principal && { authorizer: { lambda: { principal: extra.principal } } }),
-    } as APIGatewayProxyEventV2['requestContext'],
-    isBase64Encoded: false,
-    ...(body.length > 0 && { body: body.toString('utf8') }),
+      time: requestTime(now),
+      timeEpoch: now,
+    },
   };
+  const query = queryParameters(search);
+  if (query) event.queryStringParameters = query;
+  if (extra.pathParameters) event.pathParameters = extra.pathParameters;
+  if (extra.principal) {
+    (event.requestContext as { authorizer?: unknown }).authorizer = {
+      lambda: { principal: extra.principal },
+    };
+  }
+  if (body.length > 0) event.body = body.toString('utf8');
+  return event;
 }
 
 /** The status, headers and body of a handler's structured result. */
@@ -53,7 +98,7 @@ export function fromApiGatewayResult(result: APIGatewayProxyStructuredResultV2) 
   const body = result.body ?? '';
   return {
     status: result.statusCode ?? 200,
-    headers: { ...(result.headers as Record<string, string>) },
+    headers: (result.headers ?? {}) as Record<string, string>,
     body: result.isBase64Encoded ? Buffer.from(body, 'base64') : Buffer.from(body, 'utf8'),
   };
 }

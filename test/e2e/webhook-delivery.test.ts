@@ -85,6 +85,15 @@ describe('an approved article reaches a partner web CMS', () => {
     const asset = await fetch(link);
     expect(asset.status).toBe(200);
     expect(Buffer.from(await asset.arrayBuffer()).equals(IMAGE)).toBe(true);
+    for (const altered of [
+      link.replace('kid=k1', 'kid=%6B1'),
+      link.replace(/sig=.(.*)$/, 'sig=A$1'),
+      `${link}&x=1`,
+    ]) {
+      const refused = await fetch(altered, { redirect: 'manual' });
+      expect(refused.status).toBe(403);
+      expect(refused.headers.get('location')).toBeNull();
+    }
 
     const [delivery] = await deliveriesOf('happy-partner');
     expect(delivery).toMatchObject({ articleId: 'happy-article', status: 'delivered', attemptCount: 1 });

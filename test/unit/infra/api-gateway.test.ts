@@ -1,0 +1,48 @@
+import type { IncomingMessage } from 'node:http';
+import { describe, expect, it } from 'vitest';
+import { toApiGatewayEvent } from '#infra/local/api-gateway.ts';
+
+const request = (url: string, headers: Record<string, string | string[]> = {}) =>
+  ({
+    method: 'GET',
+    url,
+    headers,
+    httpVersion: '1.1',
+    socket: { remoteAddress: '127.0.0.1' },
+  }) as unknown as IncomingMessage;
+
+describe('toApiGatewayEvent', () => {
+  it('keeps the raw query string and decodes the parameters as API Gateway does', () => {
+    const url = new URL('/feeds/a.rss?kid=%6B1&q=H%C3%A0+Giang&x=1&x=2', 'http://localhost');
+    const event = toApiGatewayEvent(request(url.href), url, Buffer.alloc(0));
+    expect(event.rawQueryString).toBe('kid=%6B1&q=H%C3%A0+Giang&x=1&x=2');
+    expect(event.queryStringParameters).toEqual({ kid: 'k1', q: 'Hà Giang', x: '1,2' });
+  });
+
+  it('has no query parameters and no body for a bare GET', () => {
+    const url = new URL('/healthz', 'http://localhost');
+    const event = toApiGatewayEvent(request(url.href), url, Buffer.alloc(0));
+    expect(event.queryStringParameters).toBeUndefined();
+    expect(event.body).toBeUndefined();
+    expect(event.rawQueryString).toBe('');
+  });
+
+  it('joins repeated headers with commas and carries the principal and path parameters', () => {
+    const url = new URL('/ops/agreements', 'http://localhost');
+    const event = toApiGatewayEvent(request(url.href, { accept: ['a', 'b'] }), url, Buffer.from('{"a":1}'), {
+      principal: 'local-ops-token',
+      pathParameters: { id: 'x' },
+    });
+    expect(event.headers.accept).toBe('a,b');
+    expect(event.body).toBe('{"a":1}');
+    expect(event.pathParameters).toEqual({ id: 'x' });
+    expect(event.requestContext).toMatchObject({ authorizer: { lambda: { principal: 'local-ops-token' } } });
+  });
+
+  it('gives every request its own id', () => {
+    const url = new URL('/healthz', 'http://localhost');
+    const a = toApiGatewayEvent(request(url.href), url, Buffer.alloc(0));
+    const b = toApiGatewayEvent(request(url.href), url, Buffer.alloc(0));
+    expect(a.requestContext.requestId).not.toBe(b.requestContext.requestId);
+  });
+});

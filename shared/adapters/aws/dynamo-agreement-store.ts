@@ -1,4 +1,10 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  type PutCommandInput,
+  QueryCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '#domain/errors.ts';
 import type { AgreementStore } from '#ports/agreement-store.ts';
 import { Agreement } from '#schemas/agreement.ts';
@@ -11,29 +17,30 @@ const STATUSES = ['active', 'suspended', 'expired'] as const;
 export class DynamoAgreementStore implements AgreementStore {
   constructor(private readonly deps: { client: DynamoDBDocumentClient; tableName: string }) {}
 
-  async create(agreement: Agreement): Promise<void> {
-    try {
-      await this.deps.client.send(
-        new PutCommand({
-          TableName: this.deps.tableName,
-          Item: {
-            ...keys.agreement(agreement.agreementId),
-            [INDEX.byParent.pk]: keys.agreementsWithStatus(agreement.status),
-            [INDEX.byParent.sk]: agreement.agreementId,
-            entity: 'agreement',
-            data: agreement,
-          },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error))
-        throw new ConflictError(`agreement ${agreement.agreementId} already exists`);
-      throw error;
-    }
+  create(agreement: Agreement): Promise<void> {
+    return this.put(agreement, `agreement ${agreement.agreementId} already exists`, {
+      ConditionExpression: 'attribute_not_exists(pk)',
+    });
   }
 
-  async update(agreement: Agreement, expectedUpdatedAt: string): Promise<void> {
+  update(agreement: Agreement, expectedUpdatedAt: string): Promise<void> {
+    return this.put(agreement, `agreement ${agreement.agreementId} changed since it was read, or is gone`, {
+      // Optimistic lock: the item must still be the version the caller read.
+      ConditionExpression: 'attribute_exists(pk) AND #data.#updatedAt = :expected',
+      ExpressionAttributeNames: { '#data': 'data', '#updatedAt': 'updatedAt' },
+      ExpressionAttributeValues: { ':expected': expectedUpdatedAt },
+    });
+  }
+
+  /** Writes the whole agreement item under `condition`; a refused condition becomes a ConflictError. */
+  private async put(
+    agreement: Agreement,
+    conflict: string,
+    condition: Pick<
+      PutCommandInput,
+      'ConditionExpression' | 'ExpressionAttributeNames' | 'ExpressionAttributeValues'
+    >,
+  ): Promise<void> {
     try {
       await this.deps.client.send(
         new PutCommand({
@@ -45,15 +52,11 @@ export class DynamoAgreementStore implements AgreementStore {
             entity: 'agreement',
             data: agreement,
           },
-          // Optimistic lock: the item must still be the version the caller read.
-          ConditionExpression: 'attribute_exists(pk) AND #data.#updatedAt = :expected',
-          ExpressionAttributeNames: { '#data': 'data', '#updatedAt': 'updatedAt' },
-          ExpressionAttributeValues: { ':expected': expectedUpdatedAt },
+          ...condition,
         }),
       );
     } catch (error) {
-      if (isConditionFailure(error))
-        throw new ConflictError(`agreement ${agreement.agreementId} changed since it was read, or is gone`);
+      if (isConditionFailure(error)) throw new ConflictError(conflict);
       throw error;
     }
   }

@@ -30,6 +30,27 @@ describe(`DynamoAgreementStore (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`
     expect((await store.get('vtv4-hagiang'))?.topics).toEqual(agreementFixture().topics);
   });
 
+  it('updates an agreement read at its current version and moves it between status lists', async () => {
+    const a = agreementFixture();
+    await store.create(a);
+    await store.update({ ...a, status: 'suspended', updatedAt: '2025-01-01T00:00:00Z' }, a.updatedAt);
+    expect((await store.get(a.agreementId))?.status).toBe('suspended');
+    expect(await store.listActive()).toEqual([]);
+  });
+
+  it('refuses an update based on a stale read, and one of an agreement that does not exist', async () => {
+    const a = agreementFixture();
+    await store.create(a);
+    await store.update({ ...a, topics: ['infrastructure'], updatedAt: '2025-01-01T00:00:00Z' }, a.updatedAt);
+    await expect(store.update({ ...a, topics: ['border-security'] }, a.updatedAt)).rejects.toBeInstanceOf(
+      ConflictError,
+    );
+    await expect(
+      store.update(agreementFixture({ agreementId: 'ghost' }), a.updatedAt),
+    ).rejects.toBeInstanceOf(ConflictError);
+    expect((await store.get(a.agreementId))?.topics).toEqual(['infrastructure']);
+  });
+
   it('lists active agreements apart from suspended ones, and all of them together', async () => {
     await store.create(agreementFixture({ agreementId: 'a-active' }));
     await store.create(agreementFixture({ agreementId: 'b-suspended', status: 'suspended' }));

@@ -3,6 +3,7 @@ import { depsFromEnv } from '#adapters/aws/build-deps.ts';
 import type { Deps } from '#app/deps.ts';
 import { recordRejection } from '#app/record-rejection.ts';
 import { routePackage } from '#app/route-package.ts';
+import { withdrawnProblem } from '#app/withdraw-article.ts';
 import { BusEnvelope, PackageReady } from '#schemas/events.ts';
 import { describeIssues } from '#schemas/issues.ts';
 
@@ -18,6 +19,12 @@ export function makeHandler(getDeps: () => Deps) {
     const ready = PackageReady.safeParse(envelope.data.detail);
     if (!ready.success) {
       await recordRejection(deps, 'route', envelope.data, describeIssues(ready.error, 'detail'));
+      return;
+    }
+    // A withdrawn article is never republished: one GetItem of its marker per PackageReady.
+    const withdrawn = await withdrawnProblem(deps, ready.data.articleId);
+    if (withdrawn) {
+      await recordRejection(deps, 'route', envelope.data, [withdrawn]);
       return;
     }
     const result = await routePackage(deps, ready.data);

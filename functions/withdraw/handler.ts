@@ -2,11 +2,11 @@ import middy from '@middy/core';
 import { depsFromEnv } from '#adapters/aws/build-deps.ts';
 import type { Deps } from '#app/deps.ts';
 import { recordRejection } from '#app/record-rejection.ts';
-import { withdrawFromFeeds } from '#app/withdraw-from-feeds.ts';
+import { withdrawArticle } from '#app/withdraw-article.ts';
 import { BusEnvelope, ContentWithdrawn } from '#schemas/events.ts';
 import { describeIssues } from '#schemas/issues.ts';
 
-/** ContentWithdrawn → the article's feed items become tombstones. Other channels: see docs/feeds.md. */
+/** ContentWithdrawn → withdrawal marker, feed tombstones, webhook takedown notices (docs/webhooks.md). */
 export function makeHandler(getDeps: () => Deps) {
   return middy().handler(async (event: unknown): Promise<void> => {
     const deps = getDeps();
@@ -20,8 +20,14 @@ export function makeHandler(getDeps: () => Deps) {
       await recordRejection(deps, 'withdraw', envelope.data, describeIssues(withdrawn.error, 'detail'));
       return;
     }
-    const result = await withdrawFromFeeds(deps, withdrawn.data);
-    deps.logger.info('withdrawn from feeds', { articleId: withdrawn.data.articleId, ...result });
+    const result = await withdrawArticle(deps, withdrawn.data);
+    deps.logger.info('withdrawn', {
+      articleId: withdrawn.data.articleId,
+      marked: result.marked,
+      ...result.feeds,
+      discarded: result.discarded.length,
+      notices: result.notices.length,
+    });
   });
 }
 

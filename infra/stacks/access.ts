@@ -34,8 +34,9 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
   // CopyObject reads the source and writes the copy; HeadObject of the copy needs GetObject;
   // rejected events are recorded with one PutItem.
   package: ['content:read', 'content:list', 'packages:read', 'packages:write', 'bus:publish', 'table:put'],
-  // Lists active agreements (Query), writes routing records, deliveries and rejections (PutItem).
-  route: ['table:query', 'table:put', 'queue:send:webhook'],
+  // Lists active agreements and the article's earlier deliveries (Query), reads its withdrawal marker
+  // (GetItem), writes routing records, deliveries and rejections (PutItem).
+  route: ['table:get', 'table:query', 'table:put', 'queue:send:webhook'],
   // Reads the delivery and agreement, records the outcome (UpdateItem), reads the manifest and the
   // secrets, re-enqueues retries on its own queue and publishes outcome events.
   'deliver-webhook': [
@@ -65,9 +66,10 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
   // Checks the signature, pages the agreement's feed index (Query), records the first pull
   // (UpdateItem), reads manifests for item bodies and signs asset links with the feed key.
   feeds: ['table:get', 'table:query', 'table:update', 'secrets:read', 'packages:read'],
-  // Finds the article's deliveries (Query on the article index), tombstones the feed ones
-  // (UpdateItem); rejected events are recorded with one PutItem.
-  withdraw: ['table:query', 'table:update', 'table:put'],
+  // Writes the article's withdrawal marker and takedown notices (PutItem), finds the article's
+  // deliveries (Query on the article index), tombstones the feed ones and discards unsent webhook ones
+  // (UpdateItem, GetItem when one moved meanwhile), enqueues the notices; rejections are one PutItem.
+  withdraw: ['table:get', 'table:query', 'table:update', 'table:put', 'queue:send:webhook'],
   // Reads the sparse unfinished index and re-enqueues what no message holds.
   sweep: ['table:query', 'queue:send:webhook'],
   // Bulk replay and backfill runs: reads and advances the job item (GetItem, PutItem guarded by seq),

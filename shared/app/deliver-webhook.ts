@@ -9,7 +9,8 @@ import type { HttpResult } from '#ports/http-client.ts';
 import type { WorkMessage } from '#ports/work-queue.ts';
 import { DETAIL_TYPE, type OutgoingEvent, SOURCE } from '#schemas/events.ts';
 import type { Deps } from './deps.ts';
-import { webhookBody } from './webhook-payload.ts';
+import { WEBHOOK_EVENT, webhookBody, withdrawalBody } from './webhook-payload.ts';
+import { WITHDRAWN_DISCARD_REASON } from './withdraw-article.ts';
 
 export type DeliverResult =
   | { kind: 'skipped'; why: string }
@@ -178,6 +179,11 @@ export async function deliverWebhook(deps: Deps, msg: WorkMessage): Promise<Deli
     // run): past the policy's age it ends here rather than being sent days late.
     return refuse(deps, d, msg, now, `expired: not attempted within ${policy.maxAgeMs} ms of being due`);
   }
+  const withdrawal = d.kind === 'withdrawal';
+  // A publish is checked against the article's withdrawal marker before every attempt: one GetItem.
+  if (!withdrawal && (await deps.deliveries.getWithdrawal(d.articleId))) {
+    return discard(deps, d, msg, now, WITHDRAWN_DISCARD_REASON);
+  }
   const agreement = await deps.agreements.get(d.agreementId);
   if (agreement?.status !== 'active') {
     return discard(deps, d, msg, now, `agreement ${agreement?.status ?? 'deleted'}`);
@@ -203,7 +209,10 @@ export async function deliverWebhook(deps: Deps, msg: WorkMessage): Promise<Deli
     });
   }
 
-  const body = await webhookBody(deps, agreement, await manifestOf(deps, d.manifest.key), now);
+  const manifest = await manifestOf(deps, d.manifest.key);
+  const body = withdrawal
+    ? withdrawalBody(d, manifest, now)
+    : await webhookBody(deps, agreement, manifest, now, d.event ?? WEBHOOK_EVENT.published);
   const headers = {
     'content-type': 'application/json; charset=utf-8',
     'user-agent': 'Loa/0.1 (+webhooks)',

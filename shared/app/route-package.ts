@@ -76,7 +76,31 @@ export async function routePackage(
     ready,
   });
   const covered = agreements.filter((_, i) => decisions[i]?.covered);
-  return { decisions, ...(await deliverTo(deps, covered, ready, now)) };
+  const updates = covered.length > 0 ? await updatedChannels(deps, ready) : new Set<string>();
+  return { decisions, ...(await deliverTo(deps, covered, ready, now, 'matched', updates)) };
+}
+
+const channelKey = (agreementId: string, channelId: string) => `${agreementId}\u0000${channelId}`;
+
+/**
+ * The agreement × channel pairs whose partner already has an older version of the article (a
+ * delivered webhook publish): there the new version goes out as `article.updated`. One Query of the
+ * article index per version routed (none for a first version), not one per agreement.
+ */
+async function updatedChannels(deps: Pick<Deps, 'deliveries'>, ready: PackageReady): Promise<Set<string>> {
+  if (ready.version <= 1) return new Set();
+  const earlier = await deps.deliveries.listByArticle(ready.articleId);
+  return new Set(
+    earlier
+      .filter(
+        (d) =>
+          d.channelType === 'webhook' &&
+          (d.kind ?? 'publish') === 'publish' &&
+          d.status === 'delivered' &&
+          d.version < ready.version,
+      )
+      .map((d) => channelKey(d.agreementId, d.channelId)),
+  );
 }
 
 /**
@@ -89,12 +113,15 @@ export async function deliverTo(
   ready: PackageReady,
   now: Date,
   reason = 'matched',
+  /** Agreement × channel pairs (see updatedChannels) whose webhook gets `article.updated`. */
+  updates: ReadonlySet<string> = new Set(),
 ): Promise<Omit<RouteResult, 'decisions'>> {
   const candidates = covered.flatMap((a) =>
-    a.channels.map((channel) => ({
-      channel,
-      delivery: newDelivery(a, channel, ready, now, firstAttemptAt(a, ready, now), reason),
-    })),
+    a.channels.map((channel) => {
+      const delivery = newDelivery(a, channel, ready, now, firstAttemptAt(a, ready, now), reason);
+      const updated = channel.type === 'webhook' && updates.has(channelKey(a.agreementId, channel.channelId));
+      return { channel, delivery: updated ? { ...delivery, event: 'article.updated' as const } : delivery };
+    }),
   );
   const outcomes = await Promise.all(
     candidates.map(async (c) => ({ ...c, created: await deps.deliveries.create(c.delivery) })),

@@ -1,3 +1,4 @@
+import type { Delivery } from '#domain/delivery.ts';
 import { type NinjsDocument, withAssetHrefs } from '#formats/ninjs.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { Deps } from './deps.ts';
@@ -5,7 +6,12 @@ import { parseS3Href } from './package-article.ts';
 import { assetPath, linkSigner } from './signed-links.ts';
 
 /** Standard Webhooks event types Loa sends. */
-export const WEBHOOK_EVENT = { published: 'article.published' } as const;
+export const WEBHOOK_EVENT = {
+  published: 'article.published',
+  updated: 'article.updated',
+  withdrawn: 'article.withdrawn',
+} as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENT)[keyof typeof WEBHOOK_EVENT];
 
 /**
  * The body a partner receives: the Standard Webhooks envelope `{type, timestamp, data}` with the
@@ -16,6 +22,7 @@ export async function webhookBody(
   agreement: Agreement,
   manifest: NinjsDocument,
   now: Date,
+  type: WebhookEvent = WEBHOOK_EVENT.published,
 ): Promise<string> {
   const expires = Math.floor(now.getTime() / 1000) + deps.config.assetLinkTtlSeconds;
   const sign = await linkSigner(deps.secrets, agreement, deps.config.publicBaseUrl, expires);
@@ -26,5 +33,22 @@ export async function webhookBody(
     const key = keyOf.get(assetId);
     return sign && key ? sign(assetPath(agreement.agreementId, key)) : '';
   });
-  return JSON.stringify({ type: WEBHOOK_EVENT.published, timestamp: now.toISOString(), data });
+  return JSON.stringify({ type, timestamp: now.toISOString(), data });
+}
+
+/**
+ * The takedown notice: `article.withdrawn` with a minimal ninjs-like `data` naming the article and the
+ * version the partner has, `pubstatus: canceled`, and the CMS's time and reason. No content, no links.
+ */
+export function withdrawalBody(d: Delivery, manifest: Pick<NinjsDocument, 'uri'>, now: Date): string {
+  const data = {
+    uri: manifest.uri,
+    articleId: d.articleId,
+    // A string, as ninjs has it in the article the partner received.
+    version: String(d.version),
+    pubstatus: 'canceled',
+    withdrawnAt: d.withdrawnAt,
+    ...(d.withdrawReason && { reason: d.withdrawReason }),
+  };
+  return JSON.stringify({ type: WEBHOOK_EVENT.withdrawn, timestamp: now.toISOString(), data });
 }

@@ -1,3 +1,4 @@
+import type { Delivery } from '#domain/delivery.ts';
 import { feedPosition } from '#domain/feed.ts';
 import type { ContentWithdrawn } from '#schemas/events.ts';
 import type { Deps } from './deps.ts';
@@ -11,10 +12,12 @@ import type { Deps } from './deps.ts';
 export async function withdrawFromFeeds(
   deps: Pick<Deps, 'deliveries' | 'clock'>,
   event: ContentWithdrawn,
+  /** The article's deliveries when the caller has already listed them. */
+  listed?: Delivery[],
 ): Promise<{ withdrawn: number; already: number }> {
   // Our time, not the CMS's: a late event must still land after every cursor handed out so far.
   const at = deps.clock.now().toISOString();
-  const feedDeliveries = (await deps.deliveries.listByArticle(event.articleId)).filter(
+  const feedDeliveries = (listed ?? (await deps.deliveries.listByArticle(event.articleId))).filter(
     (d) => d.channelType === 'feed',
   );
   const results = await Promise.all(

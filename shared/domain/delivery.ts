@@ -48,6 +48,9 @@ export interface Attempt {
   skipped?: 'circuit-open';
 }
 
+export const DELIVERY_KIND = { publish: 'publish', withdrawal: 'withdrawal' } as const;
+export type DeliveryKind = (typeof DELIVERY_KIND)[keyof typeof DELIVERY_KIND];
+
 /** One (agreement, channel, article version): the unit whose status is tracked. */
 export interface Delivery {
   deliveryId: string;
@@ -60,6 +63,13 @@ export interface Delivery {
   title: string;
   manifest: { bucket: string; key: string };
   status: DeliveryStatus;
+  /**
+   * What is sent: the article (`publish`, the default when absent) or a takedown notice for a version
+   * the partner has (`withdrawal`, made by ContentWithdrawn; see domain/withdrawal.ts).
+   */
+  kind?: DeliveryKind;
+  /** Webhook publish: `article.updated` when the partner already had an older version (routing decides). */
+  event?: 'article.updated';
   /** Attempts made so far; the optimistic-lock counter for outcome writes. */
   attemptCount: number;
   /** The most recent attempts, newest last (bounded; older ones are summarised by attemptCount). */

@@ -9,10 +9,17 @@ export function deliveryIdFor(
   channelId: string,
   articleId: string,
   version: number,
+  kind: 'publish' | 'withdrawal' = 'publish',
 ): string {
-  const digest = createHash('sha256')
-    .update([agreementId, channelId, articleId, String(version)].join('\u0000'))
-    .digest('base64url');
+  // Only a withdrawal notice adds its kind, so every publish id stays what it always was.
+  const parts = [
+    agreementId,
+    channelId,
+    articleId,
+    String(version),
+    ...(kind === 'withdrawal' ? [kind] : []),
+  ];
+  const digest = createHash('sha256').update(parts.join('\u0000')).digest('base64url');
   return `dlv_${digest.slice(0, 26)}`;
 }
 

@@ -1,4 +1,5 @@
 import type { Attempt, Delivery, DeliveryStatus } from '#domain/delivery.ts';
+import type { ArticleWithdrawal } from '#domain/withdrawal.ts';
 import type { PackageReady } from '#schemas/events.ts';
 
 export interface OutcomeWrite {
@@ -105,6 +106,15 @@ export interface DeliveryStore {
     deliveryId: string,
     write: { withdrawnAt: string; reason?: string; position: string },
   ): Promise<boolean>;
+  /** Writes the article's withdrawal marker unless there is one; false when it was already withdrawn. */
+  markWithdrawn(withdrawal: ArticleWithdrawal): Promise<boolean>;
+  /** The article's withdrawal marker, if ContentWithdrawn came for it (one GetItem). */
+  getWithdrawal(articleId: string): Promise<ArticleWithdrawal | undefined>;
+  /**
+   * Ends a delivery that was never sent (still pending/retrying and unchanged since `current` was read)
+   * as discarded, without an attempt; false when it moved meanwhile.
+   */
+  discardUnsent(current: Delivery, at: string, why: string): Promise<boolean>;
   /** Deliveries a worker should be holding (pending/retrying), for recovery after a restart. */
   listUnfinished(limit: number): Promise<Delivery[]>;
   /** Stores routing's decisions for an article version (one write per article, not per delivery). */

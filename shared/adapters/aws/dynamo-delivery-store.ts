@@ -13,6 +13,7 @@ import {
   TERMINAL,
 } from '#domain/delivery.ts';
 import { feedPosition } from '#domain/feed.ts';
+import type { ArticleWithdrawal } from '#domain/withdrawal.ts';
 import type {
   DeliveryFilter,
   DeliveryPage,
@@ -39,6 +40,8 @@ const DELIVERY_FIELDS = [
   'title',
   'manifest',
   'status',
+  'kind',
+  'event',
   'attemptCount',
   'attempts',
   'createdAt',
@@ -298,6 +301,48 @@ export class DynamoDeliveryStore implements DeliveryStore {
       },
       // Only a feed delivery moves on the feed index, and only once.
       `attribute_exists(${INDEX.feed.pk}) AND attribute_not_exists(withdrawnAt)`,
+    );
+  }
+
+  async markWithdrawn(w: ArticleWithdrawal): Promise<boolean> {
+    try {
+      await this.deps.client.send(
+        new PutCommand({
+          TableName: this.deps.tableName,
+          Item: { ...keys.withdrawal(w.articleId), entity: 'withdrawal', ...w },
+          // The first ContentWithdrawn wins; a repeated one keeps the original time and reason.
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+
+  async getWithdrawal(articleId: string): Promise<ArticleWithdrawal | undefined> {
+    const out = await this.deps.client.send(
+      new GetCommand({
+        TableName: this.deps.tableName,
+        Key: keys.withdrawal(articleId),
+        ConsistentRead: true,
+      }),
+    );
+    if (!out.Item) return undefined;
+    const { withdrawnAt, reason, at } = out.Item as Record<string, string | undefined>;
+    return { articleId, withdrawnAt: withdrawnAt ?? '', at: at ?? '', ...(reason && { reason }) };
+  }
+
+  discardUnsent(current: Delivery, at: string, why: string): Promise<boolean> {
+    return this.conditionalUpdate(
+      current.deliveryId,
+      { status: 'discarded', updatedAt: at, lastError: why, ...statusIndexes(current, 'discarded', at) },
+      ['nextAttemptAt', INDEX.unfinished.pk, INDEX.unfinished.sk],
+      {
+        condition: '#status IN (:s0, :s1) AND attemptCount = :expected',
+        values: { ':s0': ATTEMPTABLE[0], ':s1': ATTEMPTABLE[1], ':expected': current.attemptCount },
+      },
     );
   }
 

@@ -28,6 +28,8 @@ export const keys = {
   deliveriesWithStatus: (agreementId: string, status: string) => `AGREEMENT#${agreementId}#STATUS#${status}`,
   feedOf: (agreementId: string) => `AGREEMENT#${agreementId}#FEED`,
   article: (articleId: string) => `ARTICLE#${articleId}`,
+  /** An article's withdrawal marker (ContentWithdrawn): written once, read before any send or route. */
+  withdrawal: (articleId: string) => ({ pk: `ARTICLE#${articleId}`, sk: 'WITHDRAWN' }),
   unfinished: 'UNFINISHED',
   rejections: 'REJECTIONS',
   replays: 'REPLAYS',

@@ -34,8 +34,8 @@ async function whyNot(
   if (latest && latest.version > r.version) return 'newer-version';
   const decision = decideRoute(agreement, r.ready, now);
   if (!decision.covered) return decision.reason;
-  if ((await deps.deliveries.listByArticle(r.articleId)).some((d) => d.withdrawnAt))
-    return 'article-withdrawn';
+  // The article-level marker ContentWithdrawn writes: true even when no delivery of it was marked.
+  if (await deps.deliveries.getWithdrawal(r.articleId)) return 'article-withdrawn';
   return undefined;
 }
 

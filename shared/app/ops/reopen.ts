@@ -44,11 +44,30 @@ type ReopenDeps = Pick<Deps, 'agreements' | 'deliveries' | 'queue'>;
 export class ReplayLookups {
   readonly #agreements = new Map<string, Promise<Agreement | undefined>>();
   readonly #articles = new Map<string, Promise<Delivery[]>>();
+  readonly #withdrawals = new Map<string, Promise<string | undefined>>();
   constructor(private readonly deps: ReopenDeps) {}
 
   agreement(id: string): Promise<Agreement | undefined> {
     const found = this.#agreements.get(id) ?? this.deps.agreements.get(id);
     this.#agreements.set(id, found);
+    return found;
+  }
+
+  /**
+   * When the article was withdrawn: its marker (ContentWithdrawn writes it), else a feed tombstone
+   * left before markers existed; undefined when it was not.
+   */
+  withdrawnAt(articleId: string): Promise<string | undefined> {
+    const found =
+      this.#withdrawals.get(articleId) ??
+      this.deps.deliveries
+        .getWithdrawal(articleId)
+        .then(
+          async (w) =>
+            w?.withdrawnAt ??
+            (await this.articleDeliveries(articleId)).find((x) => x.withdrawnAt)?.withdrawnAt,
+        );
+    this.#withdrawals.set(articleId, found);
     return found;
   }
 
@@ -92,10 +111,12 @@ async function checkSendable(
       REFUSAL.channelGone,
     );
   }
-  const withdrawn = (await lookups.articleDeliveries(d.articleId)).find((x) => x.withdrawnAt);
-  if (withdrawn) {
+  // A takedown notice may always be sent again; the article itself never, once withdrawn.
+  if (d.kind === 'withdrawal') return;
+  const withdrawnAt = await lookups.withdrawnAt(d.articleId);
+  if (withdrawnAt) {
     throw new ReplayRefusedError(
-      `article ${d.articleId} was withdrawn at ${withdrawn.withdrawnAt}: it is never sent again (a withdrawal notice can be sent instead)`,
+      `article ${d.articleId} was withdrawn at ${withdrawnAt}: it is never sent again (a withdrawal notice can be sent instead)`,
       REFUSAL.withdrawn,
       'withdrawal-notice',
     );
@@ -113,7 +134,7 @@ async function target(
   version: ReplayVersion,
   now: Date,
 ): Promise<{ deliveryId: string; created?: Delivery }> {
-  if (version === REPLAY_VERSION.original) return { deliveryId: d.deliveryId };
+  if (version === REPLAY_VERSION.original || d.kind === 'withdrawal') return { deliveryId: d.deliveryId };
   const [latest] = await deps.deliveries.listRouting(d.articleId);
   if (!latest || latest.version <= d.version) return { deliveryId: d.deliveryId };
   const stored = latest.decisions.find((x) => x.agreementId === d.agreementId);

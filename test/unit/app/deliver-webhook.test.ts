@@ -6,6 +6,7 @@ import { Config } from '#config/config.ts';
 import type { Delivery } from '#domain/delivery.ts';
 import { DEFAULT_RETRY_POLICY } from '#domain/retry-policy.ts';
 import { TargetRefusedError } from '#domain/target-policy.ts';
+import type { ArticleWithdrawal } from '#domain/withdrawal.ts';
 import type { OutcomeWrite } from '#ports/delivery-store.ts';
 import type { HttpResult } from '#ports/http-client.ts';
 import type { WorkMessage } from '#ports/work-queue.ts';
@@ -39,9 +40,11 @@ function delivery(overrides: Partial<Delivery> = {}): Delivery {
 /** Deps with in-memory stores: enough of each port for one use case. */
 function fakeDeps(answer: (url: string) => Promise<HttpResult>, config: Record<string, unknown> = {}) {
   const items = new Map<string, Delivery>();
+  const withdrawals = new Map<string, ArticleWithdrawal>();
   const writes: OutcomeWrite[] = [];
   const enqueued: { messages: WorkMessage[]; delaySeconds: number }[] = [];
   const posts: string[] = [];
+  const bodies: { type: string; data: Record<string, unknown> }[] = [];
   let now = NOW;
   const deps = {
     config: Config.parse({
@@ -61,6 +64,7 @@ function fakeDeps(answer: (url: string) => Promise<HttpResult>, config: Record<s
     logger: new Logger({ logLevel: 'SILENT' }),
     deliveries: {
       get: async (id: string) => structuredClone(items.get(id)),
+      getWithdrawal: async (articleId: string) => withdrawals.get(articleId),
       recordOutcome: async (current: Delivery, write: OutcomeWrite) => {
         const stored = items.get(current.deliveryId);
         if (!stored || stored.attemptCount !== current.attemptCount) return false;
@@ -89,8 +93,9 @@ function fakeDeps(answer: (url: string) => Promise<HttpResult>, config: Record<s
         void enqueued.push({ messages, delaySeconds }),
     },
     http: {
-      post: async (url: string) => {
+      post: async (url: string, _headers: unknown, body: string) => {
         posts.push(url);
+        bodies.push(JSON.parse(body));
         return answer(url);
       },
     },
@@ -101,7 +106,9 @@ function fakeDeps(answer: (url: string) => Promise<HttpResult>, config: Record<s
     writes,
     enqueued,
     posts,
+    bodies,
     add: (d: Delivery) => items.set(d.deliveryId, d),
+    withdraw: (w: ArticleWithdrawal) => withdrawals.set(w.articleId, w),
     advance: (ms: number) => {
       now = new Date(now.getTime() + ms);
     },
@@ -118,6 +125,45 @@ const answered = (status: number, headers: Record<string, string> = {}): HttpRes
 });
 
 describe('deliverWebhook', () => {
+  it('discards a publish of a withdrawn article without a request', async () => {
+    const f = fakeDeps(async () => answered(200));
+    const d = delivery();
+    f.add(d);
+    f.withdraw({ articleId: 'a1', withdrawnAt: NOW.toISOString(), at: NOW.toISOString() });
+
+    const result = await deliverWebhook(f.deps, scheduled(d));
+
+    expect(result).toEqual({ kind: 'recorded', status: 'discarded' });
+    expect(f.posts).toEqual([]);
+    expect(f.writes[0]?.attempt.error).toBe('article withdrawn');
+  });
+
+  it('sends a takedown notice of a withdrawn article as article.withdrawn', async () => {
+    const f = fakeDeps(async () => answered(204));
+    const withdrawnAt = '2026-03-01T07:00:00.000Z';
+    const d = delivery({ kind: 'withdrawal', version: 2, withdrawnAt, withdrawReason: 'legal' });
+    f.add(d);
+    f.withdraw({ articleId: 'a1', withdrawnAt, at: NOW.toISOString() });
+
+    const result = await deliverWebhook(f.deps, scheduled(d));
+
+    expect(result).toMatchObject({ kind: 'recorded', status: 'delivered' });
+    expect(f.bodies[0]).toMatchObject({
+      type: 'article.withdrawn',
+      data: { uri: 'x', articleId: 'a1', version: '2', pubstatus: 'canceled', withdrawnAt, reason: 'legal' },
+    });
+  });
+
+  it('announces a new version to a partner that has an older one as article.updated', async () => {
+    const f = fakeDeps(async () => answered(200));
+    const d = delivery({ version: 2, event: 'article.updated' });
+    f.add(d);
+
+    await deliverWebhook(f.deps, scheduled(d));
+
+    expect(f.bodies[0]?.type).toBe('article.updated');
+  });
+
   it('sends nothing for a delivery already through, read again just before sending', async () => {
     const f = fakeDeps(async () => answered(200));
     const d = delivery({ status: 'delivered', attemptCount: 1 });

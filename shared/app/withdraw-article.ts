@@ -1,0 +1,74 @@
+import type { Delivery } from '#domain/delivery.ts';
+import { planWithdrawal, republishRefusal, withdrawalNotice } from '#domain/withdrawal.ts';
+import type { ContentWithdrawn } from '#schemas/events.ts';
+import type { Deps } from './deps.ts';
+import { withdrawFromFeeds } from './withdraw-from-feeds.ts';
+
+export const WITHDRAWN_DISCARD_REASON = 'article withdrawn';
+
+export interface WithdrawResult {
+  /** False when the article was already withdrawn (a repeated event). */
+  marked: boolean;
+  feeds: { withdrawn: number; already: number };
+  /** Unsent webhook deliveries ended as discarded. */
+  discarded: string[];
+  /** Takedown notices created (and enqueued) for partners that had a version. */
+  notices: string[];
+}
+
+/**
+ * ContentWithdrawn: writes the article's withdrawal marker (conditional, so the first event's time and
+ * reason stay), tombstones its feed items, discards its unsent webhook deliveries, and gives every
+ * webhook partner that received a version one tracked `article.withdrawn` delivery. Every write is
+ * conditional and every id derived, so a repeated event writes and sends nothing new.
+ */
+export async function withdrawArticle(
+  deps: Pick<Deps, 'deliveries' | 'queue' | 'clock'>,
+  event: ContentWithdrawn,
+): Promise<WithdrawResult> {
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const withdrawal = {
+    articleId: event.articleId,
+    withdrawnAt: event.withdrawnAt,
+    ...(event.reason && { reason: event.reason }),
+    at,
+  };
+  // The marker first: from here on no worker sends the article and routing refuses new versions.
+  const marked = await deps.deliveries.markWithdrawn(withdrawal);
+  const all = await deps.deliveries.listByArticle(event.articleId);
+  const feeds = await withdrawFromFeeds(deps, event, all);
+
+  const plan = planWithdrawal(all);
+  const discarded: string[] = [];
+  const lateDelivered: Delivery[] = [];
+  for (const d of plan.discard) {
+    if (await deps.deliveries.discardUnsent(d, at, WITHDRAWN_DISCARD_REASON)) {
+      discarded.push(d.deliveryId);
+      continue;
+    }
+    // It moved meanwhile: a worker that read no marker yet may just have delivered it.
+    const moved = await deps.deliveries.get(d.deliveryId);
+    if (moved?.status === 'delivered') lateDelivered.push(moved);
+  }
+  const notify = planWithdrawal([...plan.notify, ...lateDelivered]).notify;
+  const notices = notify.map((d) => withdrawalNotice(d, withdrawal, now));
+  const created: string[] = [];
+  for (const n of notices) if (await deps.deliveries.create(n)) created.push(n.deliveryId);
+  if (created.length > 0) {
+    await deps.queue.enqueue(
+      'webhook',
+      created.map((deliveryId) => ({ deliveryId, trigger: 'scheduled' as const })),
+    );
+  }
+  return { marked, feeds, discarded, notices: created };
+}
+
+/** Why a new version of `articleId` must not be routed (it was withdrawn), or undefined (one GetItem). */
+export async function withdrawnProblem(
+  deps: Pick<Deps, 'deliveries'>,
+  articleId: string,
+): Promise<string | undefined> {
+  const w = await deps.deliveries.getWithdrawal(articleId);
+  return w && republishRefusal(w);
+}

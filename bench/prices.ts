@@ -1,0 +1,49 @@
+/**
+ * AWS list prices the cost model uses: one table, one region, one date. These are the public
+ * on-demand prices of AWS's pricing pages for us-east-1 as the author knew them on the date below;
+ * they were not fetched (no network here). Free tiers are ignored. Update the numbers and the date
+ * from https://aws.amazon.com/pricing/ when they change: nothing else needs to move.
+ */
+export const PRICES = {
+  region: 'us-east-1',
+  asKnownOn: '2026-11-26',
+  source:
+    'AWS public pricing pages (list prices, on-demand, no free tier), as known on that date; not fetched',
+  usd: {
+    /** Lambda: per request. */
+    lambdaRequest: 0.2 / 1e6,
+    /** Lambda arm64 (Graviton): per GB-second, first pricing tier. */
+    lambdaGbSecondArm64: 0.0000133334,
+    /** Lambda x86_64: per GB-second, first tier (for reference; Loa runs arm64). */
+    lambdaGbSecondX86: 0.0000166667,
+    /** DynamoDB on-demand, Standard table class: per write request unit (1 KB). */
+    dynamoWriteRequestUnit: 0.625 / 1e6,
+    /** DynamoDB on-demand, Standard table class: per read request unit (4 KB strongly consistent, 2 × 4 KB eventually). */
+    dynamoReadRequestUnit: 0.125 / 1e6,
+    /** SQS Standard: per request (each 64 KB chunk of a request's payload is one request). */
+    sqsRequest: 0.4 / 1e6,
+    /** EventBridge: per custom event published (each 64 KB chunk is one event). */
+    eventBridgeEvent: 1.0 / 1e6,
+    /** EventBridge API destinations: per invocation. */
+    eventBridgeApiDestinationInvocation: 0.2 / 1e6,
+    /** S3 Standard: PUT, COPY, POST, LIST requests. */
+    s3PutClassRequest: 0.005 / 1000,
+    /** S3 Standard: GET, HEAD and other requests. */
+    s3GetClassRequest: 0.0004 / 1000,
+    /** Secrets Manager: per API call (GetSecretValue). */
+    secretsManagerCall: 0.05 / 10_000,
+  },
+} as const;
+
+/** S3 commands billed at the PUT/COPY/POST/LIST rate; every other S3 command is GET-class. */
+export const S3_PUT_CLASS = new Set([
+  'PutObject',
+  'CopyObject',
+  'CreateMultipartUpload',
+  'UploadPart',
+  'UploadPartCopy',
+  'CompleteMultipartUpload',
+  'ListObjectsV2',
+  'ListObjects',
+  'PutObjectTagging',
+]);

@@ -7,8 +7,10 @@ import { signWebhook } from '#domain/webhook-signature.ts';
 import type { NinjsDocument } from '#formats/ninjs.ts';
 import type { HttpResult } from '#ports/http-client.ts';
 import type { WorkMessage } from '#ports/work-queue.ts';
+import type { Agreement } from '#schemas/agreement.ts';
 import { DETAIL_TYPE, type OutgoingEvent, SOURCE } from '#schemas/events.ts';
 import type { Deps } from './deps.ts';
+import { TtlCache } from './read-cache.ts';
 import { WEBHOOK_EVENT, webhookBody, withdrawalBody } from './webhook-payload.ts';
 import { WITHDRAWN_DISCARD_REASON } from './withdraw-article.ts';
 
@@ -35,6 +37,27 @@ async function manifestOf(deps: Pick<Deps, 'packages'>, key: string): Promise<Ni
 
 /** One set of circuits per worker (per cold start; per local runtime), keyed by its configuration. */
 const breakers = new WeakMap<object, CircuitBreakers>();
+
+/**
+ * Per worker (per deps): agreements for 10 s, so a suspension stops sends within 10 s; withdrawal
+ * markers for 2 s, which widens the send-versus-takedown race (docs/webhooks.md) from one HTTP call
+ * to at most 2 s, in exchange for two fewer reads per delivery.
+ */
+const AGREEMENT_TTL_MS = 10_000;
+const WITHDRAWAL_TTL_MS = 2_000;
+const readCaches = new WeakMap<
+  object,
+  { agreements: TtlCache<Agreement | undefined>; withdrawn: TtlCache<boolean> }
+>();
+
+function cachesOf(deps: Pick<Deps, 'config'>) {
+  let c = readCaches.get(deps.config);
+  if (!c) {
+    c = { agreements: new TtlCache(AGREEMENT_TTL_MS), withdrawn: new TtlCache(WITHDRAWAL_TTL_MS) };
+    readCaches.set(deps.config, c);
+  }
+  return c;
+}
 
 function breakersOf(deps: Pick<Deps, 'config'>): CircuitBreakers {
   let b = breakers.get(deps.config);
@@ -180,11 +203,20 @@ export async function deliverWebhook(deps: Deps, msg: WorkMessage): Promise<Deli
     return refuse(deps, d, msg, now, `expired: not attempted within ${policy.maxAgeMs} ms of being due`);
   }
   const withdrawal = d.kind === 'withdrawal';
-  // A publish is checked against the article's withdrawal marker before every attempt: one GetItem.
-  if (!withdrawal && (await deps.deliveries.getWithdrawal(d.articleId))) {
-    return discard(deps, d, msg, now, WITHDRAWN_DISCARD_REASON);
-  }
-  const agreement = await deps.agreements.get(d.agreementId);
+  // A publish is checked against the article's withdrawal marker before every attempt (cached 2 s).
+  const caches = cachesOf(deps);
+  const nowMs = now.getTime();
+  const withdrawn =
+    !withdrawal &&
+    (await caches.withdrawn.get(
+      d.articleId,
+      nowMs,
+      async () => !!(await deps.deliveries.getWithdrawal(d.articleId)),
+    ));
+  if (withdrawn) return discard(deps, d, msg, now, WITHDRAWN_DISCARD_REASON);
+  const agreement = await caches.agreements.get(d.agreementId, nowMs, () =>
+    deps.agreements.get(d.agreementId),
+  );
   if (agreement?.status !== 'active') {
     return discard(deps, d, msg, now, `agreement ${agreement?.status ?? 'deleted'}`);
   }

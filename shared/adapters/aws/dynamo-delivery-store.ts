@@ -104,13 +104,18 @@ function toDelivery(item: Record<string, unknown>): Delivery {
 export class DynamoDeliveryStore implements DeliveryStore {
   constructor(private readonly deps: { client: DynamoDBDocumentClient; tableName: string }) {}
 
-  async create(d: Delivery): Promise<boolean> {
+  create(d: Delivery): Promise<boolean> {
+    // The id is derived from (agreement, channel, article, version): a repeated event creates nothing.
+    return this.putIfAbsent(deliveryItem(d));
+  }
+
+  /** Writes an item unless its key exists; false when it did. */
+  private async putIfAbsent(item: Record<string, unknown>): Promise<boolean> {
     try {
       await this.deps.client.send(
         new PutCommand({
           TableName: this.deps.tableName,
-          Item: deliveryItem(d),
-          // The id is derived from (agreement, channel, article, version): a repeated event creates nothing.
+          Item: item,
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
@@ -304,21 +309,9 @@ export class DynamoDeliveryStore implements DeliveryStore {
     );
   }
 
-  async markWithdrawn(w: ArticleWithdrawal): Promise<boolean> {
-    try {
-      await this.deps.client.send(
-        new PutCommand({
-          TableName: this.deps.tableName,
-          Item: { ...keys.withdrawal(w.articleId), entity: 'withdrawal', ...w },
-          // The first ContentWithdrawn wins; a repeated one keeps the original time and reason.
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+  markWithdrawn(w: ArticleWithdrawal): Promise<boolean> {
+    // The first ContentWithdrawn wins; a repeated one keeps the original time and reason.
+    return this.putIfAbsent({ ...keys.withdrawal(w.articleId), entity: 'withdrawal', ...w });
   }
 
   async getWithdrawal(articleId: string): Promise<ArticleWithdrawal | undefined> {

@@ -1,28 +1,19 @@
 import middy from '@middy/core';
 import { depsFromEnv } from '#adapters/aws/build-deps.ts';
 import type { Deps } from '#app/deps.ts';
-import { recordRejection } from '#app/record-rejection.ts';
+import { parseBusEvent } from '#app/record-rejection.ts';
 import { withdrawArticle } from '#app/withdraw-article.ts';
-import { BusEnvelope, ContentWithdrawn } from '#schemas/events.ts';
-import { describeIssues } from '#schemas/issues.ts';
+import { ContentWithdrawn } from '#schemas/events.ts';
 
 /** ContentWithdrawn → withdrawal marker, feed tombstones, webhook takedown notices (docs/webhooks.md). */
 export function makeHandler(getDeps: () => Deps) {
   return middy().handler(async (event: unknown): Promise<void> => {
     const deps = getDeps();
-    const envelope = BusEnvelope.safeParse(event);
-    if (!envelope.success) {
-      await recordRejection(deps, 'withdraw', event, describeIssues(envelope.error));
-      return;
-    }
-    const withdrawn = ContentWithdrawn.safeParse(envelope.data.detail);
-    if (!withdrawn.success) {
-      await recordRejection(deps, 'withdraw', envelope.data, describeIssues(withdrawn.error, 'detail'));
-      return;
-    }
-    const result = await withdrawArticle(deps, withdrawn.data);
+    const parsed = await parseBusEvent(deps, 'withdraw', event, ContentWithdrawn);
+    if (!parsed) return;
+    const result = await withdrawArticle(deps, parsed.detail);
     deps.logger.info('withdrawn', {
-      articleId: withdrawn.data.articleId,
+      articleId: parsed.detail.articleId,
       marked: result.marked,
       ...result.feeds,
       discarded: result.discarded.length,

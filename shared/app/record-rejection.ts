@@ -1,5 +1,8 @@
+import type { z } from 'zod';
 import { newId } from '#domain/ids.ts';
 import type { Rejection } from '#ports/rejection-store.ts';
+import { BusEnvelope } from '#schemas/events.ts';
+import { describeIssues } from '#schemas/issues.ts';
 import type { Deps } from './deps.ts';
 
 /** Kept detail per rejection: enough to diagnose, bounded so one bad event cannot bloat the store. */
@@ -40,4 +43,27 @@ export async function recordRejection(
   deps.logger.warn('event rejected', { ...rejection, detail: undefined });
   await deps.rejections.record(rejection);
   return rejection;
+}
+
+/**
+ * Reads a bus event's envelope and detail with `schema`; on failure records the rejection (naming
+ * the fields at fault) and returns undefined, so the handler acknowledges the event and moves on.
+ */
+export async function parseBusEvent<T extends z.ZodType>(
+  deps: Pick<Deps, 'clock' | 'logger' | 'rejections'>,
+  handler: string,
+  event: unknown,
+  schema: T,
+): Promise<{ envelope: BusEnvelope; detail: z.infer<T> } | undefined> {
+  const envelope = BusEnvelope.safeParse(event);
+  if (!envelope.success) {
+    await recordRejection(deps, handler, event, describeIssues(envelope.error));
+    return undefined;
+  }
+  const detail = schema.safeParse(envelope.data.detail);
+  if (!detail.success) {
+    await recordRejection(deps, handler, envelope.data, describeIssues(detail.error, 'detail'));
+    return undefined;
+  }
+  return { envelope: envelope.data, detail: detail.data };
 }

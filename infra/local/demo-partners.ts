@@ -23,7 +23,7 @@ interface Received {
  * Stand-ins for partners' CMS endpoints, served by the local server: each verifies the Standard
  * Webhooks signature as a partner would and keeps an inbox an operator can read.
  */
-export function demoPartnerRoutes(partners: DemoPartner[], secrets: SecretStore): ExtraRoute[] {
+export function demoPartnerRoutes(partners: DemoPartner[], secrets: () => SecretStore): ExtraRoute[] {
   const inbox = new Map<string, Received[]>(partners.map((p) => [p.partnerId, []]));
   const seen = new Set<string>();
   const partnerOf = (url: URL) => partners.find((p) => url.pathname.split('/')[3] === p.partnerId);
@@ -40,7 +40,7 @@ export function demoPartnerRoutes(partners: DemoPartner[], secrets: SecretStore)
       seen.add(`${partner.partnerId}:${id}`);
       return reply(res, 503, { error: 'demo: busy, try again' }, { 'retry-after': '1' });
     }
-    const secret = (await secrets.get(partner.secretRef)) ?? '';
+    const secret = (await secrets().get(partner.secretRef)) ?? '';
     const raw = body.toString('utf8');
     const verified = verifyWebhook(
       secret,

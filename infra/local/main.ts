@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { FileSecretStore } from '#adapters/file-secret-store.ts';
 import type { CircuitBreakerPolicy } from '#domain/circuit-breaker.ts';
 import type { RetryPolicy } from '#domain/retry-policy.ts';
 import { DEMO_PARTNERS, reattachDemoPartners, runDemo } from './demo.ts';
@@ -53,7 +52,8 @@ async function main() {
     // On by default here, where partners (the demo's, the tests') listen on loopback; off on AWS.
     allowPrivateTargets: env.LOA_ALLOW_PRIVATE_TARGETS !== '0',
     extraRoutes: demo
-      ? demoPartnerRoutes(DEMO_PARTNERS, new FileSecretStore(join(dataDir, 'secrets.json')))
+      ? // The runtime's own secret store: one reader and writer of the secrets file.
+        demoPartnerRoutes(DEMO_PARTNERS, () => loa.deps.secrets)
       : [],
   });
   const log = (line: string) => console.log(line);

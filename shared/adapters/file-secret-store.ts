@@ -4,10 +4,12 @@ import type { SecretStore } from '#ports/secret-store.ts';
 
 /**
  * The local runtime's secret store: one JSON file readable by its owner only (0600), written
- * atomically. Stands in for Secrets Manager; secrets never go into DynamoDB or logs.
+ * atomically. Stands in for Secrets Manager; secrets never go into DynamoDB or logs. The file is
+ * read once and kept in memory: this instance is its only writer (one per runtime).
  */
 export class FileSecretStore implements SecretStore {
   private chain: Promise<unknown> = Promise.resolve();
+  private loaded: Record<string, string> | undefined;
 
   constructor(private readonly path: string) {}
 
@@ -18,24 +20,26 @@ export class FileSecretStore implements SecretStore {
   put(ref: string, value: string): Promise<void> {
     // Serialise writers so two puts in one process never lose each other's secret.
     const next = this.chain.then(async () => {
-      const all = await this.read();
-      all[ref] = value;
+      const all = { ...(await this.read()), [ref]: value };
       await mkdir(dirname(this.path), { recursive: true });
       const tmp = `${this.path}.${process.pid}.tmp`;
       await writeFile(tmp, JSON.stringify(all, null, 2), { mode: 0o600 });
       await chmod(tmp, 0o600);
       await rename(tmp, this.path);
+      this.loaded = all;
     });
     this.chain = next.catch(() => undefined);
     return next;
   }
 
   private async read(): Promise<Record<string, string>> {
+    if (this.loaded) return this.loaded;
     try {
-      return JSON.parse(await readFile(this.path, 'utf8')) as Record<string, string>;
+      this.loaded = JSON.parse(await readFile(this.path, 'utf8')) as Record<string, string>;
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
-      throw error;
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.loaded = {};
     }
+    return this.loaded;
   }
 }

@@ -65,12 +65,6 @@ function verified(agreementId: string, path: string): Payload[] {
   return partner.to(path).map((p) => hook.verify(p.body, p.headers as Record<string, string>) as Payload);
 }
 
-async function deliveriesOf(agreementId: string): Promise<Delivery[]> {
-  const res = await loa.ops('GET', `/ops/agreements/${agreementId}/deliveries`);
-  expect(res.status).toBe(200);
-  return res.json.items;
-}
-
 beforeAll(async () => {
   partner = await new Receiver().start();
   loa = await startTestLoa();
@@ -124,16 +118,16 @@ describe('takedowns and updates reach every webhook partner', () => {
     expect(flaky).toHaveLength(2);
     expect(flaky[0]?.headers['webhook-id']).toBe(flaky[1]?.headers['webhook-id']);
     expect(verified('td-flaky', PATHS.flaky)[3]?.type).toBe('article.withdrawn');
-    const notice = (await deliveriesOf('td-flaky')).find((d) => d.kind === 'withdrawal');
+    const notice = (await loa.deliveriesOf('td-flaky')).find((d) => d.kind === 'withdrawal');
     expect(notice).toMatchObject({ status: 'delivered', attemptCount: 2 });
 
     expect(partner.to(PATHS.refusing)).toHaveLength(refusedBefore);
-    const refused = await deliveriesOf('td-refusing');
+    const refused = await loa.deliveriesOf('td-refusing');
     expect(refused.map((d) => d.status).sort()).toEqual(['failed', 'failed']);
   });
 
   it('refuses to replay a failed delivery of the withdrawn article, so it is never sent', async () => {
-    const [failed] = await deliveriesOf('td-refusing');
+    const [failed] = await loa.deliveriesOf('td-refusing');
     const before = partner.to(PATHS.refusing).length;
 
     const res = await loa.ops('POST', `/ops/deliveries/${failed?.deliveryId}/replay`);
@@ -156,7 +150,7 @@ describe('takedowns and updates reach every webhook partner', () => {
       `article ${ARTICLE} was withdrawn at ${WITHDRAWN_AT}; a withdrawn article is not republished`,
     );
     for (const agreementId of ['td-happy', 'td-refusing', 'td-flaky']) {
-      expect((await deliveriesOf(agreementId)).some((d) => d.version === 3)).toBe(false);
+      expect((await loa.deliveriesOf(agreementId)).some((d) => d.version === 3)).toBe(false);
     }
   });
 });
@@ -189,7 +183,7 @@ describe('a takedown before the partner got anything', () => {
     ]);
     let held: Delivery[] = [];
     for (let i = 0; i < 100 && held.length === 0; i++) {
-      held = await deliveriesOf('td-held');
+      held = await loa.deliveriesOf('td-held');
       if (held.length === 0) await new Promise((r) => setTimeout(r, 10));
     }
     expect(held.map((d) => d.status)).toEqual(['pending']);
@@ -204,7 +198,7 @@ describe('a takedown before the partner got anything', () => {
     await loa.settled();
 
     expect(partner.to(path)).toEqual([]);
-    const after = await deliveriesOf('td-held');
+    const after = await loa.deliveriesOf('td-held');
     expect(after).toHaveLength(1);
     expect(after[0]).toMatchObject({ status: 'discarded', lastError: 'article withdrawn' });
   });

@@ -37,12 +37,6 @@ async function approve(articleId: string, topics = ['infrastructure']) {
   return article;
 }
 
-async function deliveriesOf(agreementId: string): Promise<Delivery[]> {
-  const res = await loa.ops('GET', `/ops/agreements/${agreementId}/deliveries`);
-  expect(res.status).toBe(200);
-  return res.json.items;
-}
-
 beforeAll(async () => {
   partner = await new Receiver().start();
   loa = await startTestLoa();
@@ -95,7 +89,7 @@ describe('an approved article reaches a partner web CMS', () => {
       expect(refused.headers.get('location')).toBeNull();
     }
 
-    const [delivery] = await deliveriesOf('happy-partner');
+    const [delivery] = await loa.deliveriesOf('happy-partner');
     expect(delivery).toMatchObject({ articleId: 'happy-article', status: 'delivered', attemptCount: 1 });
     expect(delivery?.attempts[0]).toMatchObject({
       n: 1,
@@ -116,7 +110,7 @@ describe('an approved article reaches a partner web CMS', () => {
     const posts = partner.to(path);
     expect(posts).toHaveLength(3);
     expect(new Set(posts.map((p) => p.headers['webhook-id'])).size).toBe(1);
-    const [delivery] = await deliveriesOf('flaky-partner');
+    const [delivery] = await loa.deliveriesOf('flaky-partner');
     expect(delivery?.status).toBe('delivered');
     expect(delivery?.attempts.map((a) => a.httpStatus)).toEqual([503, 503, 200]);
   });
@@ -128,7 +122,7 @@ describe('an approved article reaches a partner web CMS', () => {
 
     await approve('refused-article', ['border-security']);
     await loa.settled();
-    const [failed] = await deliveriesOf('refusing-partner');
+    const [failed] = await loa.deliveriesOf('refusing-partner');
     expect(failed).toMatchObject({ status: 'failed', attemptCount: 1, lastError: 'HTTP 400' });
     expect(partner.to(path)).toHaveLength(1);
 
@@ -137,7 +131,7 @@ describe('an approved article reaches a partner web CMS', () => {
     expect(replay.status).toBe(202);
     await loa.settled();
 
-    const [replayed] = await deliveriesOf('refusing-partner');
+    const [replayed] = await loa.deliveriesOf('refusing-partner');
     expect(replayed).toMatchObject({ status: 'delivered', attemptCount: 2, replayCount: 1 });
     expect(replayed?.attempts[1]).toMatchObject({ trigger: 'manual', outcome: 'delivered' });
     const posts = partner.to(path);
@@ -153,7 +147,7 @@ describe('an approved article reaches a partner web CMS', () => {
   });
 
   it('refuses to replay a delivery that is not finished, or twice at once', async () => {
-    const [delivered] = await deliveriesOf('happy-partner');
+    const [delivered] = await loa.deliveriesOf('happy-partner');
     const [first, second] = await Promise.all([
       loa.ops('POST', `/ops/deliveries/${delivered?.deliveryId}/replay`),
       loa.ops('POST', `/ops/deliveries/${delivered?.deliveryId}/replay`),
@@ -173,7 +167,7 @@ describe('an approved article reaches a partner web CMS', () => {
     await approve('twice-article', ['environment-climate']);
     await loa.settled();
 
-    expect(await deliveriesOf('twice-partner')).toHaveLength(1);
+    expect(await loa.deliveriesOf('twice-partner')).toHaveLength(1);
     expect(partner.to(path)).toHaveLength(1);
   });
 });

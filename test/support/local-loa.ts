@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand, type PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { s3Client } from '#adapters/aws/clients.ts';
+import type { Delivery } from '#domain/delivery.ts';
 import { type LocalLoa, type LocalOptions, startLocal } from '#infra/local/runtime.ts';
 import { BUS_NAME } from '#infra/wiring.ts';
 
@@ -16,6 +17,8 @@ export interface TestLoa extends LocalLoa {
   /** Calls the ops API with the bearer token. */
   // biome-ignore lint/suspicious/noExplicitAny: each test reads the response shape it asked for
   ops(method: string, path: string, body?: unknown): Promise<{ status: number; json: any; text: string }>;
+  /** An agreement's deliveries through the ops API, newest first (throws unless 200). */
+  deliveriesOf(agreementId: string): Promise<Delivery[]>;
   /** Sends entries to the bus with the real EventBridge client; returns its result entries. */
   putEvents(
     entries: { source: string; detailType: string; detail: unknown }[],
@@ -44,25 +47,31 @@ export async function startTestLoa(overrides: Partial<LocalOptions> = {}): Promi
     endpoint: loa.baseUrl,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
+  const ops: TestLoa['ops'] = async (method, path, body) => {
+    const res = await fetch(`${loa.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${OPS_TOKEN}`, 'content-type': 'application/json' },
+      ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+    });
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    return { status: res.status, json, text };
+  };
   return {
     ...loa,
     dataDir,
     s3,
     events,
-    async ops(method, path, body) {
-      const res = await fetch(`${loa.baseUrl}${path}`, {
-        method,
-        headers: { authorization: `Bearer ${OPS_TOKEN}`, 'content-type': 'application/json' },
-        ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-      });
-      const text = await res.text();
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch {
-        json = undefined;
-      }
-      return { status: res.status, json, text };
+    ops,
+    async deliveriesOf(agreementId) {
+      const res = await ops('GET', `/ops/agreements/${agreementId}/deliveries`);
+      if (res.status !== 200) throw new Error(`deliveries of ${agreementId}: HTTP ${res.status} ${res.text}`);
+      return res.json.items as Delivery[];
     },
     async putEvents(entries) {
       const out = await events.send(

@@ -3,7 +3,6 @@ import { depsFromEnv } from '#adapters/aws/build-deps.ts';
 import type { Deps } from '#app/deps.ts';
 import { type HttpEvent, type HttpResponse, text } from '#app/http.ts';
 import { serveAsset } from '#app/serve-asset.ts';
-import { rawQueryParams } from '#app/signed-request.ts';
 
 /** `GET /assets/{agreementId}/{asset}?expires&kid&sig` → 302 to a presigned URL, or 403 with a reason. */
 export function makeHandler(getDeps: () => Deps) {
@@ -14,7 +13,7 @@ export function makeHandler(getDeps: () => Deps) {
       agreementId: event.pathParameters?.agreementId ?? '',
       assetSegment: event.pathParameters?.assetId ?? '',
       // The raw query, not API Gateway's decoded copy: `kid=%6B1` must not pass for `kid=k1`.
-      query: rawQueryParams(event.rawQueryString ?? '') ?? { repeated: 'parameter' },
+      rawQuery: event.rawQueryString ?? '',
     });
     if (!answer.ok) return text(403, `${answer.reason}\n`);
     return { statusCode: 302, headers: { location: answer.location, 'cache-control': 'no-store' }, body: '' };

@@ -2,7 +2,7 @@ import { deliveryIdFor } from '#domain/ids.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { Deps } from './deps.ts';
 import { feedKeyRef, packageKeyFromSegment } from './signed-links.ts';
-import { REFUSAL, SignedParams, verifySignedRequest } from './signed-request.ts';
+import { REFUSAL, rawQueryParams, SignedParams, verifySignedRequest } from './signed-request.ts';
 
 /** Presigned S3 URLs we redirect to live minutes, not days (a function role's credentials die early). */
 export const PRESIGNED_TTL_SECONDS = 300;
@@ -13,7 +13,8 @@ export interface AssetRequest {
   path: string;
   agreementId: string;
   assetSegment: string;
-  query: Record<string, string | undefined>;
+  /** The query string as sent, undecoded: the signed parameters must be spelled as issued. */
+  rawQuery: string;
 }
 
 /**
@@ -25,7 +26,7 @@ export async function serveAsset(
   req: AssetRequest,
 ): Promise<AssetAnswer> {
   // Exactly the three signed parameters, spelled as issued (see signed-request.ts).
-  const params = SignedParams.strict().safeParse(req.query);
+  const params = SignedParams.strict().safeParse(rawQueryParams(req.rawQuery));
   if (!params.success) return { ok: false, reason: REFUSAL.malformed };
   const now = deps.clock.now();
   const verified = await verifySignedRequest(

@@ -70,6 +70,19 @@ export interface Delivery {
   kind?: DeliveryKind;
   /** Webhook publish: `article.updated` when the partner already had an older version (routing decides). */
   event?: 'article.updated';
+  /**
+   * A publish on a pushed channel (webhook, broadcast, social) whose partner already has an older
+   * version: which one, and what the channel called it. Routing sets it; the adapter corrects or
+   * replaces what `remoteId` names (docs/social.md, docs/broadcast.md).
+   */
+  supersedes?: { version: number; remoteId?: string };
+  /**
+   * What the channel calls what this delivery created, from the outcome that delivered it: an X post
+   * id, a Facebook post id, a Zalo article id, the broadcast item's key or URL.
+   */
+  remoteId?: string;
+  /** A withdrawal on a channel that keeps posts: every post id the partner's account shows for the article. */
+  takedown?: { remoteIds: string[] };
   /** Attempts made so far; the optimistic-lock counter for outcome writes. */
   attemptCount: number;
   /** The most recent attempts, newest last (bounded; older ones are summarised by attemptCount). */

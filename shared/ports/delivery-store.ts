@@ -7,6 +7,8 @@ export interface OutcomeWrite {
   attempt: Attempt;
   nextAttemptAt?: string;
   lastError?: string;
+  /** What the channel called what it created (see Delivery.remoteId); written with a delivered outcome. */
+  remoteId?: string;
 }
 
 export interface DeliveryPage {

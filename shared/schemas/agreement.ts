@@ -12,13 +12,82 @@ export const webhookSecret = z
 
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 
+/** Social networks Loa posts to; each is one adapter (shared/adapters/channels/social/). */
+export const SocialNetwork = z.enum(['x', 'facebook', 'zalo']);
+export type SocialNetwork = z.infer<typeof SocialNetwork>;
+
+/** Public API base of each network; a channel's `baseUrl` overrides it (tests, the demo's fakes). */
+export const SOCIAL_BASE_URL: Record<SocialNetwork, string> = {
+  x: 'https://api.x.com',
+  facebook: 'https://graph.facebook.com/v21.0',
+  zalo: 'https://openapi.zalo.me',
+};
+
+/** An S3 bucket name as S3 accepts it. */
+const bucketName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name (3-63 of a-z, 0-9, . and -)');
+/** A key prefix: relative, no `..`/`.` or empty segments; empty, or ending in `/`. */
+const keyPrefix = z
+  .string()
+  .max(512)
+  .regex(/^(?:(?!\.{1,2}\/)[A-Za-z0-9!_.*'()-]+\/)*$/, 'must be empty or segments ending in "/", without "." or ".."');
+/** Only roles named `loa-ingest-*` may be assumed (infra/constructs/grants.ts), so only those are accepted. */
+const roleArn = z
+  .string()
+  .regex(
+    /^arn:aws[a-z-]*:iam::\d{12}:role\/(?:[\w+=,.@-]+\/)*loa-ingest-[\w+=,.@-]{1,53}$/,
+    'must be the ARN of an IAM role named loa-ingest-…',
+  );
+const credentialsRef = z.string().min(1);
+
 /** Channels as stored: secrets are never here, only a reference into the secret store. */
 export const Channel = z.discriminatedUnion('type', [
   z.object({ channelId: slug('channelId'), type: z.literal('webhook'), url: httpUrl, secretRef: z.string() }),
   z.object({ channelId: slug('channelId'), type: z.literal('feed') }),
+  /** Media RSS + NewsML-G2 and the media, pushed to the partner's ingest (docs/broadcast.md). */
+  z.discriminatedUnion('target', [
+    z.object({
+      channelId: slug('channelId'),
+      type: z.literal('broadcast'),
+      target: z.literal('http'),
+      url: httpUrl,
+      /** Standard Webhooks secret that signs every PUT. */
+      secretRef: z.string(),
+    }),
+    z.object({
+      channelId: slug('channelId'),
+      type: z.literal('broadcast'),
+      target: z.literal('s3'),
+      bucket: bucketName,
+      prefix: keyPrefix,
+      /** Role in the partner's account that may write there; assumed with the agreement id as external id. */
+      roleArn: roleArn.optional(),
+    }),
+  ]),
+  /** A post on the partner's account (docs/social.md). */
+  z.object({
+    channelId: slug('channelId'),
+    type: z.literal('social'),
+    network: SocialNetwork,
+    baseUrl: httpUrl,
+    /** The account posted as: a Facebook page id (required there), an X user id, a Zalo OA id. */
+    accountId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of A-Z, a-z, 0-9, _ . -').optional(),
+    /** The network's credentials (JSON) in the secret store. */
+    credentialsRef,
+  }),
 ]);
 export type Channel = z.infer<typeof Channel>;
 export type ChannelType = Channel['type'];
+
+/**
+ * A network's credentials as the operator sends them: an OAuth 2.0 access token (X: user context with
+ * tweet.write; Facebook: a page access token; Zalo: the OA access token).
+ */
+export const SocialCredentials = z
+  .object({ accessToken: z.string().min(8).max(4096).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII') })
+  .strict();
+export type SocialCredentials = z.infer<typeof SocialCredentials>;
 
 /** Embargo handling: `hold` delivers after the embargo; `pass-through` sends at once with the embargo stated. */
 export const EmbargoMode = z.enum(['hold', 'pass-through']);
@@ -54,6 +123,37 @@ export const ChannelInput = z.discriminatedUnion('type', [
     secret: webhookSecret.optional(),
   }),
   z.object({ channelId: slug('channelId').optional(), type: z.literal('feed') }),
+  z.discriminatedUnion('target', [
+    z.object({
+      channelId: slug('channelId').optional(),
+      type: z.literal('broadcast'),
+      target: z.literal('http'),
+      url: httpUrl,
+      secret: webhookSecret.optional(),
+    }),
+    z.object({
+      channelId: slug('channelId').optional(),
+      type: z.literal('broadcast'),
+      target: z.literal('s3'),
+      bucket: bucketName,
+      prefix: keyPrefix.default(''),
+      roleArn: roleArn.optional(),
+    }),
+  ]),
+  z
+    .object({
+      channelId: slug('channelId').optional(),
+      type: z.literal('social'),
+      network: SocialNetwork,
+      baseUrl: httpUrl.optional(),
+      accountId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of A-Z, a-z, 0-9, _ . -').optional(),
+      /** Sent once, stored in the secret store on receipt, never returned or logged. */
+      credentials: SocialCredentials,
+    })
+    .refine((c) => c.network !== 'facebook' || c.accountId, {
+      path: ['accountId'],
+      message: 'is required for facebook: the page id posted to',
+    }),
 ]);
 export type ChannelInput = z.infer<typeof ChannelInput>;
 

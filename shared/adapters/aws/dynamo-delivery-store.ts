@@ -150,6 +150,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
       ...indexes,
       ...(write.nextAttemptAt && { nextAttemptAt: write.nextAttemptAt }),
       ...(write.lastError && { lastError: write.lastError }),
+      ...(write.remoteId && { remoteId: write.remoteId }),
     };
     const remove = [
       ...(write.nextAttemptAt ? [] : ['nextAttemptAt']),

@@ -5,6 +5,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import type { Readable } from 'node:stream';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
 import { MissingAssetError, NotFoundError } from '#domain/errors.ts';
 import type { PackageStore } from '#ports/package-store.ts';
@@ -78,6 +79,24 @@ export class S3PackageStore implements PackageStore {
     } catch (error) {
       if (isMissingObject(error)) {
         throw new NotFoundError(`manifest s3://${this.bucket}/${key} does not exist`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** A streamed GET: the body is read as the caller consumes it. */
+  async openObject(key: string): Promise<{ body: Readable; sizeBytes: number; contentType?: string }> {
+    try {
+      const res = await this.#s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      if (!res.Body) throw new NotFoundError(`object s3://${this.bucket}/${key} has no body`);
+      return {
+        body: res.Body as Readable,
+        sizeBytes: res.ContentLength ?? 0,
+        ...(res.ContentType && { contentType: res.ContentType }),
+      };
+    } catch (error) {
+      if (isMissingObject(error)) {
+        throw new NotFoundError(`object s3://${this.bucket}/${key} does not exist`, { cause: error });
       }
       throw error;
     }

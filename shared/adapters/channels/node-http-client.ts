@@ -2,13 +2,14 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { LookupFunction } from 'node:net';
+import { Readable } from 'node:stream';
 import {
   resolvedAddressProblem,
   type TargetPolicy,
   TargetRefusedError,
   targetUrlProblem,
 } from '#domain/target-policy.ts';
-import type { HttpClient, HttpResult } from '#ports/http-client.ts';
+import type { HttpClient, HttpRequest, HttpResult } from '#ports/http-client.ts';
 
 /** Resolves a host name to every address it has (dns.lookup's signature, `all: true`). */
 export type Resolve = (
@@ -48,18 +49,28 @@ export class NodeHttpClient implements HttpClient {
   }
 
   /** Throws TargetRefusedError when the URL (or what its host resolves to) is not an allowed target. */
-  async post(
-    url: string,
-    headers: Record<string, string>,
-    body: string,
-    timeoutMs: number,
-  ): Promise<HttpResult> {
-    const problem = targetUrlProblem(url, this.#policy);
-    if (problem) throw new TargetRefusedError(`webhook URL ${problem}`);
-    const target = new URL(url);
+  post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<HttpResult> {
+    return this.#send({ method: 'POST', url, headers, body, timeoutMs }, 'webhook URL');
+  }
+
+  /** Any method; a stream body is piped with an inactivity deadline (see HttpRequest). */
+  request(req: HttpRequest): Promise<HttpResult> {
+    return this.#send(req, 'URL');
+  }
+
+  async #send(req: HttpRequest, what: string): Promise<HttpResult> {
+    const problem = targetUrlProblem(req.url, this.#policy);
+    if (problem) throw new TargetRefusedError(`${what} ${problem}`);
+    const target = new URL(req.url);
     const started = performance.now();
     const durationMs = () => Math.round(performance.now() - started);
-    const bytes = Buffer.from(body, 'utf8');
+    const streamed = req.body instanceof Readable;
+    const bytes: Uint8Array | undefined =
+      req.body === undefined || req.body instanceof Readable
+        ? undefined
+        : typeof req.body === 'string'
+          ? Buffer.from(req.body, 'utf8')
+          : req.body;
     return new Promise<HttpResult>((resolve, reject) => {
       let settled = false;
       const finish = (result: HttpResult | Error) => {
@@ -70,40 +81,68 @@ export class NodeHttpClient implements HttpClient {
         else resolve(result);
       };
       const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-      const req = send(target, {
-        method: 'POST',
-        headers: { ...headers, 'content-length': String(bytes.length) },
+      const headers = { ...req.headers, ...(bytes && { 'content-length': String(bytes.length) }) };
+      const request = send(target, {
+        method: req.method,
+        headers,
         agent: this.#agents[target.protocol as 'http:' | 'https:'],
         lookup: this.#guardedLookup(target.hostname),
       });
-      const deadline = setTimeout(() => {
+      const expire = () => {
         finish({ kind: 'network-error', error: 'timeout', durationMs: durationMs() });
-        req.destroy();
-      }, timeoutMs);
-      req.on('response', (res: IncomingMessage) => {
-        const answer: HttpResult = {
-          kind: 'response',
+        request.destroy();
+        if (streamed) (req.body as Readable).destroy();
+      };
+      let deadline = setTimeout(expire, req.timeoutMs);
+      // A streamed body may take minutes: the deadline is then the longest time without progress.
+      const progress = () => {
+        if (settled) return;
+        clearTimeout(deadline);
+        deadline = setTimeout(expire, req.timeoutMs);
+      };
+      request.on('response', (res: IncomingMessage) => {
+        const answer = {
+          kind: 'response' as const,
           status: res.statusCode ?? 0,
           headers: flatHeaders(res.headers),
-          durationMs: 0,
         };
+        const chunks: Buffer[] = [];
         let read = 0;
         res.on('data', (chunk: Buffer) => {
+          if (req.readBody && read < MAX_RESPONSE_BYTES) chunks.push(chunk);
           read += chunk.length;
           // A partner streaming an endless answer does not hold the worker: its status is known.
           if (read > MAX_RESPONSE_BYTES) res.destroy();
         });
         // The status line is the partner's answer, even if the body is then cut off.
-        const done = () => finish({ ...answer, durationMs: durationMs() });
+        const done = () =>
+          finish({
+            ...answer,
+            durationMs: durationMs(),
+            ...(req.readBody && {
+              body: Buffer.concat(chunks).subarray(0, MAX_RESPONSE_BYTES).toString('utf8'),
+            }),
+          });
         res.on('end', done);
         res.on('close', done);
         res.on('error', done);
+        if (streamed) (req.body as Readable).unpipe(request);
       });
-      req.on('error', (error: Error) => {
+      request.on('error', (error: Error) => {
         if (error instanceof TargetRefusedError) finish(error);
         else finish({ kind: 'network-error', error: describeNetworkError(error), durationMs: durationMs() });
       });
-      req.end(bytes);
+      if (!streamed) {
+        request.end(bytes);
+        return;
+      }
+      const source = req.body as Readable;
+      source.on('data', progress);
+      source.on('error', (error: Error) => {
+        finish({ kind: 'network-error', error: `body stream: ${error.message}`, durationMs: durationMs() });
+        request.destroy();
+      });
+      source.pipe(request);
     });
   }
 

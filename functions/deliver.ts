@@ -1,19 +1,25 @@
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { depsFromEnv } from '#adapters/aws/build-deps.ts';
-import { deliverWebhook } from '#app/deliver-webhook.ts';
+import { type ChannelAdapters, deliver } from '#app/deliver.ts';
 import type { Deps } from '#app/deps.ts';
 import type { OutgoingEvent } from '#schemas/events.ts';
 import { WorkMessage } from '#schemas/work.ts';
 
 /**
- * Webhook queue consumer: one attempt per message. A message that throws is reported as a batch
- * item failure, so SQS redelivers it after the visibility timeout (the lease) and, after
- * maxReceiveCount, moves it to the dead-letter queue.
+ * A channel queue's consumer (deliver-webhook, deliver-broadcast, deliver-social): one attempt per
+ * message, through the channel adapters `adaptersOf` builds (once per deps, i.e. per cold start). A
+ * message that throws is reported as a batch item failure, so SQS redelivers it after the visibility
+ * timeout (the lease) and, after maxReceiveCount, moves it to the dead-letter queue.
  */
-export function makeHandler(getDeps: () => Deps) {
+export function makeDeliverHandler(getDeps: () => Deps, adaptersOf: (deps: Deps) => ChannelAdapters) {
+  const built = new WeakMap<Deps, ChannelAdapters>();
   return middy<SQSEvent, SQSBatchResponse>().handler(async (event, context): Promise<SQSBatchResponse> => {
     const deps = getDeps();
+    let adapters = built.get(deps);
+    if (!adapters) {
+      adapters = adaptersOf(deps);
+      built.set(deps, adapters);
+    }
     const failures: SQSBatchResponse['batchItemFailures'] = [];
     const events: OutgoingEvent[] = [];
     // Leave room for one more whole attempt plus the outcome write, or hand the rest back:
@@ -40,7 +46,7 @@ export function makeHandler(getDeps: () => Deps) {
         continue;
       }
       try {
-        const result = await deliverWebhook(deps, msg.data);
+        const result = await deliver(deps, adapters, msg.data);
         if (result.kind === 'recorded' && result.event) events.push(result.event);
       } catch (error) {
         deps.logger.error('delivery attempt failed to complete', { deliveryId: msg.data.deliveryId, error });
@@ -54,5 +60,3 @@ export function makeHandler(getDeps: () => Deps) {
     return { batchItemFailures: failures };
   });
 }
-
-export const handler = makeHandler(depsFromEnv);

@@ -10,6 +10,8 @@ export type FunctionName =
   | 'package'
   | 'route'
   | 'deliver-webhook'
+  | 'deliver-broadcast'
+  | 'deliver-social'
   | 'ops'
   | 'assets'
   | 'feeds'
@@ -34,6 +36,20 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
     memoryMb: 256,
     timeoutSeconds: 30,
     reservedConcurrency: 20,
+  },
+  // Streams media to partners' ingest: minutes for a large video, memory for the upload's parts.
+  'deliver-broadcast': {
+    entry: 'functions/deliver-broadcast/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 900,
+    reservedConcurrency: 5,
+  },
+  // Networks rate-limit per account and app: few workers, each one short call.
+  'deliver-social': {
+    entry: 'functions/deliver-social/handler.ts',
+    memoryMb: 256,
+    timeoutSeconds: 30,
+    reservedConcurrency: 5,
   },
   ops: { entry: 'functions/ops/handler.ts', memoryMb: 256, timeoutSeconds: 29 },
   assets: { entry: 'functions/assets/handler.ts', memoryMb: 256, timeoutSeconds: 10 },
@@ -92,7 +108,7 @@ export const SUBSCRIPTIONS: Subscription[] = [
   },
 ];
 
-export type QueueName = 'webhook' | 'replay';
+export type QueueName = 'webhook' | 'broadcast' | 'social' | 'replay';
 
 export interface QueueSpec {
   name: QueueName;
@@ -108,6 +124,21 @@ export const QUEUES: QueueSpec[] = [
   {
     name: 'webhook',
     consumer: 'deliver-webhook',
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 5,
+    batchSize: 10,
+  },
+  {
+    // One package per message: an upload of a large video may take most of the function's 15 minutes.
+    name: 'broadcast',
+    consumer: 'deliver-broadcast',
+    visibilityTimeoutSeconds: 5400,
+    maxReceiveCount: 5,
+    batchSize: 1,
+  },
+  {
+    name: 'social',
+    consumer: 'deliver-social',
     visibilityTimeoutSeconds: 180,
     maxReceiveCount: 5,
     batchSize: 10,

@@ -3,6 +3,7 @@ import { depsFromEnv } from '#adapters/aws/build-deps.ts';
 import type { Deps } from '#app/deps.ts';
 import { packageArticle } from '#app/package-article.ts';
 import { parseBusEvent, recordRejection } from '#app/record-rejection.ts';
+import { withdrawnProblem } from '#app/withdraw-article.ts';
 import { MissingAssetError } from '#domain/errors.ts';
 import { ContentApproved } from '#schemas/events.ts';
 
@@ -12,6 +13,12 @@ export function makeHandler(getDeps: () => Deps) {
     const deps = getDeps();
     const parsed = await parseBusEvent(deps, 'package', event, ContentApproved);
     if (!parsed) return;
+    // A withdrawn article is never republished, so a new version is not even packaged (one GetItem).
+    const withdrawn = await withdrawnProblem(deps, parsed.detail.article.articleId);
+    if (withdrawn) {
+      await recordRejection(deps, 'package', parsed.envelope, [withdrawn]);
+      return;
+    }
     try {
       await packageArticle(deps, parsed.detail.article);
     } catch (error) {

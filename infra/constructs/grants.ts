@@ -10,6 +10,9 @@ import type { Capability } from '#infra/stacks/access.ts';
 /** Where the functions create and read partner secrets (shared/app/create-agreement.ts, signed-links.ts). */
 export const SECRET_NAME_PREFIX = 'loa/agreements/';
 
+/** Partners' ingest roles must be named with this prefix for the broadcast worker to assume them. */
+export const INGEST_ROLE_PREFIX = 'loa-ingest-';
+
 /** Package objects live under this prefix (shared/app/package-article.ts `packagePrefix`). */
 export const PACKAGES_KEY_PREFIX = 'packages/';
 
@@ -67,6 +70,13 @@ export function statementFor(scope: Construct, cap: Capability, t: GrantTargets)
       return statement(
         ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'],
         [secretArnPattern(scope)],
+      );
+    case 'ingest:assume-role':
+      // Partners' accounts are not known at deploy time; the role name prefix and the external id
+      // (the agreement id, checked by the partner's trust policy) are what narrow it.
+      return statement(
+        ['sts:AssumeRole'],
+        [`arn:${Stack.of(scope).partition}:iam::*:role/${INGEST_ROLE_PREFIX}*`],
       );
     default: {
       const queueName = cap.slice('queue:send:'.length);

@@ -1,6 +1,8 @@
 import type { Context } from 'aws-lambda';
 import type { Deps } from '#app/deps.ts';
 import { makeHandler as assets } from '#functions/assets/handler.ts';
+import { makeHandler as deliverBroadcast } from '#functions/deliver-broadcast/handler.ts';
+import { makeHandler as deliverSocial } from '#functions/deliver-social/handler.ts';
 import { makeHandler as deliverWebhook } from '#functions/deliver-webhook/handler.ts';
 import { makeHandler as feeds } from '#functions/feeds/handler.ts';
 import { makeHandler as ops } from '#functions/ops/handler.ts';
@@ -21,6 +23,8 @@ export function localHandlers(getDeps: () => Deps): Record<FunctionName, LocalHa
     package: asLocal(packageArticle(getDeps)),
     route: asLocal(route(getDeps)),
     'deliver-webhook': asLocal(deliverWebhook(getDeps)),
+    'deliver-broadcast': asLocal(deliverBroadcast(getDeps)),
+    'deliver-social': asLocal(deliverSocial(getDeps)),
     ops: asLocal(ops(getDeps)),
     assets: asLocal(assets(getDeps)),
     feeds: asLocal(feeds(getDeps)),

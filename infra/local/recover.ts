@@ -1,13 +1,14 @@
 import type { Deps } from '#app/deps.ts';
 import { type SweepResult, sweepUnfinished } from '#app/sweep-unfinished.ts';
+import { PUSH_CHANNEL_TYPES } from '#ports/work-queue.ts';
 import type { LocalQueues } from './queues.ts';
 
 type SweepDeps = Pick<Deps, 'deliveries' | 'queue' | 'clock' | 'logger'>;
 
-/** Delivery ids the webhook queue's live messages name: those deliveries are held, nothing to sweep. */
+/** Delivery ids the channel queues' live messages name: those deliveries are held, nothing to sweep. */
 function heldBy(queues: LocalQueues): (deliveryId: string) => boolean {
   const held = new Set<string>();
-  for (const body of queues.liveBodies('webhook')) {
+  for (const body of PUSH_CHANNEL_TYPES.flatMap((q) => queues.liveBodies(q))) {
     try {
       const id = (JSON.parse(body) as { deliveryId?: unknown }).deliveryId;
       if (typeof id === 'string') held.add(id);

@@ -114,7 +114,12 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
     contentBucket: opts.contentBucket,
     packagesBucket: PACKAGES_BUCKET,
     busName: BUS_NAME,
-    queueUrls: { webhook: queues.queueUrl('webhook'), replay: queues.queueUrl('replay') },
+    queueUrls: {
+      webhook: queues.queueUrl('webhook'),
+      broadcast: queues.queueUrl('broadcast'),
+      social: queues.queueUrl('social'),
+      replay: queues.queueUrl('replay'),
+    },
     publicBaseUrl: baseUrl,
     secrets: `file:${join(opts.dataDir, 'secrets.json')}`,
     retryPolicy: { ...DEFAULT_RETRY_POLICY, ...opts.retryPolicy },

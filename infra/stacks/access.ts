@@ -18,9 +18,14 @@ export const CAPABILITIES = {
   'bus:publish': 'events:PutEvents on the bus',
   'secrets:read': 'secretsmanager:GetSecretValue on loa/agreements/*',
   'secrets:write': 'secretsmanager:CreateSecret, secretsmanager:PutSecretValue on loa/agreements/*',
+  'ingest:assume-role':
+    "sts:AssumeRole on roles named loa-ingest-* in any account (a partner's ingest role; external id = agreement id)",
 } as const;
 
 export type Capability = keyof typeof CAPABILITIES | `queue:send:${QueueName}`;
+
+/** Sending to every pushed channel's queue: what routing, withdrawals, replays and the sweeper need. */
+const PUSH_QUEUES = ['queue:send:webhook', 'queue:send:broadcast', 'queue:send:social'] as const;
 
 /** Capabilities by function name, as the stack reads them (tests pass variants). */
 export type AccessTable = Readonly<Partial<Record<string, readonly Capability[]>>>;
@@ -32,11 +37,19 @@ export type AccessTable = Readonly<Partial<Record<string, readonly Capability[]>
  */
 export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
   // CopyObject reads the source and writes the copy; HeadObject of the copy needs GetObject;
-  // rejected events are recorded with one PutItem.
-  package: ['content:read', 'content:list', 'packages:read', 'packages:write', 'bus:publish', 'table:put'],
+  // rejected events are recorded with one PutItem; the article's withdrawal marker is one GetItem.
+  package: [
+    'content:read',
+    'content:list',
+    'packages:read',
+    'packages:write',
+    'bus:publish',
+    'table:get',
+    'table:put',
+  ],
   // Lists active agreements and the article's earlier deliveries (Query), reads its withdrawal marker
   // (GetItem), writes routing records, deliveries and rejections (PutItem).
-  route: ['table:get', 'table:query', 'table:put', 'queue:send:webhook'],
+  route: ['table:get', 'table:query', 'table:put', ...PUSH_QUEUES],
   // Reads the delivery and agreement, records the outcome (UpdateItem), reads the manifest and the
   // secrets, re-enqueues retries on its own queue and publishes outcome events.
   'deliver-webhook': [
@@ -45,6 +58,26 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
     'packages:read',
     'secrets:read',
     'queue:send:webhook',
+    'bus:publish',
+  ],
+  // The same, plus the partner's ingest: the bucket through the partner's role (its own grant), or
+  // an HTTP endpoint (no IAM). Media is read from packages/* and streamed.
+  'deliver-broadcast': [
+    'table:get',
+    'table:update',
+    'packages:read',
+    'secrets:read',
+    'queue:send:broadcast',
+    'bus:publish',
+    'ingest:assume-role',
+  ],
+  // Network credentials from the secret store; posts are HTTPS calls (no IAM).
+  'deliver-social': [
+    'table:get',
+    'table:update',
+    'packages:read',
+    'secrets:read',
+    'queue:send:social',
     'bus:publish',
   ],
   // Agreements (Get, Query, Put, including key rotation), delivery listings, replays (UpdateItem +
@@ -56,7 +89,7 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
     'table:update',
     'secrets:read',
     'secrets:write',
-    'queue:send:webhook',
+    ...PUSH_QUEUES,
     // Starts bulk replays and backfills (the job item is a PutItem; the first run is a message).
     'queue:send:replay',
   ],
@@ -69,20 +102,13 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
   // Writes the article's withdrawal marker and takedown notices (PutItem), finds the article's
   // deliveries (Query on the article index), tombstones the feed ones and discards unsent webhook ones
   // (UpdateItem, GetItem when one moved meanwhile), enqueues the notices; rejections are one PutItem.
-  withdraw: ['table:get', 'table:query', 'table:update', 'table:put', 'queue:send:webhook'],
+  withdraw: ['table:get', 'table:query', 'table:update', 'table:put', ...PUSH_QUEUES],
   // Reads the sparse unfinished index and re-enqueues what no message holds.
-  sweep: ['table:query', 'queue:send:webhook'],
+  sweep: ['table:query', ...PUSH_QUEUES],
   // Bulk replay and backfill runs: reads and advances the job item (GetItem, PutItem guarded by seq),
   // lists deliveries and routing records (Query), reopens deliveries (UpdateItem) or creates them
   // (PutItem, backfill), enqueues their attempts and queues its own next run.
-  replay: [
-    'table:get',
-    'table:query',
-    'table:put',
-    'table:update',
-    'queue:send:webhook',
-    'queue:send:replay',
-  ],
+  replay: ['table:get', 'table:query', 'table:put', 'table:update', ...PUSH_QUEUES, 'queue:send:replay'],
 };
 
 /** The IAM-per-function table of docs/aws.md, generated so the docs cannot drift from the stack. */

@@ -4,7 +4,7 @@
  */
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { PACKAGES_KEY_PREFIX, SECRET_NAME_PREFIX } from '#infra/constructs/grants.ts';
+import { INGEST_ROLE_PREFIX, PACKAGES_KEY_PREFIX, SECRET_NAME_PREFIX } from '#infra/constructs/grants.ts';
 import type { LoaHttpApi } from '#infra/constructs/http-api.ts';
 import type { LoaFunction } from '#infra/constructs/loa-function.ts';
 import type { Storage } from '#infra/constructs/storage.ts';
@@ -54,6 +54,12 @@ export function acknowledgeNagFindings(s: NagScope): void {
     }
     if (caps.some((c) => c.startsWith('secrets:'))) {
       iam5(SECRETS_PATTERN, 'secret ARNs end in a random suffix, so a name prefix needs a trailing wildcard');
+    }
+    if (caps.includes('ingest:assume-role')) {
+      iam5(
+        `arn:<AWS::Partition>:iam::*:role/${INGEST_ROLE_PREFIX}*`,
+        "partners' accounts are not known at deploy time; only roles named loa-ingest-*, and each partner's trust policy requires the agreement id as external id",
+      );
     }
     ack(
       fn.fn,

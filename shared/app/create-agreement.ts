@@ -2,12 +2,26 @@ import { randomBytes } from 'node:crypto';
 import { ConflictError, InvalidInputError } from '#domain/errors.ts';
 import { newId } from '#domain/ids.ts';
 import { targetUrlProblem } from '#domain/target-policy.ts';
-import type { Agreement, Channel, CreateAgreementInput } from '#schemas/agreement.ts';
+import {
+  type Agreement,
+  type Channel,
+  type ChannelInput,
+  type CreateAgreementInput,
+  SOCIAL_BASE_URL,
+} from '#schemas/agreement.ts';
 import type { Deps } from './deps.ts';
 import { feedKeyRef } from './signed-links.ts';
 
 export const webhookSecretRef = (agreementId: string, channelId: string) =>
   `loa/agreements/${agreementId}/channels/${channelId}/webhook-secret`;
+
+/** Where a broadcast HTTP channel's signing secret lives. */
+export const signingSecretRef = (agreementId: string, channelId: string) =>
+  `loa/agreements/${agreementId}/channels/${channelId}/signing-secret`;
+
+/** Where a social channel's network credentials (JSON) live. */
+export const credentialsRef = (agreementId: string, channelId: string) =>
+  `loa/agreements/${agreementId}/channels/${channelId}/credentials`;
 
 export interface CreatedAgreement {
   agreement: Agreement;
@@ -26,17 +40,29 @@ function channelIds(input: CreateAgreementInput): string[] {
   });
 }
 
-/** Webhook URLs the SSRF guard refuses, named by field as the schema's problems are. */
+/** The URL a channel pushes to, and its field name, when it has one. */
+function targetOf(c: ChannelInput): { field: string; url: string } | undefined {
+  if (c.type === 'webhook' || (c.type === 'broadcast' && c.target === 'http'))
+    return { field: 'url', url: c.url };
+  if (c.type === 'social' && c.baseUrl) return { field: 'baseUrl', url: c.baseUrl };
+  return undefined;
+}
+
+/** Target URLs the SSRF guard refuses, named by field as the schema's problems are. */
 function refusedTargets(input: CreateAgreementInput, allowPrivateTargets: boolean): string[] {
   return input.channels.flatMap((c, i) => {
-    const problem = c.type === 'webhook' ? targetUrlProblem(c.url, { allowPrivateTargets }) : undefined;
-    return problem ? [`channels.${i}.url: ${problem}`] : [];
+    const target = targetOf(c);
+    const problem = target && targetUrlProblem(target.url, { allowPrivateTargets });
+    return target && problem ? [`channels.${i}.${target.field}: ${problem}`] : [];
   });
 }
 
+/** A generated Standard Webhooks secret: 32 random bytes. */
+const newSigningSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
+
 /**
- * Creates an agreement. Secrets (webhook signing secrets, the first feed key) go to the secret
- * store; the agreement item keeps only references to them.
+ * Creates an agreement. Secrets (webhook and broadcast signing secrets, social network credentials,
+ * the first feed key) go to the secret store; the agreement item keeps only references to them.
  */
 export async function createAgreement(
   deps: Pick<Deps, 'agreements' | 'secrets' | 'clock' | 'config'>,
@@ -52,17 +78,54 @@ export async function createAgreement(
   const ids = channelIds(input);
   const generatedSecrets: Record<string, string> = {};
   const channels: Channel[] = [];
+  /** Stores a signing secret (the operator's, or one generated and shown once) and returns its ref. */
+  const signing = async (channelId: string, given: string | undefined, ref: string) => {
+    const secret = given ?? newSigningSecret();
+    if (!given) generatedSecrets[channelId] = secret;
+    await deps.secrets.put(ref, secret);
+    return ref;
+  };
   for (const [i, c] of input.channels.entries()) {
     const channelId = ids[i] ?? c.type;
-    if (c.type === 'feed') {
-      channels.push({ channelId, type: 'feed' });
-      continue;
+    switch (c.type) {
+      case 'feed':
+        channels.push({ channelId, type: 'feed' });
+        break;
+      case 'webhook': {
+        const secretRef = await signing(channelId, c.secret, webhookSecretRef(agreementId, channelId));
+        channels.push({ channelId, type: 'webhook', url: c.url, secretRef });
+        break;
+      }
+      case 'broadcast':
+        if (c.target === 'http') {
+          const secretRef = await signing(channelId, c.secret, signingSecretRef(agreementId, channelId));
+          channels.push({ channelId, type: 'broadcast', target: 'http', url: c.url, secretRef });
+        } else {
+          channels.push({
+            channelId,
+            type: 'broadcast',
+            target: 's3',
+            bucket: c.bucket,
+            prefix: c.prefix,
+            ...(c.roleArn && { roleArn: c.roleArn }),
+          });
+        }
+        break;
+      case 'social': {
+        // The credentials go to the secret store here and are never read back out through the API.
+        const ref = credentialsRef(agreementId, channelId);
+        await deps.secrets.put(ref, JSON.stringify(c.credentials));
+        channels.push({
+          channelId,
+          type: 'social',
+          network: c.network,
+          baseUrl: c.baseUrl ?? SOCIAL_BASE_URL[c.network],
+          ...(c.accountId && { accountId: c.accountId }),
+          credentialsRef: ref,
+        });
+        break;
+      }
     }
-    const secret = c.secret ?? `whsec_${randomBytes(32).toString('base64')}`;
-    if (!c.secret) generatedSecrets[channelId] = secret;
-    const secretRef = webhookSecretRef(agreementId, channelId);
-    await deps.secrets.put(secretRef, secret);
-    channels.push({ channelId, type: 'webhook', url: c.url, secretRef });
   }
   const kid = 'k1';
   await deps.secrets.put(feedKeyRef(agreementId, kid), randomBytes(32).toString('base64url'));

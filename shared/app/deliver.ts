@@ -1,18 +1,23 @@
 import { CircuitBreakers, endpointOf } from '#domain/circuit-breaker.ts';
 import { ATTEMPTABLE, type Attempt, type Delivery, type DeliveryStatus } from '#domain/delivery.ts';
-import { webhookMessageId } from '#domain/ids.ts';
-import { classifyHttpStatus, mayRetry, nextDelayMs, retryAfterFromHeaders } from '#domain/retry-policy.ts';
-import { TargetRefusedError, targetUrlProblem } from '#domain/target-policy.ts';
-import { signWebhook } from '#domain/webhook-signature.ts';
+import { mayRetry, nextDelayMs } from '#domain/retry-policy.ts';
+import { TargetRefusedError } from '#domain/target-policy.ts';
 import type { NinjsDocument } from '#formats/ninjs.ts';
-import type { HttpResult } from '#ports/http-client.ts';
-import type { WorkMessage } from '#ports/work-queue.ts';
-import type { Agreement } from '#schemas/agreement.ts';
+import {
+  type ChannelAdapter,
+  type ChannelOutcome,
+  ChannelRefusal,
+  type SendContext,
+} from '#ports/channel-adapter.ts';
+import type { PushChannelType, WorkMessage } from '#ports/work-queue.ts';
+import type { Agreement, Channel } from '#schemas/agreement.ts';
 import { DETAIL_TYPE, type OutgoingEvent, SOURCE } from '#schemas/events.ts';
 import type { Deps } from './deps.ts';
 import { TtlCache } from './read-cache.ts';
-import { WEBHOOK_EVENT, webhookBody, withdrawalBody } from './webhook-payload.ts';
 import { WITHDRAWN_DISCARD_REASON } from './withdraw-article.ts';
+
+/** The adapters a worker holds, by channel type (a worker builds only those of its queue). */
+export type ChannelAdapters = Partial<Record<PushChannelType, ChannelAdapter<any>>>;
 
 export type DeliverResult =
   | { kind: 'skipped'; why: string }
@@ -68,12 +73,6 @@ function breakersOf(deps: Pick<Deps, 'config'>): CircuitBreakers {
   return b;
 }
 
-function verdictOf(result: HttpResult): { verdict: Verdict; error?: string } {
-  if (result.kind === 'network-error') return { verdict: 'retry', error: result.error };
-  const verdict = classifyHttpStatus(result.status);
-  return verdict === 'delivered' ? { verdict } : { verdict, error: `HTTP ${result.status}` };
-}
-
 /** When the current round of attempts began: the operator's latest replay, else the first attempt, else now. */
 function roundStartedAt(d: Delivery, now: Date): number {
   const manual = d.attempts.findLast((a) => a.trigger === 'manual');
@@ -95,6 +94,7 @@ interface Outcome {
   /** The partner's own wait (Retry-After, rate-limit reset), or the circuit's. */
   waitMs?: number;
   skipped?: Attempt['skipped'];
+  remoteId?: string;
 }
 
 /**
@@ -134,7 +134,11 @@ async function record(
       lastError: error,
     });
     if (!ok) return { kind: 'lost-race' };
-    await deps.queue.enqueue('webhook', [{ deliveryId: d.deliveryId, trigger: 'scheduled' }], delayMs / 1000);
+    await deps.queue.enqueue(
+      queueOf(d),
+      [{ deliveryId: d.deliveryId, trigger: 'scheduled' }],
+      delayMs / 1000,
+    );
     return { kind: 'recorded', status: 'retrying' };
   }
   const final = status ?? (verdict === 'delivered' ? 'delivered' : 'failed');
@@ -142,6 +146,7 @@ async function record(
     status: final,
     attempt,
     ...(error && { lastError: error }),
+    ...(final === 'delivered' && outcome.remoteId && { remoteId: outcome.remoteId }),
   });
   if (!ok) return { kind: 'lost-race' };
   if (final === 'discarded') return { kind: 'recorded', status: final };
@@ -175,9 +180,17 @@ const discard = (deps: Deps, d: Delivery, msg: WorkMessage, now: Date, why: stri
 const refuse = (deps: Deps, d: Delivery, msg: WorkMessage, now: Date, why: string) =>
   record(deps, d, msg, now, { verdict: 'failed', error: why, durationMs: 0 });
 
+/** The queue a delivery's attempts go through: its channel's (feed deliveries are never queued). */
+function queueOf(d: Delivery): PushChannelType {
+  if (d.channelType === 'feed') throw new Error(`feed delivery ${d.deliveryId} has no queue`);
+  return d.channelType;
+}
+
 /**
- * Makes one attempt of a webhook delivery and records its outcome with one conditional write;
- * schedules the next attempt with backoff, or fails the delivery when the policy is spent.
+ * Makes one attempt of a pushed delivery (webhook, broadcast, social) and records its outcome with
+ * one conditional write; schedules the next attempt with backoff, or fails the delivery when the
+ * policy is spent. What is sent, and what an answer means, is the channel adapter's (ports/
+ * channel-adapter.ts); everything around it is here, the same for every channel.
  *
  * The delivery is read again here, just before sending, so a message for a delivery that is already
  * through (a duplicate, a sweeper's copy) ends without a request. A partner whose circuit is open is
@@ -185,15 +198,22 @@ const refuse = (deps: Deps, d: Delivery, msg: WorkMessage, now: Date, why: strin
  * next try no sooner than the circuit lets a probe through. A partner's deliveries thus end on the
  * same schedule whether its circuit opened or not; the circuit only spares the workers the waiting.
  */
-export async function deliverWebhook(deps: Deps, msg: WorkMessage): Promise<DeliverResult> {
+export async function deliver(
+  deps: Deps,
+  adapters: ChannelAdapters,
+  msg: WorkMessage,
+): Promise<DeliverResult> {
   const now = deps.clock.now();
   const d = await deps.deliveries.get(msg.deliveryId);
   if (!d) return { kind: 'skipped', why: 'no such delivery' };
   if (!ATTEMPTABLE.includes(d.status)) return { kind: 'skipped', why: `already ${d.status}` };
+  const adapter = d.channelType === 'feed' ? undefined : adapters[d.channelType];
+  // A message on the wrong queue is a wiring fault: thrown, so the queue keeps it and alarms.
+  if (!adapter) throw new Error(`this worker has no ${d.channelType} adapter (delivery ${d.deliveryId})`);
   if (d.nextAttemptAt && Date.parse(d.nextAttemptAt) > now.getTime()) {
     // Early: SQS delays stop at 15 minutes, so a longer wait comes back here and goes round again.
     const delaySeconds = Math.ceil((Date.parse(d.nextAttemptAt) - now.getTime()) / 1000);
-    await deps.queue.enqueue('webhook', [msg], delaySeconds);
+    await deps.queue.enqueue(queueOf(d), [msg], delaySeconds);
     return { kind: 'deferred', delaySeconds };
   }
   const policy = deps.config.retryPolicy;
@@ -217,17 +237,17 @@ export async function deliverWebhook(deps: Deps, msg: WorkMessage): Promise<Deli
   const agreement = await caches.agreements.get(d.agreementId, nowMs, () =>
     deps.agreements.get(d.agreementId),
   );
-  if (agreement?.status !== 'active') {
+  // A takedown still goes to a suspended partner: it is not new content, and what it withdraws must
+  // come down wherever it went. Only an agreement that is gone (deleted, expired) ends it.
+  const mayReceive = agreement?.status === 'active' || (withdrawal && agreement?.status === 'suspended');
+  if (!agreement || !mayReceive) {
     return discard(deps, d, msg, now, `agreement ${agreement?.status ?? 'deleted'}`);
   }
   const channel = agreement.channels.find((c) => c.channelId === d.channelId);
-  if (channel?.type !== 'webhook') return discard(deps, d, msg, now, 'channel no longer on the agreement');
-  const refusal = targetUrlProblem(channel.url, { allowPrivateTargets: deps.config.allowPrivateTargets });
-  if (refusal) return refuse(deps, d, msg, now, `target refused: webhook URL ${refusal}`);
-  const secret = await deps.secrets.get(channel.secretRef);
-  if (!secret) return discard(deps, d, msg, now, 'webhook secret missing from the secret store');
+  if (channel?.type !== d.channelType)
+    return discard(deps, d, msg, now, 'channel no longer on the agreement');
 
-  const endpoint = endpointOf(channel.url);
+  const endpoint = adapter.endpoint(channel);
   const circuits = breakersOf(deps);
   // An operator's replay goes through whatever this worker thinks of the partner: it acts as a probe.
   const gate = msg.trigger === 'manual' ? undefined : circuits.check(endpoint, now.getTime());
@@ -241,43 +261,49 @@ export async function deliverWebhook(deps: Deps, msg: WorkMessage): Promise<Deli
     });
   }
 
-  const manifest = await manifestOf(deps, d.manifest.key);
-  const body = withdrawal
-    ? withdrawalBody(d, manifest, now)
-    : await webhookBody(deps, agreement, manifest, now, d.event ?? WEBHOOK_EVENT.published);
-  const headers = {
-    'content-type': 'application/json; charset=utf-8',
-    'user-agent': 'Loa/0.1 (+webhooks)',
-    ...signWebhook(secret, webhookMessageId(d.deliveryId), Math.floor(now.getTime() / 1000), body),
+  const ctx: SendContext<Channel> = {
+    delivery: d,
+    agreement,
+    channel,
+    manifest: await manifestOf(deps, d.manifest.key),
+    now,
+    timeoutMs: policy.timeoutMs,
   };
-  let result: HttpResult;
+  let outcome: ChannelOutcome;
   try {
-    result = await deps.http.post(channel.url, headers, body, policy.timeoutMs);
+    const sent = withdrawal ? await adapter.undo(ctx) : await adapter.send(ctx, await adapter.prepare(ctx));
+    outcome = adapter.classify(sent, ctx);
   } catch (error) {
-    if (!(error instanceof TargetRefusedError)) throw error;
-    return refuse(deps, d, msg, now, `target refused: ${error.message}`);
+    if (error instanceof ChannelRefusal) {
+      return error.discard
+        ? discard(deps, d, msg, now, error.message)
+        : refuse(deps, d, msg, now, error.message);
+    }
+    if (error instanceof TargetRefusedError)
+      return refuse(deps, d, msg, now, `target refused: ${error.message}`);
+    throw error;
   }
-  const { verdict, error } = verdictOf(result);
-  // What was sent stays out of the logs: the body, and the headers that carry the signature.
-  deps.logger.debug('webhook attempt', {
+  // What was sent stays out of the logs: bodies, and the headers that carry signatures and tokens.
+  deps.logger.debug('delivery attempt', {
     deliveryId: d.deliveryId,
+    channel: d.channelType,
     endpoint,
     attempt: d.attemptCount + 1,
-    verdict,
-    durationMs: result.durationMs,
-    ...(result.kind === 'response' ? { httpStatus: result.status } : { error: result.error }),
+    verdict: outcome.verdict,
+    durationMs: outcome.durationMs,
+    ...(outcome.httpStatus !== undefined && { httpStatus: outcome.httpStatus }),
+    ...(outcome.error && { error: outcome.error }),
   });
   // Waiting is what holds a worker, so only failures without an answer count against the circuit: an
   // answer, any status, shows the endpoint is up and cost little.
-  if (result.kind === 'network-error') circuits.recordFailure(endpoint, deps.clock.now().getTime());
+  if (outcome.noAnswer) circuits.recordFailure(endpoint, deps.clock.now().getTime());
   else circuits.recordSuccess(endpoint);
   return record(deps, d, msg, now, {
-    verdict,
-    durationMs: result.durationMs,
-    ...(error && { error }),
-    ...(result.kind === 'response' && {
-      httpStatus: result.status,
-      waitMs: retryAfterFromHeaders(result.headers, now),
-    }),
+    verdict: outcome.verdict,
+    durationMs: outcome.durationMs,
+    ...(outcome.error && { error: outcome.error }),
+    ...(outcome.httpStatus !== undefined && { httpStatus: outcome.httpStatus }),
+    ...(outcome.waitMs !== undefined && { waitMs: outcome.waitMs }),
+    ...(outcome.remoteId && { remoteId: outcome.remoteId }),
   });
 }

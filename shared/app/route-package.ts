@@ -2,9 +2,11 @@ import type { Delivery } from '#domain/delivery.ts';
 import { feedTime } from '#domain/feed.ts';
 import { deliveryIdFor } from '#domain/ids.ts';
 import { decideRoute, type RouteDecision } from '#domain/routing.ts';
+import { isPushed } from '#ports/work-queue.ts';
 import type { Agreement, Channel } from '#schemas/agreement.ts';
 import type { PackageReady } from '#schemas/events.ts';
 import type { Deps } from './deps.ts';
+import { enqueueGrouped } from './enqueue.ts';
 
 export interface RouteResult {
   decisions: RouteDecision[];
@@ -76,31 +78,35 @@ export async function routePackage(
     ready,
   });
   const covered = agreements.filter((_, i) => decisions[i]?.covered);
-  const updates = covered.length > 0 ? await updatedChannels(deps, ready) : new Set<string>();
+  const updates = covered.length > 0 ? await supersededVersions(deps, ready) : new Map();
   return { decisions, ...(await deliverTo(deps, covered, ready, now, 'matched', updates)) };
 }
 
 const channelKey = (agreementId: string, channelId: string) => `${agreementId}\u0000${channelId}`;
 
+/** What a new version supersedes on one agreement × channel: see Delivery.supersedes. */
+export type Superseded = ReadonlyMap<string, NonNullable<Delivery['supersedes']>>;
+
 /**
- * The agreement × channel pairs whose partner already has an older version of the article (a
- * delivered webhook publish): there the new version goes out as `article.updated`. One Query of the
- * article index per version routed (none for a first version), not one per agreement.
+ * Per agreement × pushed channel, the newest older version the partner has (a delivered publish), with
+ * what the channel called it: there the new version is an update (webhook `article.updated`, an X
+ * correction reply, a Facebook repost, a Zalo article update, a NewsML-G2 item of a higher version).
+ * One Query of the article index per version routed (none for a first version), not one per agreement.
  */
-async function updatedChannels(deps: Pick<Deps, 'deliveries'>, ready: PackageReady): Promise<Set<string>> {
-  if (ready.version <= 1) return new Set();
-  const earlier = await deps.deliveries.listByArticle(ready.articleId);
-  return new Set(
-    earlier
-      .filter(
-        (d) =>
-          d.channelType === 'webhook' &&
-          (d.kind ?? 'publish') === 'publish' &&
-          d.status === 'delivered' &&
-          d.version < ready.version,
-      )
-      .map((d) => channelKey(d.agreementId, d.channelId)),
-  );
+async function supersededVersions(deps: Pick<Deps, 'deliveries'>, ready: PackageReady): Promise<Superseded> {
+  const found = new Map<string, NonNullable<Delivery['supersedes']>>();
+  if (ready.version <= 1) return found;
+  for (const d of await deps.deliveries.listByArticle(ready.articleId)) {
+    const older =
+      (d.kind ?? 'publish') === 'publish' && d.status === 'delivered' && d.version < ready.version;
+    if (!older || !isPushed(d.channelType)) continue;
+    const key = channelKey(d.agreementId, d.channelId);
+    const seen = found.get(key);
+    if (!seen || seen.version < d.version) {
+      found.set(key, { version: d.version, ...(d.remoteId && { remoteId: d.remoteId }) });
+    }
+  }
+  return found;
 }
 
 /**
@@ -113,14 +119,18 @@ export async function deliverTo(
   ready: PackageReady,
   now: Date,
   reason = 'matched',
-  /** Agreement × channel pairs (see updatedChannels) whose webhook gets `article.updated`. */
-  updates: ReadonlySet<string> = new Set(),
+  /** What the new version supersedes per agreement × channel (see supersededVersions). */
+  updates: Superseded = new Map(),
 ): Promise<Omit<RouteResult, 'decisions'>> {
   const candidates = covered.flatMap((a) =>
     a.channels.map((channel) => {
       const delivery = newDelivery(a, channel, ready, now, firstAttemptAt(a, ready, now), reason);
-      const updated = channel.type === 'webhook' && updates.has(channelKey(a.agreementId, channel.channelId));
-      return { channel, delivery: updated ? { ...delivery, event: 'article.updated' as const } : delivery };
+      const supersedes = isPushed(channel.type)
+        ? updates.get(channelKey(a.agreementId, channel.channelId))
+        : undefined;
+      if (!supersedes) return { channel, delivery };
+      const event = channel.type === 'webhook' ? { event: 'article.updated' as const } : {};
+      return { channel, delivery: { ...delivery, supersedes, ...event } };
     }),
   );
   const outcomes = await Promise.all(
@@ -128,21 +138,11 @@ export async function deliverTo(
   );
 
   const created = outcomes.filter((o) => o.created);
-  const byDelay = new Map<number, string[]>();
-  for (const { channel, delivery } of created) {
-    if (channel.type !== 'webhook') continue;
-    const delaySeconds = delivery.nextAttemptAt
-      ? Math.ceil((Date.parse(delivery.nextAttemptAt) - now.getTime()) / 1000)
-      : 0;
-    byDelay.set(delaySeconds, [...(byDelay.get(delaySeconds) ?? []), delivery.deliveryId]);
-  }
-  for (const [delaySeconds, ids] of byDelay) {
-    await deps.queue.enqueue(
-      'webhook',
-      ids.map((deliveryId) => ({ deliveryId, trigger: 'scheduled' as const })),
-      delaySeconds,
-    );
-  }
+  await enqueueGrouped(
+    deps,
+    created.map((o) => o.delivery),
+    (d) => (d.nextAttemptAt ? Math.ceil((Date.parse(d.nextAttemptAt) - now.getTime()) / 1000) : 0),
+  );
   return {
     created: created.map((o) => o.delivery.deliveryId),
     alreadyExisted: outcomes.filter((o) => !o.created).map((o) => o.delivery.deliveryId),

@@ -1,4 +1,5 @@
 import type { Delivery } from '#domain/delivery.ts';
+import { isPushed } from '#ports/work-queue.ts';
 import type { Deps } from './deps.ts';
 
 export interface SweepOptions {
@@ -25,7 +26,7 @@ export interface SweepResult {
 const dueAt = (d: Delivery) => Date.parse(d.nextAttemptAt ?? d.updatedAt);
 
 /**
- * Puts back on the queue every unfinished (pending or retrying) webhook delivery that nothing holds:
+ * Puts back on its channel's queue every unfinished (pending or retrying) pushed delivery that nothing holds:
  * its message was lost (a crash between creating a delivery and enqueueing it, a message dead-lettered
  * after its worker kept failing). Together with the queue's visibility timeout this is the lease: a
  * delivery is never stuck, and a worker re-reads it before sending, so a copy that meets a finished
@@ -38,14 +39,16 @@ export async function sweepUnfinished(
   const now = deps.clock.now().getTime();
   const unfinished = await deps.deliveries.listUnfinished(options.limit ?? 10_000);
   const stale = unfinished.filter((d) => {
-    if (d.channelType !== 'webhook') return false;
+    if (!isPushed(d.channelType)) return false;
     if (options.isHeld)
       return !options.isHeld(d.deliveryId) && now - Date.parse(d.updatedAt) >= options.staleAfterMs;
     return now - dueAt(d) >= options.staleAfterMs;
   });
   for (const d of stale) {
     const delaySeconds = Math.max(0, (dueAt(d) - now) / 1000);
-    await deps.queue.enqueue('webhook', [{ deliveryId: d.deliveryId, trigger: 'scheduled' }], delaySeconds);
+    if (isPushed(d.channelType)) {
+      await deps.queue.enqueue(d.channelType, [{ deliveryId: d.deliveryId, trigger: 'scheduled' }], delaySeconds);
+    }
   }
   if (stale.length) {
     deps.logger.warn('re-enqueued unfinished deliveries nothing held', {

@@ -2,6 +2,7 @@ import type { Delivery } from '#domain/delivery.ts';
 import { planWithdrawal, republishRefusal, withdrawalNotice } from '#domain/withdrawal.ts';
 import type { ContentWithdrawn } from '#schemas/events.ts';
 import type { Deps } from './deps.ts';
+import { enqueueGrouped } from './enqueue.ts';
 import { withdrawFromFeeds } from './withdraw-from-feeds.ts';
 
 export const WITHDRAWN_DISCARD_REASON = 'article withdrawn';
@@ -10,7 +11,7 @@ export interface WithdrawResult {
   /** False when the article was already withdrawn (a repeated event). */
   marked: boolean;
   feeds: { withdrawn: number; already: number };
-  /** Unsent webhook deliveries ended as discarded. */
+  /** Unsent pushed deliveries (webhook, broadcast, social) ended as discarded. */
   discarded: string[];
   /** Takedown notices created (and enqueued) for partners that had a version. */
   notices: string[];
@@ -18,8 +19,9 @@ export interface WithdrawResult {
 
 /**
  * ContentWithdrawn: writes the article's withdrawal marker (conditional, so the first event's time and
- * reason stay), tombstones its feed items, discards its unsent webhook deliveries, and gives every
- * webhook partner that received a version one tracked `article.withdrawn` delivery. Every write is
+ * reason stay), tombstones its feed items, discards its unsent pushed deliveries, and gives every
+ * partner channel that received a version one tracked takedown delivery (webhook `article.withdrawn`,
+ * broadcast kill notice, social posts deleted). Every write is
  * conditional and every id derived, so a repeated event writes and sends nothing new.
  */
 export async function withdrawArticle(
@@ -51,17 +53,14 @@ export async function withdrawArticle(
     const moved = await deps.deliveries.get(d.deliveryId);
     if (moved?.status === 'delivered') lateDelivered.push(moved);
   }
-  const notify = planWithdrawal([...plan.notify, ...lateDelivered]).notify;
-  const notices = notify.map((d) => withdrawalNotice(d, withdrawal, now));
-  const created: string[] = [];
-  for (const n of notices) if (await deps.deliveries.create(n)) created.push(n.deliveryId);
-  if (created.length > 0) {
-    await deps.queue.enqueue(
-      'webhook',
-      created.map((deliveryId) => ({ deliveryId, trigger: 'scheduled' as const })),
-    );
-  }
-  return { marked, feeds, discarded, notices: created };
+  const final = planWithdrawal([...all.filter((d) => d.status === 'delivered'), ...lateDelivered]);
+  const notices = final.notify.map((d) =>
+    withdrawalNotice(d, withdrawal, now, final.remoteIds.get(`${d.agreementId}\u0000${d.channelId}`)),
+  );
+  const created: Delivery[] = [];
+  for (const n of notices) if (await deps.deliveries.create(n)) created.push(n);
+  await enqueueGrouped(deps, created);
+  return { marked, feeds, discarded, notices: created.map((n) => n.deliveryId) };
 }
 
 /** Why a new version of `articleId` must not be routed (it was withdrawn), or undefined (one GetItem). */

@@ -33,7 +33,13 @@ export const Config = z.object({
   packagesBucket: z.string().min(3),
   busName: z.string().min(1),
   /** `replay` carries operator jobs (bulk replay, backfill); only ops and the replay worker send to it. */
-  queueUrls: z.object({ webhook: z.string().min(1), replay: z.string().min(1).optional() }),
+  queueUrls: z.object({
+    webhook: z.string().min(1),
+    /** Absent in a function that never sends to them (each function gets the URLs its grants allow). */
+    broadcast: z.string().min(1).optional(),
+    social: z.string().min(1).optional(),
+    replay: z.string().min(1).optional(),
+  }),
   /** Public base URL of the HTTP API: signed asset links point here. */
   publicBaseUrl: z.url(),
   /** `secretsmanager` on AWS; `file:<path>` locally. */
@@ -80,7 +86,12 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
     contentBucket: env.LOA_CONTENT_BUCKET,
     packagesBucket: env.LOA_PACKAGES_BUCKET,
     busName: env.LOA_BUS_NAME,
-    queueUrls: { webhook: env.LOA_QUEUE_URL_WEBHOOK, replay: env.LOA_QUEUE_URL_REPLAY },
+    queueUrls: {
+      webhook: env.LOA_QUEUE_URL_WEBHOOK,
+      broadcast: env.LOA_QUEUE_URL_BROADCAST,
+      social: env.LOA_QUEUE_URL_SOCIAL,
+      replay: env.LOA_QUEUE_URL_REPLAY,
+    },
     publicBaseUrl: env.LOA_PUBLIC_BASE_URL,
     secrets: env.LOA_SECRETS ?? 'secretsmanager',
     retryPolicy: retry.data,

@@ -11,38 +11,56 @@ export interface ArticleWithdrawal {
   at: string;
 }
 
-/** What a withdrawal does to an article's webhook deliveries. */
+/** What a withdrawal does to an article's pushed deliveries (webhook, broadcast, social). */
 export interface WithdrawalPlan {
   /** Publish deliveries not yet sent (pending/retrying): they must never be. */
   discard: Delivery[];
   /** Per agreement × channel, the newest version the partner has (delivered): it gets one notice. */
   notify: Delivery[];
+  /**
+   * Per agreement × channel, every id the channel gave a delivered version (oldest first): a social
+   * takedown deletes them all (an X correction reply is a post of its own).
+   */
+  remoteIds: ReadonlyMap<string, string[]>;
 }
 
 const isPublish = (d: Delivery) => (d.kind ?? 'publish') === 'publish';
+const isPushedChannel = (d: Delivery) => d.channelType !== 'feed';
+const channelKey = (d: Delivery) => `${d.agreementId}\u0000${d.channelId}`;
 
 /**
- * Decides from all of an article's deliveries (every version, every channel) which webhook ones are
+ * Decides from all of an article's deliveries (every version, every channel) which pushed ones are
  * discarded and which partners are told. A failed or discarded delivery never reached the partner:
- * nothing to tell, unless an older version on the same channel was delivered.
+ * nothing to tell, unless an older version on the same channel was delivered. Feeds are tombstoned
+ * apart (withdraw-from-feeds.ts).
  */
 export function planWithdrawal(deliveries: readonly Delivery[]): WithdrawalPlan {
-  const webhook = deliveries.filter((d) => d.channelType === 'webhook' && isPublish(d));
+  const pushed = deliveries.filter((d) => isPushedChannel(d) && isPublish(d));
   const newest = new Map<string, Delivery>();
-  for (const d of webhook) {
-    if (d.status !== 'delivered') continue;
-    const key = `${d.agreementId}\u0000${d.channelId}`;
-    const seen = newest.get(key);
-    if (!seen || seen.version < d.version) newest.set(key, d);
+  const delivered = pushed.filter((d) => d.status === 'delivered').sort((a, b) => a.version - b.version);
+  const remoteIds = new Map<string, string[]>();
+  for (const d of delivered) {
+    const key = channelKey(d);
+    newest.set(key, d);
+    if (d.remoteId) remoteIds.set(key, [...(remoteIds.get(key) ?? []), d.remoteId]);
   }
   return {
-    discard: webhook.filter((d) => ATTEMPTABLE.includes(d.status)),
+    discard: pushed.filter((d) => ATTEMPTABLE.includes(d.status)),
     notify: [...newest.values()],
+    remoteIds,
   };
 }
 
-/** The takedown notice for a delivered version: a tracked webhook delivery of its own, pending. */
-export function withdrawalNotice(delivered: Delivery, withdrawal: ArticleWithdrawal, now: Date): Delivery {
+/**
+ * The takedown notice for a delivered version: a tracked delivery of its own, pending, on the same
+ * channel (`remoteIds`: what a social takedown deletes, from planWithdrawal).
+ */
+export function withdrawalNotice(
+  delivered: Delivery,
+  withdrawal: ArticleWithdrawal,
+  now: Date,
+  remoteIds: readonly string[] = delivered.remoteId ? [delivered.remoteId] : [],
+): Delivery {
   const at = now.toISOString();
   return {
     deliveryId: deliveryIdFor(
@@ -70,6 +88,7 @@ export function withdrawalNotice(delivered: Delivery, withdrawal: ArticleWithdra
     reason: 'withdrawal',
     withdrawnAt: withdrawal.withdrawnAt,
     ...(withdrawal.reason && { withdrawReason: withdrawal.reason }),
+    ...(delivered.channelType === 'social' && { takedown: { remoteIds: [...remoteIds] } }),
   };
 }
 

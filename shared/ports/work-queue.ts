@@ -6,7 +6,14 @@ export interface WorkMessage {
   trigger: 'scheduled' | 'manual';
 }
 
-/** One queue per channel kind (SQS on AWS). Delays above the queue's maximum are clamped by the adapter. */
+/** Channel types whose deliveries are pushed by a worker (a feed is pulled: it has no queue). */
+export type PushChannelType = Exclude<ChannelType, 'feed'>;
+export const PUSH_CHANNEL_TYPES: readonly PushChannelType[] = ['webhook', 'broadcast', 'social'];
+
+/** Whether deliveries of this channel type go through a queue. */
+export const isPushed = (type: ChannelType): type is PushChannelType => type !== 'feed';
+
+/** One queue per pushed channel kind (SQS on AWS). Delays above the queue's maximum are clamped by the adapter. */
 export interface WorkQueue {
-  enqueue(channel: ChannelType, messages: WorkMessage[], delaySeconds?: number): Promise<void>;
+  enqueue(channel: PushChannelType, messages: WorkMessage[], delaySeconds?: number): Promise<void>;
 }

@@ -119,6 +119,11 @@ function expectedFor(cap: Capability): string[] {
       return on(['secretsmanager:GetSecretValue'], SECRETS);
     case 'secrets:write':
       return on(['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'], SECRETS);
+    case 'ingest:assume-role':
+      // Any account (partners' own), but only roles named loa-ingest-*.
+      return on(['sts:AssumeRole'], {
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::*:role/loa-ingest-*']],
+      });
     default: {
       const queue = s.stack.workQueues[cap.slice('queue:send:'.length)];
       if (!queue) throw new Error(`no queue for ${cap}`);

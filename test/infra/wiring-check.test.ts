@@ -72,10 +72,10 @@ describe('a wiring the stack cannot follow', () => {
   });
 
   it('names a queue capability for a queue that does not exist', () => {
-    const access = { ...ACCESS, route: ['queue:send:broadcast' as never] };
+    const access = { ...ACCESS, route: ['queue:send:email' as never] };
 
     expect(wiringProblems(WIRING, access)).toEqual([
-      'ACCESS gives route queue:send:broadcast, but there is no queue broadcast',
+      'ACCESS gives route queue:send:email, but there is no queue email',
     ]);
   });
 

@@ -8,6 +8,7 @@ import type { Delivery } from '#domain/delivery.ts';
 import { ConflictError } from '#domain/errors.ts';
 import { deliveryIdFor } from '#domain/ids.ts';
 import { decideRoute } from '#domain/routing.ts';
+import { isPushed } from '#ports/work-queue.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { Deps } from '../deps.ts';
 import { newDelivery } from '../route-package.ts';
@@ -186,7 +187,9 @@ export async function reopenOne(
     if (!reopened) throw inProgress(chosen.deliveryId);
     version = reopened.version;
   }
-  await deps.queue.enqueue('webhook', [{ deliveryId: chosen.deliveryId, trigger: 'manual' }]);
+  if (isPushed(d.channelType)) {
+    await deps.queue.enqueue(d.channelType, [{ deliveryId: chosen.deliveryId, trigger: 'manual' }]);
+  }
   return { deliveryId: chosen.deliveryId, version, created: Boolean(chosen.created) };
 }
 

@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
-import { deliverWebhook } from '#app/deliver-webhook.ts';
+import { WebhookAdapter } from '#adapters/channels/webhook.ts';
+import { deliver } from '#app/deliver.ts';
 import type { Deps } from '#app/deps.ts';
 import { Config } from '#config/config.ts';
 import type { Delivery } from '#domain/delivery.ts';
@@ -11,6 +12,10 @@ import type { OutcomeWrite } from '#ports/delivery-store.ts';
 import type { HttpResult } from '#ports/http-client.ts';
 import type { WorkMessage } from '#ports/work-queue.ts';
 import { agreementFixture } from '#test/fixtures/agreements.ts';
+
+/** The generic worker with the webhook adapter, as the deliver-webhook function builds it. */
+const deliverWebhook = (deps: Deps, msg: WorkMessage) =>
+  deliver(deps, { webhook: new WebhookAdapter(deps) }, msg);
 
 const NOW = new Date('2026-03-01T08:00:00Z');
 const URL_OK = 'https://cms.partner.example/hook';

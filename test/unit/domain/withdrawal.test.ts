@@ -74,7 +74,7 @@ describe('planWithdrawal', () => {
       delivery({ kind: 'withdrawal', status: 'pending' }),
     ]);
 
-    expect(plan).toEqual({ discard: [], notify: [] });
+    expect(plan).toEqual({ discard: [], notify: [], remoteIds: new Map() });
   });
 });
 

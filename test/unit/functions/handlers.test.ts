@@ -93,6 +93,8 @@ describe('deliver-webhook handler', () => {
 });
 
 describe('package handler', () => {
+  /** No withdrawal marker: the article may be packaged. */
+  const notWithdrawn = { getWithdrawal: async () => undefined } as unknown as Deps['deliveries'];
   const recorder = () => {
     const rejections: Rejection[] = [];
     return {
@@ -104,6 +106,7 @@ describe('package handler', () => {
   it('records a missing asset as a rejection and returns, so the bus does not retry', async () => {
     const { rejections, store } = recorder();
     const deps = fakeDeps({
+      deliveries: notWithdrawn,
       rejections: store,
       packages: {
         bucket: 'loa-packages',
@@ -134,6 +137,7 @@ describe('package handler', () => {
 
   it('lets an unexpected error through so the bus retries the event', async () => {
     const deps = fakeDeps({
+      deliveries: notWithdrawn,
       packages: {
         bucket: 'loa-packages',
         copyAsset: async () => {

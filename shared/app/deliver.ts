@@ -1,4 +1,4 @@
-import { CircuitBreakers, endpointOf } from '#domain/circuit-breaker.ts';
+import { CircuitBreakers } from '#domain/circuit-breaker.ts';
 import { ATTEMPTABLE, type Attempt, type Delivery, type DeliveryStatus } from '#domain/delivery.ts';
 import { mayRetry, nextDelayMs } from '#domain/retry-policy.ts';
 import { TargetRefusedError } from '#domain/target-policy.ts';
@@ -16,8 +16,18 @@ import type { Deps } from './deps.ts';
 import { TtlCache } from './read-cache.ts';
 import { WITHDRAWN_DISCARD_REASON } from './withdraw-article.ts';
 
-/** The adapters a worker holds, by channel type (a worker builds only those of its queue). */
-export type ChannelAdapters = Partial<Record<PushChannelType, ChannelAdapter<any>>>;
+/**
+ * The adapters a worker holds, by channel type (a worker builds only those of its queue). Each is typed
+ * for its own channel; the worker hands it only deliveries of that type.
+ */
+export type ChannelAdapters = Partial<Record<PushChannelType, OpaqueAdapter>>;
+
+/**
+ * An adapter as the worker sees it: what `prepare` builds only goes back to `send`, and what `send`
+ * returns only to `classify`, so their types are the adapter's business.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: the channel, prepared and sent types differ per adapter and only pass through
+type OpaqueAdapter = ChannelAdapter<any, any, any>;
 
 export type DeliverResult =
   | { kind: 'skipped'; why: string }

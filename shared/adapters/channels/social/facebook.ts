@@ -1,0 +1,292 @@
+import { endpointOf } from '#domain/circuit-breaker.ts';
+import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.ts';
+import { codePointLength, composePost, type PostRules, PostTooLongError } from '#domain/social-post.ts';
+import {
+  type ChannelAdapter,
+  type ChannelOf,
+  type ChannelOutcome,
+  ChannelRefusal,
+  type SendContext,
+} from '#ports/channel-adapter.ts';
+import type { HttpClient, HttpResult } from '#ports/http-client.ts';
+import type { SecretStore } from '#ports/secret-store.ts';
+import { clip, parseJson, postInputOf, type SocialSent, socialCredentials } from './common.ts';
+
+type SocialChannel = ChannelOf<'social'>;
+
+/**
+ * Facebook allows 63,206 characters; a page post that long is not read. 5,000 code points keeps
+ * any title and summary whole, and five hashtags are as many as a page post carries usefully.
+ */
+export const FACEBOOK_RULES: PostRules = { maxLength: 5_000, measure: codePointLength, maxHashtags: 5 };
+
+/** A page post, built: the text, the web version it links to, and the page token that posts it. */
+export interface PreparedFacebookPost {
+  message: string;
+  link?: string;
+  accessToken: string;
+}
+
+/** Graph's error codes that mean "throttled, wait": app, user, page, custom limits, app-level 341. */
+const RATE_LIMIT_CODES = new Set([4, 17, 32, 341, 613]);
+/** Business Use Case limits (page tokens are counted there): 80000-80099. */
+const isBusinessUseCaseLimit = (code: number) => code >= 80_000 && code < 80_100;
+
+interface GraphError {
+  code?: number;
+  subcode?: number;
+  message: string;
+  transient: boolean;
+}
+
+/**
+ * A Facebook page, through the Graph API (`channel.baseUrl`, default `https://graph.facebook.com/v21.0`;
+ * `channel.accountId` is the page id, and the token a page access token):
+ * - publish: `POST {baseUrl}/{page-id}/feed` with `message` (title, summary, hashtags; composePost
+ *   with FACEBOOK_RULES) and `link` (the canonical web version, which Facebook shows as a preview
+ *   card, so the URL is not repeated in the text); the answer `{id: "<page-id>_<post-id>"}` is the
+ *   remote id.
+ * - update: delete-and-repost: `DELETE {baseUrl}/{old-post-id}` (an id that no longer exists, Graph
+ *   error 100 subcode 33, counts as deleted), then the publish above. Graph can edit a post's
+ *   `message` in place (`POST /{post-id}`), but not its `link`, and the preview card of a changed
+ *   article keeps the old headline and image: readers would see the correction in one place and the
+ *   error in the other. A repost shows the corrected version whole and reaches the feed again.
+ *   A retry after the delete went through finds the old post gone and goes on to post.
+ * - undo: `DELETE {baseUrl}/{post-id}` for every id in `delivery.takedown.remoteIds`; `{success: true}`
+ *   or "does not exist" is done.
+ * The token goes in an `Authorization: Bearer` header (Graph accepts it there as it does the
+ * `access_token` parameter), never in a URL that a proxy or a log could keep. Graph gives no
+ * idempotency key: a post whose answer is lost (timeout) is posted again on the retry.
+ *
+ * Graph errors (`{error: {message, type, code, error_subcode, is_transient, fbtrace_id}}`, HTTP 4xx/5xx):
+ * throttling (4, 17, 32, 341, 613, 80000-80099) and `is_transient`, 1, 2 are retried, waiting for
+ * `estimated_time_to_regain_access` (minutes, in `x-business-use-case-usage`/`x-app-usage`) or
+ * Retry-After; 368 (temporarily blocked for policy reasons) is retried too, as Meta advises, within
+ * the retry policy's age limit; 190 (token invalid or expired) and 102 fail, as do 506 (duplicate
+ * post) and any other 4xx; 5xx is retried.
+ */
+export class FacebookAdapter implements ChannelAdapter<SocialChannel, PreparedFacebookPost, SocialSent> {
+  readonly type = 'social';
+  readonly network = 'facebook';
+  readonly #deps: { http: HttpClient; secrets: SecretStore };
+
+  constructor(deps: { http: HttpClient; secrets: SecretStore }) {
+    this.#deps = deps;
+  }
+
+  endpoint(channel: SocialChannel): string {
+    return endpointOf(channel.baseUrl);
+  }
+
+  async prepare(ctx: SendContext<SocialChannel>): Promise<PreparedFacebookPost> {
+    pageIdOf(ctx.channel);
+    const { accessToken } = await socialCredentials(this.#deps.secrets, ctx.channel);
+    const { link, ...input } = postInputOf(ctx.manifest);
+    let message: string;
+    try {
+      message = composePost(input, FACEBOOK_RULES);
+    } catch (error) {
+      if (error instanceof PostTooLongError) throw new ChannelRefusal(`Facebook ${error.message}`);
+      throw error;
+    }
+    return { message, ...(link && { link }), accessToken };
+  }
+
+  async send(ctx: SendContext<SocialChannel>, prepared: PreparedFacebookPost): Promise<SocialSent> {
+    const old = ctx.delivery.supersedes?.remoteId;
+    if (old) {
+      const deleted = await this.#delete(ctx, old, prepared.accessToken);
+      if (!isDone(deleted)) return deleted;
+    }
+    const form = new URLSearchParams({
+      message: prepared.message,
+      ...(prepared.link && { link: prepared.link }),
+    });
+    const result = await this.#deps.http.request({
+      method: 'POST',
+      url: `${graphBase(ctx.channel)}/${encodeURIComponent(pageIdOf(ctx.channel))}/feed`,
+      headers: {
+        ...headersOf(prepared.accessToken),
+        'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      },
+      body: form.toString(),
+      timeoutMs: ctx.timeoutMs,
+      readBody: true,
+    });
+    const safe = redacted(result, prepared.accessToken);
+    const id = postIdOf(safe);
+    return { step: 'post', result: safe, ...(id && { remoteId: id }) };
+  }
+
+  async undo(ctx: SendContext<SocialChannel>): Promise<SocialSent> {
+    const ids = [...new Set(ctx.delivery.takedown?.remoteIds ?? [])];
+    if (ids.length === 0) {
+      throw new ChannelRefusal(
+        'no Facebook post id to delete: the page has no known post of this article',
+        true,
+      );
+    }
+    const { accessToken } = await socialCredentials(this.#deps.secrets, ctx.channel);
+    let last: SocialSent | undefined;
+    for (const id of ids) {
+      last = await this.#delete(ctx, id, accessToken);
+      if (!isDone(last)) return last;
+    }
+    return last as SocialSent;
+  }
+
+  classify(sent: SocialSent, ctx: SendContext<SocialChannel>): ChannelOutcome {
+    const { result, step } = sent;
+    const where = step === 'post' ? '' : ` (${step})`;
+    if (result.kind === 'network-error') {
+      return {
+        verdict: 'retry',
+        error: `${result.error}${where}`,
+        durationMs: result.durationMs,
+        noAnswer: true,
+      };
+    }
+    const base = { httpStatus: result.status, durationMs: result.durationMs };
+    const graph = graphErrorOf(result);
+    if (step !== 'post' && (result.status === 404 || isGone(graph))) return { verdict: 'delivered', ...base };
+    if (result.status >= 200 && result.status < 300 && !graph) {
+      if (step === 'post') {
+        if (sent.remoteId) return { verdict: 'delivered', ...base, remoteId: sent.remoteId };
+        return {
+          verdict: 'failed',
+          ...base,
+          error: `Facebook answered HTTP ${result.status} without a post id`,
+        };
+      }
+      const success = (parseJson(result.body) as { success?: unknown } | undefined)?.success;
+      if (success === false) return { verdict: 'failed', ...base, error: `Facebook did not delete${where}` };
+      return { verdict: 'delivered', ...base };
+    }
+    if (!graph) {
+      const verdict = classifyHttpStatus(result.status);
+      const waitMs = waitOf(result, ctx.now);
+      return {
+        verdict: verdict === 'delivered' ? 'failed' : verdict,
+        ...base,
+        error: `HTTP ${result.status}${where}`,
+        ...(waitMs !== undefined && { waitMs }),
+      };
+    }
+    const error = `${describe(graph)}${where}`;
+    const code = graph.code ?? 0;
+    if (RATE_LIMIT_CODES.has(code) || isBusinessUseCaseLimit(code)) {
+      const waitMs = waitOf(result, ctx.now);
+      return { verdict: 'retry', ...base, error, ...(waitMs !== undefined && { waitMs }) };
+    }
+    if (code === 190 || code === 102 || code === 506) return { verdict: 'failed', ...base, error };
+    if (graph.transient || code === 1 || code === 2 || code === 368 || result.status >= 500) {
+      const waitMs = retryAfterFromHeaders(result.headers, ctx.now);
+      return { verdict: 'retry', ...base, error, ...(waitMs !== undefined && { waitMs }) };
+    }
+    return { verdict: 'failed', ...base, error };
+  }
+
+  async #delete(ctx: SendContext<SocialChannel>, postId: string, accessToken: string): Promise<SocialSent> {
+    const result = await this.#deps.http.request({
+      method: 'DELETE',
+      url: `${graphBase(ctx.channel)}/${encodeURIComponent(postId)}`,
+      headers: headersOf(accessToken),
+      timeoutMs: ctx.timeoutMs,
+      readBody: true,
+    });
+    return { step: `delete ${postId}`, result: redacted(result, accessToken) };
+  }
+}
+
+function pageIdOf(channel: SocialChannel): string {
+  if (!channel.accountId) {
+    throw new ChannelRefusal('Facebook channel has no accountId: the page id to post to is required');
+  }
+  return channel.accountId;
+}
+
+function graphBase(channel: SocialChannel): string {
+  return channel.baseUrl.replace(/\/+$/, '');
+}
+
+function headersOf(accessToken: string): Record<string, string> {
+  return {
+    authorization: `Bearer ${accessToken}`,
+    accept: 'application/json',
+    'user-agent': 'Loa/0.1 (+social)',
+  };
+}
+
+/**
+ * The answer with every occurrence of the token taken out of its body: Graph quotes a malformed
+ * token in its error message ("Malformed access token EAAB…"), and that message reaches operators.
+ */
+function redacted(result: HttpResult, accessToken: string): HttpResult {
+  if (result.kind !== 'response' || !result.body?.includes(accessToken)) return result;
+  return { ...result, body: result.body.split(accessToken).join('[token]') };
+}
+
+function postIdOf(result: HttpResult): string | undefined {
+  if (result.kind !== 'response' || result.status < 200 || result.status >= 300) return undefined;
+  const id = (parseJson(result.body) as { id?: unknown } | undefined)?.id;
+  return typeof id === 'string' && id !== '' ? id : undefined;
+}
+
+/** A delete that needs nothing more: done, or the post was already gone. */
+function isDone(sent: SocialSent): boolean {
+  const { result } = sent;
+  if (result.kind !== 'response') return false;
+  const graph = graphErrorOf(result);
+  if (result.status === 404 || isGone(graph)) return true;
+  if (result.status < 200 || result.status >= 300 || graph) return false;
+  return (parseJson(result.body) as { success?: unknown } | undefined)?.success !== false;
+}
+
+/** Graph's "Object with ID … does not exist" (100/33), which a delete of a deleted post gets. */
+function isGone(graph: GraphError | undefined): boolean {
+  return graph?.code === 100 && graph.subcode === 33;
+}
+
+function graphErrorOf(result: Extract<HttpResult, { kind: 'response' }>): GraphError | undefined {
+  const error = (parseJson(result.body) as { error?: unknown } | undefined)?.error;
+  if (!error || typeof error !== 'object') return undefined;
+  const e = error as Record<string, unknown>;
+  return {
+    ...(typeof e.code === 'number' && { code: e.code }),
+    ...(typeof e.error_subcode === 'number' && { subcode: e.error_subcode }),
+    message: typeof e.message === 'string' ? e.message : '',
+    transient: e.is_transient === true,
+  };
+}
+
+/** `Facebook <code> <message>`; a fixed text for 190, whose message may quote the token's owner and dates. */
+function describe(graph: GraphError): string {
+  if (graph.code === 190) return 'Facebook 190 access token invalid or expired';
+  const message = clip(graph.message.replace(/\s+/g, ' ').trim(), 200);
+  return `Facebook ${graph.code ?? 'error'} ${message}`.trimEnd();
+}
+
+/**
+ * Graph's own wait: the longest `estimated_time_to_regain_access` (minutes) in the Business Use Case
+ * or app usage headers, else Retry-After and the common reset headers.
+ */
+function waitOf(result: Extract<HttpResult, { kind: 'response' }>, now: Date): number | undefined {
+  let minutes = 0;
+  for (const name of ['x-business-use-case-usage', 'x-app-usage', 'x-page-usage']) {
+    const usage = parseJson(result.headers[name]);
+    for (const entry of usageEntries(usage)) {
+      const regain = entry.estimated_time_to_regain_access;
+      if (typeof regain === 'number' && regain > minutes) minutes = regain;
+    }
+  }
+  if (minutes > 0) return minutes * 60_000;
+  return retryAfterFromHeaders(result.headers, now);
+}
+
+/** The usage objects of a header: `x-app-usage` is one; `x-business-use-case-usage` maps ids to lists. */
+function usageEntries(usage: unknown): Record<string, unknown>[] {
+  if (!usage || typeof usage !== 'object') return [];
+  const values = Object.values(usage as Record<string, unknown>);
+  if (!values.some(Array.isArray)) return [usage as Record<string, unknown>];
+  return values.flatMap((v) => (Array.isArray(v) ? v.filter((e) => e && typeof e === 'object') : []));
+}

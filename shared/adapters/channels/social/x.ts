@@ -1,0 +1,227 @@
+import { endpointOf } from '#domain/circuit-breaker.ts';
+import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.ts';
+import { composePost, PostTooLongError, X_RULES, xWeightedLength } from '#domain/social-post.ts';
+import {
+  type ChannelAdapter,
+  type ChannelOf,
+  type ChannelOutcome,
+  ChannelRefusal,
+  type SendContext,
+} from '#ports/channel-adapter.ts';
+import type { HttpClient, HttpResult } from '#ports/http-client.ts';
+import type { SecretStore } from '#ports/secret-store.ts';
+import { clip, parseJson, postInputOf, type SocialSent, socialCredentials } from './common.ts';
+
+type SocialChannel = ChannelOf<'social'>;
+
+/** One `POST /2/tweets`, built: a new post, or a correction reply to the post an update supersedes. */
+export interface PreparedXPost {
+  step: 'post' | 'reply';
+  /** The JSON body: `{text}` or `{text, reply: {in_reply_to_tweet_id}}`. */
+  body: string;
+  /** With the bearer token: kept in memory for the request only, never recorded. */
+  headers: Record<string, string>;
+}
+
+/**
+ * What came back: the answer to the post or reply, or to the delete that decided a takedown (the
+ * first that failed, else the last); no `result` when a takedown had no post to delete.
+ */
+export interface XSent extends Omit<SocialSent, 'result'> {
+  step: 'post' | 'reply' | 'delete';
+  result?: HttpResult;
+  /** Delete: the post the answer is about. */
+  postId?: string;
+}
+
+/** Prefix of a correction reply, in the article's language. */
+export function correctionLabel(language: string): string {
+  return /^vi(-|$)/i.test(language) ? 'Cập nhật: ' : 'Update: ';
+}
+
+/**
+ * X (API v2, OAuth 2.0 user context with `tweet.write`): a publish is `POST /2/tweets {text}`; the
+ * post id X answers is the delivery's remoteId.
+ * - Update: X posts cannot be edited through the API, so a new version is a correction reply to the
+ *   post it supersedes, `Cập nhật: ` / `Update: ` plus the new post text, within 280 with the label.
+ *   When the superseded post's id is unknown, or X says that post is deleted (403 on the reply), the
+ *   new version is posted on its own, still labelled.
+ * - Takedown: `DELETE /2/tweets/:id` for every id of `takedown.remoteIds`, newest first (the list is
+ *   kept in the order the posts were made), so corrections go before the post they answer and a
+ *   partial takedown never leaves a reply visible under a deleted post's placeholder for longer than
+ *   needed. 404 counts as done (the post is gone either way), so a retry deletes everything again
+ *   safely. The first failure stops the round and decides the outcome.
+ * - 429: waits until `x-rate-limit-reset` (epoch seconds; X spells it with a hyphen). A 403 is X
+ *   refusing the content (duplicate, too long): final, with X's `detail` in the error.
+ */
+export class XAdapter implements ChannelAdapter<SocialChannel, PreparedXPost, XSent> {
+  readonly type = 'social';
+  readonly network = 'x';
+  readonly #deps: { http: HttpClient; secrets: SecretStore };
+
+  constructor(deps: { http: HttpClient; secrets: SecretStore }) {
+    this.#deps = deps;
+  }
+
+  endpoint(channel: SocialChannel): string {
+    return endpointOf(channel.baseUrl);
+  }
+
+  async prepare(ctx: SendContext<SocialChannel>): Promise<PreparedXPost> {
+    const { accessToken } = await socialCredentials(this.#deps.secrets, ctx.channel);
+    const input = postInputOf(ctx.manifest);
+    const replyTo = ctx.delivery.supersedes?.remoteId;
+    let text: string;
+    try {
+      if (replyTo) {
+        const label = correctionLabel(input.language);
+        text = label + composePost(input, { ...X_RULES, measure: (t) => xWeightedLength(label + t) });
+      } else {
+        text = composePost(input, X_RULES);
+      }
+    } catch (error) {
+      if (error instanceof PostTooLongError) throw new ChannelRefusal(`X post too long: ${error.message}`);
+      throw error;
+    }
+    const body = replyTo ? { text, reply: { in_reply_to_tweet_id: replyTo } } : { text };
+    return { step: replyTo ? 'reply' : 'post', body: JSON.stringify(body), headers: headersFor(accessToken) };
+  }
+
+  async send(ctx: SendContext<SocialChannel>, prepared: PreparedXPost): Promise<XSent> {
+    const post = (body: string) =>
+      this.#deps.http.request({
+        method: 'POST',
+        url: `${base(ctx.channel)}/2/tweets`,
+        headers: prepared.headers,
+        body,
+        timeoutMs: ctx.timeoutMs,
+        readBody: true,
+      });
+    let step = prepared.step;
+    let result = await post(prepared.body);
+    // The post being corrected was deleted on X (by the partner): the correction is posted on its own.
+    if (step === 'reply' && result.kind === 'response' && result.status === 403) {
+      if (/reply to a (tweet|post) that is deleted/i.test(problemOf(result.body) ?? '')) {
+        const { text } = JSON.parse(prepared.body) as { text: string };
+        step = 'post';
+        result = await post(JSON.stringify({ text }));
+      }
+    }
+    const remoteId =
+      result.kind === 'response' && isSuccess(result.status) ? postIdOf(result.body) : undefined;
+    return { step, result, ...(remoteId && { remoteId }) };
+  }
+
+  async undo(ctx: SendContext<SocialChannel>): Promise<XSent> {
+    const ids = [...(ctx.delivery.takedown?.remoteIds ?? [])].reverse();
+    if (ids.length === 0) {
+      // Every network alike (facebook.ts, zalo.ts): nothing known to delete is discarded, not delivered.
+      throw new ChannelRefusal('no X post id to delete: the account has no known post of this article', true);
+    }
+    const headers = headersFor((await socialCredentials(this.#deps.secrets, ctx.channel)).accessToken);
+    let last: XSent = { step: 'delete' };
+    for (const id of ids) {
+      const result = await this.#deps.http.request({
+        method: 'DELETE',
+        url: `${base(ctx.channel)}/2/tweets/${encodeURIComponent(id)}`,
+        headers,
+        timeoutMs: ctx.timeoutMs,
+        readBody: true,
+      });
+      last = { step: 'delete', result, postId: id };
+      if (!deleted(result)) break;
+    }
+    return last;
+  }
+
+  classify(sent: XSent, ctx: SendContext<SocialChannel>): ChannelOutcome {
+    const { result } = sent;
+    const about = sent.step === 'delete' && sent.postId ? ` (delete ${sent.postId})` : '';
+    if (!result) return { verdict: 'delivered', durationMs: 0 };
+    if (result.kind === 'network-error') {
+      return {
+        verdict: 'retry',
+        error: `X ${result.error}${about}`,
+        durationMs: result.durationMs,
+        noAnswer: true,
+      };
+    }
+    const { status, durationMs } = result;
+    if (sent.step === 'delete' ? deleted(result) : isSuccess(status)) {
+      return {
+        verdict: 'delivered',
+        httpStatus: status,
+        durationMs,
+        ...(sent.remoteId && { remoteId: sent.remoteId }),
+        ...(sent.step !== 'delete' &&
+          !sent.remoteId && { error: `X ${status} without a post id: it cannot be corrected or deleted` }),
+      };
+    }
+    const verdict = classifyHttpStatus(status);
+    const waitMs =
+      status === 429
+        ? rateLimitWaitMs(result.headers, ctx.now)
+        : retryAfterFromHeaders(result.headers, ctx.now);
+    const reason = status === 401 ? 'unauthorized: token invalid or expired' : problemOf(result.body);
+    return {
+      verdict,
+      httpStatus: status,
+      durationMs,
+      error: clip(`X ${status}${reason ? ` ${reason}` : ''}`, 200) + about,
+      ...(waitMs !== undefined && { waitMs }),
+    };
+  }
+}
+
+function base(channel: SocialChannel): string {
+  return channel.baseUrl.replace(/\/+$/, '');
+}
+
+function headersFor(accessToken: string): Record<string, string> {
+  return {
+    authorization: `Bearer ${accessToken}`,
+    'content-type': 'application/json; charset=utf-8',
+    accept: 'application/json',
+    'user-agent': 'Loa/0.1 (+social)',
+  };
+}
+
+const isSuccess = (status: number) => status >= 200 && status < 300;
+
+/** A delete is done when X says so, or when the post is not there (deleted before, by anyone). */
+function deleted(result: HttpResult): boolean {
+  return result.kind === 'response' && (isSuccess(result.status) || result.status === 404);
+}
+
+/** `data.id` of X's answer to a create: a numeric string. */
+function postIdOf(body: string | undefined): string | undefined {
+  const id = (parseJson(body) as { data?: { id?: unknown } } | undefined)?.data?.id;
+  return typeof id === 'string' && /^\d{1,32}$/.test(id) ? id : undefined;
+}
+
+/**
+ * The reason in X's error body: its problem `detail` (the useful part: "You are not allowed to create
+ * a Tweet with duplicate content."), else its `title`; with the first `errors[].message` when that
+ * says more (a 400's detail is only "One or more parameters to your request was invalid.").
+ */
+function problemOf(body: string | undefined): string | undefined {
+  const problem = parseJson(body) as
+    | { detail?: unknown; title?: unknown; errors?: { message?: unknown }[] }
+    | undefined;
+  if (!problem || typeof problem !== 'object') return undefined;
+  const tidy = (value: unknown) =>
+    typeof value === 'string' && value.trim() !== '' ? value.trim().replace(/\s+/g, ' ') : undefined;
+  const reason = tidy(problem.detail) ?? tidy(problem.title);
+  const first = tidy(Array.isArray(problem.errors) ? problem.errors[0]?.message : undefined);
+  if (!reason) return first;
+  return first && first !== reason ? `${reason}: ${first}` : reason;
+}
+
+/** When a 429 may be retried: Retry-After if X sent one, else the window's end `x-rate-limit-reset`. */
+function rateLimitWaitMs(headers: Record<string, string>, now: Date): number | undefined {
+  const retryAfter = retryAfterFromHeaders(headers, now);
+  if (retryAfter !== undefined) return retryAfter;
+  const reset = headers['x-rate-limit-reset']?.trim();
+  if (!reset || !/^\d+$/.test(reset)) return undefined;
+  return Math.max(0, Number(reset) * 1000 - now.getTime());
+}

@@ -41,6 +41,33 @@ describe(`DynamoDeliveryStore (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`,
     expect(Buffer.from(read?.title ?? '').equals(Buffer.from(d.title))).toBe(true);
   });
 
+  it("keeps what the channel called a delivered post, what a version supersedes and a takedown's post ids", async () => {
+    const update = deliveryFixture({
+      channelType: 'social',
+      supersedes: { version: 1, remoteId: '1850000000000000001' },
+    });
+    const notice = deliveryFixture({
+      channelType: 'social',
+      kind: 'withdrawal',
+      deliveryId: 'dlv_social-notice',
+      takedown: { remoteIds: ['1', '2'] },
+    });
+    await store.create(update);
+    await store.create(notice);
+
+    await store.recordOutcome(update, {
+      status: 'delivered',
+      attempt: attempt(1),
+      remoteId: '1850000000000000002',
+    });
+
+    expect(await store.get(update.deliveryId)).toMatchObject({
+      remoteId: '1850000000000000002',
+      supersedes: { version: 1, remoteId: '1850000000000000001' },
+    });
+    expect((await store.get(notice.deliveryId))?.takedown).toEqual({ remoteIds: ['1', '2'] });
+  });
+
   it('refuses an outcome from a worker holding a stale attempt count', async () => {
     const d = deliveryFixture();
     await store.create(d);

@@ -1,0 +1,193 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type FakeFacebook, startFakeFacebook } from '#infra/local/fakes/facebook.ts';
+import { type FakeX, startFakeX } from '#infra/local/fakes/x.ts';
+import { type FakeZalo, startFakeZalo } from '#infra/local/fakes/zalo.ts';
+import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
+import { articleFixture } from '#test/fixtures/articles.ts';
+import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
+
+const IMAGE = Buffer.from('bytes of the picture');
+const TOPIC = 'xay-dung-dang';
+const ARTICLE = 'social-article';
+const CANONICAL = 'https://hagiang.gov.vn/tin-tuc/social-article';
+const TOKENS = { x: 'x-user-token-123456', facebook: 'EAAfakePageToken', zalo: 'zalo-fake-oa-token' };
+const PAGE = '1000000001';
+
+let loa: TestLoa;
+let x: FakeX;
+let facebook: FakeFacebook;
+let zalo: FakeZalo;
+
+async function approve(articleId: string, version: number, title: string, topic = TOPIC) {
+  const article = articleFixture({
+    articleId,
+    topics: [topic],
+    version,
+    title,
+    summary: 'Tỉnh Hà Giang đẩy mạnh tuyên truyền về xây dựng Đảng và hệ thống chính trị.',
+    canonicalUrl: CANONICAL,
+  });
+  for (const asset of article.assets) await loa.upload(asset.uri.replace('s3://loa-content/', ''), IMAGE);
+  await loa.putEvents([{ source: SOURCE.cms, detailType: DETAIL_TYPE.contentApproved, detail: { article } }]);
+  await loa.settled();
+}
+
+async function withdraw(articleId: string) {
+  await loa.putEvents([
+    {
+      source: SOURCE.cms,
+      detailType: DETAIL_TYPE.contentWithdrawn,
+      detail: { articleId, withdrawnAt: '2026-03-01T07:00:00.000Z', reason: 'sai số liệu' },
+    },
+  ]);
+  await loa.settled();
+}
+
+const socialChannels = (xBaseUrl = x.baseUrl) => [
+  { type: 'social', channelId: 'x', network: 'x', baseUrl: xBaseUrl, credentials: { accessToken: TOKENS.x } },
+  {
+    type: 'social',
+    channelId: 'facebook',
+    network: 'facebook',
+    baseUrl: facebook.baseUrl,
+    accountId: PAGE,
+    credentials: { accessToken: TOKENS.facebook },
+  },
+  {
+    type: 'social',
+    channelId: 'zalo',
+    network: 'zalo',
+    baseUrl: zalo.baseUrl,
+    credentials: { accessToken: TOKENS.zalo },
+  },
+];
+
+const remoteIdOf = async (agreementId: string, channelId: string, version: number) =>
+  (await loa.deliveriesOf(agreementId)).find(
+    (d) => d.channelId === channelId && d.version === version && d.kind !== 'withdrawal',
+  )?.remoteId;
+
+beforeAll(async () => {
+  [x, facebook, zalo] = await Promise.all([
+    startFakeX({ accessTokens: [TOKENS.x] }),
+    startFakeFacebook({ pageId: PAGE, accessToken: TOKENS.facebook }),
+    startFakeZalo({ accessToken: TOKENS.zalo }),
+  ]);
+  loa = await startTestLoa();
+  const res = await loa.ops('POST', '/ops/agreements', {
+    agreementId: 'vtv4-social',
+    partner: { partnerId: 'vtv4', name: 'VTV4 — Kênh truyền hình đối ngoại' },
+    validFrom: '2024-01-01',
+    validTo: '2099-12-31',
+    topics: [TOPIC],
+    languages: ['vi'],
+    channels: socialChannels(),
+  });
+  expect(res.status).toBe(201);
+});
+
+afterAll(async () => {
+  await loa?.close();
+  await Promise.all([x?.close(), facebook?.close(), zalo?.close()]);
+});
+
+describe('social accounts set up through the ops API', () => {
+  it('keeps credentials in the secret store only: never in the agreement, the answer or the table', async () => {
+    const { json, text } = await loa.ops('GET', '/ops/agreements/vtv4-social');
+
+    for (const token of Object.values(TOKENS)) expect(text).not.toContain(token);
+    expect(json.channels.map((c: { network: string }) => c.network)).toEqual(['x', 'facebook', 'zalo']);
+    const secrets = await readFile(join(loa.dataDir, 'secrets.json'), 'utf8');
+    for (const token of Object.values(TOKENS)) expect(secrets).toContain(token);
+  });
+});
+
+// One story, in order: each step builds on what the accounts show after the one before.
+describe('an article on X, a Facebook page and a Zalo OA', () => {
+  it('posts the first version on each network and stores each post id on its delivery', async () => {
+    await approve(ARTICLE, 1, 'Hà Giang phát huy sức mạnh khối đại đoàn kết toàn dân tộc');
+
+    const xId = await remoteIdOf('vtv4-social', 'x', 1);
+    const fbId = await remoteIdOf('vtv4-social', 'facebook', 1);
+    const zaloId = await remoteIdOf('vtv4-social', 'zalo', 1);
+    expect(x.posts.get(xId ?? '')?.text).toContain(
+      'Hà Giang phát huy sức mạnh khối đại đoàn kết toàn dân tộc',
+    );
+    expect(x.posts.get(xId ?? '')?.text).toContain('#XayDungDang');
+    expect(facebook.posts.get(fbId ?? '')).toMatchObject({ link: CANONICAL });
+    expect(zalo.articles.get(zaloId ?? '')?.title).toBe(
+      'Hà Giang phát huy sức mạnh khối đại đoàn kết toàn dân tộc',
+    );
+  });
+
+  it('corrects a new version per network: an X reply, a Facebook repost, the Zalo article updated in place', async () => {
+    const before = {
+      x: await remoteIdOf('vtv4-social', 'x', 1),
+      facebook: await remoteIdOf('vtv4-social', 'facebook', 1),
+      zalo: await remoteIdOf('vtv4-social', 'zalo', 1),
+    };
+
+    await approve(ARTICLE, 2, 'Hà Giang phát huy sức mạnh đại đoàn kết (cập nhật số liệu)');
+
+    const reply = x.posts.get((await remoteIdOf('vtv4-social', 'x', 2)) ?? '');
+    expect(reply).toMatchObject({ inReplyTo: before.x });
+    expect(reply?.text.startsWith('Cập nhật: ')).toBe(true);
+    expect(facebook.posts.has(before.facebook ?? '')).toBe(false);
+    expect(facebook.posts.size).toBe(1);
+    expect(await remoteIdOf('vtv4-social', 'zalo', 2)).toBe(before.zalo);
+    expect(zalo.articles.get(before.zalo ?? '')).toMatchObject({
+      title: 'Hà Giang phát huy sức mạnh đại đoàn kết (cập nhật số liệu)',
+      updates: 1,
+    });
+  });
+
+  it('deletes every post the accounts show for the article when it is withdrawn, as tracked deliveries', async () => {
+    await withdraw(ARTICLE);
+
+    expect(x.posts.size).toBe(0);
+    expect(facebook.posts.size).toBe(0);
+    expect(zalo.articles.size).toBe(0);
+    const notices = (await loa.deliveriesOf('vtv4-social')).filter((d) => d.kind === 'withdrawal');
+    expect(notices.map((d) => [d.channelId, d.status]).sort()).toEqual([
+      ['facebook', 'delivered'],
+      ['x', 'delivered'],
+      ['zalo', 'delivered'],
+    ]);
+  });
+});
+
+describe('a takedown that follows a failed delivery', () => {
+  it('fails a post X keeps refusing, then withdraws it without a request to X and keeps the others', async () => {
+    const res = await loa.ops('POST', '/ops/agreements', {
+      agreementId: 'social-failing',
+      partner: { partnerId: 'bao-tuyen-quang', name: 'Báo Tuyên Quang' },
+      validFrom: '2024-01-01',
+      validTo: '2099-12-31',
+      topics: ['le-hoi'],
+      languages: ['vi'],
+      channels: socialChannels(),
+    });
+    expect(res.status).toBe(201);
+    // Four attempts (the test policy's) all answered 503: the X delivery fails.
+    x.script({ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 });
+    await approve('failing-article', 1, 'Tuyên Quang khai mạc lễ hội', 'le-hoi');
+    const [post] = (await loa.deliveriesOf('social-failing')).filter((d) => d.channelId === 'x');
+    expect(post).toMatchObject({ status: 'failed', attemptCount: 4 });
+    const xRequests = x.requests.length;
+
+    await withdraw('failing-article');
+
+    expect(x.requests).toHaveLength(xRequests);
+    const after = await loa.deliveriesOf('social-failing');
+    expect(
+      after
+        .filter((d) => d.kind === 'withdrawal')
+        .map((d) => d.channelId)
+        .sort(),
+    ).toEqual(['facebook', 'zalo']);
+    expect(facebook.posts.size).toBe(0);
+    expect(zalo.articles.size).toBe(0);
+  });
+});

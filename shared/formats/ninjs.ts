@@ -111,6 +111,7 @@ function association(article: Article, asset: PackagedAsset, href: string): Ninj
 export function toNinjs(article: Article, assets: PackagedAsset[], options: NinjsOptions): NinjsDocument {
   const altids: NinjsAltId[] = [{ role: 'loa:articleId', value: article.articleId }];
   if (article.canonicalUrl) altids.push({ role: 'canonical', value: article.canonicalUrl });
+  if (article.translationOf) altids.push({ role: 'loa:translationOf', value: article.translationOf });
   return {
     uri: `${LOA_URI_BASE}/articles/${segment(article.articleId)}`,
     type: 'text',

@@ -65,6 +65,11 @@ export const Article = z
     byline: text(300).optional(),
     embargoUntil: isoDateTime.optional(),
     canonicalUrl: z.url({ protocol: /^https?$/ }).optional(),
+    /**
+     * The article this one translates (same story, another language). A translation is an article of
+     * its own (own id, versions, withdrawal) and routes by its own language; this links the two.
+     */
+    translationOf: slug('translationOf').optional(),
     assets: z.array(Asset).max(50).default([]),
     approvedAt: isoDateTime,
     approvedBy: text(200).optional(),

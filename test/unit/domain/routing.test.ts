@@ -16,6 +16,21 @@ describe('decideRoute', () => {
     });
   });
 
+  it('routes a translation by its own language: the story reaches each partner in the languages it signed for', () => {
+    const original = { ...article, articleId: 'ky-ket', language: 'vi' };
+    const translation = { ...article, articleId: 'ky-ket-en', language: 'en' };
+    const abroad = agreementFixture({ agreementId: 'vtv4', languages: ['vi', 'en'] });
+    const provincial = agreementFixture({ agreementId: 'bao-ha-giang', languages: ['vi'] });
+    const english = agreementFixture({ agreementId: 'vietnam-news', languages: ['en'] });
+
+    const covered = (a: typeof original) =>
+      [abroad, provincial, english].filter((g) => decideRoute(g, a, now).covered).map((g) => g.agreementId);
+
+    expect(covered(original)).toEqual(['vtv4', 'bao-ha-giang']);
+    expect(covered(translation)).toEqual(['vtv4', 'vietnam-news']);
+    expect(decideRoute(english, original, now).reason).toBe(ROUTE_REASON.language);
+  });
+
   it('excludes a suspended agreement before looking at anything else', () => {
     const decision = decideRoute(agreementFixture({ status: 'suspended', topics: ['other'] }), article, now);
     expect(decision.reason).toBe(ROUTE_REASON.suspended);

@@ -20,16 +20,18 @@ const packaged = (article: Article): PackagedAsset[] =>
 const hrefToS3 = { assetHref: (a: PackagedAsset) => `s3://loa-packages/${a.key}` };
 
 describe('toNinjs', () => {
-  it.each(['content-approved.vi.json', 'content-approved.en.json'])(
-    'produces valid ninjs 2.1 for %s',
-    (file) => {
-      const article = sample(file);
+  it.each([
+    'content-approved.vi.json',
+    'content-approved.en.json',
+    'content-approved.vi.v2.json',
+    'content-approved.vi.en-translation.json',
+  ])('produces valid ninjs 2.1 for %s', (file) => {
+    const article = sample(file);
 
-      const doc = toNinjs(article, packaged(article), hrefToS3);
+    const doc = toNinjs(article, packaged(article), hrefToS3);
 
-      expect(validateNinjs(doc)).toEqual([]);
-    },
-  );
+    expect(validateNinjs(doc)).toEqual([]);
+  });
 
   it('is checked by a validator that does refuse a malformed document', () => {
     const article = sample('content-approved.vi.json');

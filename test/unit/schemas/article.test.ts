@@ -32,14 +32,28 @@ function problems(input: unknown): string[] {
 }
 
 describe('sample events', () => {
-  it('include both languages and a withdrawal', () => {
+  it('include both languages, an updated version, a translation and a withdrawal', () => {
     expect(samples).toEqual(
       expect.arrayContaining([
         'content-approved.vi.json',
         'content-approved.en.json',
+        'content-approved.vi.v2.json',
+        'content-approved.vi.en-translation.json',
         'content-withdrawn.json',
       ]),
     );
+  });
+
+  it('have the updated version supersede the first (same article, higher version) and the translation name it', () => {
+    const [v1, v2, en] = [
+      'content-approved.vi.json',
+      'content-approved.vi.v2.json',
+      'content-approved.vi.en-translation.json',
+    ].map((f) => JSON.parse(read(f)).Detail.article);
+
+    expect([v2.articleId, v2.version]).toEqual([v1.articleId, v1.version + 1]);
+    expect([en.language, en.translationOf]).toEqual(['en', v1.articleId]);
+    expect(en.articleId).not.toBe(v1.articleId);
   });
 
   it.each(samples)('%s parses against the schema of its detail-type', (file) => {

@@ -16,6 +16,7 @@ const PARTS: Record<string, Part> = {
   packaging: async () => (await import('./packaging.ts')).run(),
   coldstart: async () => (await import('./coldstart.ts')).run(),
   feeds: async () => feedsPart(await (await import('./feeds.ts')).run()),
+  broadcast: async () => (await import('./broadcast.ts')).run(),
 };
 
 const RESULTS = new URL('../bench-results.json', import.meta.url);

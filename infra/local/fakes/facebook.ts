@@ -38,6 +38,8 @@ export type FacebookFault =
   | { kind: 'pass' };
 
 export interface FakeFacebookOptions {
+  /** Loopback port (default: any free one); the demo fixes it so stored base URLs survive a restart. */
+  port?: number;
   /** The page posts go to (default `1000000001`). */
   pageId?: string;
   /** The page access token the fake accepts (default `EAAfakePageToken`). */
@@ -125,7 +127,7 @@ export async function startFakeFacebook(options: FakeFacebookOptions = {}): Prom
     return unsupported(request.method.toLowerCase(), node);
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}/${version}`,

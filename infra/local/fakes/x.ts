@@ -32,6 +32,8 @@ export type FakeXFault =
   | { hang: true };
 
 export interface FakeXOptions {
+  /** Loopback port (default: any free one); the demo fixes it so stored base URLs survive a restart. */
+  port?: number;
   /** Bearer tokens X accepts (user-context access tokens). Default: `fake-x-access-token`. */
   accessTokens?: readonly string[];
   /** Requests per rate-limit window per token; past it X answers 429 until the window ends. */
@@ -198,7 +200,7 @@ export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
     send(res, 200, headers, { data: { deleted: true } });
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   return {
     baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     requests,

@@ -41,6 +41,8 @@ export type ZaloFault =
   | { kind: 'pass' };
 
 export interface FakeZaloOptions {
+  /** Loopback port (default: any free one); the demo fixes it so stored base URLs survive a restart. */
+  port?: number;
   /** The OA access token the fake accepts (default `zalo-fake-oa-token`). */
   accessToken?: string;
 }
@@ -152,7 +154,7 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
     return token;
   }
 
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://127.0.0.1:${port}`,

@@ -47,7 +47,11 @@ export async function sweepUnfinished(
   for (const d of stale) {
     const delaySeconds = Math.max(0, (dueAt(d) - now) / 1000);
     if (isPushed(d.channelType)) {
-      await deps.queue.enqueue(d.channelType, [{ deliveryId: d.deliveryId, trigger: 'scheduled' }], delaySeconds);
+      await deps.queue.enqueue(
+        d.channelType,
+        [{ deliveryId: d.deliveryId, trigger: 'scheduled' }],
+        delaySeconds,
+      );
     }
   }
   if (stale.length) {

@@ -31,7 +31,10 @@ const bucketName = z
 const keyPrefix = z
   .string()
   .max(512)
-  .regex(/^(?:(?!\.{1,2}\/)[A-Za-z0-9!_.*'()-]+\/)*$/, 'must be empty or segments ending in "/", without "." or ".."');
+  .regex(
+    /^(?:(?!\.{1,2}\/)[A-Za-z0-9!_.*'()-]+\/)*$/,
+    'must be empty or segments ending in "/", without "." or ".."',
+  );
 /** Only roles named `loa-ingest-*` may be assumed (infra/constructs/grants.ts), so only those are accepted. */
 const roleArn = z
   .string()
@@ -72,7 +75,10 @@ export const Channel = z.discriminatedUnion('type', [
     network: SocialNetwork,
     baseUrl: httpUrl,
     /** The account posted as: a Facebook page id (required there), an X user id, a Zalo OA id. */
-    accountId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of A-Z, a-z, 0-9, _ . -').optional(),
+    accountId: z
+      .string()
+      .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of A-Z, a-z, 0-9, _ . -')
+      .optional(),
     /** The network's credentials (JSON) in the secret store. */
     credentialsRef,
   }),
@@ -85,7 +91,13 @@ export type ChannelType = Channel['type'];
  * tweet.write; Facebook: a page access token; Zalo: the OA access token).
  */
 export const SocialCredentials = z
-  .object({ accessToken: z.string().min(8).max(4096).regex(/^[\x21-\x7e]+$/, 'must be printable ASCII') })
+  .object({
+    accessToken: z
+      .string()
+      .min(8)
+      .max(4096)
+      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII'),
+  })
   .strict();
 export type SocialCredentials = z.infer<typeof SocialCredentials>;
 
@@ -146,7 +158,10 @@ export const ChannelInput = z.discriminatedUnion('type', [
       type: z.literal('social'),
       network: SocialNetwork,
       baseUrl: httpUrl.optional(),
-      accountId: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of A-Z, a-z, 0-9, _ . -').optional(),
+      accountId: z
+        .string()
+        .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of A-Z, a-z, 0-9, _ . -')
+        .optional(),
       /** Sent once, stored in the secret store on receipt, never returned or logged. */
       credentials: SocialCredentials,
     })

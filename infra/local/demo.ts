@@ -1,8 +1,14 @@
+import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '#adapters/aws/clients.ts';
-import { createAgreement } from '#app/create-agreement.ts';
+import { createAgreement, signingSecretRef } from '#app/create-agreement.ts';
 import { BUS_NAME } from '#infra/wiring.ts';
 import type { DemoPartner } from './demo-partners.ts';
+import { type FakeFacebook, startFakeFacebook } from './fakes/facebook.ts';
+import { type FakeIngest, startFakeIngest } from './fakes/ingest.ts';
+import { type FakeX, startFakeX } from './fakes/x.ts';
+import { type FakeZalo, startFakeZalo } from './fakes/zalo.ts';
 import type { LocalLoa } from './runtime.ts';
 import { approvalSamples, uploadSampleAssets } from './samples.ts';
 
@@ -23,8 +29,63 @@ export const DEMO_PARTNERS: DemoPartner[] = [
   { partnerId: 'cong-tin-vung-cao', flaky: true },
 ];
 
-/** Creates the two demo agreements, returning each partner's secret reference. */
-async function seedAgreements(loa: LocalLoa): Promise<void> {
+/** Fixed loopback ports of the demo's fake network APIs and ingest, so stored base URLs survive a restart. */
+export interface DemoFakePorts {
+  x: number;
+  facebook: number;
+  zalo: number;
+  ingest: number;
+}
+
+/** The demo's stand-ins for X, a Facebook page, a Zalo OA and a radio's HTTP ingest. */
+export interface DemoFakes {
+  x: FakeX;
+  facebook: FakeFacebook;
+  zalo: FakeZalo;
+  ingest: FakeIngest;
+  close(): Promise<void>;
+}
+
+/** The bucket the demo's TV partner ingests from (in the local S3). */
+export const DEMO_INGEST_BUCKET = 'vtv4-ingest';
+const DEMO_TOKENS = { x: 'demo-x-user-token', facebook: 'EAAdemoPageToken', zalo: 'demo-zalo-oa-token' };
+const DEMO_PAGE_ID = '1000000001';
+
+/**
+ * Starts the fakes. The ingest verifies Standard Webhooks signatures with the radio's signing secret,
+ * read from the runtime's secret store once the agreement exists.
+ */
+export async function startDemoFakes(
+  loa: LocalLoa,
+  ports: DemoFakePorts,
+  dataDir: string,
+): Promise<DemoFakes> {
+  const [x, facebook, zalo, ingest] = await Promise.all([
+    startFakeX({ port: ports.x, accessTokens: [DEMO_TOKENS.x] }),
+    startFakeFacebook({ port: ports.facebook, pageId: DEMO_PAGE_ID, accessToken: DEMO_TOKENS.facebook }),
+    startFakeZalo({ port: ports.zalo, accessToken: DEMO_TOKENS.zalo }),
+    startFakeIngest({
+      port: ports.ingest,
+      dir: join(dataDir, 'demo-ingest'),
+      secret: () => loa.deps.secrets.get(signingSecretRef('vov-hagiang-2025', 'ingest')),
+    }),
+  ]);
+  return {
+    x,
+    facebook,
+    zalo,
+    ingest,
+    close: async () => {
+      await Promise.all([x.close(), facebook.close(), zalo.close(), ingest.close()]);
+    },
+  };
+}
+
+/**
+ * Creates the demo agreements: a TV channel for audiences abroad (webhook, feed, S3 ingest), a flaky
+ * provincial portal (webhook), a radio (HTTP ingest) and a newspaper's social accounts.
+ */
+async function seedAgreements(loa: LocalLoa, fakes: DemoFakes): Promise<void> {
   const hook = (partnerId: string) => `${loa.baseUrl}/demo/partners/${partnerId}/webhook`;
   const vtv4 = await createAgreement(loa.deps, {
     agreementId: 'vtv4-hagiang-2024',
@@ -34,7 +95,60 @@ async function seedAgreements(loa: LocalLoa): Promise<void> {
     validTo: '2027-02-15',
     topics: TOPICS,
     languages: ['vi', 'en'],
-    channels: [{ type: 'webhook', url: hook('vtv4') }, { type: 'feed' }],
+    channels: [
+      { type: 'webhook', url: hook('vtv4') },
+      { type: 'feed' },
+      // A TV channel's playout ingest: Media RSS + NewsML-G2 and the pictures, in its bucket.
+      { type: 'broadcast', channelId: 'ingest', target: 's3', bucket: DEMO_INGEST_BUCKET, prefix: 'loa/' },
+    ],
+    embargo: 'hold',
+  });
+  // A radio station's HTTP ingest, and a provincial newspaper's social accounts.
+  await createAgreement(loa.deps, {
+    agreementId: 'vov-hagiang-2025',
+    partner: { partnerId: 'vov', name: 'Đài Tiếng nói Việt Nam (VOV)' },
+    status: 'active',
+    validFrom: '2025-01-01',
+    validTo: '2027-12-31',
+    topics: TOPICS,
+    languages: ['vi'],
+    channels: [
+      { type: 'broadcast', channelId: 'ingest', target: 'http', url: `${fakes.ingest.baseUrl}/ingest` },
+    ],
+    embargo: 'hold',
+  });
+  await createAgreement(loa.deps, {
+    agreementId: 'bao-ha-giang-social-2025',
+    partner: { partnerId: 'bao-ha-giang', name: 'Báo Hà Giang' },
+    status: 'active',
+    validFrom: '2025-01-01',
+    validTo: '2027-12-31',
+    topics: TOPICS,
+    languages: ['vi'],
+    channels: [
+      {
+        type: 'social',
+        channelId: 'x',
+        network: 'x',
+        baseUrl: fakes.x.baseUrl,
+        credentials: { accessToken: DEMO_TOKENS.x },
+      },
+      {
+        type: 'social',
+        channelId: 'facebook',
+        network: 'facebook',
+        baseUrl: fakes.facebook.baseUrl,
+        accountId: DEMO_PAGE_ID,
+        credentials: { accessToken: DEMO_TOKENS.facebook },
+      },
+      {
+        type: 'social',
+        channelId: 'zalo',
+        network: 'zalo',
+        baseUrl: fakes.zalo.baseUrl,
+        credentials: { accessToken: DEMO_TOKENS.zalo },
+      },
+    ],
     embargo: 'hold',
   });
   const portal = await createAgreement(loa.deps, {
@@ -65,13 +179,15 @@ export async function reattachDemoPartners(loa: LocalLoa): Promise<void> {
 }
 
 /**
- * Seeds agreements, uploads the sample assets and approves the sample articles through the
- * real EventBridge client, exactly as a CMS would.
+ * Seeds agreements, uploads the sample assets and approves the sample articles through the real
+ * EventBridge client, exactly as a CMS would: first versions (and the translation) first, then, once
+ * they have gone out, the updated version, so partners see it as an update.
  */
-export async function runDemo(loa: LocalLoa, log: (line: string) => void): Promise<void> {
-  await seedAgreements(loa);
-  const samples = await approvalSamples();
+export async function runDemo(loa: LocalLoa, fakes: DemoFakes, log: (line: string) => void): Promise<void> {
   const s3 = s3Client('us-east-1', loa.s3Endpoint);
+  await s3.send(new CreateBucketCommand({ Bucket: DEMO_INGEST_BUCKET }));
+  await seedAgreements(loa, fakes);
+  const samples = await approvalSamples();
   await uploadSampleAssets(s3, samples);
   s3.destroy();
   const events = new EventBridgeClient({
@@ -79,16 +195,25 @@ export async function runDemo(loa: LocalLoa, log: (line: string) => void): Promi
     endpoint: loa.baseUrl,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
   });
-  await events.send(
-    new PutEventsCommand({
-      Entries: samples.map((s) => ({
-        EventBusName: BUS_NAME,
-        Source: s.Source,
-        DetailType: s.DetailType,
-        Detail: JSON.stringify(s.Detail),
-      })),
-    }),
-  );
+  const send = (batch: typeof samples) =>
+    events.send(
+      new PutEventsCommand({
+        Entries: batch.map((s) => ({
+          EventBusName: BUS_NAME,
+          Source: s.Source,
+          DetailType: s.DetailType,
+          Detail: JSON.stringify(s.Detail),
+        })),
+      }),
+    );
+  const isUpdate = (s: (typeof samples)[number]) =>
+    ((s.Detail.article as { version?: number }).version ?? 1) > 1;
+  await send(samples.filter((s) => !isUpdate(s)));
+  await loa.settled();
+  await send(samples.filter(isUpdate));
   events.destroy();
-  log(`demo: 2 agreements, ${samples.length} approved articles sent to the bus`);
+  const agreements = (await loa.deps.agreements.list()).length;
+  log(
+    `demo: ${agreements} agreements, ${samples.length} approved articles sent to the bus (one of them an update)`,
+  );
 }

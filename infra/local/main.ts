@@ -3,7 +3,14 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CircuitBreakerPolicy } from '#domain/circuit-breaker.ts';
 import type { RetryPolicy } from '#domain/retry-policy.ts';
-import { DEMO_PARTNERS, reattachDemoPartners, runDemo } from './demo.ts';
+import {
+  DEMO_INGEST_BUCKET,
+  DEMO_PARTNERS,
+  type DemoFakes,
+  reattachDemoPartners,
+  runDemo,
+  startDemoFakes,
+} from './demo.ts';
 import { demoPartnerRoutes } from './demo-partners.ts';
 import { startLocal } from './runtime.ts';
 
@@ -70,9 +77,16 @@ async function main() {
       : `  ops token   ${token}   (kept in ${join(dataDir, 'ops-token')})`,
   );
 
+  let fakes: DemoFakes | undefined;
   if (demo) {
+    const first = port('LOA_DEMO_FAKES_PORT', 4580);
+    fakes = await startDemoFakes(
+      loa,
+      { x: first, facebook: first + 1, zalo: first + 2, ingest: first + 3 },
+      dataDir,
+    );
     const fresh = (await loa.deps.agreements.list()).length === 0;
-    if (fresh) await runDemo(loa, log);
+    if (fresh) await runDemo(loa, fakes, log);
     else await reattachDemoPartners(loa);
     await loa.settled();
     for (const a of await loa.deps.agreements.list()) {
@@ -85,12 +99,19 @@ async function main() {
     log(
       `  partner inboxes: ${DEMO_PARTNERS.map((p) => `${loa.baseUrl}/demo/partners/${p.partnerId}/inbox`).join('  ')}`,
     );
+    log(
+      `  fakes       X ${fakes.x.baseUrl} (${fakes.x.posts.size} posts)   Facebook ${fakes.facebook.baseUrl} (${fakes.facebook.posts.size})   Zalo ${fakes.zalo.baseUrl} (${fakes.zalo.articles.size})`,
+    );
+    log(
+      `  ingest      radio (HTTP) files in ${join(dataDir, 'demo-ingest')}   TV (S3) s3://${DEMO_INGEST_BUCKET}/loa/ at ${loa.s3Endpoint}`,
+    );
   }
   const tokenRef = env.LOA_OPS_TOKEN ? '$LOA_OPS_TOKEN' : `$(cat ${join(dataDir, 'ops-token')})`;
   log(`  try         curl -H "Authorization: Bearer ${tokenRef}" ${loa.baseUrl}/ops/agreements`);
   log(`Loa ready on ${loa.baseUrl} (GET /healthz)`);
 
   const shutdown = async () => {
+    await fakes?.close();
     await loa.stop();
     process.exit(0);
   };

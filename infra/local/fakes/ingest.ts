@@ -100,6 +100,8 @@ type Answer = { status: number; body?: unknown; headers?: Record<string, string>
 export async function startFakeIngest(options: FakeIngestOptions = {}): Promise<FakeIngest> {
   const own = options.dir === undefined;
   const dir = options.dir ?? (await mkdtemp(join(tmpdir(), 'loa-fake-ingest-')));
+  // A given folder may not exist yet (the demo's, on a first start).
+  await mkdir(dir, { recursive: true });
   const requests: FakeIngestRequest[] = [];
   const files = new Map<string, FakeIngestFile>();
   const faults: IngestFault[] = [];

@@ -3,6 +3,7 @@
  * returns what to print (a human rendering, and the JSON for `--json`).
  */
 import type { ParseArgsConfig } from 'node:util';
+import { type ChannelJson, channelKind, channelTable } from './channels.ts';
 import { type ApiClient, CliError, EXIT } from './client.ts';
 import { fields, type JobProgress, progressBar, shortTime, table } from './format.ts';
 import { seconds, when } from './when.ts';
@@ -70,12 +71,19 @@ function list(v: Value): string[] | undefined {
     : undefined;
 }
 
+/**
+ * JSON.parse's complaint, less the excerpt of the input V8 quotes in some (`Unexpected token 'E',
+ * ..."ken":EAAG…"... is not valid JSON`): an agreement file holds credentials, and stderr is no place
+ * for a piece of a token.
+ */
+const jsonProblem = (message: string) => (/ is not valid JSON$/.test(message) ? 'unexpected token' : message);
+
 async function readJson(ctx: Context, file: string): Promise<unknown> {
   const raw = await ctx.readInput(file);
   try {
     return JSON.parse(raw);
   } catch (error) {
-    throw new CliError(`${file} is not JSON: ${(error as Error).message}`, EXIT.usage);
+    throw new CliError(`${file} is not JSON: ${jsonProblem((error as Error).message)}`, EXIT.usage);
   }
 }
 
@@ -100,8 +108,11 @@ const agreementColumns = {
   STATUS: (a: Json) => a.status,
   TERM: (a: Json) => `${a.validFrom} → ${a.validTo}`,
   TOPICS: (a: Json) => (a.topics ?? []).join(','),
-  CHANNELS: (a: Json) => (a.channels ?? []).map((c: Json) => c.channelId).join(','),
+  CHANNELS: (a: Json) => (a.channels ?? []).map(channelKind).join(','),
 };
+
+/** One agreement: its row, then a table of its channels (kind, target, account; never a secret). */
+const agreementHuman = (a: Json) => `${table([a], agreementColumns)}\n\n${channelTable(a.channels ?? [])}`;
 
 const filterOptions: Options = {
   agreement: { type: 'string' },
@@ -177,17 +188,26 @@ export const COMMANDS: Command[] = [
     args: ['agreementId'],
     async run(ctx) {
       const a = await get(ctx, `/ops/agreements/${enc(need(ctx, 0, 'agreementId'))}`);
-      return { json: a, human: table([a], agreementColumns) };
+      return { json: a, human: agreementHuman(a) };
     },
   },
   {
     path: ['agreements', 'create'],
-    summary: 'create an agreement from a JSON file (or - for stdin); prints generated webhook secrets once',
+    summary:
+      'create an agreement from a JSON file (or - for stdin); prints the signing secrets Loa generated, once',
     args: ['file.json'],
     async run(ctx) {
       const out = await post(ctx, '/ops/agreements', await readJson(ctx, need(ctx, 0, 'file.json')));
-      const secrets = Object.entries(out.secrets ?? {}).map(([c, s]) => `secret ${c}: ${s}`);
-      return { json: out, human: [table([out.agreement], agreementColumns), ...secrets].join('\n') };
+      // Only what Loa generated comes back (shown this once); social credentials sent in never do.
+      const channels: ChannelJson[] = out.agreement?.channels ?? [];
+      const secrets = Object.entries(out.secrets ?? {}).map(([id, secret]) => {
+        const channel = channels.find((c) => c.channelId === id);
+        return `secret ${id}${channel ? ` (${channelKind(channel)})` : ''}: ${secret}`;
+      });
+      return {
+        json: out,
+        human: [agreementHuman(out.agreement), ...(secrets.length ? ['', ...secrets] : [])].join('\n'),
+      };
     },
   },
   {

@@ -55,6 +55,11 @@ const LABELS = {
     one: 'Một lần giao',
     bulk: 'Hàng loạt',
     backfill: 'Gửi bù',
+    channels: 'Các kênh',
+    'channel.webhook': 'Webhook',
+    'channel.feed': 'Nguồn tin',
+    'channel.broadcast': 'Phát sóng',
+    'channel.social': 'Mạng xã hội',
   },
   en: {
     title: 'Loa — operations',
@@ -109,8 +114,16 @@ const LABELS = {
     one: 'One delivery',
     bulk: 'Bulk',
     backfill: 'Backfill',
+    channels: 'Channels',
+    'channel.webhook': 'Webhook',
+    'channel.feed': 'Feed',
+    'channel.broadcast': 'Broadcast',
+    'channel.social': 'Social',
   },
 };
+
+/** Names of networks and broadcast targets: proper names, the same in both languages. */
+const CHANNEL_NAMES = { x: 'X', facebook: 'Facebook', zalo: 'Zalo', http: 'HTTP', s3: 'S3' };
 
 const TOKEN_KEY = 'loa-ops-token';
 const LANG_KEY = 'loa-ops-lang';
@@ -181,6 +194,23 @@ function showError(message) {
 
 // ---------- health ----------
 
+/** One channel as a chip: its kind, then the network (social) or target (broadcast) it goes to. */
+function channelChip(c) {
+  const where = c.network ?? c.target;
+  const text = where
+    ? `${t(`channel.${c.type}`)} · ${CHANNEL_NAMES[where] ?? where}`
+    : t(`channel.${c.type}`);
+  const attrs = {
+    class: 'channel',
+    'data-channel-id': c.channelId,
+    'data-channel-type': c.type,
+    title: c.channelId,
+  };
+  if (c.network) attrs['data-network'] = c.network;
+  if (c.target) attrs['data-target'] = c.target;
+  return el('span', text, attrs);
+}
+
 /** A small stacked bar chart of one agreement's buckets (delivered, retrying, failed). */
 function chart(buckets) {
   const ns = 'http://www.w3.org/2000/svg';
@@ -235,6 +265,8 @@ async function loadHealth() {
     );
     const agreement = el('td');
     agreement.append(el('div', row.agreementId), badge(row.status));
+    const channels = el('td', undefined, { class: 'channels' });
+    channels.append(...(row.channels ?? []).map(channelChip));
     const state = el('td');
     state.append(badge(row.health));
     const failed = el('td', undefined, { class: 'num' });
@@ -249,6 +281,7 @@ async function loadHealth() {
     tr.append(
       partner,
       agreement,
+      channels,
       state,
       el('td', row.counts.delivered, { class: 'num' }),
       el('td', row.counts.retrying, { class: 'num' }),

@@ -25,6 +25,7 @@ const ARGS = [
   '--disable-quic',
 ];
 const ARTIFACTS = join(process.cwd(), '.loa-test', 'artifacts');
+const SOCIAL_TOKEN = 'x-oauth2-token-never-on-the-page';
 const HOSTILE_TITLE =
   'Hà Giang <script>window.__pwned = 1</script><img src="x" onerror="window.__pwned = 2"> & VTV4';
 
@@ -42,6 +43,21 @@ beforeAll(async () => {
   await createAgreement(loa, 'browser-partner', `${partner.baseUrl}/cms/browser`, {
     partnerName: 'Đài Phát thanh Hà Giang',
   });
+  const channels = await loa.ops('POST', '/ops/agreements', {
+    agreementId: 'browser-channels',
+    partner: { partnerId: 'vtv4', name: 'VTV4' },
+    validFrom: '2024-01-01',
+    validTo: '2099-12-31',
+    topics: ['culture-tourism'],
+    languages: ['vi'],
+    channels: [
+      { type: 'social', network: 'x', credentials: { accessToken: SOCIAL_TOKEN } },
+      { type: 'social', channelId: 'zalo', network: 'zalo', credentials: { accessToken: SOCIAL_TOKEN } },
+      { type: 'broadcast', target: 's3', bucket: 'vtv4-ingest', prefix: 'loa/' },
+      { type: 'feed' },
+    ],
+  });
+  expect(channels.status).toBe(201);
   await approve(loa, 'browser-article', { title: HOSTILE_TITLE });
   await loa.settled();
   const listed = await loa.ops('GET', '/ops/deliveries?agreementId=browser-partner&status=failed');
@@ -125,5 +141,27 @@ describe('the operations dashboard', () => {
     await row.locator('button.link').click();
 
     await expect.poll(() => row.locator('.explanation').textContent()).toContain('covered');
+  });
+
+  it("shows each agreement's channels by kind and network or target, in either language, never a token", async () => {
+    const chips = page.locator('#health-table tr[data-agreement-id="browser-channels"] .channel');
+    const texts = () => chips.allTextContents();
+
+    const vi = await texts();
+    await page.click('#lang-toggle');
+    await expect.poll(texts).not.toEqual(vi);
+    const en = await texts();
+    await page.click('#lang-toggle');
+
+    expect(vi).toEqual(['Mạng xã hội · X', 'Mạng xã hội · Zalo', 'Phát sóng · S3', 'Nguồn tin']);
+    expect(en).toEqual(['Social · X', 'Social · Zalo', 'Broadcast · S3', 'Feed']);
+    expect(await chips.evaluateAll((n) => n.map((e) => e.getAttribute('data-channel-id')))).toEqual([
+      'social',
+      'zalo',
+      'broadcast',
+      'feed',
+    ]);
+    expect(await page.textContent('#health-table thead')).toContain('Các kênh');
+    expect(await page.content()).not.toContain(SOCIAL_TOKEN);
   });
 });

@@ -1,21 +1,34 @@
 /**
  * Secrets never reach the logs: a full run (agreements with generated and given secrets, signed
- * deliveries, retries, a failure, a replay, feed URLs, refused requests) at DEBUG, with everything
- * written to stdout and stderr captured, holds no webhook secret, feed key or ops token.
+ * deliveries, retries, a failure, a replay, feed URLs, refused requests; social posts and a broadcast
+ * ingest configured through the ops API, published, retried, refused and withdrawn) at DEBUG, with
+ * everything written to stdout and stderr captured, holds no webhook or signing secret, feed key,
+ * network token or ops token.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signingSecretRef } from '#app/create-agreement.ts';
 import { feedKeyRef } from '#app/signed-links.ts';
+import { type FakeFacebook, startFakeFacebook } from '#infra/local/fakes/facebook.ts';
+import { type FakeIngest, startFakeIngest } from '#infra/local/fakes/ingest.ts';
+import { type FakeX, startFakeX } from '#infra/local/fakes/x.ts';
 import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { afterFailures, FaultPartner, status } from '#test/support/fault-partner.ts';
 import { OPS_TOKEN, startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
 
 const GIVEN_SECRET = `whsec_${Buffer.from('a secret the operator chose, 32 b').toString('base64')}`;
+const X_TOKEN = 'x-user-context-token-logs-3f9c2a';
+/** A page token Facebook does not accept (it expired): its refusals must not quote it either. */
+const STALE_FACEBOOK_TOKEN = 'EAAGstalePageToken-logs-81d0';
+const PAGE = '104573829100002';
 const captured: string[] = [];
 const writes = { out: process.stdout.write, err: process.stderr.write };
 let loa: TestLoa;
 let flaky: FaultPartner;
 let refusing: FaultPartner;
+let x: FakeX;
+let facebook: FakeFacebook;
+let ingest: FakeIngest;
 
 function capture(stream: NodeJS.WriteStream, original: typeof process.stdout.write) {
   stream.write = ((chunk: unknown, ...rest: unknown[]) => {
@@ -30,11 +43,17 @@ beforeAll(async () => {
   flaky = await new FaultPartner(afterFailures(1, status(503, { 'retry-after': '0' }))).start();
   refusing = await new FaultPartner(() => status(400)).start();
   loa = await startTestLoa({ logLevel: 'DEBUG' });
+  [x, facebook, ingest] = await Promise.all([
+    startFakeX({ accessTokens: [X_TOKEN] }),
+    startFakeFacebook({ pageId: PAGE, accessToken: 'EAAGcurrentPageToken-not-the-stale-one' }),
+    // Checks every PUT's signature with the secret the ops API generated (there once the agreement is).
+    startFakeIngest({ secret: () => loa.deps.secrets.get(signingSecretRef('logs-channels', 'ingest')) }),
+  ]);
 });
 
 afterAll(async () => {
   await loa?.close();
-  await Promise.all([flaky?.stop(), refusing?.stop()]);
+  await Promise.all([flaky?.stop(), refusing?.stop(), x?.close(), facebook?.close(), ingest?.close()]);
   process.stdout.write = writes.out;
   process.stderr.write = writes.err;
 });
@@ -89,13 +108,100 @@ describe('logs', () => {
     const logs = captured.join('');
 
     // The run did log (so the capture works), at every level it uses.
-    expect(logs).toContain('"message":"webhook attempt"');
+    expect(logs).toContain('"message":"delivery attempt"');
     expect(logs).toContain('"message":"event rejected"');
     expect(logs).toContain('"message":"feed refused"');
     expect(flaky.successes.size).toBe(1);
     expect(refusing.requests).toHaveLength(2);
     // Nor any secret's base64 body without its prefix.
     for (const secret of secrets.flatMap((s) => [s, s.replace(/^whsec_/, '')])) {
+      expect(logs).not.toContain(secret);
+    }
+  });
+
+  it('never hold a network token or a broadcast signing secret, used for posts, pushes and takedowns', async () => {
+    const created = await loa.ops('POST', '/ops/agreements', {
+      agreementId: 'logs-channels',
+      partner: { partnerId: 'logs-channels', name: 'VTV4 — Kênh truyền hình đối ngoại' },
+      validFrom: '2024-01-01',
+      validTo: '2099-12-31',
+      topics: ['infrastructure'],
+      languages: ['vi'],
+      channels: [
+        {
+          type: 'social',
+          channelId: 'x',
+          network: 'x',
+          baseUrl: x.baseUrl,
+          credentials: { accessToken: X_TOKEN },
+        },
+        {
+          type: 'social',
+          channelId: 'facebook',
+          network: 'facebook',
+          baseUrl: facebook.baseUrl,
+          accountId: PAGE,
+          credentials: { accessToken: STALE_FACEBOOK_TOKEN },
+        },
+        { type: 'broadcast', channelId: 'ingest', target: 'http', url: ingest.baseUrl },
+      ],
+    });
+    expect(created.status).toBe(201);
+    const signingSecret = created.json.secrets.ingest as string;
+    expect(signingSecret).toMatch(/^whsec_/);
+    // A retry on each: X's 503 and the ingest's 500 are logged as attempts, then the next one succeeds.
+    x.script({ status: 503 });
+    ingest.fail({ kind: 'status', status: 500, on: 'newsml.xml' });
+    const article = articleFixture({ articleId: 'logs-channels-article', topics: ['infrastructure'] });
+    for (const a of article.assets) await loa.upload(a.uri.replace('s3://loa-content/', ''), 'image');
+    await loa.putEvents([
+      { source: SOURCE.cms, detailType: DETAIL_TYPE.contentApproved, detail: { article } },
+    ]);
+    await loa.settled();
+    const published = await loa.deliveriesOf('logs-channels');
+    await loa.putEvents([
+      {
+        source: SOURCE.cms,
+        detailType: DETAIL_TYPE.contentWithdrawn,
+        detail: {
+          articleId: article.articleId,
+          withdrawnAt: '2026-03-01T07:00:00.000Z',
+          reason: 'sai số liệu',
+        },
+      },
+    ]);
+    await loa.settled();
+    const withdrawn = (await loa.deliveriesOf('logs-channels')).filter((d) => d.kind === 'withdrawal');
+
+    // The secrets were used: X saw the token, the ingest verified every PUT, Facebook refused the stale one.
+    expect(Object.fromEntries(published.map((d) => [d.channelId, d.status]))).toEqual({
+      x: 'delivered',
+      facebook: 'failed',
+      ingest: 'delivered',
+    });
+    expect(x.requests.map((r) => r.headers.authorization)).toContain(`Bearer ${X_TOKEN}`);
+    expect(x.deleted).toHaveLength(1);
+    expect(ingest.requests.filter((r) => r.status === 500)).toHaveLength(1);
+    // The faulted PUT was answered before its signature was read; every other one was checked.
+    const stored = ingest.requests.filter((r) => r.status !== 500);
+    expect(stored.length).toBeGreaterThan(2);
+    expect(stored.every((r) => r.verified === true)).toBe(true);
+    expect([...ingest.files.keys()].some((p) => p.endsWith('newsml-canceled.xml'))).toBe(true);
+    expect(Object.fromEntries(withdrawn.map((d) => [d.channelId, d.status]))).toMatchObject({
+      x: 'delivered',
+      ingest: 'delivered',
+    });
+    const logs = captured.join('');
+    expect(logs).toContain('"channel":"social"');
+    expect(logs).toContain('"channel":"broadcast"');
+    expect(logs).toContain('"httpStatus":503');
+    expect(logs).toContain('"httpStatus":500');
+    for (const secret of [
+      X_TOKEN,
+      STALE_FACEBOOK_TOKEN,
+      signingSecret,
+      signingSecret.replace(/^whsec_/, ''),
+    ]) {
       expect(logs).not.toContain(secret);
     }
   });

@@ -3,7 +3,7 @@
  * (gsi2 per status, sort keys only) and per-bucket counts for a small chart.
  */
 import type { DeliveryStatus } from '#domain/delivery.ts';
-import type { Agreement } from '#schemas/agreement.ts';
+import type { Agreement, Channel } from '#schemas/agreement.ts';
 import type { Deps } from '../deps.ts';
 import { json } from '../http.ts';
 import { type OpsRoute, opsRoute, parseQuery } from './route.ts';
@@ -26,6 +26,19 @@ function verdict(
   if (counts.failed > 0 || counts.retrying > 0) return 'degraded';
   if (counts.delivered === 0) return 'idle';
   return 'ok';
+}
+
+/**
+ * What the dashboard shows of a channel: its kind, and the network or target of a social or broadcast
+ * one. No URL, bucket or secret reference: the page names channels, the agreement itself says where.
+ */
+function channelView(c: Channel) {
+  return {
+    channelId: c.channelId,
+    type: c.type,
+    ...(c.type === 'social' && { network: c.network }),
+    ...(c.type === 'broadcast' && { target: c.target }),
+  };
 }
 
 async function rowOf(
@@ -57,7 +70,7 @@ async function rowOf(
     partner: a.partner,
     status: a.status,
     validTo: a.validTo,
-    channels: a.channels.map((c) => ({ channelId: c.channelId, type: c.type })),
+    channels: a.channels.map(channelView),
     counts,
     health: verdict(counts, latest.failed, latest.delivered),
     lastDeliveredAt: latest.delivered,

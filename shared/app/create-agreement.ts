@@ -29,14 +29,20 @@ export interface CreatedAgreement {
   generatedSecrets: Record<string, string>;
 }
 
-/** Names channels `webhook`, `webhook-2`, … where the operator gave no id. */
+/** Names channels `webhook`, `webhook-2`, … where the operator gave no id, never reusing an id given or made. */
 function channelIds(input: CreateAgreementInput): string[] {
+  const taken = new Set(input.channels.flatMap((c) => (c.channelId ? [c.channelId] : [])));
   const counts = new Map<string, number>();
   return input.channels.map((c) => {
     if (c.channelId) return c.channelId;
-    const n = (counts.get(c.type) ?? 0) + 1;
-    counts.set(c.type, n);
-    return n === 1 ? c.type : `${c.type}-${n}`;
+    let id: string;
+    do {
+      const n = (counts.get(c.type) ?? 0) + 1;
+      counts.set(c.type, n);
+      id = n === 1 ? c.type : `${c.type}-${n}`;
+    } while (taken.has(id));
+    taken.add(id);
+    return id;
   });
 }
 

@@ -185,5 +185,16 @@ export const CreateAgreementInput = z
     embargo: EmbargoMode.default('hold'),
   })
   .strict()
-  .refine((a) => a.validFrom <= a.validTo, { path: ['validTo'], message: 'must not be before validFrom' });
+  .refine((a) => a.validFrom <= a.validTo, { path: ['validTo'], message: 'must not be before validFrom' })
+  .superRefine((a, ctx) => {
+    // A channel id names its secrets and its deliveries: two channels with one id would share both.
+    const seen = new Set<string>();
+    a.channels.forEach((c, i) => {
+      if (!c.channelId) return;
+      if (seen.has(c.channelId)) {
+        ctx.addIssue({ code: 'custom', path: ['channels', i, 'channelId'], message: 'duplicated channelId' });
+      }
+      seen.add(c.channelId);
+    });
+  });
 export type CreateAgreementInput = z.infer<typeof CreateAgreementInput>;

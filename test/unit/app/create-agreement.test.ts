@@ -1,0 +1,100 @@
+import { describe, expect, it } from 'vitest';
+import { createAgreement } from '#app/create-agreement.ts';
+import type { Deps } from '#app/deps.ts';
+import type { Agreement } from '#schemas/agreement.ts';
+import { CreateAgreementInput } from '#schemas/agreement.ts';
+
+/** An agreement store and a secret store in memory: what createAgreement writes is what these hold. */
+function memoryDeps() {
+  const agreements = new Map<string, Agreement>();
+  const secrets = new Map<string, string>();
+  const deps = {
+    agreements: {
+      get: async (id: string) => agreements.get(id),
+      create: async (a: Agreement) => void agreements.set(a.agreementId, a),
+    },
+    secrets: {
+      get: async (ref: string) => secrets.get(ref),
+      put: async (ref: string, v: string) => void secrets.set(ref, v),
+    },
+    clock: { now: () => new Date('2026-03-01T08:00:00Z') },
+    config: { allowPrivateTargets: false },
+  } as unknown as Pick<Deps, 'agreements' | 'secrets' | 'clock' | 'config'>;
+  return { deps, agreements, secrets };
+}
+
+const input = (channels: unknown[]) =>
+  CreateAgreementInput.parse({
+    agreementId: 'bao-ha-giang',
+    partner: { partnerId: 'bao-ha-giang', name: 'Báo Hà Giang' },
+    validFrom: '2026-01-01',
+    validTo: '2026-12-31',
+    topics: ['xay-dung-dang'],
+    languages: ['vi'],
+    channels,
+  });
+
+describe('createAgreement', () => {
+  it('names unnamed channels without reusing an id the operator gave, so no two share secrets', async () => {
+    const { deps, secrets } = memoryDeps();
+
+    const { agreement, generatedSecrets } = await createAgreement(
+      deps,
+      input([
+        { type: 'webhook', channelId: 'webhook-2', url: 'https://cms.example/a' },
+        { type: 'webhook', url: 'https://cms.example/b' },
+        { type: 'webhook', url: 'https://cms.example/c' },
+      ]),
+    );
+
+    expect(agreement.channels.map((c) => c.channelId)).toEqual(['webhook-2', 'webhook', 'webhook-3']);
+    expect(Object.keys(generatedSecrets).sort()).toEqual(['webhook', 'webhook-2', 'webhook-3']);
+    expect(new Set(Object.values(generatedSecrets)).size).toBe(3);
+    for (const [channelId, secret] of Object.entries(generatedSecrets)) {
+      expect(secrets.get(`loa/agreements/bao-ha-giang/channels/${channelId}/webhook-secret`)).toBe(secret);
+    }
+  });
+
+  it('stores social credentials in the secret store and only a reference on the agreement', async () => {
+    const { deps, agreements, secrets } = memoryDeps();
+
+    await createAgreement(
+      deps,
+      input([{ type: 'social', network: 'zalo', credentials: { accessToken: 'zalo-oa-token-1234' } }]),
+    );
+
+    const stored = agreements.get('bao-ha-giang');
+    expect(JSON.stringify(stored)).not.toContain('zalo-oa-token-1234');
+    expect(stored?.channels[0]).toEqual({
+      channelId: 'social',
+      type: 'social',
+      network: 'zalo',
+      baseUrl: 'https://openapi.zalo.me',
+      credentialsRef: 'loa/agreements/bao-ha-giang/channels/social/credentials',
+    });
+    expect(JSON.parse(secrets.get('loa/agreements/bao-ha-giang/channels/social/credentials') ?? '')).toEqual({
+      accessToken: 'zalo-oa-token-1234',
+    });
+  });
+});
+
+describe('CreateAgreementInput', () => {
+  it('refuses two channels with one id, naming the second', () => {
+    const result = CreateAgreementInput.safeParse({
+      partner: { partnerId: 'p', name: 'P' },
+      validFrom: '2026-01-01',
+      validTo: '2026-12-31',
+      topics: ['t'],
+      languages: ['vi'],
+      channels: [
+        { type: 'social', channelId: 'x', network: 'x', credentials: { accessToken: 'token-one-123' } },
+        { type: 'social', channelId: 'x', network: 'zalo', credentials: { accessToken: 'token-two-123' } },
+      ],
+    });
+
+    expect(result.success).toBe(false);
+    expect(result.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['channels.1.channelId', 'duplicated channelId'],
+    ]);
+  });
+});

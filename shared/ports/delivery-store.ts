@@ -27,10 +27,13 @@ export interface ReplayAudit {
   kind?: 'one' | 'bulk' | 'backfill';
 }
 
+/** The `channel` filter value that means every pushed kind (webhook, broadcast, social): feeds are pulled. */
+export const PUSHED_CHANNELS = 'pushed';
+
 /** What operators filter deliveries by; times bound `updatedAt` (when it last changed), both ends included. */
 export interface DeliveryFilter {
   status?: DeliveryStatus;
-  /** A channel id (`webhook-2`) or a channel kind (`webhook`, `feed`). */
+  /** A channel id (`webhook-2`), a channel kind (`webhook`, `feed`), or `pushed` (every kind but feed). */
   channel?: string;
   articleId?: string;
   since?: string;

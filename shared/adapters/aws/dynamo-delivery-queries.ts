@@ -4,7 +4,13 @@
  */
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { Delivery, DeliveryStatus } from '#domain/delivery.ts';
-import type { DeliveryFilter, DeliveryPage, RoutingPage, RoutingRecord } from '#ports/delivery-store.ts';
+import {
+  type DeliveryFilter,
+  type DeliveryPage,
+  PUSHED_CHANNELS,
+  type RoutingPage,
+  type RoutingRecord,
+} from '#ports/delivery-store.ts';
 import { decodeCursor, encodeCursor } from './dynamo-errors.ts';
 import { INDEX, keys } from './table.ts';
 
@@ -60,7 +66,11 @@ function filteredQuery(
       filters.push('#updatedAt <= :until');
     }
   }
-  if (f.channel) {
+  if (f.channel === PUSHED_CHANNELS) {
+    names['#channelType'] = 'channelType';
+    values[':feed'] = 'feed';
+    filters.push('#channelType <> :feed');
+  } else if (f.channel) {
     // A channel id (`webhook-2`) or a kind (`webhook`): ids default to the kind's name.
     names['#channelId'] = 'channelId';
     names['#channelType'] = 'channelType';

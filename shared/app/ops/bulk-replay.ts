@@ -5,6 +5,7 @@
 import type { Delivery } from '#domain/delivery.ts';
 import { InvalidInputError, NotFoundError } from '#domain/errors.ts';
 import { newId } from '#domain/ids.ts';
+import { PUSHED_CHANNELS } from '#ports/delivery-store.ts';
 import { JOB_KIND, JOB_STATUS, type OpsJob } from '#ports/job-store.ts';
 import type { Deps } from '../deps.ts';
 import { json, parseBody } from '../http.ts';
@@ -48,7 +49,7 @@ export async function startBulkReplay(
   // only pushed channels unless one is named (feed deliveries are pulled: nothing to resend).
   const filter: Filter = {
     ...input.filter,
-    channel: input.filter.channel ?? 'webhook',
+    channel: input.filter.channel ?? PUSHED_CHANNELS,
     until: input.filter.until ?? now,
   };
   const count = await countDeliveries(deps, filter);

@@ -1,7 +1,7 @@
 /** Deliveries across agreements by filter (cursor paging), their attempts, and the replay of one. */
 import type { Delivery } from '#domain/delivery.ts';
 import { NotFoundError } from '#domain/errors.ts';
-import type { DeliveryFilter, DeliveryPage } from '#ports/delivery-store.ts';
+import { type DeliveryFilter, type DeliveryPage, PUSHED_CHANNELS } from '#ports/delivery-store.ts';
 import type { Deps } from '../deps.ts';
 import { json, parseBody } from '../http.ts';
 import { replayDelivery } from '../replay-delivery.ts';
@@ -30,6 +30,13 @@ function decode(cursor: string | undefined): Position {
   throw new Error('cursor is not one this API returned');
 }
 
+/** A channel id, a kind, or every pushed kind (see DeliveryFilter.channel). */
+const channelMatches = (channel: string | undefined, d: Delivery) =>
+  !channel ||
+  (channel === PUSHED_CHANNELS
+    ? d.channelType !== 'feed'
+    : d.channelId === channel || d.channelType === channel);
+
 const inRange = (f: Filter, d: Delivery) =>
   (!f.since || d.updatedAt >= new Date(f.since).toISOString()) &&
   (!f.until || d.updatedAt <= new Date(f.until).toISOString());
@@ -41,7 +48,7 @@ async function articlePage(deps: Pick<Deps, 'deliveries'>, f: Filter, limit: num
       (d) =>
         (!f.agreementId || d.agreementId === f.agreementId) &&
         (!f.status || d.status === f.status) &&
-        (!f.channel || d.channelId === f.channel || d.channelType === f.channel) &&
+        channelMatches(f.channel, d) &&
         inRange(f, d),
     )
     .sort((x, y) => y.updatedAt.localeCompare(x.updatedAt));

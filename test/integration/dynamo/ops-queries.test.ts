@@ -8,7 +8,7 @@ import { DynamoDeliveryStore } from '#adapters/aws/dynamo-delivery-store.ts';
 import { DynamoJobStore } from '#adapters/aws/dynamo-job-store.ts';
 import type { Delivery } from '#domain/delivery.ts';
 import { ConflictError } from '#domain/errors.ts';
-import type { DeliveryFilter } from '#ports/delivery-store.ts';
+import { type DeliveryFilter, PUSHED_CHANNELS } from '#ports/delivery-store.ts';
 import type { OpsJob } from '#ports/job-store.ts';
 import { deliveryFixture } from '#test/fixtures/deliveries.ts';
 import { startDynamo, type TestDynamo } from '#test/support/dynamo.ts';
@@ -79,6 +79,29 @@ describe(`operator queries (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`, ()
       .reverse()
       .map((n) => `art-${String(n).padStart(3, '0')}`);
     expect(webhooks).toEqual(expected);
+  });
+
+  it('finds every pushed kind and no feed under the `pushed` channel filter', async () => {
+    const [feed] = await seed(3);
+    const broadcast = deliveryFixture({
+      agreementId: 'agr',
+      articleId: 'art-broadcast',
+      channelId: 'ingest',
+      channelType: 'broadcast',
+    });
+    await store.create(broadcast);
+    await store.create({
+      ...(feed as Delivery),
+      deliveryId: 'dlv_social',
+      channelId: 'x',
+      channelType: 'social',
+    });
+
+    const pushed = await allPages({ channel: PUSHED_CHANNELS }, 2);
+
+    // art-000's feed delivery is left out; its social copy, the webhooks and the broadcast are in.
+    expect(pushed.sort()).toEqual(['art-000', 'art-001', 'art-002', 'art-broadcast']);
+    expect(await store.countByAgreement('agr', { channel: PUSHED_CHANNELS })).toBe(4);
   });
 
   it('visits every failed delivery once while a replay reopens each page as it goes', async () => {

@@ -1,9 +1,53 @@
+import { endpointOf } from '#domain/circuit-breaker.ts';
 import type { PostInput } from '#domain/social-post.ts';
 import type { NinjsDocument } from '#formats/ninjs.ts';
-import { type ChannelOf, ChannelRefusal } from '#ports/channel-adapter.ts';
-import type { HttpResult } from '#ports/http-client.ts';
+import {
+  type ChannelAdapter,
+  type ChannelOf,
+  type ChannelOutcome,
+  ChannelRefusal,
+  type SendContext,
+} from '#ports/channel-adapter.ts';
+import type { HttpClient, HttpResult } from '#ports/http-client.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
-import { SocialCredentials } from '#schemas/agreement.ts';
+import { SocialCredentials, type SocialNetwork } from '#schemas/agreement.ts';
+
+type SocialChannel = ChannelOf<'social'>;
+
+/**
+ * What every network's adapter shares: its dependencies, its channel type and network, and its
+ * endpoint (the API base's origin, for the circuit breaker). Each network writes the rest.
+ */
+export abstract class SocialNetworkAdapter<Prepared, Sent>
+  implements ChannelAdapter<SocialChannel, Prepared, Sent>
+{
+  readonly type = 'social';
+  abstract readonly network: SocialNetwork;
+  protected readonly deps: { http: HttpClient; secrets: SecretStore };
+
+  constructor(deps: { http: HttpClient; secrets: SecretStore }) {
+    this.deps = deps;
+  }
+
+  endpoint(channel: SocialChannel): string {
+    return endpointOf(channel.baseUrl);
+  }
+
+  abstract prepare(ctx: SendContext<SocialChannel>): Promise<Prepared>;
+  abstract send(ctx: SendContext<SocialChannel>, prepared: Prepared): Promise<Sent>;
+  abstract undo(ctx: SendContext<SocialChannel>): Promise<Sent>;
+  abstract classify(sent: Sent, ctx: SendContext<SocialChannel>): ChannelOutcome;
+}
+
+/**
+ * The answer with every occurrence of the token taken out of its body: an API may quote a malformed
+ * token in its error message (Graph does: "Malformed access token EAAB…"), and that message reaches
+ * operators.
+ */
+export function redacted(result: HttpResult, accessToken: string): HttpResult {
+  if (result.kind !== 'response' || !result.body?.includes(accessToken)) return result;
+  return { ...result, body: result.body.split(accessToken).join('[token]') };
+}
 
 /**
  * What a social adapter's `send`/`undo` hands to its `classify`: the answer that decides the attempt,

@@ -1,16 +1,21 @@
-import { endpointOf } from '#domain/circuit-breaker.ts';
 import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.ts';
 import { codePointLength, composePost, type PostRules, PostTooLongError } from '#domain/social-post.ts';
 import {
-  type ChannelAdapter,
   type ChannelOf,
   type ChannelOutcome,
   ChannelRefusal,
   type SendContext,
 } from '#ports/channel-adapter.ts';
-import type { HttpClient, HttpResult } from '#ports/http-client.ts';
-import type { SecretStore } from '#ports/secret-store.ts';
-import { clip, parseJson, postInputOf, type SocialSent, socialCredentials } from './common.ts';
+import type { HttpResult } from '#ports/http-client.ts';
+import {
+  clip,
+  parseJson,
+  postInputOf,
+  redacted,
+  SocialNetworkAdapter,
+  type SocialSent,
+  socialCredentials,
+} from './common.ts';
 
 type SocialChannel = ChannelOf<'social'>;
 
@@ -65,22 +70,12 @@ interface GraphError {
  * the retry policy's age limit; 190 (token invalid or expired) and 102 fail, as do 506 (duplicate
  * post) and any other 4xx; 5xx is retried.
  */
-export class FacebookAdapter implements ChannelAdapter<SocialChannel, PreparedFacebookPost, SocialSent> {
-  readonly type = 'social';
+export class FacebookAdapter extends SocialNetworkAdapter<PreparedFacebookPost, SocialSent> {
   readonly network = 'facebook';
-  readonly #deps: { http: HttpClient; secrets: SecretStore };
-
-  constructor(deps: { http: HttpClient; secrets: SecretStore }) {
-    this.#deps = deps;
-  }
-
-  endpoint(channel: SocialChannel): string {
-    return endpointOf(channel.baseUrl);
-  }
 
   async prepare(ctx: SendContext<SocialChannel>): Promise<PreparedFacebookPost> {
     pageIdOf(ctx.channel);
-    const { accessToken } = await socialCredentials(this.#deps.secrets, ctx.channel);
+    const { accessToken } = await socialCredentials(this.deps.secrets, ctx.channel);
     const { link, ...input } = postInputOf(ctx.manifest);
     let message: string;
     try {
@@ -102,7 +97,7 @@ export class FacebookAdapter implements ChannelAdapter<SocialChannel, PreparedFa
       message: prepared.message,
       ...(prepared.link && { link: prepared.link }),
     });
-    const result = await this.#deps.http.request({
+    const result = await this.deps.http.request({
       method: 'POST',
       url: `${graphBase(ctx.channel)}/${encodeURIComponent(pageIdOf(ctx.channel))}/feed`,
       headers: {
@@ -126,7 +121,7 @@ export class FacebookAdapter implements ChannelAdapter<SocialChannel, PreparedFa
         true,
       );
     }
-    const { accessToken } = await socialCredentials(this.#deps.secrets, ctx.channel);
+    const { accessToken } = await socialCredentials(this.deps.secrets, ctx.channel);
     let last: SocialSent | undefined;
     for (const id of ids) {
       last = await this.#delete(ctx, id, accessToken);
@@ -187,7 +182,7 @@ export class FacebookAdapter implements ChannelAdapter<SocialChannel, PreparedFa
   }
 
   async #delete(ctx: SendContext<SocialChannel>, postId: string, accessToken: string): Promise<SocialSent> {
-    const result = await this.#deps.http.request({
+    const result = await this.deps.http.request({
       method: 'DELETE',
       url: `${graphBase(ctx.channel)}/${encodeURIComponent(postId)}`,
       headers: headersOf(accessToken),
@@ -215,15 +210,6 @@ function headersOf(accessToken: string): Record<string, string> {
     accept: 'application/json',
     'user-agent': 'Loa/0.1 (+social)',
   };
-}
-
-/**
- * The answer with every occurrence of the token taken out of its body: Graph quotes a malformed
- * token in its error message ("Malformed access token EAAB…"), and that message reaches operators.
- */
-function redacted(result: HttpResult, accessToken: string): HttpResult {
-  if (result.kind !== 'response' || !result.body?.includes(accessToken)) return result;
-  return { ...result, body: result.body.split(accessToken).join('[token]') };
 }
 
 function postIdOf(result: HttpResult): string | undefined {

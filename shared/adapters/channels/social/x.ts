@@ -1,16 +1,20 @@
-import { endpointOf } from '#domain/circuit-breaker.ts';
 import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.ts';
 import { composePost, PostTooLongError, X_RULES, xWeightedLength } from '#domain/social-post.ts';
 import {
-  type ChannelAdapter,
   type ChannelOf,
   type ChannelOutcome,
   ChannelRefusal,
   type SendContext,
 } from '#ports/channel-adapter.ts';
-import type { HttpClient, HttpResult } from '#ports/http-client.ts';
-import type { SecretStore } from '#ports/secret-store.ts';
-import { clip, parseJson, postInputOf, type SocialSent, socialCredentials } from './common.ts';
+import type { HttpResult } from '#ports/http-client.ts';
+import {
+  clip,
+  parseJson,
+  postInputOf,
+  SocialNetworkAdapter,
+  type SocialSent,
+  socialCredentials,
+} from './common.ts';
 
 type SocialChannel = ChannelOf<'social'>;
 
@@ -54,21 +58,11 @@ export function correctionLabel(language: string): string {
  * - 429: waits until `x-rate-limit-reset` (epoch seconds; X spells it with a hyphen). A 403 is X
  *   refusing the content (duplicate, too long): final, with X's `detail` in the error.
  */
-export class XAdapter implements ChannelAdapter<SocialChannel, PreparedXPost, XSent> {
-  readonly type = 'social';
+export class XAdapter extends SocialNetworkAdapter<PreparedXPost, XSent> {
   readonly network = 'x';
-  readonly #deps: { http: HttpClient; secrets: SecretStore };
-
-  constructor(deps: { http: HttpClient; secrets: SecretStore }) {
-    this.#deps = deps;
-  }
-
-  endpoint(channel: SocialChannel): string {
-    return endpointOf(channel.baseUrl);
-  }
 
   async prepare(ctx: SendContext<SocialChannel>): Promise<PreparedXPost> {
-    const { accessToken } = await socialCredentials(this.#deps.secrets, ctx.channel);
+    const { accessToken } = await socialCredentials(this.deps.secrets, ctx.channel);
     const input = postInputOf(ctx.manifest);
     const replyTo = ctx.delivery.supersedes?.remoteId;
     let text: string;
@@ -89,7 +83,7 @@ export class XAdapter implements ChannelAdapter<SocialChannel, PreparedXPost, XS
 
   async send(ctx: SendContext<SocialChannel>, prepared: PreparedXPost): Promise<XSent> {
     const post = (body: string) =>
-      this.#deps.http.request({
+      this.deps.http.request({
         method: 'POST',
         url: `${base(ctx.channel)}/2/tweets`,
         headers: prepared.headers,
@@ -118,10 +112,10 @@ export class XAdapter implements ChannelAdapter<SocialChannel, PreparedXPost, XS
       // Every network alike (facebook.ts, zalo.ts): nothing known to delete is discarded, not delivered.
       throw new ChannelRefusal('no X post id to delete: the account has no known post of this article', true);
     }
-    const headers = headersFor((await socialCredentials(this.#deps.secrets, ctx.channel)).accessToken);
+    const headers = headersFor((await socialCredentials(this.deps.secrets, ctx.channel)).accessToken);
     let last: XSent = { step: 'delete' };
     for (const id of ids) {
-      const result = await this.#deps.http.request({
+      const result = await this.deps.http.request({
         method: 'DELETE',
         url: `${base(ctx.channel)}/2/tweets/${encodeURIComponent(id)}`,
         headers,

@@ -1,17 +1,22 @@
-import { endpointOf } from '#domain/circuit-breaker.ts';
 import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.ts';
 import { codePointLength, composePost, PostTooLongError } from '#domain/social-post.ts';
 import type { NinjsDocument } from '#formats/ninjs.ts';
 import {
-  type ChannelAdapter,
   type ChannelOf,
   type ChannelOutcome,
   ChannelRefusal,
   type SendContext,
 } from '#ports/channel-adapter.ts';
-import type { HttpClient, HttpResult } from '#ports/http-client.ts';
-import type { SecretStore } from '#ports/secret-store.ts';
-import { clip, parseJson, postInputOf, type SocialSent, socialCredentials } from './common.ts';
+import type { HttpResult } from '#ports/http-client.ts';
+import {
+  clip,
+  parseJson,
+  postInputOf,
+  redacted,
+  SocialNetworkAdapter,
+  type SocialSent,
+  socialCredentials,
+} from './common.ts';
 
 type SocialChannel = ChannelOf<'social'>;
 
@@ -68,21 +73,11 @@ const GONE = /not (?:be )?exist|not found|không tồn tại|đã bị xóa/i;
  * retried. Zalo gives no idempotency key: a create whose answer (or whose verify) is lost is created
  * again on the retry.
  */
-export class ZaloAdapter implements ChannelAdapter<SocialChannel, PreparedZaloArticle, SocialSent> {
-  readonly type = 'social';
+export class ZaloAdapter extends SocialNetworkAdapter<PreparedZaloArticle, SocialSent> {
   readonly network = 'zalo';
-  readonly #deps: { http: HttpClient; secrets: SecretStore };
-
-  constructor(deps: { http: HttpClient; secrets: SecretStore }) {
-    this.#deps = deps;
-  }
-
-  endpoint(channel: SocialChannel): string {
-    return endpointOf(channel.baseUrl);
-  }
 
   async prepare(ctx: SendContext<SocialChannel>): Promise<PreparedZaloArticle> {
-    const { accessToken } = await socialCredentials(this.#deps.secrets, ctx.channel);
+    const { accessToken } = await socialCredentials(this.deps.secrets, ctx.channel);
     return { article: articleOf(ctx.manifest), accessToken };
   }
 
@@ -111,7 +106,7 @@ export class ZaloAdapter implements ChannelAdapter<SocialChannel, PreparedZaloAr
         true,
       );
     }
-    const { accessToken } = await socialCredentials(this.#deps.secrets, ctx.channel);
+    const { accessToken } = await socialCredentials(this.deps.secrets, ctx.channel);
     let last: SocialSent | undefined;
     for (const id of ids) {
       last = await this.#call(ctx, `remove ${id}`, accessToken, { id });
@@ -181,7 +176,7 @@ export class ZaloAdapter implements ChannelAdapter<SocialChannel, PreparedZaloAr
     body: object,
   ): Promise<SocialSent> {
     const path = step.startsWith('remove ') ? 'remove' : step;
-    const result = await this.#deps.http.request({
+    const result = await this.deps.http.request({
       method: 'POST',
       url: `${ctx.channel.baseUrl.replace(/\/+$/, '')}/v2.0/article/${path}`,
       headers: {
@@ -271,10 +266,4 @@ function isRemoved(sent: SocialSent): boolean {
   const answer = zaloAnswerOf(result);
   if (!answer || result.kind !== 'response' || result.status < 200 || result.status >= 300) return false;
   return answer.error === 0 || GONE.test(answer.message);
-}
-
-/** The answer with the token taken out of its body, in case Zalo ever quotes it back. */
-function redacted(result: HttpResult, accessToken: string): HttpResult {
-  if (result.kind !== 'response' || !result.body?.includes(accessToken)) return result;
-  return { ...result, body: result.body.split(accessToken).join('[token]') };
 }

@@ -14,6 +14,28 @@ export const WEBHOOK_EVENT = {
 export type WebhookEvent = (typeof WEBHOOK_EVENT)[keyof typeof WEBHOOK_EVENT];
 
 /**
+ * The version's ninjs with every asset link replaced by our signed asset URL for this agreement
+ * (valid `assetLinkTtlSeconds`): what a partner, or a network fetching a cover picture, can download.
+ * Links are left empty when the agreement has no signing key yet.
+ */
+export async function withSignedAssetLinks(
+  deps: Pick<Deps, 'secrets'> & { config: Pick<Deps['config'], 'publicBaseUrl' | 'assetLinkTtlSeconds'> },
+  agreement: Agreement,
+  manifest: NinjsDocument,
+  now: Date,
+): Promise<NinjsDocument> {
+  const expires = Math.floor(now.getTime() / 1000) + deps.config.assetLinkTtlSeconds;
+  const sign = await linkSigner(deps.secrets, agreement, deps.config.publicBaseUrl, expires);
+  const keyOf = new Map(
+    (manifest.associations ?? []).map((a) => [a.name, parseS3Href(a.renditions[0]?.href ?? '')?.key]),
+  );
+  return withAssetHrefs(manifest, (assetId) => {
+    const key = keyOf.get(assetId);
+    return sign && key ? sign(assetPath(agreement.agreementId, key)) : '';
+  });
+}
+
+/**
  * The body a partner receives: the Standard Webhooks envelope `{type, timestamp, data}` with the
  * ninjs document as data and every asset link replaced by our signed asset URL for this agreement.
  */
@@ -24,15 +46,7 @@ export async function webhookBody(
   now: Date,
   type: WebhookEvent = WEBHOOK_EVENT.published,
 ): Promise<string> {
-  const expires = Math.floor(now.getTime() / 1000) + deps.config.assetLinkTtlSeconds;
-  const sign = await linkSigner(deps.secrets, agreement, deps.config.publicBaseUrl, expires);
-  const keyOf = new Map(
-    (manifest.associations ?? []).map((a) => [a.name, parseS3Href(a.renditions[0]?.href ?? '')?.key]),
-  );
-  const data = withAssetHrefs(manifest, (assetId) => {
-    const key = keyOf.get(assetId);
-    return sign && key ? sign(assetPath(agreement.agreementId, key)) : '';
-  });
+  const data = await withSignedAssetLinks(deps, agreement, manifest, now);
   return JSON.stringify({ type, timestamp: now.toISOString(), data });
 }
 

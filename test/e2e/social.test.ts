@@ -122,6 +122,16 @@ describe('an article on X, a Facebook page and a Zalo OA', () => {
     );
   });
 
+  it("gives the Zalo article the article's picture as its cover, through a signed URL that serves its bytes", async () => {
+    const zaloId = await remoteIdOf('vtv4-social', 'zalo', 1);
+    const cover = zalo.articles.get(zaloId ?? '')?.cover as { photo_url: string } | undefined;
+
+    const res = await fetch(cover?.photo_url ?? 'http://127.0.0.1:9/none');
+
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(IMAGE)).toBe(true);
+  });
+
   it('corrects a new version per network: an X reply, a Facebook repost, the Zalo article updated in place', async () => {
     const before = {
       x: await remoteIdOf('vtv4-social', 'x', 1),

@@ -154,6 +154,39 @@ describe('ZaloAdapter against a fake Zalo OA article API', () => {
     });
   });
 
+  it("covers the article with the picture through the agreement's signed asset URL, which Zalo can fetch", async () => {
+    const linking = new ZaloAdapter({
+      http,
+      secrets,
+      config: { publicBaseUrl: 'https://loa.hagiang.gov.vn', assetLinkTtlSeconds: 3600 },
+    });
+    const agreementId = agreementFixture().agreementId;
+    secrets.values.set(`loa/agreements/${agreementId}/feed-keys/k1`, 'a-link-signing-key-of-the-agreement');
+    const photo: PackagedAsset = {
+      assetId: 'ky-ket-vtv4',
+      uri: 's3://loa-content/hagiang/ky-ket-vtv4.jpg',
+      mimeType: 'image/jpeg',
+      key: 'packages/hagiang-vtv4/v1/assets/ky-ket-vtv4/ky-ket-vtv4.jpg',
+      sizeBytes: 48_213,
+    };
+    // As stored: the picture's href is in the packages bucket, which Zalo cannot reach.
+    const stored = toNinjs(articleFixture({ canonicalUrl: CANONICAL }), [photo], {
+      assetHref: (a) => `s3://loa-packages/${a.key}`,
+    });
+    const ctx = ctxOf({}, stored);
+
+    linking.classify(await linking.send(ctx, await linking.prepare(ctx)), ctx);
+
+    const cover = bodyOf(0).cover as { photo_url: string };
+    const url = new URL(cover.photo_url);
+    expect(`${url.origin}${url.pathname}`).toBe(
+      `https://loa.hagiang.gov.vn/assets/${agreementId}/${Buffer.from(photo.key).toString('base64url')}`,
+    );
+    expect(url.searchParams.get('kid')).toBe('k1');
+    expect(url.searchParams.get('sig')).toMatch(/^[A-Za-z0-9_-]{20,}$/);
+    expect(Number(url.searchParams.get('expires'))).toBe(Math.floor(ctx.now.getTime() / 1000) + 3600);
+  });
+
   it('fails on an invalid token, naming -216 and never the token', async () => {
     secrets.values.set('social/vtv4/zalo', JSON.stringify({ accessToken: 'not-the-oa-token' }));
 

@@ -1,3 +1,4 @@
+import type { Config } from '#config/config.ts';
 import type { ChannelAdapter, ChannelOf, ChannelOutcome, SendContext } from '#ports/channel-adapter.ts';
 import type { HttpClient } from '#ports/http-client.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
@@ -12,6 +13,13 @@ type SocialChannel = ChannelOf<'social'>;
 export type NetworkAdapter = ChannelAdapter<SocialChannel, unknown, unknown> & {
   readonly network: SocialNetwork;
 };
+
+/** What the network adapters are built from (config: for signed asset links, e.g. a Zalo cover). */
+export interface NetworkDeps {
+  http: HttpClient;
+  secrets: SecretStore;
+  config: Pick<Config, 'publicBaseUrl' | 'assetLinkTtlSeconds'>;
+}
 
 /** Every network Loa posts to. Adding one is its adapter file, its tests, and one line here. */
 export function networkAdapters(deps: {
@@ -30,7 +38,7 @@ export class SocialAdapter implements ChannelAdapter<SocialChannel, unknown, unk
   readonly type = 'social';
   readonly #networks: Record<SocialNetwork, NetworkAdapter>;
 
-  constructor(deps: { http: HttpClient; secrets: SecretStore }) {
+  constructor(deps: NetworkDeps) {
     this.#networks = networkAdapters(deps);
   }
 

@@ -1,3 +1,5 @@
+import { withSignedAssetLinks } from '#app/webhook-payload.ts';
+import type { Config } from '#config/config.ts';
 import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.ts';
 import { codePointLength, composePost, PostTooLongError } from '#domain/social-post.ts';
 import type { NinjsDocument } from '#formats/ninjs.ts';
@@ -7,7 +9,8 @@ import {
   ChannelRefusal,
   type SendContext,
 } from '#ports/channel-adapter.ts';
-import type { HttpResult } from '#ports/http-client.ts';
+import type { HttpClient, HttpResult } from '#ports/http-client.ts';
+import type { SecretStore } from '#ports/secret-store.ts';
 import {
   clip,
   parseJson,
@@ -64,8 +67,9 @@ const GONE = /not (?:be )?exist|not found|không tồn tại|đã bị xóa/i;
  * to 300, at a word boundary with `…`; the author (the byline) is cut to 50. The body is the summary
  * and the link to the publisher's web version as plain text paragraphs, not the article's HTML: the
  * text paragraph is documented as text only, and the OA article is a teaser that sends readers to the
- * full version. A cover is sent only when the manifest has a picture with a public http(s) URL (a
- * stored manifest's hrefs are `s3://`, which Zalo cannot fetch), else omitted.
+ * full version. The cover is the first picture, through the agreement's signed asset URL (valid for
+ * the asset-link TTL, long enough for Zalo to fetch and keep it); without a picture, or a signing key,
+ * it is omitted.
  *
  * Zalo answers HTTP 200 with `error` ≠ 0 for failures: -216 (and -220, -124: token invalid or
  * expired) fail; -32 (call limit reached) is retried, waiting for Retry-After when sent (Zalo sends
@@ -75,10 +79,29 @@ const GONE = /not (?:be )?exist|not found|không tồn tại|đã bị xóa/i;
  */
 export class ZaloAdapter extends SocialNetworkAdapter<PreparedZaloArticle, SocialSent> {
   readonly network = 'zalo';
+  readonly #config: Pick<Config, 'publicBaseUrl' | 'assetLinkTtlSeconds'> | undefined;
+
+  /** With `config`, the cover is the first picture through our signed asset URL (Zalo fetches it). */
+  constructor(deps: {
+    http: HttpClient;
+    secrets: SecretStore;
+    config?: Pick<Config, 'publicBaseUrl' | 'assetLinkTtlSeconds'>;
+  }) {
+    super(deps);
+    this.#config = deps.config;
+  }
 
   async prepare(ctx: SendContext<SocialChannel>): Promise<PreparedZaloArticle> {
     const { accessToken } = await socialCredentials(this.deps.secrets, ctx.channel);
-    return { article: articleOf(ctx.manifest), accessToken };
+    const manifest = this.#config
+      ? await withSignedAssetLinks(
+          { secrets: this.deps.secrets, config: this.#config },
+          ctx.agreement,
+          ctx.manifest,
+          ctx.now,
+        )
+      : ctx.manifest;
+    return { article: articleOf(manifest), accessToken };
   }
 
   async send(ctx: SendContext<SocialChannel>, prepared: PreparedZaloArticle): Promise<SocialSent> {

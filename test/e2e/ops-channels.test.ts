@@ -455,6 +455,44 @@ describe('changes after signing', () => {
     ]);
     expect((await loa.ops('GET', '/ops/agreements/vtv4-mixed')).json).toEqual(current);
   });
+
+  it("replaces a social channel's token in the secret store only, answering nothing back", async () => {
+    const current = (await loa.ops('GET', '/ops/agreements/vtv4-mixed')).json;
+    const renewed = 'x-oauth2-user-token-renewed-42';
+
+    const res = await loa.ops('PUT', '/ops/agreements/vtv4-mixed/channels/x/credentials', {
+      accessToken: renewed,
+    });
+
+    expect([res.status, res.text]).toEqual([204, '']);
+    expect(JSON.parse((await loa.deps.secrets.get(credentialsRef('vtv4-mixed', 'x'))) ?? '{}')).toEqual({
+      accessToken: renewed,
+    });
+    expect((await loa.ops('GET', '/ops/agreements/vtv4-mixed')).json).toEqual(current);
+  });
+
+  it('refuses new credentials for a channel that has none, or a malformed token, and writes nothing', async () => {
+    const before = await secretsFile(loa);
+
+    const webhook = await loa.ops('PUT', '/ops/agreements/vtv4-mixed/channels/webhook/credentials', {
+      accessToken: 'a-token-for-a-webhook',
+    });
+    const short = await loa.ops('PUT', '/ops/agreements/vtv4-mixed/channels/zalo/credentials', {
+      accessToken: 'x',
+    });
+    const missing = await loa.ops('PUT', '/ops/agreements/vtv4-mixed/channels/nope/credentials', {
+      accessToken: 'a-token-for-nobody',
+    });
+
+    expect(webhook.status).toBe(400);
+    expect(webhook.json.problems).toEqual([
+      'channel webhook is a webhook channel: only social channels have network credentials',
+    ]);
+    expect(short.status).toBe(400);
+    expect(JSON.stringify(short.json)).toContain('accessToken');
+    expect(missing.status).toBe(404);
+    expect(await secretsFile(loa)).toBe(before);
+  });
 });
 
 describe('the loa CLI', () => {

@@ -1,7 +1,7 @@
 /** Agreement changes after signing (update, suspend, resume) and the partners view. */
 import { ConflictError, InvalidInputError, NotFoundError } from '#domain/errors.ts';
 import { targetUrlProblem } from '#domain/target-policy.ts';
-import type { Agreement, AgreementStatus } from '#schemas/agreement.ts';
+import { type Agreement, type AgreementStatus, SocialCredentials } from '#schemas/agreement.ts';
 import type { Deps } from '../deps.ts';
 import { HttpError, json, parseBody } from '../http.ts';
 import { type OpsRoute, opsRoute } from './route.ts';
@@ -73,6 +73,29 @@ export async function setAgreementStatus(
   return updateAgreement(deps, agreementId, { status, ifUpdatedAt: current.updatedAt });
 }
 
+/**
+ * Replaces a social channel's network credentials (a renewed token) in the secret store. The
+ * agreement item does not change (it holds only the reference); the value is never returned or logged.
+ * Workers read the new token at their next secret-store read (Secrets Manager's cache: ≤ 5 minutes).
+ */
+export async function replaceCredentials(
+  deps: Pick<Deps, 'agreements' | 'secrets'>,
+  agreementId: string,
+  channelId: string,
+  credentials: SocialCredentials,
+): Promise<void> {
+  const agreement = await deps.agreements.get(agreementId);
+  if (!agreement) throw new NotFoundError(`agreement ${agreementId} not found`);
+  const channel = agreement.channels.find((c) => c.channelId === channelId);
+  if (!channel) throw new NotFoundError(`channel ${channelId} is not on agreement ${agreementId}`);
+  if (channel.type !== 'social') {
+    throw new InvalidInputError('invalid request', [
+      `channel ${channelId} is a ${channel.type} channel: only social channels have network credentials`,
+    ]);
+  }
+  await deps.secrets.put(channel.credentialsRef, JSON.stringify(credentials));
+}
+
 export interface PartnerView {
   partnerId: string;
   name: string;
@@ -105,6 +128,10 @@ export const AGREEMENT_ROUTES: OpsRoute[] = [
   opsRoute('POST', '/ops/agreements/{id}/resume', async (deps, _e, p) =>
     json(200, await setAgreementStatus(deps, p.id ?? '', 'active')),
   ),
+  opsRoute('PUT', '/ops/agreements/{id}/channels/{channelId}/credentials', async (deps, e, p) => {
+    await replaceCredentials(deps, p.id ?? '', p.channelId ?? '', parseBody(e, SocialCredentials));
+    return { statusCode: 204, headers: {}, body: '' };
+  }),
   opsRoute('GET', '/ops/partners', async (deps) => json(200, { items: await listPartners(deps) })),
   opsRoute('GET', '/ops/partners/{id}', async (deps, _e, p) => {
     const partner = (await listPartners(deps)).find((x) => x.partnerId === p.id);

@@ -98,6 +98,8 @@ export class S3IngestStore implements IngestStore {
     if (!client) {
       client = new S3Client({
         region: this.#region,
+        // A partner's bucket may live in another region than ours: follow S3's redirect to it.
+        followRegionRedirects: true,
         credentials: fromTemporaryCredentials({
           params: {
             RoleArn: location.roleArn,

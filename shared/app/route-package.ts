@@ -5,8 +5,12 @@ import { decideRoute, type RouteDecision } from '#domain/routing.ts';
 import { isPushed } from '#ports/work-queue.ts';
 import type { Agreement, Channel } from '#schemas/agreement.ts';
 import type { PackageReady } from '#schemas/events.ts';
+import { mapBounded } from './bounded.ts';
 import type { Deps } from './deps.ts';
 import { enqueueGrouped } from './enqueue.ts';
+
+/** Conditional creates in flight per routed version (the SDK's DynamoDB client keeps 50 sockets). */
+const CREATE_CONCURRENCY = 32;
 
 export interface RouteResult {
   decisions: RouteDecision[];
@@ -133,9 +137,12 @@ export async function deliverTo(
       return { channel, delivery: { ...delivery, supersedes, ...event } };
     }),
   );
-  const outcomes = await Promise.all(
-    candidates.map(async (c) => ({ ...c, created: await deps.deliveries.create(c.delivery) })),
-  );
+  // Bounded: an article covered by hundreds of agreements × channels would otherwise open as many
+  // DynamoDB requests at once, past the client's sockets and into throttling.
+  const outcomes = await mapBounded(candidates, CREATE_CONCURRENCY, async (c) => ({
+    ...c,
+    created: await deps.deliveries.create(c.delivery),
+  }));
 
   const created = outcomes.filter((o) => o.created);
   await enqueueGrouped(

@@ -10,27 +10,17 @@ import {
   ChannelRefusal,
   type SendContext,
 } from '#ports/channel-adapter.ts';
-import type { SecretStore } from '#ports/secret-store.ts';
 import type { Article } from '#schemas/article.ts';
 import { agreementFixture } from '#test/fixtures/agreements.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { deliveryFixture } from '#test/fixtures/deliveries.ts';
+import { MemorySecrets, publishWith, undoWith } from '#test/support/channel-attempt.ts';
 
 const TOKEN = 'EAAGm0PX4ZCpsBAFakePageToken123';
 const CANONICAL = 'https://hagiang.gov.vn/tin-tuc/ky-ket-vtv4';
 
-class MapSecrets implements SecretStore {
-  readonly values = new Map<string, string>();
-  async get(ref: string) {
-    return this.values.get(ref);
-  }
-  async put(ref: string, value: string) {
-    this.values.set(ref, value);
-  }
-}
-
 let fake: FakeFacebook;
-const secrets = new MapSecrets();
+const secrets = new MemorySecrets();
 const http = new NodeHttpClient({ allowPrivateTargets: true });
 const adapter = new FacebookAdapter({ http, secrets });
 const outcomes: ChannelOutcome[] = [];
@@ -78,14 +68,13 @@ function ctxOf(
 }
 
 async function publish(ctx = ctxOf()): Promise<ChannelOutcome> {
-  const outcome = adapter.classify(await adapter.send(ctx, await adapter.prepare(ctx)), ctx);
+  const outcome = await publishWith(adapter, ctx);
   outcomes.push(outcome);
   return outcome;
 }
 
 async function takeDown(remoteIds: string[]): Promise<ChannelOutcome> {
-  const ctx = ctxOf({ kind: 'withdrawal', takedown: { remoteIds } });
-  const outcome = adapter.classify(await adapter.undo(ctx), ctx);
+  const outcome = await undoWith(adapter, ctxOf({ kind: 'withdrawal', takedown: { remoteIds } }));
   outcomes.push(outcome);
   return outcome;
 }

@@ -12,6 +12,7 @@ import type { Article } from '#schemas/article.ts';
 import { agreementFixture } from '#test/fixtures/agreements.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { deliveryFixture } from '#test/fixtures/deliveries.ts';
+import { MemorySecrets } from './channel-attempt.ts';
 import type { LocalS3 } from './s3.ts';
 
 export const PACKAGES_BUCKET = 'loa-packages';
@@ -89,13 +90,8 @@ export async function seedPackage(
 export const packageStore = (s3: LocalS3) => new S3PackageStore({ s3: s3.client, bucket: PACKAGES_BUCKET });
 
 /** An in-memory secret store. */
-export function memorySecrets(initial: Record<string, string> = {}): SecretStore {
-  const values = new Map(Object.entries(initial));
-  return {
-    get: async (ref) => values.get(ref),
-    put: async (ref, value) => void values.set(ref, value),
-  };
-}
+export const memorySecrets = (initial: Record<string, string> = {}): SecretStore =>
+  new MemorySecrets(initial);
 
 /** A SendContext for one broadcast channel, from the fixtures. */
 export function broadcastContext(

@@ -29,14 +29,17 @@ export interface GrantTargets {
  * ARN pattern of the agreement secrets. Secrets Manager appends a random 6-character suffix to
  * every secret ARN, so a name prefix can only be granted with a trailing wildcard.
  */
-export function secretArnPattern(scope: Construct): string {
+export function secretArnPattern(scope: Construct, name = `${SECRET_NAME_PREFIX}*`): string {
   return Stack.of(scope).formatArn({
     service: 'secretsmanager',
     resource: 'secret',
-    resourceName: `${SECRET_NAME_PREFIX}*`,
+    resourceName: name,
     arnFormat: ArnFormat.COLON_RESOURCE_NAME,
   });
 }
+
+/** Social channels' network credentials (shared/app/create-agreement.ts `credentialsRef`), any suffix. */
+export const CREDENTIALS_SECRETS = `${SECRET_NAME_PREFIX}*/channels/*/credentials*`;
 
 /** The IAM statement of one capability: exact actions on the narrowest resources that work. */
 export function statementFor(scope: Construct, cap: Capability, t: GrantTargets): PolicyStatement {
@@ -71,6 +74,9 @@ export function statementFor(scope: Construct, cap: Capability, t: GrantTargets)
         ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'],
         [secretArnPattern(scope)],
       );
+    case 'secrets:renew-credentials':
+      // Only social channels' credentials: a worker that refreshed a network token stores the new one.
+      return statement(['secretsmanager:PutSecretValue'], [secretArnPattern(scope, CREDENTIALS_SECRETS)]);
     case 'ingest:assume-role':
       // Partners' accounts are not known at deploy time; the role name prefix and the external id
       // (the agreement id, checked by the partner's trust policy) are what narrow it.

@@ -18,6 +18,8 @@ export const CAPABILITIES = {
   'bus:publish': 'events:PutEvents on the bus',
   'secrets:read': 'secretsmanager:GetSecretValue on loa/agreements/*',
   'secrets:write': 'secretsmanager:CreateSecret, secretsmanager:PutSecretValue on loa/agreements/*',
+  'secrets:renew-credentials':
+    'secretsmanager:PutSecretValue on loa/agreements/*/channels/*/credentials (a refreshed network token)',
   'ingest:assume-role':
     "sts:AssumeRole on roles named loa-ingest-* in any account (a partner's ingest role; external id = agreement id)",
 } as const;
@@ -71,12 +73,14 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
     'bus:publish',
     'ingest:assume-role',
   ],
-  // Network credentials from the secret store; posts are HTTPS calls (no IAM).
+  // Network credentials from the secret store (a refreshed token is written back to it); posts are
+  // HTTPS calls (no IAM).
   'deliver-social': [
     'table:get',
     'table:update',
     'packages:read',
     'secrets:read',
+    'secrets:renew-credentials',
     'queue:send:social',
     'bus:publish',
   ],

@@ -4,7 +4,12 @@
  */
 import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { INGEST_ROLE_PREFIX, PACKAGES_KEY_PREFIX, SECRET_NAME_PREFIX } from '#infra/constructs/grants.ts';
+import {
+  CREDENTIALS_SECRETS,
+  INGEST_ROLE_PREFIX,
+  PACKAGES_KEY_PREFIX,
+  SECRET_NAME_PREFIX,
+} from '#infra/constructs/grants.ts';
 import type { LoaHttpApi } from '#infra/constructs/http-api.ts';
 import type { LoaFunction } from '#infra/constructs/loa-function.ts';
 import type { Storage } from '#infra/constructs/storage.ts';
@@ -54,6 +59,12 @@ export function acknowledgeNagFindings(s: NagScope): void {
     }
     if (caps.some((c) => c.startsWith('secrets:'))) {
       iam5(SECRETS_PATTERN, 'secret ARNs end in a random suffix, so a name prefix needs a trailing wildcard');
+    }
+    if (caps.includes('secrets:renew-credentials')) {
+      iam5(
+        SECRETS_PATTERN.replace(`${SECRET_NAME_PREFIX}*`, CREDENTIALS_SECRETS),
+        "only social channels' credentials secrets; the suffix wildcard is Secrets Manager's random ARN suffix",
+      );
     }
     if (caps.includes('ingest:assume-role')) {
       iam5(

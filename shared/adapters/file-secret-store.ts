@@ -5,7 +5,9 @@ import type { SecretStore } from '#ports/secret-store.ts';
 /**
  * The local runtime's secret store: one JSON file readable by its owner only (0600), written
  * atomically. Stands in for Secrets Manager; secrets never go into DynamoDB or logs. The file is
- * read once and kept in memory: this instance is its only writer (one per runtime).
+ * read once and kept in memory: this instance is its only writer (one per runtime). A `fresh` read
+ * reads the file again, after any put in progress, as Secrets Manager's skips its cache: it is rare
+ * (a social token refused) and picks up a change made by another process on the same file.
  */
 export class FileSecretStore implements SecretStore {
   private chain: Promise<unknown> = Promise.resolve();
@@ -13,7 +15,16 @@ export class FileSecretStore implements SecretStore {
 
   constructor(private readonly path: string) {}
 
-  async get(ref: string): Promise<string | undefined> {
+  async get(ref: string, options: { fresh?: boolean } = {}): Promise<string | undefined> {
+    if (options.fresh) {
+      // Behind the puts already queued, so a re-read never drops a value being written.
+      const reread = this.chain.then(() => {
+        this.loaded = undefined;
+        return this.read();
+      });
+      this.chain = reread.catch(() => undefined);
+      return (await reread)[ref];
+    }
     return (await this.read())[ref];
   }
 

@@ -46,21 +46,25 @@ function channelIds(input: CreateAgreementInput): string[] {
   });
 }
 
-/** The URL a channel pushes to, and its field name, when it has one. */
-function targetOf(c: ChannelInput): { field: string; url: string } | undefined {
+/** The URLs a channel calls (a push target, a network's API and token endpoint), by field name. */
+function targetsOf(c: ChannelInput): { field: string; url: string }[] {
   if (c.type === 'webhook' || (c.type === 'broadcast' && c.target === 'http'))
-    return { field: 'url', url: c.url };
-  if (c.type === 'social' && c.baseUrl) return { field: 'baseUrl', url: c.baseUrl };
-  return undefined;
+    return [{ field: 'url', url: c.url }];
+  if (c.type !== 'social') return [];
+  return [
+    ...(c.baseUrl ? [{ field: 'baseUrl', url: c.baseUrl }] : []),
+    ...(c.authBaseUrl ? [{ field: 'authBaseUrl', url: c.authBaseUrl }] : []),
+  ];
 }
 
 /** Target URLs the SSRF guard refuses, named by field as the schema's problems are. */
 function refusedTargets(input: CreateAgreementInput, allowPrivateTargets: boolean): string[] {
-  return input.channels.flatMap((c, i) => {
-    const target = targetOf(c);
-    const problem = target && targetUrlProblem(target.url, { allowPrivateTargets });
-    return target && problem ? [`channels.${i}.${target.field}: ${problem}`] : [];
-  });
+  return input.channels.flatMap((c, i) =>
+    targetsOf(c).flatMap(({ field, url }) => {
+      const problem = targetUrlProblem(url, { allowPrivateTargets });
+      return problem ? [`channels.${i}.${field}: ${problem}`] : [];
+    }),
+  );
 }
 
 /** A generated Standard Webhooks secret: 32 random bytes. */
@@ -127,6 +131,7 @@ export async function createAgreement(
           network: c.network,
           baseUrl: c.baseUrl ?? SOCIAL_BASE_URL[c.network],
           ...(c.accountId && { accountId: c.accountId }),
+          ...(c.authBaseUrl && { authBaseUrl: c.authBaseUrl }),
           credentialsRef: ref,
         });
         break;

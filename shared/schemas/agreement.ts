@@ -81,22 +81,44 @@ export const Channel = z.discriminatedUnion('type', [
       .optional(),
     /** The network's credentials (JSON) in the secret store. */
     credentialsRef,
+    /**
+     * Base URL of the network's OAuth token endpoint, for a token refresh; by default X's is the
+     * channel's baseUrl and Zalo's https://oauth.zaloapp.com (social/common.ts). Tests and the demo
+     * point it at the local fakes.
+     */
+    authBaseUrl: httpUrl.optional(),
   }),
 ]);
 export type Channel = z.infer<typeof Channel>;
 export type ChannelType = Channel['type'];
 
+/** An OAuth token as the networks issue them: 8 to 4,096 printable ASCII characters. */
+const oauthToken = z
+  .string()
+  .min(8)
+  .max(4096)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII');
+/** An OAuth client id or secret (X's client id and secret, Zalo's app id and secret key). */
+const oauthClientValue = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII');
+
 /**
  * A network's credentials as the operator sends them: an OAuth 2.0 access token (X: user context with
- * tweet.write; Facebook: a page access token; Zalo: the OA access token).
+ * tweet.write; Facebook: a page access token; Zalo: the OA access token) and, for the networks whose
+ * tokens expire (X, Zalo), what renews it: the refresh token and the app's client id (X: OAuth 2.0
+ * client id; Zalo: app id) and secret (X: for a confidential client; Zalo: the app's secret key).
+ * Without a refresh token and client id, an expired token fails every post until replaced
+ * (docs/social.md, "Tokens and refresh").
  */
 export const SocialCredentials = z
   .object({
-    accessToken: z
-      .string()
-      .min(8)
-      .max(4096)
-      .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII'),
+    accessToken: oauthToken,
+    refreshToken: oauthToken.optional(),
+    clientId: oauthClientValue.optional(),
+    clientSecret: oauthClientValue.optional(),
   })
   .strict();
 export type SocialCredentials = z.infer<typeof SocialCredentials>;
@@ -158,6 +180,8 @@ export const ChannelInput = z.discriminatedUnion('type', [
       type: z.literal('social'),
       network: SocialNetwork,
       baseUrl: httpUrl.optional(),
+      /** The OAuth token endpoint's base, when not the network's own (tests, the demo's fakes). */
+      authBaseUrl: httpUrl.optional(),
       accountId: z
         .string()
         .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'must be 1-64 of A-Z, a-z, 0-9, _ . -')

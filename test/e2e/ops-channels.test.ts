@@ -310,8 +310,8 @@ describe('refusals', () => {
     ['an unknown network', social({ network: 'tiktok' }), 'channels.1.network:'],
     [
       'credentials with a field Loa does not know',
-      social({ credentials: { accessToken: 'a-valid-access-token', refreshToken: 'r-0123456789' } }),
-      'channels.1.credentials: Unrecognized key: "refreshToken"',
+      social({ credentials: { accessToken: 'a-valid-access-token', tokenSecret: 'r-0123456789' } }),
+      'channels.1.credentials: Unrecognized key: "tokenSecret"',
     ],
     [
       'an access token too short to be one',

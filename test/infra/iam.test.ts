@@ -72,7 +72,7 @@ function permissionsOf(name: string): string[] {
 const on = (actions: string[], resource: unknown) =>
   actions.map((a) => `${a} on ${JSON.stringify(resource)}`);
 const join = (base: unknown, suffix: string) => ({ 'Fn::Join': ['', [base, suffix]] });
-const SECRETS = {
+const secretsNamed = (name: string) => ({
   'Fn::Join': [
     '',
     [
@@ -82,10 +82,11 @@ const SECRETS = {
       { Ref: 'AWS::Region' },
       ':',
       { Ref: 'AWS::AccountId' },
-      ':secret:loa/agreements/*',
+      `:secret:${name}`,
     ],
   ],
-};
+});
+const SECRETS = secretsNamed('loa/agreements/*');
 
 /** What each capability must become, written out independently of the stack's grant code. */
 function expectedFor(cap: Capability): string[] {
@@ -119,6 +120,9 @@ function expectedFor(cap: Capability): string[] {
       return on(['secretsmanager:GetSecretValue'], SECRETS);
     case 'secrets:write':
       return on(['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'], SECRETS);
+    case 'secrets:renew-credentials':
+      // Written back only where social channels keep their network credentials.
+      return on(['secretsmanager:PutSecretValue'], secretsNamed('loa/agreements/*/channels/*/credentials*'));
     case 'ingest:assume-role':
       // Any account (partners' own), but only roles named loa-ingest-*.
       return on(['sts:AssumeRole'], {
@@ -204,9 +208,14 @@ describe('per function', () => {
   const holders = (action: string) =>
     Object.keys(FUNCTIONS).filter((n) => permissionsOf(n).some((l) => l.startsWith(`${action} on`)));
 
-  it('lets only ops create or overwrite partner secrets', () => {
+  it('lets only ops create or overwrite partner secrets, and deliver-social renew network tokens only', () => {
     expect(holders('secretsmanager:CreateSecret')).toEqual(['ops']);
-    expect(holders('secretsmanager:PutSecretValue')).toEqual(['ops']);
+    expect(holders('secretsmanager:PutSecretValue').sort()).toEqual(['deliver-social', 'ops']);
+    expect(
+      permissionsOf('deliver-social').filter((l) => l.startsWith('secretsmanager:PutSecretValue')),
+    ).toEqual([
+      `secretsmanager:PutSecretValue on ${JSON.stringify(secretsNamed('loa/agreements/*/channels/*/credentials*'))}`,
+    ]);
   });
 
   it('lets only package read the content bucket and write packages', () => {
@@ -219,8 +228,11 @@ describe('per function', () => {
       permissionsOf(n).filter((l) => l.startsWith('secretsmanager:')),
     );
 
+    const credentials = `on ${JSON.stringify(secretsNamed('loa/agreements/*/channels/*/credentials*'))}`;
     expect(reads.length).toBeGreaterThan(0);
-    expect(reads.filter((l) => !l.endsWith(`on ${JSON.stringify(SECRETS)}`))).toEqual([]);
+    expect(
+      reads.filter((l) => !l.endsWith(`on ${JSON.stringify(SECRETS)}`) && !l.endsWith(credentials)),
+    ).toEqual([]);
   });
 
   it('keeps the asset and feed endpoints, which anyone may call, from writing anything but counters', () => {

@@ -27,6 +27,26 @@ describe('FileSecretStore', () => {
     expect((await stat(path)).mode & 0o777).toBe(0o600);
   });
 
+  it('keeps serving what it read until a fresh read picks up another writer’s value', async () => {
+    const path = join(dir, 'secrets.json');
+    const worker = new FileSecretStore(path);
+    await worker.put('social', 'token-1');
+    await new FileSecretStore(path).put('social', 'token-2');
+
+    expect(await worker.get('social')).toBe('token-1');
+    expect(await worker.get('social', { fresh: true })).toBe('token-2');
+    expect(await worker.get('social')).toBe('token-2');
+  });
+
+  it('loses no put made just before a fresh read', async () => {
+    const path = join(dir, 'secrets.json');
+    const store = new FileSecretStore(path);
+    await store.put('a', '1');
+    const [, fresh] = await Promise.all([store.put('a', '2'), store.get('a', { fresh: true })]);
+    expect(fresh).toBe('2');
+    expect(await new FileSecretStore(path).get('a')).toBe('2');
+  });
+
   it('loses neither of two puts made at once', async () => {
     const path = join(dir, 'secrets.json');
     const store = new FileSecretStore(path);

@@ -21,6 +21,12 @@ import { articleFixture } from '#test/fixtures/articles.ts';
 import { deliveryFixture } from '#test/fixtures/deliveries.ts';
 
 const TOKEN = 'x-user-token-0123456789abcdef';
+/** Stored with the token, never used here (social-token-refresh.test.ts): never in an outcome either. */
+const REFRESH = {
+  refreshToken: 'x-refresh-token-fedcba9876543210',
+  clientId: 'x-client-id',
+  clientSecret: 'x-client-secret-5a5a5a',
+};
 const CANONICAL = 'https://hagiang.gov.vn/tin-tuc/ha-giang-ky-ket-phoi-hop-tuyen-truyen-voi-vtv4';
 
 type XChannel = ChannelOf<'social'>;
@@ -36,7 +42,7 @@ const errors: string[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'loa-x-'));
   secrets = new FileSecretStore(join(dir, 'secrets.json'));
-  await secrets.put('x-creds', JSON.stringify({ accessToken: TOKEN }));
+  await secrets.put('x-creds', JSON.stringify({ accessToken: TOKEN, ...REFRESH }));
   await secrets.put('x-wrong', JSON.stringify({ accessToken: 'not-the-right-token' }));
   await secrets.put('x-garbled', `{"accessToken": "${TOKEN}"`);
   adapter = new XAdapter({ http, secrets });
@@ -51,7 +57,10 @@ afterAll(async () => {
   http.close();
   await rm(dir, { recursive: true, force: true });
   expect(errors.length).toBeGreaterThan(5);
-  for (const error of errors) expect(error).not.toContain(TOKEN);
+  for (const error of errors) {
+    for (const secret of [TOKEN, REFRESH.refreshToken, REFRESH.clientSecret])
+      expect(error).not.toContain(secret);
+  }
 });
 
 function channel(overrides: Partial<XChannel> = {}): XChannel {

@@ -12,6 +12,12 @@ import { deliveryFixture } from '#test/fixtures/deliveries.ts';
 import { MemorySecrets, publishWith, undoWith } from '#test/support/channel-attempt.ts';
 
 const TOKEN = 'zalo-oa-token-8f3Kq1Xv9Lm2Pw7Rt';
+/** Stored with the token (renewal: social-token-refresh.test.ts); no more than the token may they leak. */
+const REFRESH = {
+  refreshToken: 'zalo-refresh-token-Wq8Zr4Tb1',
+  clientId: '4291763606161179100',
+  clientSecret: 'zalo-app-secret-key-Hn5Vd3',
+};
 const CANONICAL = 'https://hagiang.gov.vn/tin-tuc/ky-ket-vtv4';
 
 let fake: FakeZalo;
@@ -26,11 +32,13 @@ beforeAll(async () => {
 afterAll(async () => {
   http.close();
   await fake?.close();
-  // Whatever happened in this file, the token never reached an outcome.
-  expect(JSON.stringify(outcomes)).not.toContain(TOKEN);
+  // Whatever happened in this file, the token, the refresh token and the secret key never reached an outcome.
+  for (const secret of [TOKEN, REFRESH.refreshToken, REFRESH.clientSecret]) {
+    expect(JSON.stringify(outcomes)).not.toContain(secret);
+  }
 });
 beforeEach(() => {
-  secrets.values.set('social/vtv4/zalo', JSON.stringify({ accessToken: TOKEN }));
+  secrets.values.set('social/vtv4/zalo', JSON.stringify({ accessToken: TOKEN, ...REFRESH }));
   fake.requests.length = 0;
 });
 
@@ -96,6 +104,9 @@ describe('ZaloAdapter against a fake Zalo OA article API', () => {
       expect(request.headers.access_token).toBe(TOKEN);
       expect(request.url).not.toContain(TOKEN);
       expect(request.raw).not.toContain(TOKEN);
+      // Only the token endpoint ever gets the refresh token and the secret key.
+      expect(JSON.stringify(request)).not.toContain(REFRESH.refreshToken);
+      expect(JSON.stringify(request)).not.toContain(REFRESH.clientSecret);
     }
   });
 

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import twitterText from 'twitter-text';
@@ -7,7 +8,7 @@ export interface FakeXRequest {
   method: string;
   path: string;
   headers: IncomingMessage['headers'];
-  /** The parsed JSON body, or undefined when there was none or it was not JSON. */
+  /** The parsed JSON body (a form body: its fields), or undefined when there was none or it was not JSON. */
   body: unknown;
 }
 
@@ -38,6 +39,13 @@ export interface FakeXOptions {
   accessTokens?: readonly string[];
   /** Requests per rate-limit window per token; past it X answers 429 until the window ends. */
   rateLimit?: { limit: number; windowSeconds: number };
+  /**
+   * The OAuth 2.0 app whose refresh tokens `POST /2/oauth2/token` takes: its client id and, for a
+   * confidential client, the secret it must send as HTTP Basic auth. Without one, every refresh is refused.
+   */
+  client?: { clientId: string; clientSecret?: string };
+  /** Refresh tokens X accepts at first (each works once: X rotates them). */
+  refreshTokens?: readonly string[];
 }
 
 export interface FakeX {
@@ -47,6 +55,12 @@ export interface FakeX {
   posts: Map<string, FakeXPost>;
   /** Ids deleted, in order. */
   deleted: string[];
+  /** Access tokens X accepts now (live: a refresh adds one, `expire` takes one out). */
+  accessTokens: Set<string>;
+  /** Refresh tokens X accepts now (live: a refresh spends one and adds its successor). */
+  refreshTokens: Set<string>;
+  /** The token is now expired: X answers 401 to it, as it does after a user token's 2 hours. */
+  expire(accessToken: string): void;
   /** Forces the next answers, one per request, in order; then the API behaves normally again. */
   script(...faults: FakeXFault[]): void;
   close(): Promise<void>;
@@ -57,10 +71,14 @@ const DEFAULT_TOKEN = 'fake-x-access-token';
 /**
  * X API v2 on loopback, as far as Loa uses it: `POST /2/tweets` and `DELETE /2/tweets/:id` with
  * OAuth 2.0 bearer tokens, X's problem-details error bodies, its refusals (too long by twitter-text's
- * weighting, duplicate content, unknown post) and its `x-rate-limit-*` headers on every answer.
+ * weighting, duplicate content, unknown post) and its `x-rate-limit-*` headers on every answer; and
+ * the OAuth 2.0 refresh `POST /2/oauth2/token` (form `grant_type=refresh_token&refresh_token&client_id`,
+ * HTTP Basic for a confidential client), which rotates: a new access and refresh token each time, the
+ * refresh token used no longer valid.
  */
 export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
   const tokens = new Set(options.accessTokens ?? [DEFAULT_TOKEN]);
+  const refreshTokens = new Set(options.refreshTokens ?? []);
   const limit = options.rateLimit ?? { limit: 300, windowSeconds: 15 * 60 };
   const requests: FakeXRequest[] = [];
   const posts = new Map<string, FakeXPost>();
@@ -76,7 +94,8 @@ export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
     req.on('end', () => {
       const raw = Buffer.concat(chunks).toString('utf8');
       const path = req.url ?? '/';
-      const body = parse(raw);
+      const form = /^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '');
+      const body = form ? Object.fromEntries(new URLSearchParams(raw)) : parse(raw);
       requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
 
       const next = faults.shift();
@@ -109,6 +128,9 @@ export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
           status: fault.status,
         });
       }
+      if (req.method === 'POST' && path === '/2/oauth2/token') {
+        return refresh(res, req.headers.authorization, (form ? body : {}) as Record<string, string>);
+      }
       if (!tokens.has(token)) {
         return send(res, 401, headers, {
           title: 'Unauthorized',
@@ -130,6 +152,68 @@ export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
       });
     });
   });
+
+  /** X's token endpoint, for the refresh grant: checks the client, then spends and rotates the token. */
+  function refresh(res: ServerResponse, authorization: string | undefined, form: Record<string, string>) {
+    const client = options.client;
+    const basic = /^Basic (.+)$/.exec(authorization ?? '')?.[1];
+    const [basicId, basicSecret] = basic ? Buffer.from(basic, 'base64').toString('utf8').split(':') : [];
+    const clientId = form.client_id ?? basicId;
+    if (
+      !client ||
+      clientId !== client.clientId ||
+      (client.clientSecret !== undefined &&
+        (basicId !== client.clientId || basicSecret !== client.clientSecret))
+    ) {
+      return send(
+        res,
+        401,
+        {},
+        {
+          error: 'unauthorized_client',
+          error_description: 'Missing valid authorization header',
+        },
+      );
+    }
+    if (form.grant_type !== 'refresh_token') {
+      return send(
+        res,
+        400,
+        {},
+        {
+          error: 'invalid_request',
+          error_description: 'Missing required parameter [grant_type].',
+        },
+      );
+    }
+    if (!form.refresh_token || !refreshTokens.delete(form.refresh_token)) {
+      return send(
+        res,
+        400,
+        {},
+        {
+          error: 'invalid_request',
+          error_description: 'Value passed for the token was invalid.',
+        },
+      );
+    }
+    const accessToken = randomBytes(32).toString('base64url');
+    const refreshToken = randomBytes(32).toString('base64url');
+    tokens.add(accessToken);
+    refreshTokens.add(refreshToken);
+    send(
+      res,
+      200,
+      {},
+      {
+        token_type: 'bearer',
+        expires_in: 7200,
+        access_token: accessToken,
+        scope: 'tweet.read tweet.write users.read offline.access',
+        refresh_token: refreshToken,
+      },
+    );
+  }
 
   function create(res: ServerResponse, headers: Record<string, string>, body: unknown) {
     const request = body as { text?: unknown; reply?: { in_reply_to_tweet_id?: unknown } } | undefined;
@@ -206,6 +290,11 @@ export async function startFakeX(options: FakeXOptions = {}): Promise<FakeX> {
     requests,
     posts,
     deleted,
+    accessTokens: tokens,
+    refreshTokens,
+    expire: (accessToken) => {
+      tokens.delete(accessToken);
+    },
     script: (...next) => {
       faults.push(...next);
     },

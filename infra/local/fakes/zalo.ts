@@ -12,6 +12,8 @@ export interface FakeZaloRequest {
   raw: string;
   /** The JSON body, when it was one. */
   json: unknown;
+  /** The form fields, when the body was a form (the token endpoint's). */
+  form?: Record<string, string>;
 }
 
 /** A stored OA article, as the fake keeps it. */
@@ -45,6 +47,10 @@ export interface FakeZaloOptions {
   port?: number;
   /** The OA access token the fake accepts (default `zalo-fake-oa-token`). */
   accessToken?: string;
+  /** The OA's refresh token, single use, that `POST /v4/oa/access_token` takes. */
+  refreshToken?: string;
+  /** The app the OA authorised: its id (`app_id`) and secret key (`secret_key` header). */
+  app?: { appId: string; secretKey: string };
 }
 
 export interface FakeZalo {
@@ -53,6 +59,12 @@ export interface FakeZalo {
   requests: FakeZaloRequest[];
   /** The OA's articles by id (verified ones; removed ones are deleted). */
   articles: Map<string, FakeZaloArticle>;
+  /** OA access tokens Zalo accepts now (live: a refresh adds one, `expire` takes one out). */
+  accessTokens: Set<string>;
+  /** Refresh tokens Zalo accepts now (live: each works once, a refresh adds its successor). */
+  refreshTokens: Set<string>;
+  /** The token has expired (OA tokens last about 25 hours): the API answers -216 to it. */
+  expire(accessToken: string): void;
   fail(...faults: ZaloFault[]): void;
   close(): Promise<void>;
 }
@@ -62,6 +74,9 @@ export const ZALO_ERROR = {
   rateLimit: -32,
   invalidParameter: -201,
   accessToken: -216,
+  /** OAuth (`/v4/oa/access_token`) codes; illustrative: Loa reads any non-zero code as a refusal. */
+  oauthInvalidApp: -14002,
+  oauthInvalidRefreshToken: -14014,
 } as const;
 
 /** The text limits Zalo's article editor applies, which the fake enforces. */
@@ -73,10 +88,15 @@ type Answer = { status: number; body: unknown; headers?: Record<string, string>;
  * A stand-in for the Zalo Official Account article API (v2.0): `POST /v2.0/article/create` answers a
  * token, `POST /v2.0/article/verify {token}` the article id, `POST /v2.0/article/update {id, …}` a
  * token, `POST /v2.0/article/remove {id}`. The OA token is read from the `access_token` header;
- * failures are HTTP 200 with `{error: <negative code>, message}`, as Zalo answers them.
+ * failures are HTTP 200 with `{error: <negative code>, message}`, as Zalo answers them. On the same
+ * server, what Zalo serves at https://oauth.zaloapp.com: `POST /v4/oa/access_token` with the
+ * `secret_key` header and form `refresh_token, app_id, grant_type=refresh_token` answers
+ * `{access_token, refresh_token, expires_in}` (the refresh token is spent: single use), or HTTP 200
+ * `{error, error_name, error_reason, error_description}`.
  */
 export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<FakeZalo> {
-  const accessToken = options.accessToken ?? 'zalo-fake-oa-token';
+  const accessTokens = new Set([options.accessToken ?? 'zalo-fake-oa-token']);
+  const refreshTokens = new Set(options.refreshToken ? [options.refreshToken] : []);
   const requests: FakeZaloRequest[] = [];
   const articles = new Map<string, FakeZaloArticle>();
   /** Operation token → the article it creates or changes, until verified. */
@@ -95,6 +115,9 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
         headers: req.headers,
         raw,
         json: parse(raw),
+        ...(/^application\/x-www-form-urlencoded/i.test(req.headers['content-type'] ?? '') && {
+          form: Object.fromEntries(new URLSearchParams(raw)),
+        }),
       };
       requests.push(request);
       const fault = faults.shift();
@@ -104,10 +127,11 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
   });
 
   function handle(request: FakeZaloRequest): Answer {
+    if (request.method === 'POST' && request.path === '/v4/oa/access_token') return refresh(request);
     if (request.method !== 'POST' || !request.path.startsWith('/v2.0/article/')) {
       return ok404();
     }
-    if (request.headers.access_token !== accessToken) {
+    if (!accessTokens.has(String(request.headers.access_token ?? ''))) {
       return zaloError(ZALO_ERROR.accessToken, 'Access token is invalid');
     }
     const body = (request.json ?? {}) as Record<string, unknown>;
@@ -147,6 +171,35 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
     }
   }
 
+  /** The OA token refresh: the app checked, then the refresh token spent and a new pair issued. */
+  function refresh(request: FakeZaloRequest): Answer {
+    const form = request.form ?? {};
+    const app = options.app;
+    if (!app || form.app_id !== app.appId || request.headers.secret_key !== app.secretKey) {
+      return oauthError(ZALO_ERROR.oauthInvalidApp, 'Invalid app_id or secret_key', 'App is invalid');
+    }
+    if (form.grant_type !== 'refresh_token' || !form.refresh_token) {
+      return oauthError(-14001, 'Invalid parameter', 'grant_type or refresh_token is missing');
+    }
+    if (!refreshTokens.delete(form.refresh_token)) {
+      return oauthError(
+        ZALO_ERROR.oauthInvalidRefreshToken,
+        'Invalid refresh token',
+        'Refresh token is invalid or expired',
+      );
+    }
+    const next = {
+      access: randomBytes(48).toString('base64url'),
+      refresh: randomBytes(48).toString('base64url'),
+    };
+    accessTokens.add(next.access);
+    refreshTokens.add(next.refresh);
+    return {
+      status: 200,
+      body: { access_token: next.access, refresh_token: next.refresh, expires_in: '90000' },
+    };
+  }
+
   /** Zalo applies a create or an update when its operation token is verified. */
   function operation(article: FakeZaloArticle): string {
     const token = randomBytes(24).toString('base64');
@@ -160,6 +213,11 @@ export async function startFakeZalo(options: FakeZaloOptions = {}): Promise<Fake
     baseUrl: `http://127.0.0.1:${port}`,
     requests,
     articles,
+    accessTokens,
+    refreshTokens,
+    expire: (token) => {
+      accessTokens.delete(token);
+    },
     fail: (...more) => faults.push(...more),
     close: () =>
       new Promise<void>((resolve) => {
@@ -204,6 +262,21 @@ function articleOf(body: Record<string, unknown>): Omit<FakeZaloArticle, 'id' | 
     body: body.body as FakeZaloArticle['body'],
     ...(typeof body.status === 'string' && { status: body.status }),
     ...(typeof body.comment === 'string' && { comment: body.comment }),
+  };
+}
+
+/** An error of Zalo's OAuth host: HTTP 200, as its API answers, in the OAuth fields. */
+function oauthError(error: number, reason: string, description: string): Answer {
+  return {
+    status: 200,
+    body: {
+      error_name: 'Invalid parameter',
+      error_reason: reason,
+      ref_doc:
+        'https://developers.zalo.me/docs/official-account/bat-dau/xac-thuc-va-uy-quyen-cho-ung-dung-new',
+      error_description: description,
+      error,
+    },
   };
 }
 

@@ -78,6 +78,31 @@ describe('createAgreement', () => {
   });
 });
 
+describe('createAgreement with a token endpoint', () => {
+  it("keeps a social channel's token endpoint, and refuses one the SSRF guard refuses, naming it", async () => {
+    const { deps, agreements } = memoryDeps();
+    const zalo = {
+      type: 'social',
+      network: 'zalo',
+      authBaseUrl: 'https://oauth.zalo.example',
+      credentials: { accessToken: 'zalo-oa-token-1234', refreshToken: 'zalo-refresh-5678', clientId: '4321' },
+    };
+
+    await createAgreement(deps, input([zalo]));
+    const refused = createAgreement(deps, {
+      ...input([{ ...zalo, authBaseUrl: 'http://169.254.169.254/latest' }]),
+      agreementId: 'other',
+    });
+
+    expect(agreements.get('bao-ha-giang')?.channels[0]).toMatchObject({
+      authBaseUrl: 'https://oauth.zalo.example',
+    });
+    await expect(refused).rejects.toMatchObject({
+      problems: [expect.stringMatching(/^channels\.0\.authBaseUrl: /)],
+    });
+  });
+});
+
 describe('CreateAgreementInput', () => {
   it('refuses two channels with one id, naming the second', () => {
     const result = CreateAgreementInput.safeParse({

@@ -8,12 +8,16 @@ import {
 } from '#ports/channel-adapter.ts';
 import type { HttpResult } from '#ports/http-client.ts';
 import {
+  authBaseOf,
   clip,
   parseJson,
   postInputOf,
+  type RefreshAnswer,
+  refreshUnavailable,
   SocialNetworkAdapter,
   type SocialSent,
-  socialCredentials,
+  type TokenRefresher,
+  TokenSession,
 } from './common.ts';
 
 type SocialChannel = ChannelOf<'social'>;
@@ -23,8 +27,8 @@ export interface PreparedXPost {
   step: 'post' | 'reply';
   /** The JSON body: `{text}` or `{text, reply: {in_reply_to_tweet_id}}`. */
   body: string;
-  /** With the bearer token: kept in memory for the request only, never recorded. */
-  headers: Record<string, string>;
+  /** The channel's token for this attempt (in memory only, never recorded), renewed if X refuses it. */
+  session: TokenSession;
 }
 
 /**
@@ -57,12 +61,17 @@ export function correctionLabel(language: string): string {
  *   safely. The first failure stops the round and decides the outcome.
  * - 429: waits until `x-rate-limit-reset` (epoch seconds; X spells it with a hyphen). A 403 is X
  *   refusing the content (duplicate, too long): final, with X's `detail` in the error.
+ * - 401 (token invalid or expired: user tokens last 2 hours): with a refresh token and client id
+ *   stored (scope `offline.access`), the token is renewed at `POST {baseUrl or authBaseUrl}/2/oauth2/token`
+ *   (form `grant_type=refresh_token&refresh_token&client_id`; HTTP Basic client id:secret for a
+ *   confidential client) and the call repeated once (TokenSession, in common.ts). X rotates refresh
+ *   tokens: the answer's `refresh_token` replaces the stored one.
  */
 export class XAdapter extends SocialNetworkAdapter<PreparedXPost, XSent> {
   readonly network = 'x';
 
   async prepare(ctx: SendContext<SocialChannel>): Promise<PreparedXPost> {
-    const { accessToken } = await socialCredentials(this.deps.secrets, ctx.channel);
+    const session = await TokenSession.open(this.deps.secrets, ctx.channel, this.#refresh);
     const input = postInputOf(ctx.manifest);
     const replyTo = ctx.delivery.supersedes?.remoteId;
     let text: string;
@@ -78,27 +87,35 @@ export class XAdapter extends SocialNetworkAdapter<PreparedXPost, XSent> {
       throw error;
     }
     const body = replyTo ? { text, reply: { in_reply_to_tweet_id: replyTo } } : { text };
-    return { step: replyTo ? 'reply' : 'post', body: JSON.stringify(body), headers: headersFor(accessToken) };
+    return { step: replyTo ? 'reply' : 'post', body: JSON.stringify(body), session };
   }
 
   async send(ctx: SendContext<SocialChannel>, prepared: PreparedXPost): Promise<XSent> {
+    const { session } = prepared;
     const post = (body: string) =>
-      this.deps.http.request({
-        method: 'POST',
-        url: `${base(ctx.channel)}/2/tweets`,
-        headers: prepared.headers,
-        body,
-        timeoutMs: ctx.timeoutMs,
-        readBody: true,
-      });
+      session.call(
+        (token) =>
+          this.deps.http.request({
+            method: 'POST',
+            url: `${base(ctx.channel)}/2/tweets`,
+            headers: headersFor(token),
+            body,
+            timeoutMs: ctx.timeoutMs,
+            readBody: true,
+          }),
+        unauthorized,
+        ctx,
+      );
     let step = prepared.step;
     let result = await post(prepared.body);
+    if (session.failure) return { step, result, tokenFailure: session.failure };
     // The post being corrected was deleted on X (by the partner): the correction is posted on its own.
     if (step === 'reply' && result.kind === 'response' && result.status === 403) {
       if (/reply to a (tweet|post) that is deleted/i.test(problemOf(result.body) ?? '')) {
         const { text } = JSON.parse(prepared.body) as { text: string };
         step = 'post';
         result = await post(JSON.stringify({ text }));
+        if (session.failure) return { step, result, tokenFailure: session.failure };
       }
     }
     const remoteId =
@@ -112,17 +129,23 @@ export class XAdapter extends SocialNetworkAdapter<PreparedXPost, XSent> {
       // Every network alike (facebook.ts, zalo.ts): nothing known to delete is discarded, not delivered.
       throw new ChannelRefusal('no X post id to delete: the account has no known post of this article', true);
     }
-    const headers = headersFor((await socialCredentials(this.deps.secrets, ctx.channel)).accessToken);
+    const session = await TokenSession.open(this.deps.secrets, ctx.channel, this.#refresh);
     let last: XSent = { step: 'delete' };
     for (const id of ids) {
-      const result = await this.deps.http.request({
-        method: 'DELETE',
-        url: `${base(ctx.channel)}/2/tweets/${encodeURIComponent(id)}`,
-        headers,
-        timeoutMs: ctx.timeoutMs,
-        readBody: true,
-      });
+      const result = await session.call(
+        (token) =>
+          this.deps.http.request({
+            method: 'DELETE',
+            url: `${base(ctx.channel)}/2/tweets/${encodeURIComponent(id)}`,
+            headers: headersFor(token),
+            timeoutMs: ctx.timeoutMs,
+            readBody: true,
+          }),
+        unauthorized,
+        ctx,
+      );
       last = { step: 'delete', result, postId: id };
+      if (session.failure) return { ...last, tokenFailure: session.failure };
       if (!deleted(result)) break;
     }
     return last;
@@ -131,6 +154,7 @@ export class XAdapter extends SocialNetworkAdapter<PreparedXPost, XSent> {
   classify(sent: XSent, ctx: SendContext<SocialChannel>): ChannelOutcome {
     const { result } = sent;
     const about = sent.step === 'delete' && sent.postId ? ` (delete ${sent.postId})` : '';
+    if (sent.tokenFailure) return { ...sent.tokenFailure, error: `${sent.tokenFailure.error ?? ''}${about}` };
     if (!result) return { verdict: 'delivered', durationMs: 0 };
     if (result.kind === 'network-error') {
       return {
@@ -165,6 +189,59 @@ export class XAdapter extends SocialNetworkAdapter<PreparedXPost, XSent> {
       ...(waitMs !== undefined && { waitMs }),
     };
   }
+
+  /**
+   * X's refresh: `POST /2/oauth2/token` (form) answers `{token_type, expires_in, access_token, scope,
+   * refresh_token}`; a refused refresh is a 400/401 `{error, error_description}` (`invalid_request`
+   * "Value passed for the token was invalid.", `unauthorized_client`).
+   */
+  readonly #refresh: TokenRefresher = async (credentials, ctx): Promise<RefreshAnswer> => {
+    const headers: Record<string, string> = {
+      'content-type': 'application/x-www-form-urlencoded',
+      accept: 'application/json',
+      'user-agent': 'Loa/0.1 (+social)',
+    };
+    if (credentials.clientSecret) {
+      const pair = `${credentials.clientId}:${credentials.clientSecret}`;
+      headers.authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
+    }
+    const result = await this.deps.http.request({
+      method: 'POST',
+      url: `${authBaseOf(ctx.channel)}/2/oauth2/token`,
+      headers,
+      body: new URLSearchParams({
+        grant_type: 'refresh_token',
+        refresh_token: credentials.refreshToken,
+        client_id: credentials.clientId,
+      }).toString(),
+      timeoutMs: ctx.timeoutMs,
+      readBody: true,
+    });
+    const unavailable = refreshUnavailable('x', result, ctx.now);
+    if (unavailable || result.kind !== 'response') {
+      return { kind: 'unavailable', outcome: unavailable ?? { verdict: 'retry', durationMs: 0 } };
+    }
+    const answer = parseJson(result.body) as
+      | { access_token?: unknown; refresh_token?: unknown; error?: unknown; error_description?: unknown }
+      | undefined;
+    if (isSuccess(result.status) && typeof answer?.access_token === 'string') {
+      return {
+        kind: 'renewed',
+        accessToken: answer.access_token,
+        ...(typeof answer.refresh_token === 'string' && { refreshToken: answer.refresh_token }),
+      };
+    }
+    const error = typeof answer?.error === 'string' ? answer.error : `HTTP ${result.status}`;
+    const description = typeof answer?.error_description === 'string' ? answer.error_description : '';
+    return {
+      kind: 'refused',
+      reason: isSuccess(result.status)
+        ? `X answered ${result.status} without an access token`
+        : `${error}${description ? ` ${description.replace(/\s+/g, ' ').trim()}` : ''}`,
+      httpStatus: result.status,
+      durationMs: result.durationMs,
+    };
+  };
 }
 
 function base(channel: SocialChannel): string {
@@ -181,6 +258,9 @@ function headersFor(accessToken: string): Record<string, string> {
 }
 
 const isSuccess = (status: number) => status >= 200 && status < 300;
+
+/** X's answer to a user token that is invalid, expired or revoked. */
+const unauthorized = (result: HttpResult) => result.kind === 'response' && result.status === 401;
 
 /** A delete is done when X says so, or when the post is not there (deleted before, by anyone). */
 function deleted(result: HttpResult): boolean {

@@ -12,13 +12,16 @@ import {
 import type { HttpClient, HttpResult } from '#ports/http-client.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
 import {
+  authBaseOf,
   clip,
   parseJson,
   postInputOf,
-  redacted,
+  type RefreshAnswer,
+  refreshUnavailable,
   SocialNetworkAdapter,
   type SocialSent,
-  socialCredentials,
+  type TokenRefresher,
+  TokenSession,
 } from './common.ts';
 
 type SocialChannel = ChannelOf<'social'>;
@@ -40,10 +43,11 @@ export interface ZaloArticle {
 
 export interface PreparedZaloArticle {
   article: ZaloArticle;
-  accessToken: string;
+  /** The OA token for this attempt (in memory only, never recorded), renewed if Zalo refuses it. */
+  session: TokenSession;
 }
 
-/** Zalo codes for an access token that is invalid, expired or revoked: only a new token helps. */
+/** Zalo codes for an access token that is invalid, expired or revoked: renewed when possible, else failed. */
 const TOKEN_CODES = new Set([-216, -220, -124]);
 /** Zalo's "application reached limit call api": wait and try again. */
 const RATE_LIMIT_CODES = new Set([-32]);
@@ -72,7 +76,9 @@ const GONE = /not (?:be )?exist|not found|không tồn tại|đã bị xóa/i;
  * it is omitted.
  *
  * Zalo answers HTTP 200 with `error` ≠ 0 for failures: -216 (and -220, -124: token invalid or
- * expired) fail; -32 (call limit reached) is retried, waiting for Retry-After when sent (Zalo sends
+ * expired) renew the token when the credentials hold a refresh token, app id (`clientId`) and secret
+ * key (`clientSecret`), and repeat the call once (TokenSession, common.ts; OA tokens last about 25
+ * hours), else fail; -32 (call limit reached) is retried, waiting for Retry-After when sent (Zalo sends
  * no rate-limit header); any other code fails as `Zalo <code> <message>`; HTTP 5xx and no answer are
  * retried. Zalo gives no idempotency key: a create whose answer (or whose verify) is lost is created
  * again on the retry.
@@ -92,7 +98,7 @@ export class ZaloAdapter extends SocialNetworkAdapter<PreparedZaloArticle, Socia
   }
 
   async prepare(ctx: SendContext<SocialChannel>): Promise<PreparedZaloArticle> {
-    const { accessToken } = await socialCredentials(this.deps.secrets, ctx.channel);
+    const session = await TokenSession.open(this.deps.secrets, ctx.channel, this.#refresh);
     const manifest = this.#config
       ? await withSignedAssetLinks(
           { secrets: this.deps.secrets, config: this.#config },
@@ -101,7 +107,7 @@ export class ZaloAdapter extends SocialNetworkAdapter<PreparedZaloArticle, Socia
           ctx.now,
         )
       : ctx.manifest;
-    return { article: articleOf(manifest), accessToken };
+    return { article: articleOf(manifest), session };
   }
 
   async send(ctx: SendContext<SocialChannel>, prepared: PreparedZaloArticle): Promise<SocialSent> {
@@ -110,12 +116,13 @@ export class ZaloAdapter extends SocialNetworkAdapter<PreparedZaloArticle, Socia
     const answer = await this.#call(
       ctx,
       step,
-      prepared.accessToken,
+      prepared.session,
       old ? { id: old, ...prepared.article } : prepared.article,
     );
     const token = (dataOf(answer.result) as { token?: unknown } | undefined)?.token;
-    if (typeof token !== 'string' || token === '') return answer;
-    const verified = await this.#call(ctx, 'verify', prepared.accessToken, { token });
+    if (answer.tokenFailure || typeof token !== 'string' || token === '') return answer;
+    const verified = await this.#call(ctx, 'verify', prepared.session, { token });
+    if (verified.tokenFailure) return verified;
     const id = (dataOf(verified.result) as { id?: unknown } | undefined)?.id;
     const remoteId = typeof id === 'string' || typeof id === 'number' ? String(id) : undefined;
     return { ...verified, ...(remoteId && { remoteId }) };
@@ -129,11 +136,11 @@ export class ZaloAdapter extends SocialNetworkAdapter<PreparedZaloArticle, Socia
         true,
       );
     }
-    const { accessToken } = await socialCredentials(this.deps.secrets, ctx.channel);
+    const session = await TokenSession.open(this.deps.secrets, ctx.channel, this.#refresh);
     let last: SocialSent | undefined;
     for (const id of ids) {
-      last = await this.#call(ctx, `remove ${id}`, accessToken, { id });
-      if (!isRemoved(last)) return last;
+      last = await this.#call(ctx, `remove ${id}`, session, { id });
+      if (last.tokenFailure || !isRemoved(last)) return last;
     }
     return last as SocialSent;
   }
@@ -141,6 +148,7 @@ export class ZaloAdapter extends SocialNetworkAdapter<PreparedZaloArticle, Socia
   classify(sent: SocialSent, ctx: SendContext<SocialChannel>): ChannelOutcome {
     const { result, step } = sent;
     const where = ` (${step})`;
+    if (sent.tokenFailure) return { ...sent.tokenFailure, error: `${sent.tokenFailure.error ?? ''}${where}` };
     if (result.kind === 'network-error') {
       return {
         verdict: 'retry',
@@ -195,25 +203,103 @@ export class ZaloAdapter extends SocialNetworkAdapter<PreparedZaloArticle, Socia
   async #call(
     ctx: SendContext<SocialChannel>,
     step: string,
-    accessToken: string,
+    session: TokenSession,
     body: object,
   ): Promise<SocialSent> {
     const path = step.startsWith('remove ') ? 'remove' : step;
+    const result = await session.call(
+      (accessToken) =>
+        this.deps.http.request({
+          method: 'POST',
+          url: `${ctx.channel.baseUrl.replace(/\/+$/, '')}/v2.0/article/${path}`,
+          headers: {
+            access_token: accessToken,
+            'content-type': 'application/json; charset=utf-8',
+            accept: 'application/json',
+            'user-agent': 'Loa/0.1 (+social)',
+          },
+          body: JSON.stringify(body),
+          timeoutMs: ctx.timeoutMs,
+          readBody: true,
+        }),
+      refusesToken,
+      ctx,
+    );
+    return { step, result, ...(session.failure && { tokenFailure: session.failure }) };
+  }
+
+  /**
+   * Zalo's OA token refresh: `POST {authBaseUrl, default https://oauth.zaloapp.com}/v4/oa/access_token`,
+   * header `secret_key` (the app's secret key), form `refresh_token, app_id, grant_type=refresh_token`;
+   * answers `{access_token, refresh_token, expires_in}` (the refresh token is single use: the new one
+   * replaces it), or a refusal `{error: <negative>, error_name, error_reason?, error_description}`.
+   */
+  readonly #refresh: TokenRefresher = async (credentials, ctx): Promise<RefreshAnswer> => {
+    if (!credentials.clientSecret) {
+      return { kind: 'impossible', reason: 'the credentials have no clientSecret (the app secret key)' };
+    }
     const result = await this.deps.http.request({
       method: 'POST',
-      url: `${ctx.channel.baseUrl.replace(/\/+$/, '')}/v2.0/article/${path}`,
+      url: `${authBaseOf(ctx.channel)}/v4/oa/access_token`,
       headers: {
-        access_token: accessToken,
-        'content-type': 'application/json; charset=utf-8',
+        secret_key: credentials.clientSecret,
+        'content-type': 'application/x-www-form-urlencoded',
         accept: 'application/json',
         'user-agent': 'Loa/0.1 (+social)',
       },
-      body: JSON.stringify(body),
+      body: new URLSearchParams({
+        refresh_token: credentials.refreshToken,
+        app_id: credentials.clientId,
+        grant_type: 'refresh_token',
+      }).toString(),
       timeoutMs: ctx.timeoutMs,
       readBody: true,
     });
-    return { step, result: redacted(result, accessToken) };
-  }
+    const unavailable = refreshUnavailable('zalo', result, ctx.now);
+    if (unavailable || result.kind !== 'response') {
+      return { kind: 'unavailable', outcome: unavailable ?? { verdict: 'retry', durationMs: 0 } };
+    }
+    const answer = parseJson(result.body) as Record<string, unknown> | undefined;
+    const ok = result.status >= 200 && result.status < 300;
+    if (ok && typeof answer?.access_token === 'string' && answer.access_token !== '') {
+      return {
+        kind: 'renewed',
+        accessToken: answer.access_token,
+        ...(typeof answer.refresh_token === 'string' &&
+          answer.refresh_token !== '' && { refreshToken: answer.refresh_token }),
+      };
+    }
+    const code = typeof answer?.error === 'number' ? answer.error : undefined;
+    if (code !== undefined && RATE_LIMIT_CODES.has(code)) {
+      const waitMs = retryAfterFromHeaders(result.headers, ctx.now);
+      return {
+        kind: 'unavailable',
+        outcome: {
+          verdict: 'retry',
+          error: `Zalo token refresh: ${code} call limit reached`,
+          httpStatus: result.status,
+          durationMs: result.durationMs,
+          ...(waitMs !== undefined && { waitMs }),
+        },
+      };
+    }
+    const words = [answer?.error_description, answer?.error_reason, answer?.error_name, answer?.message].find(
+      (w): w is string => typeof w === 'string' && w.trim() !== '',
+    );
+    const reason =
+      code !== undefined
+        ? `${code}${words ? ` ${words.replace(/\s+/g, ' ').trim()}` : ''}`
+        : ok
+          ? `Zalo answered HTTP ${result.status} without an access token`
+          : `HTTP ${result.status}`;
+    return { kind: 'refused', reason, httpStatus: result.status, durationMs: result.durationMs };
+  };
+}
+
+/** Whether Zalo refused the OA token (invalid, expired, revoked): HTTP 200 with one of TOKEN_CODES. */
+function refusesToken(result: HttpResult): boolean {
+  const answer = zaloAnswerOf(result);
+  return result.kind === 'response' && answer !== undefined && TOKEN_CODES.has(answer.error);
 }
 
 /** The article for a version: shortened texts, teaser body, cover when a public image exists. */

@@ -22,21 +22,9 @@ import { toNinjs } from '#formats/ninjs.ts';
 import type { ChannelOf, ChannelOutcome, SendContext } from '#ports/channel-adapter.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { Article } from '#schemas/article.ts';
+import { maxRss, rssSampler } from './memory.ts';
 
 const PACKAGES_BUCKET = 'loa-packages';
-
-function sampler() {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, 10);
-  return {
-    take: () => Math.max(peak, process.memoryUsage.rss()),
-    stop: () => clearInterval(timer),
-  };
-}
-
-const maxRss = () => process.resourceUsage().maxRSS * 1024;
 
 async function publish(
   mode: 'http' | 's3',
@@ -134,7 +122,7 @@ async function baseline(endpoint: string, key: string): Promise<number> {
 const [mode, endpoint = '', key = '', samplePath = '', target = ''] = process.argv.slice(2);
 if (mode === 'baseline' || mode === 'http' || mode === 's3') {
   const startRss = process.memoryUsage.rss();
-  const rss = sampler();
+  const rss = rssSampler();
   const started = performance.now();
   const result =
     mode === 'baseline'

@@ -6,12 +6,11 @@
  * the Lambda functions are), s3rver in another, the fake ingest in this one, so each RSS is one job's.
  * The push must stream: its peak must not grow with the asset, only by the upload's buffers.
  */
-import { type ChildProcess, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { build } from 'esbuild';
 import { s3Client } from '#adapters/aws/clients.ts';
@@ -19,6 +18,7 @@ import { PART_SIZE, QUEUE_SIZE } from '#adapters/aws/s3-ingest-store.ts';
 import { esbuildOptions, REPO_ROOT } from '#infra/constructs/bundling.ts';
 import { startFakeIngest } from '#infra/local/fakes/ingest.ts';
 import { figure, type PartResult, round } from './figure.ts';
+import { incompressible, nextMessage } from './memory.ts';
 
 const PACKAGES_BUCKET = 'loa-packages';
 const INGEST_BUCKET = 'bench-ingest';
@@ -29,31 +29,6 @@ const MB = 1024 * 1024;
 const KEY = 'packages/bench-broadcast/v1/assets/video-1gb/video-1gb.mp4';
 const LABEL = SIZE === 1024 ** 3 ? '1 GB' : `${Math.round(SIZE / MB)} MB`;
 const OUT = join(REPO_ROOT, '.loa-test', 'bench', 'broadcast');
-
-function nextMessage<T>(child: ChildProcess): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`child exited with ${code}`));
-    child.once('exit', onExit);
-    child.once('message', (m) => {
-      child.off('exit', onExit);
-      resolve(m as T);
-    });
-  });
-}
-
-/** `size` bytes of incompressible data, 1 MiB at a time. */
-function stream(size: number): Readable {
-  const chunk = randomBytes(MB);
-  let left = size;
-  return new Readable({
-    read() {
-      if (left <= 0) return void this.push(null);
-      const n = Math.min(left, chunk.length);
-      left -= n;
-      this.push(n === chunk.length ? chunk : chunk.subarray(0, n));
-    },
-  });
-}
 
 interface JobResult {
   ms: number;
@@ -98,7 +73,7 @@ export async function run(): Promise<PartResult> {
       new PutObjectCommand({
         Bucket: PACKAGES_BUCKET,
         Key: KEY,
-        Body: stream(SIZE),
+        Body: incompressible(SIZE),
         ContentLength: SIZE,
         ContentType: 'video/mp4',
       }),

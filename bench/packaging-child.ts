@@ -15,32 +15,15 @@ import { S3PackageStore } from '#adapters/aws/s3-package-store.ts';
 import { packageArticle } from '#app/package-article.ts';
 import { systemClock } from '#ports/clock.ts';
 import type { Article } from '#schemas/article.ts';
+import { maxRss, rssSampler } from './memory.ts';
 
 const CONTENT_BUCKET = 'loa-content';
 const PACKAGES_BUCKET = 'loa-packages';
 
-/** Peak RSS since the last reset, sampled every 10 ms. */
-function sampler() {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => {
-    peak = Math.max(peak, process.memoryUsage.rss());
-  }, 10);
-  return {
-    take() {
-      const p = Math.max(peak, process.memoryUsage.rss());
-      peak = process.memoryUsage.rss();
-      return p;
-    },
-    stop: () => clearInterval(timer),
-  };
-}
-
-const maxRss = () => process.resourceUsage().maxRSS * 1024;
-
 async function job(mode: 'package' | 'copy', endpoint: string, key: string, samplePath: string, tag: string) {
   const s3 = s3Client('us-east-1', endpoint);
   const startRss = process.memoryUsage.rss();
-  const rss = sampler();
+  const rss = rssSampler();
   const started = performance.now();
   if (mode === 'copy') {
     await s3.send(

@@ -5,16 +5,15 @@
  * stream (never a 1 GB buffer). Packaging copies server-side, so its memory must not grow with the asset.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, statfs } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { build } from 'esbuild';
 import { s3Client } from '#adapters/aws/clients.ts';
 import { esbuildOptions, REPO_ROOT } from '#infra/constructs/bundling.ts';
 import { figure, median, type PartResult, round } from './figure.ts';
+import { incompressible, nextMessage } from './memory.ts';
 
 /** The bucket names bench/packaging-child.ts creates (importing it would run it). */
 const CONTENT_BUCKET = 'loa-content';
@@ -39,31 +38,6 @@ async function bundleJob(): Promise<string> {
   const options = esbuildOptions('bench/packaging-child.ts', OUT);
   await build(options);
   return options.outfile ?? join(OUT, 'index.mjs');
-}
-
-function nextMessage<T>(child: ChildProcess): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const onExit = (code: number | null) => reject(new Error(`child exited with ${code}`));
-    child.once('exit', onExit);
-    child.once('message', (m) => {
-      child.off('exit', onExit);
-      resolve(m as T);
-    });
-  });
-}
-
-/** `size` bytes of incompressible data, 1 MiB at a time. */
-function stream(size: number): Readable {
-  const chunk = randomBytes(MB);
-  let left = size;
-  return new Readable({
-    read() {
-      if (left <= 0) return void this.push(null);
-      const n = Math.min(left, chunk.length);
-      left -= n;
-      this.push(n === chunk.length ? chunk : chunk.subarray(0, n));
-    },
-  });
 }
 
 interface JobResult {
@@ -95,7 +69,7 @@ export async function run(): Promise<PartResult> {
       new PutObjectCommand({
         Bucket: CONTENT_BUCKET,
         Key: KEY,
-        Body: stream(SIZE),
+        Body: incompressible(SIZE),
         ContentLength: SIZE,
         ContentType: 'video/mp4',
       }),

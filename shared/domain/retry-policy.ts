@@ -83,13 +83,22 @@ export function retryAfterFromHeaders(headers: Record<string, string>, now: Date
   const retryAfter = parseRetryAfter(headers['retry-after'], now);
   if (retryAfter !== undefined) return retryAfter;
   for (const name of ['ratelimit-reset', 'x-ratelimit-reset']) {
-    const value = headers[name]?.trim();
-    if (!value || !/^\d+$/.test(value)) continue;
-    const n = Number(value);
-    // Epoch seconds are ~1.7e9 today; a delta that large would be fifty years.
-    return n > 1_000_000_000 ? Math.max(0, n * 1000 - now.getTime()) : n * 1000;
+    const ms = resetHeaderMs(headers[name], now);
+    if (ms !== undefined) return ms;
   }
   return undefined;
+}
+
+/**
+ * A rate-limit reset header's value in milliseconds from now: epoch seconds when it looks like one,
+ * delta-seconds otherwise; undefined when absent or not a number.
+ */
+export function resetHeaderMs(value: string | undefined, now: Date): number | undefined {
+  const trimmed = value?.trim();
+  if (!trimmed || !/^\d+$/.test(trimmed)) return undefined;
+  const n = Number(trimmed);
+  // Epoch seconds are ~1.7e9 today; a delta that large would be fifty years.
+  return n > 1_000_000_000 ? Math.max(0, n * 1000 - now.getTime()) : n * 1000;
 }
 
 /** Whether another attempt is allowed after `attemptsMade`, `ageMs` into the current round. */

@@ -23,6 +23,14 @@ export const SOCIAL_BASE_URL: Record<SocialNetwork, string> = {
   zalo: 'https://openapi.zalo.me',
 };
 
+/**
+ * Where a network's OAuth token endpoint lives when the channel names none (`authBaseUrl`): X's is on
+ * its API host (the channel's `baseUrl`), Zalo's on its own host. Facebook page tokens are not refreshed.
+ */
+export const SOCIAL_AUTH_BASE_URL: Partial<Record<SocialNetwork, string>> = {
+  zalo: 'https://oauth.zaloapp.com',
+};
+
 /** An S3 bucket name as S3 accepts it. */
 const bucketName = z
   .string()

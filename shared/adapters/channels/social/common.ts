@@ -1,6 +1,7 @@
 import { endpointOf } from '#domain/circuit-breaker.ts';
 import { retryAfterFromHeaders } from '#domain/retry-policy.ts';
-import type { PostInput } from '#domain/social-post.ts';
+import { composePost, type PostInput, type PostRules, PostTooLongError } from '#domain/social-post.ts';
+import { canonicalUrl, headline, summary } from '#formats/feed-view.ts';
 import type { NinjsDocument } from '#formats/ninjs.ts';
 import {
   type ChannelAdapter,
@@ -11,7 +12,7 @@ import {
 } from '#ports/channel-adapter.ts';
 import type { HttpClient, HttpResult } from '#ports/http-client.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
-import { SocialCredentials, type SocialNetwork } from '#schemas/agreement.ts';
+import { SOCIAL_AUTH_BASE_URL, SocialCredentials, type SocialNetwork } from '#schemas/agreement.ts';
 
 type SocialChannel = ChannelOf<'social'>;
 
@@ -325,8 +326,7 @@ export function refreshUnavailable(
 
 /** Base URL of the network's OAuth token endpoint: the channel's `authBaseUrl`, else the network's own. */
 export function authBaseOf(channel: SocialChannel): string {
-  const base =
-    channel.authBaseUrl ?? (channel.network === 'zalo' ? 'https://oauth.zaloapp.com' : channel.baseUrl);
+  const base = channel.authBaseUrl ?? SOCIAL_AUTH_BASE_URL[channel.network] ?? channel.baseUrl;
   return base.replace(/\/+$/, '');
 }
 
@@ -336,17 +336,28 @@ export function authBaseOf(channel: SocialChannel): string {
  * taken as stored, never normalised.
  */
 export function postInputOf(manifest: NinjsDocument): PostInput {
-  const title =
-    manifest.headlines.find((h) => h.role === 'main')?.value ?? manifest.headlines[0]?.value ?? '';
-  const summary = manifest.descriptions?.find((d) => d.role === 'summary')?.value;
-  const link = manifest.altids.find((a) => a.role === 'canonical')?.value;
+  const text = summary(manifest);
+  const link = canonicalUrl(manifest);
   return {
-    title,
-    ...(summary && { summary }),
+    title: headline(manifest),
+    ...(text && { summary: text }),
     ...(link && { link }),
     topics: manifest.subjects.map((s) => s.name),
     language: manifest.language,
   };
+}
+
+/**
+ * composePost, with a post that cannot be made to fit refused for good (a ChannelRefusal led by
+ * `what`, e.g. `X post too long:`): another try would build the same text.
+ */
+export function composeOrRefuse(what: string, input: PostInput, rules: PostRules): string {
+  try {
+    return composePost(input, rules);
+  } catch (error) {
+    if (error instanceof PostTooLongError) throw new ChannelRefusal(`${what} ${error.message}`);
+    throw error;
+  }
 }
 
 /** A network's JSON answer, or undefined when there is none or it is not JSON (a proxy's HTML page). */

@@ -1,5 +1,5 @@
 import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.ts';
-import { codePointLength, composePost, type PostRules, PostTooLongError } from '#domain/social-post.ts';
+import { codePointLength, type PostRules } from '#domain/social-post.ts';
 import {
   type ChannelOf,
   type ChannelOutcome,
@@ -9,6 +9,7 @@ import {
 import type { HttpResult } from '#ports/http-client.ts';
 import {
   clip,
+  composeOrRefuse,
   parseJson,
   postInputOf,
   redacted,
@@ -77,13 +78,7 @@ export class FacebookAdapter extends SocialNetworkAdapter<PreparedFacebookPost, 
     pageIdOf(ctx.channel);
     const { accessToken } = await socialCredentials(this.deps.secrets, ctx.channel);
     const { link, ...input } = postInputOf(ctx.manifest);
-    let message: string;
-    try {
-      message = composePost(input, FACEBOOK_RULES);
-    } catch (error) {
-      if (error instanceof PostTooLongError) throw new ChannelRefusal(`Facebook ${error.message}`);
-      throw error;
-    }
+    const message = composeOrRefuse('Facebook', input, FACEBOOK_RULES);
     return { message, ...(link && { link }), accessToken };
   }
 

@@ -1,5 +1,5 @@
-import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.ts';
-import { composePost, PostTooLongError, X_RULES, xWeightedLength } from '#domain/social-post.ts';
+import { classifyHttpStatus, resetHeaderMs, retryAfterFromHeaders } from '#domain/retry-policy.ts';
+import { X_RULES, xWeightedLength } from '#domain/social-post.ts';
 import {
   type ChannelOf,
   type ChannelOutcome,
@@ -10,6 +10,7 @@ import type { HttpResult } from '#ports/http-client.ts';
 import {
   authBaseOf,
   clip,
+  composeOrRefuse,
   parseJson,
   postInputOf,
   type RefreshAnswer,
@@ -74,18 +75,10 @@ export class XAdapter extends SocialNetworkAdapter<PreparedXPost, XSent> {
     const session = await TokenSession.open(this.deps.secrets, ctx.channel, this.#refresh);
     const input = postInputOf(ctx.manifest);
     const replyTo = ctx.delivery.supersedes?.remoteId;
-    let text: string;
-    try {
-      if (replyTo) {
-        const label = correctionLabel(input.language);
-        text = label + composePost(input, { ...X_RULES, measure: (t) => xWeightedLength(label + t) });
-      } else {
-        text = composePost(input, X_RULES);
-      }
-    } catch (error) {
-      if (error instanceof PostTooLongError) throw new ChannelRefusal(`X post too long: ${error.message}`);
-      throw error;
-    }
+    const label = replyTo ? correctionLabel(input.language) : '';
+    const text =
+      label +
+      composeOrRefuse('X post too long:', input, { ...X_RULES, measure: (t) => xWeightedLength(label + t) });
     const body = replyTo ? { text, reply: { in_reply_to_tweet_id: replyTo } } : { text };
     return { step: replyTo ? 'reply' : 'post', body: JSON.stringify(body), session };
   }
@@ -293,9 +286,5 @@ function problemOf(body: string | undefined): string | undefined {
 
 /** When a 429 may be retried: Retry-After if X sent one, else the window's end `x-rate-limit-reset`. */
 function rateLimitWaitMs(headers: Record<string, string>, now: Date): number | undefined {
-  const retryAfter = retryAfterFromHeaders(headers, now);
-  if (retryAfter !== undefined) return retryAfter;
-  const reset = headers['x-rate-limit-reset']?.trim();
-  if (!reset || !/^\d+$/.test(reset)) return undefined;
-  return Math.max(0, Number(reset) * 1000 - now.getTime());
+  return retryAfterFromHeaders(headers, now) ?? resetHeaderMs(headers['x-rate-limit-reset'], now);
 }

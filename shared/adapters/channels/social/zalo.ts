@@ -1,7 +1,8 @@
 import { withSignedAssetLinks } from '#app/webhook-payload.ts';
 import type { Config } from '#config/config.ts';
 import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.ts';
-import { codePointLength, composePost, PostTooLongError } from '#domain/social-post.ts';
+import { codePointLength } from '#domain/social-post.ts';
+import { mediaOf } from '#formats/feed-view.ts';
 import type { NinjsDocument } from '#formats/ninjs.ts';
 import {
   type ChannelOf,
@@ -14,6 +15,7 @@ import type { SecretStore } from '#ports/secret-store.ts';
 import {
   authBaseOf,
   clip,
+  composeOrRefuse,
   parseJson,
   postInputOf,
   type RefreshAnswer,
@@ -330,25 +332,16 @@ export function articleOf(manifest: NinjsDocument): ZaloArticle {
 
 /** `text` within `max` code points, shortened at a word boundary with `…` (composePost's rules). */
 function within(text: string, max: number, language: string): string {
-  try {
-    return composePost(
-      { title: text, topics: [], language },
-      { maxLength: max, measure: codePointLength, maxHashtags: 0 },
-    );
-  } catch (error) {
-    if (error instanceof PostTooLongError) throw new ChannelRefusal(`Zalo article ${error.message}`);
-    throw error;
-  }
+  return composeOrRefuse(
+    'Zalo article',
+    { title: text, topics: [], language },
+    { maxLength: max, measure: codePointLength, maxHashtags: 0 },
+  );
 }
 
 /** The first picture's public URL, when the manifest has one Zalo could fetch. */
 function coverOf(manifest: NinjsDocument): string | undefined {
-  for (const assoc of manifest.associations ?? []) {
-    if (assoc.type !== 'picture') continue;
-    const href = assoc.renditions.find((r) => /^https?:\/\//.test(r.href))?.href;
-    if (href) return href;
-  }
-  return undefined;
+  return mediaOf(manifest).find((m) => m.type === 'picture' && /^https?:\/\//.test(m.href))?.href;
 }
 
 function zaloAnswerOf(result: HttpResult): { error: number; message: string; data?: unknown } | undefined {

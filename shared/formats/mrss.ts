@@ -1,6 +1,7 @@
-import { bodyHtml, canonicalUrl, entryId, headline, summary } from './feed-view.ts';
+import { canonicalUrl, entryId } from './feed-view.ts';
 import type { BroadcastMedia } from './newsml-g2.ts';
 import type { NinjsDocument } from './ninjs.ts';
+import { articleItem, type RssMedia } from './rss.ts';
 import { el, xmlDocument } from './xml.ts';
 
 export const MRSS_CONTENT_TYPE = 'application/rss+xml; charset=utf-8';
@@ -20,9 +21,6 @@ export interface MrssInput {
   channelLink: string;
 }
 
-/** RFC 822 date, as RSS 2.0 wants it. */
-const rfc822 = (iso: string) => new Date(iso).toUTCString();
-
 /** Media RSS `medium` from the MIME type's major part. */
 function medium(contentType: string): string {
   const major = contentType.split('/')[0]?.toLowerCase();
@@ -30,30 +28,24 @@ function medium(contentType: string): string {
 }
 
 /**
- * `media:hash algo="sha-256"`: Media RSS 1.5.1 lists only "md5" and "sha-1", both broken and both a
- * second pass over bytes we have already hashed with SHA-256. The attribute is free text, so readers that
- * only know the listed values can see the algorithm is another one and skip the check rather than fail it;
- * the same digest is in the NewsML-G2 item beside this feed.
+ * A broadcast package's asset: its `media:hash algo="sha-256"` is outside Media RSS 1.5.1's list
+ * ("md5", "sha-1", both broken, and both a second pass over bytes already hashed with SHA-256). The
+ * attribute is free text, so readers that only know the listed values can see the algorithm is another
+ * one and skip the check rather than fail it; the same digest is in the NewsML-G2 item beside this feed.
  */
-function mediaContent(m: BroadcastMedia) {
-  return el(
-    'media:content',
-    {
-      url: m.href,
-      fileSize: m.sizeBytes,
-      type: m.contentType,
-      medium: medium(m.contentType),
-      width: m.width,
-      height: m.height,
-      // Media RSS durations are whole seconds.
-      duration: m.durationSeconds === undefined ? undefined : Math.round(m.durationSeconds),
-    },
-    el('media:hash', { algo: 'sha-256' }, m.sha256),
-    m.title && el('media:title', { type: 'plain' }, m.title),
-    m.altText && el('media:description', { type: 'plain' }, m.altText),
-    m.credit && el('media:credit', null, m.credit),
-  );
-}
+const rssMedia = (m: BroadcastMedia): RssMedia => ({
+  href: m.href,
+  contentType: m.contentType,
+  medium: medium(m.contentType),
+  sizeBytes: m.sizeBytes,
+  sha256: m.sha256,
+  ...(m.width !== undefined && { width: m.width }),
+  ...(m.height !== undefined && { height: m.height }),
+  ...(m.durationSeconds !== undefined && { durationSeconds: m.durationSeconds }),
+  ...(m.title && { title: m.title }),
+  ...(m.altText && { description: m.altText }),
+  ...(m.credit && { credit: m.credit }),
+});
 
 /**
  * A complete RSS 2.0 document with the Media RSS namespace (http://search.yahoo.com/mrss/) and ONE
@@ -63,7 +55,6 @@ export function mrssItemXml(input: MrssInput): string {
   const { manifest: doc, media } = input;
   const articleId = doc.altids.find((a) => a.role === 'loa:articleId')?.value;
   const link = input.link ?? canonicalUrl(doc);
-  const first = media[0];
   return xmlDocument(
     el(
       'rss',
@@ -75,27 +66,13 @@ export function mrssItemXml(input: MrssInput): string {
         el('link', null, input.channelLink),
         el('description', null, input.channelTitle),
         el('generator', null, 'Loa'),
-        el(
-          'item',
-          null,
-          el('title', null, headline(doc)),
-          link && el('link', null, link),
-          el('description', null, summary(doc) ?? ''),
-          el('content:encoded', null, bodyHtml(doc)),
-          doc.by && el('dc:creator', null, doc.by),
-          el('dc:language', null, doc.language),
-          doc.subjects.map((s) => el('category', null, s.name)),
+        articleItem(doc, {
           // One id per article version, the same as the partner's feeds use.
-          el(
-            'guid',
-            { isPermaLink: 'false' },
-            articleId ? entryId(articleId, doc.version) : `${doc.uri}/versions/${doc.version}`,
-          ),
-          el('pubDate', null, rfc822(doc.versioncreated)),
-          // RSS 2.0 allows one enclosure; every asset is in media:content.
-          first && el('enclosure', { url: first.href, length: first.sizeBytes, type: first.contentType }),
-          media.map(mediaContent),
-        ),
+          id: articleId ? entryId(articleId, doc.version) : `${doc.uri}/versions/${doc.version}`,
+          publishedAt: doc.versioncreated,
+          link,
+          media: media.map(rssMedia),
+        }),
       ),
     ),
   );

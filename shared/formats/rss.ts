@@ -2,14 +2,14 @@ import {
   bodyHtml,
   canonicalUrl,
   type FeedItem,
-  type FeedMedia,
   type FeedView,
   headline,
   isItem,
   mediaOf,
   summary,
 } from './feed-view.ts';
-import { el, xmlDocument } from './xml.ts';
+import type { NinjsDocument } from './ninjs.ts';
+import { type Child, el, xmlDocument } from './xml.ts';
 
 export const RSS_CONTENT_TYPE = 'application/rss+xml; charset=utf-8';
 
@@ -26,36 +26,58 @@ const rfc822 = (iso: string) => new Date(iso).toUTCString();
 /** Media RSS `medium` for a ninjs item type. */
 const MEDIUM = { picture: 'image', video: 'video', audio: 'audio', component: 'document', text: 'document' };
 
-function mediaContent(m: FeedMedia) {
+/** An asset as Media RSS describes it: a feed's, or a broadcast package's (which adds its hash). */
+export interface RssMedia {
+  href: string;
+  contentType: string;
+  /** Media RSS `medium`: image, video, audio or document. */
+  medium: string;
+  sizeBytes?: number;
+  width?: number;
+  height?: number;
+  durationSeconds?: number;
+  title?: string;
+  description?: string;
+  credit?: string;
+  /** Lowercase hex SHA-256, as `media:hash algo="sha-256"` (see formats/mrss.ts). */
+  sha256?: string;
+}
+
+function mediaContent(m: RssMedia) {
   return el(
     'media:content',
     {
       url: m.href,
       type: m.contentType,
-      medium: MEDIUM[m.type],
+      medium: m.medium,
       fileSize: m.sizeBytes,
       width: m.width,
       height: m.height,
       // Media RSS durations are whole seconds.
       duration: m.durationSeconds === undefined ? undefined : Math.round(m.durationSeconds),
     },
+    m.sha256 && el('media:hash', { algo: 'sha-256' }, m.sha256),
     m.title && el('media:title', { type: 'plain' }, m.title),
     m.description && el('media:description', { type: 'plain' }, m.description),
     m.credit && el('media:credit', null, m.credit),
   );
 }
 
-function rssItem(item: FeedItem) {
-  const { doc } = item;
-  const media = mediaOf(doc);
-  const first = media[0];
-  const picture = media.find((m) => m.type === 'picture');
-  const link = canonicalUrl(doc);
+/**
+ * One RSS 2.0 + Media RSS `<item>` of an article version, as the partner's feed and a broadcast
+ * package both show it; `extra` goes at its end.
+ */
+export function articleItem(
+  doc: NinjsDocument,
+  item: { id: string; publishedAt: string; link?: string | undefined; media: RssMedia[] },
+  ...extra: Child[]
+) {
+  const first = item.media[0];
   return el(
     'item',
     null,
     el('title', null, headline(doc)),
-    link && el('link', null, link),
+    item.link && el('link', null, item.link),
     el('description', null, summary(doc) ?? ''),
     el('content:encoded', null, bodyHtml(doc)),
     doc.by && el('dc:creator', null, doc.by),
@@ -65,7 +87,23 @@ function rssItem(item: FeedItem) {
     el('pubDate', null, rfc822(item.publishedAt)),
     // RSS 2.0 allows one enclosure; every asset is in media:content.
     first && el('enclosure', { url: first.href, length: first.sizeBytes ?? 0, type: first.contentType }),
-    media.map(mediaContent),
+    item.media.map(mediaContent),
+    ...extra,
+  );
+}
+
+function rssItem(item: FeedItem) {
+  const { doc } = item;
+  const media = mediaOf(doc);
+  const picture = media.find((m) => m.type === 'picture');
+  return articleItem(
+    doc,
+    {
+      id: item.id,
+      publishedAt: item.publishedAt,
+      link: canonicalUrl(doc),
+      media: media.map((m) => ({ ...m, medium: MEDIUM[m.type] })),
+    },
     picture && el('media:thumbnail', { url: picture.href, width: picture.width, height: picture.height }),
   );
 }

@@ -2,6 +2,7 @@ import {
   bodyHtml,
   canonicalUrl,
   type FeedItem,
+  type FeedMedia,
   type FeedView,
   headline,
   isItem,
@@ -27,21 +28,12 @@ const rfc822 = (iso: string) => new Date(iso).toUTCString();
 const MEDIUM = { picture: 'image', video: 'video', audio: 'audio', component: 'document', text: 'document' };
 
 /** An asset as Media RSS describes it: a feed's, or a broadcast package's (which adds its hash). */
-export interface RssMedia {
-  href: string;
-  contentType: string;
+export type RssMedia = Omit<FeedMedia, 'type'> & {
   /** Media RSS `medium`: image, video, audio or document. */
   medium: string;
-  sizeBytes?: number;
-  width?: number;
-  height?: number;
-  durationSeconds?: number;
-  title?: string;
-  description?: string;
-  credit?: string;
   /** Lowercase hex SHA-256, as `media:hash algo="sha-256"` (see formats/mrss.ts). */
   sha256?: string;
-}
+};
 
 function mediaContent(m: RssMedia) {
   return el(

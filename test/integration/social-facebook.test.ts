@@ -11,10 +11,8 @@ import {
   type SendContext,
 } from '#ports/channel-adapter.ts';
 import type { Article } from '#schemas/article.ts';
-import { agreementFixture } from '#test/fixtures/agreements.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
-import { deliveryFixture } from '#test/fixtures/deliveries.ts';
-import { MemorySecrets, publishWith, undoWith } from '#test/support/channel-attempt.ts';
+import { MemorySecrets, publishWith, socialContext, undoWith } from '#test/support/channel-attempt.ts';
 
 const TOKEN = 'EAAGm0PX4ZCpsBAFakePageToken123';
 const CANONICAL = 'https://hagiang.gov.vn/tin-tuc/ky-ket-vtv4';
@@ -57,14 +55,7 @@ function ctxOf(
     credentialsRef: 'social/vtv4/facebook',
     ...channel,
   };
-  return {
-    delivery: deliveryFixture({ channelId: 'facebook', channelType: 'social', ...delivery }),
-    agreement: agreementFixture({ channels: [social] }),
-    channel: social,
-    manifest,
-    now: new Date('2025-06-01T08:00:00Z'),
-    timeoutMs: 2_000,
-  };
+  return socialContext(social, delivery, manifest);
 }
 
 async function publish(ctx = ctxOf()): Promise<ChannelOutcome> {

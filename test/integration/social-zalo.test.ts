@@ -8,8 +8,7 @@ import type { ChannelOf, ChannelOutcome, SendContext } from '#ports/channel-adap
 import type { Article } from '#schemas/article.ts';
 import { agreementFixture } from '#test/fixtures/agreements.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
-import { deliveryFixture } from '#test/fixtures/deliveries.ts';
-import { MemorySecrets, publishWith, undoWith } from '#test/support/channel-attempt.ts';
+import { MemorySecrets, publishWith, socialContext, undoWith } from '#test/support/channel-attempt.ts';
 
 const TOKEN = 'zalo-oa-token-8f3Kq1Xv9Lm2Pw7Rt';
 /** Stored with the token (renewal: social-token-refresh.test.ts); no more than the token may they leak. */
@@ -56,14 +55,7 @@ function ctxOf(delivery: Partial<Delivery> = {}, manifest = manifestOf()): SendC
     baseUrl: fake.baseUrl,
     credentialsRef: 'social/vtv4/zalo',
   };
-  return {
-    delivery: deliveryFixture({ channelId: 'zalo', channelType: 'social', ...delivery }),
-    agreement: agreementFixture({ channels: [social] }),
-    channel: social,
-    manifest,
-    now: new Date('2025-06-01T08:00:00Z'),
-    timeoutMs: 2_000,
-  };
+  return socialContext(social, delivery, manifest);
 }
 
 async function publish(ctx = ctxOf()): Promise<ChannelOutcome> {

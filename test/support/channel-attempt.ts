@@ -1,6 +1,10 @@
-import type { ChannelAdapter, ChannelOutcome, SendContext } from '#ports/channel-adapter.ts';
+import type { Delivery } from '#domain/delivery.ts';
+import type { NinjsDocument } from '#formats/ninjs.ts';
+import type { ChannelAdapter, ChannelOf, ChannelOutcome, SendContext } from '#ports/channel-adapter.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
 import type { Channel } from '#schemas/agreement.ts';
+import { agreementFixture } from '#test/fixtures/agreements.ts';
+import { deliveryFixture } from '#test/fixtures/deliveries.ts';
 
 /** An in-memory secret store whose values a test can read and change. */
 export class MemorySecrets implements SecretStore {
@@ -33,4 +37,20 @@ export async function undoWith<C extends Channel, P, S>(
   ctx: SendContext<C>,
 ): Promise<ChannelOutcome> {
   return adapter.classify(await adapter.undo(ctx), ctx);
+}
+
+/** One attempt's context on a social channel: the fixtures' agreement and delivery, on that channel. */
+export function socialContext(
+  channel: ChannelOf<'social'>,
+  delivery: Partial<Delivery>,
+  manifest: NinjsDocument,
+): SendContext<ChannelOf<'social'>> {
+  return {
+    delivery: deliveryFixture({ channelId: channel.channelId, channelType: 'social', ...delivery }),
+    agreement: agreementFixture({ channels: [channel] }),
+    channel,
+    manifest,
+    now: new Date('2025-06-01T08:00:00Z'),
+    timeoutMs: 2_000,
+  };
 }

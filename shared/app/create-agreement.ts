@@ -151,6 +151,7 @@ export async function createAgreement(
     channels,
     embargo: input.embargo,
     feedKeys: [{ kid, createdAt: at }],
+    ...(input.commitments && { commitments: input.commitments }),
     createdAt: at,
     updatedAt: at,
   };

@@ -4,6 +4,7 @@ import type { AgreementStore } from '#ports/agreement-store.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { DeliveryStore } from '#ports/delivery-store.ts';
 import type { EventPublisher } from '#ports/event-publisher.ts';
+import type { FactLedger } from '#ports/fact-store.ts';
 import type { HttpClient } from '#ports/http-client.ts';
 import type { JobQueue } from '#ports/job-queue.ts';
 import type { JobStore } from '#ports/job-store.ts';
@@ -26,6 +27,8 @@ export interface Deps {
   /** Operator jobs (bulk replay, backfill) and the queue that moves them on. */
   jobStore: JobStore;
   jobs: JobQueue;
+  /** The sealed ledger of delivery facts that reports read (docs/reports.md). */
+  facts: FactLedger;
   clock: Clock;
   logger: Logger;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Commitments } from './report.ts';
 import { isoDateTime, language, slug, text, topic } from './text.ts';
 
 export const AGREEMENT_STATUS = { active: 'active', suspended: 'suspended', expired: 'expired' } as const;
@@ -151,6 +152,8 @@ export const Agreement = z.object({
   channels: z.array(Channel).min(1).max(20),
   embargo: EmbargoMode.default('hold'),
   feedKeys: z.array(FeedKey).default([]),
+  /** Targets per topic and period (docs/reports.md). */
+  commitments: Commitments.optional(),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
 });
@@ -215,10 +218,19 @@ export const CreateAgreementInput = z
     languages: z.array(language).min(1).max(20),
     channels: z.array(ChannelInput).min(1).max(20),
     embargo: EmbargoMode.default('hold'),
+    commitments: Commitments.optional(),
   })
   .strict()
   .refine((a) => a.validFrom <= a.validTo, { path: ['validTo'], message: 'must not be before validFrom' })
   .superRefine((a, ctx) => {
+    a.commitments?.forEach((c, i) => {
+      if (!a.topics.includes(c.topic))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['commitments', i, 'topic'],
+          message: 'is not a topic of the agreement',
+        });
+    });
     // A channel id names its secrets and its deliveries: two channels with one id would share both.
     const seen = new Set<string>();
     a.channels.forEach((c, i) => {

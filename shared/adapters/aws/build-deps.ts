@@ -12,6 +12,7 @@ import { DynamoDeliveryStore } from './dynamo-delivery-store.ts';
 import { DynamoJobStore } from './dynamo-job-store.ts';
 import { DynamoRejectionStore } from './dynamo-rejection-store.ts';
 import { EventBridgePublisher } from './eventbridge-publisher.ts';
+import { S3FactLedger } from './s3-fact-ledger.ts';
 import { S3PackageStore } from './s3-package-store.ts';
 import { SecretsManagerStore } from './secrets-manager-store.ts';
 import { SqsJobQueue } from './sqs-job-queue.ts';
@@ -34,6 +35,8 @@ export function buildDeps(config: Config, overrides: Partial<Deps> = {}, hook?: 
     jobStore: new DynamoJobStore(table),
     jobs: new SqsJobQueue({ client: clients.sqs, queueUrl: config.queueUrls.replay }),
     packages: new S3PackageStore({ s3: clients.s3, bucket: config.packagesBucket }),
+    // The ledger shares the packages bucket, under facts/ (docs/reports.md).
+    facts: new S3FactLedger({ s3: clients.s3, bucket: config.packagesBucket }),
     publisher: new EventBridgePublisher({ client: clients.events, busName: config.busName }),
     queue: new SqsWorkQueue({ client: clients.sqs, queueUrls: config.queueUrls }),
     secrets: secretStore(config),

@@ -5,6 +5,7 @@ import { REPLAY_ROUTES } from './bulk-replay.ts';
 import { DELIVERY_ROUTES } from './deliveries.ts';
 import { EXPLAIN_ROUTES } from './explain.ts';
 import { HEALTH_ROUTES } from './health.ts';
+import { REPORT_ROUTES } from './reports.ts';
 import type { OpsRoute } from './route.ts';
 
 export const OPERATOR_ROUTES: OpsRoute[] = [
@@ -14,4 +15,5 @@ export const OPERATOR_ROUTES: OpsRoute[] = [
   ...BACKFILL_ROUTES,
   ...EXPLAIN_ROUTES,
   ...HEALTH_ROUTES,
+  ...REPORT_ROUTES,
 ];

@@ -1,0 +1,81 @@
+/**
+ * A fact: the small, permanent record of one delivery's outcome (or of one article version routing
+ * did not send to an agreement) that reports read after delivery items are gone. Pure data.
+ */
+import type { DeliveryKind, DeliveryStatus } from './delivery.ts';
+
+export type ChannelKind = 'webhook' | 'feed' | 'broadcast' | 'social';
+
+/** One delivery as a report sees it. */
+export interface DeliveryFact {
+  type: 'delivery';
+  deliveryId: string;
+  agreementId: string;
+  articleId: string;
+  version: number;
+  kind: DeliveryKind;
+  channelId: string;
+  channelType: ChannelKind;
+  language: string;
+  /** The article's topics the agreement carries (routing's matched topics). */
+  topics: string[];
+  status: DeliveryStatus;
+  /** When routing created the delivery: the fact's month. */
+  routedAt: string;
+  /** When the article version was approved (its packaging time, which follows approval within seconds). */
+  approvedAt?: string;
+  /** When it was delivered (the delivering attempt, or the feed's entry time). */
+  deliveredAt?: string;
+  attempts: number;
+  /** Feed: the partner's first pull that returned it. */
+  firstPulledAt?: string;
+  /** Downloads of its assets through the signed asset link. */
+  downloads: number;
+}
+
+/** An article version routing decided not to send to the agreement, and why. */
+export interface NotSentFact {
+  type: 'not-sent';
+  agreementId: string;
+  articleId: string;
+  version: number;
+  language: string;
+  topics: string[];
+  routedAt: string;
+  reason: string;
+}
+
+export type Fact = DeliveryFact | NotSentFact;
+
+/** `2024-03-17T…` → `2024-03`. */
+export const monthOf = (iso: string): string => iso.slice(0, 7);
+
+/** Every `yyyy-mm` from the month of `from` to the month of `to` (days, `yyyy-mm-dd`), in order. */
+export function monthsBetween(from: string, to: string): string[] {
+  const months: string[] = [];
+  let y = Number(from.slice(0, 4));
+  let m = Number(from.slice(5, 7));
+  const end = to.slice(0, 7);
+  for (;;) {
+    const month = `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}`;
+    if (month > end) return months;
+    months.push(month);
+    m += 1;
+    if (m > 12) {
+      m = 1;
+      y += 1;
+    }
+  }
+}
+
+/** The later of two ISO days (or times). */
+export function laterDay(a: string, b: string): string {
+  if (a < b) return b;
+  return a;
+}
+
+/** The earlier of two ISO days (or times). */
+export function earlierDay(a: string, b: string): string {
+  if (a < b) return a;
+  return b;
+}

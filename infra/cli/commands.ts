@@ -6,6 +6,7 @@ import type { ParseArgsConfig } from 'node:util';
 import { type ChannelJson, channelKind, channelTable } from './channels.ts';
 import { type ApiClient, CliError, EXIT } from './client.ts';
 import { fields, type JobProgress, progressBar, shortTime, table } from './format.ts';
+import { REPORT_COMMANDS } from './report.ts';
 import { seconds, when } from './when.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
@@ -174,6 +175,7 @@ function jobHuman(job: Json): string {
 const wait = (ctx: Context) => ctx.values['no-wait'] !== true;
 
 export const COMMANDS: Command[] = [
+  ...REPORT_COMMANDS,
   {
     path: ['agreements', 'list'],
     summary: 'list agreements',

@@ -10,11 +10,11 @@ export interface SeedArticle {
   articleId: string;
   version?: number;
   language?: string;
-  topics: string[];
+  topics: readonly string[];
   /** Day and time it was approved and routed (ISO). */
   at: string;
   /** Channel id → [type, status]. */
-  channels: Record<string, [Delivery['channelType'], DeliveryStatus]>;
+  channels: Readonly<Record<string, readonly [Delivery['channelType'], DeliveryStatus]>>;
   /** Agreements that routing excluded, with the reason. */
   excludedBy?: Record<string, string>;
   kind?: Delivery['kind'];
@@ -35,7 +35,7 @@ export async function seedArticle(
       version,
       at: routedAt,
       decisions: [
-        { agreementId, covered: true, reason: 'matched', matchedTopics: a.topics },
+        { agreementId, covered: true, reason: 'matched', matchedTopics: [...a.topics] },
         ...Object.entries(a.excludedBy ?? {}).map(([id, reason]) => ({
           agreementId: id,
           covered: false,
@@ -47,7 +47,7 @@ export async function seedArticle(
         articleId: a.articleId,
         version,
         language: a.language ?? 'vi',
-        topics: a.topics,
+        topics: [...a.topics],
         title: 'Sản phẩm OCOP Hà Giang',
         manifest: { bucket: 'loa-packages', key: `packages/${a.articleId}/v${version}/ninjs.json` },
         assetIds: [],

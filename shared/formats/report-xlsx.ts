@@ -1,20 +1,13 @@
-/** XLSX of a report: one sheet per table, with a title sheet (exceljs). */
-import ExcelJS from 'exceljs';
+/** XLSX of a report: a title sheet, then one sheet per table with a bold, frozen header. */
 import type { Table } from './report-table.ts';
+import { writeXlsx } from './xlsx-writer.ts';
 
 /** Sheet names: at most 31 characters, none of []:*?/\ (Excel's rules). */
 const sheetName = (name: string) => name.replace(/[[\]:*?/\\]/g, '-').slice(0, 31);
 
 export async function toXlsx(title: string[][], tables: readonly Table[]): Promise<Buffer> {
-  const book = new ExcelJS.Workbook();
-  book.creator = 'Loa';
-  const about = book.addWorksheet('report');
-  for (const line of title) about.addRow(line);
-  for (const t of tables) {
-    const sheet = book.addWorksheet(sheetName(t.name));
-    sheet.addRow(t.header).font = { bold: true };
-    for (const r of t.rows) sheet.addRow(r);
-    sheet.views = [{ state: 'frozen', ySplit: 1 }];
-  }
-  return Buffer.from(await book.xlsx.writeBuffer());
+  return writeXlsx([
+    { name: 'report', rows: title },
+    ...tables.map((t) => ({ name: sheetName(t.name), rows: [t.header, ...t.rows], header: true })),
+  ]);
 }

@@ -11,6 +11,10 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/ops/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/ops/ui/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/ops/ui/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+  // The agreement report page (issue 15).
+  '/ops/report.html': { file: 'report.html', type: 'text/html; charset=utf-8' },
+  '/ops/ui/report.js': { file: 'report.js', type: 'text/javascript; charset=utf-8' },
+  '/ops/ui/report.css': { file: 'report.css', type: 'text/css; charset=utf-8' },
 };
 
 /** Scripts and styles from this origin only, no framing, no inline code: data can only ever be text. */

@@ -17,7 +17,8 @@ export type FunctionName =
   | 'feeds'
   | 'withdraw'
   | 'sweep'
-  | 'replay';
+  | 'replay'
+  | 'seal-facts';
 
 export interface FunctionSpec {
   /** Handler file, relative to the repo root; it exports `handler`. */
@@ -60,6 +61,13 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   sweep: { entry: 'functions/sweep/handler.ts', memoryMb: 256, timeoutSeconds: 60, reservedConcurrency: 1 },
   // Operator jobs (bulk replay, backfill): each run works ~45 s at the job's rate, then queues its sequel.
   replay: { entry: 'functions/replay/handler.ts', memoryMb: 256, timeoutSeconds: 60 },
+  // Seals closed months of every agreement into the fact ledger that reports read (docs/reports.md).
+  'seal-facts': {
+    entry: 'functions/seal-facts/handler.ts',
+    memoryMb: 512,
+    timeoutSeconds: 900,
+    reservedConcurrency: 1,
+  },
 };
 
 /** A function run on a timer (an EventBridge schedule on AWS; a timer in the local runtime). */
@@ -75,6 +83,7 @@ export interface Schedule {
 
 export const SCHEDULES: Schedule[] = [
   { name: 'sweep-unfinished', expression: 'rate(5 minutes)', everySeconds: 300, target: 'sweep' },
+  { name: 'seal-facts-daily', expression: 'rate(1 day)', everySeconds: 86_400, target: 'seal-facts' },
 ];
 
 /** An EventBridge event pattern, in the subset both runtimes implement: exact-match arrays. */

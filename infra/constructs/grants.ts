@@ -65,6 +65,16 @@ export function statementFor(scope: Construct, cap: Capability, t: GrantTargets)
       return statement(['s3:GetObject'], [packagesObjects]);
     case 'packages:write':
       return statement(['s3:PutObject', 's3:PutObjectTagging'], [packagesObjects]);
+    case 'facts:read':
+      return statement(['s3:GetObject'], [t.packagesBucket.arnForObjects('facts/*')]);
+    case 'facts:list':
+      return new PolicyStatement({
+        actions: ['s3:ListBucket'],
+        resources: [t.packagesBucket.bucketArn],
+        conditions: { StringLike: { 's3:prefix': ['facts/*'] } },
+      });
+    case 'facts:write':
+      return statement(['s3:PutObject'], [t.packagesBucket.arnForObjects('facts/*')]);
     case 'bus:publish':
       return statement(['events:PutEvents'], [t.bus.eventBusArn]);
     case 'secrets:read':

@@ -9,6 +9,7 @@ import { makeHandler as ops } from '#functions/ops/handler.ts';
 import { makeHandler as packageArticle } from '#functions/package/handler.ts';
 import { makeHandler as replay } from '#functions/replay/handler.ts';
 import { makeHandler as route } from '#functions/route/handler.ts';
+import { makeHandler as sealFacts } from '#functions/seal-facts/handler.ts';
 import { makeHandler as sweep } from '#functions/sweep/handler.ts';
 import { makeHandler as withdraw } from '#functions/withdraw/handler.ts';
 import type { FunctionName } from '#infra/wiring.ts';
@@ -31,5 +32,6 @@ export function localHandlers(getDeps: () => Deps): Record<FunctionName, LocalHa
     withdraw: asLocal(withdraw(getDeps)),
     sweep: asLocal(sweep(getDeps)),
     replay: asLocal(replay(getDeps)),
+    'seal-facts': asLocal(sealFacts(getDeps)),
   };
 }

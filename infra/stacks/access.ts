@@ -15,6 +15,9 @@ export const CAPABILITIES = {
   'content:list': 's3:ListBucket on the content bucket (so a missing asset is a 404, not a 403)',
   'packages:read': 's3:GetObject on packages/*',
   'packages:write': 's3:PutObject, s3:PutObjectTagging on packages/*',
+  'facts:read': 's3:GetObject on facts/* in the packages bucket (the fact ledger, docs/reports.md)',
+  'facts:list': 's3:ListBucket on the packages bucket, for keys under facts/ only',
+  'facts:write': 's3:PutObject on facts/* in the packages bucket',
   'bus:publish': 'events:PutEvents on the bus',
   'secrets:read': 'secretsmanager:GetSecretValue on loa/agreements/*',
   'secrets:write': 'secretsmanager:CreateSecret, secretsmanager:PutSecretValue on loa/agreements/*',
@@ -96,6 +99,10 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
     ...PUSH_QUEUES,
     // Starts bulk replays and backfills (the job item is a PutItem; the first run is a message).
     'queue:send:replay',
+    // Reports read the fact ledger; POST /ops/reports/seal seals closed months now.
+    'facts:read',
+    'facts:list',
+    'facts:write',
   ],
   // Checks the signature with the agreement's key, counts the download on the delivery
   // (UpdateItem), then presigns a GET of the package object.
@@ -113,6 +120,9 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
   // lists deliveries and routing records (Query), reopens deliveries (UpdateItem) or creates them
   // (PutItem, backfill), enqueues their attempts and queues its own next run.
   replay: ['table:get', 'table:query', 'table:put', 'table:update', ...PUSH_QUEUES, 'queue:send:replay'],
+  // Lists agreements and their deliveries and routing records (Query), reads routing records (GetItem),
+  // lists sealed months and writes new ones.
+  'seal-facts': ['table:get', 'table:query', 'facts:list', 'facts:write'],
 };
 
 /** The IAM-per-function table of docs/aws.md, generated so the docs cannot drift from the stack. */

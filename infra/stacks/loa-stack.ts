@@ -5,6 +5,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { Alarms } from '#infra/constructs/alarms.ts';
+import { FactTable } from '#infra/constructs/fact-table.ts';
 import { type GrantTargets, grantCapabilities } from '#infra/constructs/grants.ts';
 import { LoaHttpApi } from '#infra/constructs/http-api.ts';
 import { LoaFunction } from '#infra/constructs/loa-function.ts';
@@ -60,6 +61,8 @@ export class LoaStack extends Stack {
     const prefix = `loa-${stage.name}`;
 
     this.storage = new Storage(this, 'Storage', stage);
+    // The fact ledger that reports read, queryable with Athena (docs/reports.md).
+    new FactTable(this, 'Facts', { bucket: this.storage.packagesBucket, stageName: stage.name });
     this.bus = new EventBus(this, 'Bus', { eventBusName: `${wiring.busName}-${stage.name}` });
     this.bus.archive('Archive', {
       description: 'Every Loa event, for replay after an incident',

@@ -57,6 +57,12 @@ export function acknowledgeNagFindings(s: NagScope): void {
         'package objects are keyed by article and version under packages/',
       );
     }
+    if (caps.some((c) => c === 'facts:read' || c === 'facts:write')) {
+      iam5(
+        `${arnOf(storage.packagesBucket)}/facts/*`,
+        'fact ledger objects are keyed by agreement and month under facts/ (docs/reports.md)',
+      );
+    }
     if (caps.some((c) => c.startsWith('secrets:'))) {
       iam5(SECRETS_PATTERN, 'secret ARNs end in a random suffix, so a name prefix needs a trailing wildcard');
     }

@@ -114,6 +114,13 @@ function expectedFor(cap: Capability): string[] {
       return on(['s3:GetObject'], join(getAtt(packagesBucket), '/packages/*'));
     case 'packages:write':
       return on(['s3:PutObject', 's3:PutObjectTagging'], join(getAtt(packagesBucket), '/packages/*'));
+    case 'facts:read':
+      return on(['s3:GetObject'], join(getAtt(packagesBucket), '/facts/*'));
+    case 'facts:list':
+      // Conditioned on the facts/ prefix (checked below); the resource is the bucket.
+      return on(['s3:ListBucket'], getAtt(packagesBucket));
+    case 'facts:write':
+      return on(['s3:PutObject'], join(getAtt(packagesBucket), '/facts/*'));
     case 'bus:publish':
       return on(['events:PutEvents'], getAtt(s.stack.bus));
     case 'secrets:read':
@@ -220,7 +227,24 @@ describe('per function', () => {
 
   it('lets only package read the content bucket and write packages', () => {
     expect(holders('s3:GetObjectTagging')).toEqual(['package']);
-    expect(holders('s3:PutObject')).toEqual(['package']);
+    const packagesWriters = Object.keys(FUNCTIONS).filter((n) =>
+      permissionsOf(n).some((l) => l.startsWith('s3:PutObject on') && l.includes('/packages/*')),
+    );
+    expect(packagesWriters).toEqual(['package']);
+  });
+
+  it('lets only ops and seal-facts write the fact ledger, under facts/ only', () => {
+    const factWriters = Object.keys(FUNCTIONS).filter((n) =>
+      permissionsOf(n).some((l) => l.startsWith('s3:PutObject on') && l.includes('/facts/*')),
+    );
+    expect(factWriters.sort()).toEqual(['ops', 'seal-facts']);
+    const listings = (Object.values(s.json.Resources) as CfnResource[])
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .flatMap((r) => list((r.Properties?.PolicyDocument as { Statement: Statement[] }).Statement))
+      .filter((st) => list(st.Action).includes('s3:ListBucket') && JSON.stringify(st).includes('Packages'));
+    expect(listings.length).toBe(2);
+    for (const st of listings)
+      expect((st as { Condition?: unknown }).Condition).toEqual({ StringLike: { 's3:prefix': ['facts/*'] } });
   });
 
   it('grants secret reads on the agreement secrets prefix only', () => {

@@ -1,5 +1,6 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '#config/config.ts';
+import type { AgreementHistory } from '#ports/agreement-history.ts';
 import type { AgreementStore } from '#ports/agreement-store.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { DeliveryStore } from '#ports/delivery-store.ts';
@@ -17,6 +18,8 @@ import type { WorkQueue } from '#ports/work-queue.ts';
 export interface Deps {
   config: Config;
   agreements: AgreementStore;
+  /** Every change of an agreement, with who and when. */
+  history: AgreementHistory;
   deliveries: DeliveryStore;
   packages: PackageStore;
   publisher: EventPublisher;

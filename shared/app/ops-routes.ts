@@ -5,6 +5,7 @@ import { createAgreement } from './create-agreement.ts';
 import type { Deps } from './deps.ts';
 import { addFeedKey, FeedUrlInput, mintFeedUrl, retireFeedKey } from './feed-keys.ts';
 import { HttpError, type HttpEvent, type HttpResponse, json, parseBody } from './http.ts';
+import { withAgreementHistory } from './ops/agreement-history.ts';
 import { OPERATOR_ROUTES } from './ops/routes.ts';
 
 type Params = Record<string, string>;
@@ -37,7 +38,8 @@ async function agreementOr404(deps: Deps, id: string) {
   return agreement;
 }
 
-export const OPS_ROUTES: Route[] = [
+// Every change of an agreement is recorded with who and when (ops/agreement-history.ts).
+export const OPS_ROUTES: Route[] = withAgreementHistory([
   // Operators' endpoints (shared/app/ops): filters, bulk replay, backfill, explain, health; the replay
   // of one delivery lives there too.
   ...OPERATOR_ROUTES,
@@ -90,7 +92,7 @@ export const OPS_ROUTES: Route[] = [
     return json(200, record);
   }),
   route('GET', '/ops/rejections', async (deps) => json(200, { items: await deps.rejections.list(100) })),
-];
+]);
 
 /** Finds the route for a request: the route and its decoded params, 405 for a known path, or undefined. */
 export function matchOpsRoute(

@@ -154,6 +154,9 @@ export const Agreement = z.object({
   feedKeys: z.array(FeedKey).default([]),
   /** Targets per topic and period (docs/reports.md). */
   commitments: Commitments.optional(),
+  /** The agreement this one renews (same partner, the next term), and the one that renewed it. */
+  renewalOf: slug('agreementId').optional(),
+  renewedBy: slug('agreementId').optional(),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
 });

@@ -7,6 +7,7 @@ import type { SecretStore } from '#ports/secret-store.ts';
 import { NodeHttpClient } from '../channels/node-http-client.ts';
 import { FileSecretStore } from '../file-secret-store.ts';
 import { awsClients, type ClientHook } from './clients.ts';
+import { DynamoAgreementHistory } from './dynamo-agreement-history.ts';
 import { DynamoAgreementStore } from './dynamo-agreement-store.ts';
 import { DynamoDeliveryStore } from './dynamo-delivery-store.ts';
 import { DynamoJobStore } from './dynamo-job-store.ts';
@@ -30,6 +31,7 @@ export function buildDeps(config: Config, overrides: Partial<Deps> = {}, hook?: 
   return {
     config,
     agreements: new DynamoAgreementStore(table),
+    history: new DynamoAgreementHistory(table),
     deliveries: new DynamoDeliveryStore(table),
     rejections: new DynamoRejectionStore(table),
     jobStore: new DynamoJobStore(table),

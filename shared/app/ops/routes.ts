@@ -1,4 +1,6 @@
 /** Every operator endpoint added for issue 6; ops-routes.ts spreads these ahead of its own. */
+
+import { HISTORY_ROUTES } from './agreement-history.ts';
 import { AGREEMENT_ROUTES } from './agreements.ts';
 import { BACKFILL_ROUTES } from './backfill.ts';
 import { REPLAY_ROUTES } from './bulk-replay.ts';
@@ -16,4 +18,5 @@ export const OPERATOR_ROUTES: OpsRoute[] = [
   ...EXPLAIN_ROUTES,
   ...HEALTH_ROUTES,
   ...REPORT_ROUTES,
+  ...HISTORY_ROUTES,
 ];

@@ -3,6 +3,7 @@
  * returns what to print (a human rendering, and the JSON for `--json`).
  */
 import type { ParseArgsConfig } from 'node:util';
+import { AGREEMENT_LIFE_COMMANDS } from './agreement-life.ts';
 import { type ChannelJson, channelKind, channelTable } from './channels.ts';
 import { type ApiClient, CliError, EXIT } from './client.ts';
 import { fields, type JobProgress, progressBar, shortTime, table } from './format.ts';
@@ -176,6 +177,7 @@ const wait = (ctx: Context) => ctx.values['no-wait'] !== true;
 
 export const COMMANDS: Command[] = [
   ...REPORT_COMMANDS,
+  ...AGREEMENT_LIFE_COMMANDS,
   {
     path: ['agreements', 'list'],
     summary: 'list agreements',

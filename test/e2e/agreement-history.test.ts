@@ -4,7 +4,8 @@
  * field named.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
+import { runCli } from '#infra/cli/main.ts';
+import { OPS_TOKEN, startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
 
 let loa: TestLoa;
 const ID = 'vtv4-history-2024';
@@ -106,5 +107,36 @@ describe('renewal', () => {
     });
     expect(again.status).toBe(400);
     expect(again.text).toContain('renewed');
+  });
+});
+
+describe('loa agreements history | renew', () => {
+  async function cli(args: string[]) {
+    let stdout = '';
+    let stderr = '';
+    const code = await runCli(args, {
+      stdout: { write: (x: string) => (stdout += x) },
+      stderr: { write: (x: string) => (stderr += x) },
+      env: { LOA_ENDPOINT: loa.baseUrl, LOA_OPS_TOKEN: OPS_TOKEN },
+    });
+    return { code, stdout, stderr };
+  }
+
+  it('lists the changes and renews from the terminal', async () => {
+    const renew = await cli([
+      'agreements',
+      'renew',
+      'vtv4-history-2027',
+      '--from',
+      '2030-01-01',
+      '--to',
+      '2032-12-31',
+    ]);
+    const history = await cli(['agreements', 'history', 'vtv4-history-2027']);
+
+    expect(renew.code).toBe(0);
+    expect(renew.stdout).toContain('renewed vtv4-history-2027 as vtv4-history-2030: 2030-01-01 → 2032-12-31');
+    expect(history.code).toBe(0);
+    expect(history.stdout).toMatch(/POST \/ops\/agreements\/\{id\}\/renew\s+renewedBy/);
   });
 });

@@ -240,7 +240,9 @@ describe('per function', () => {
     expect(factWriters.sort()).toEqual(['ops', 'seal-facts']);
     const listings = (Object.values(s.json.Resources) as CfnResource[])
       .filter((r) => r.Type === 'AWS::IAM::Policy')
-      .flatMap((r) => list((r.Properties?.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement))
+      .flatMap((r) =>
+        list((r.Properties?.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement),
+      )
       .filter((st) => list(st.Action).includes('s3:ListBucket') && JSON.stringify(st).includes('Packages'));
     expect(listings.length).toBe(2);
     for (const st of listings)

@@ -3,7 +3,7 @@
  * least `afterDays` ago and is not sealed yet is read live (deliveries + routing) and written whole.
  * Runs daily; pulls and downloads after a month is sealed are not counted (docs/reports.md).
  */
-import { monthsBetween } from '#domain/fact.ts';
+import { monthOf, monthsBetween } from '#domain/fact.ts';
 import type { ReportPorts } from './agreement-report.ts';
 import { liveFacts } from './live-facts.ts';
 
@@ -25,10 +25,16 @@ export async function sealFacts(
   for (const a of await ports.agreements.list()) {
     const done = new Set(await ports.facts.sealedMonths(a.agreementId));
     const due = monthsBetween(a.validFrom, a.validTo).filter((m) => !done.has(m) && lastDayOf(m) < cutoff);
+    const first = due[0];
+    const last = due.at(-1);
+    if (!first || !last) continue;
+    // One pass over the agreement's deliveries for every due month (the index is newest first, so
+    // each pass walks the recent, unsealed weeks too: about two reads per delivery over its life).
+    const facts = await liveFacts(ports.deliveries, a.agreementId, `${first}-01`, lastDayOf(last));
     for (const month of due) {
-      const facts = await liveFacts(ports.deliveries, a.agreementId, `${month}-01`, lastDayOf(month));
-      await ports.facts.seal(a.agreementId, month, facts);
-      sealed.push({ agreementId: a.agreementId, month, facts: facts.length });
+      const ofMonth = facts.filter((f) => monthOf(f.routedAt) === month);
+      await ports.facts.seal(a.agreementId, month, ofMonth);
+      sealed.push({ agreementId: a.agreementId, month, facts: ofMonth.length });
     }
   }
   return sealed;

@@ -43,6 +43,12 @@ const LABELS = {
     none: 'Không có',
     generated: 'Lập lúc',
     badToken: 'Mã vận hành không đúng.',
+    history: 'Lịch sử thay đổi',
+    when: 'Thời điểm',
+    who: 'Người thực hiện',
+    action: 'Thao tác',
+    changed: 'Nội dung thay đổi',
+    expiring: 'Sắp hết hạn (30 ngày)',
     per: { month: 'tháng', quarter: 'quý', year: 'năm', term: 'cả thời hạn' },
   },
   en: {
@@ -86,6 +92,12 @@ const LABELS = {
     none: 'None',
     generated: 'Generated',
     badToken: 'Wrong ops token.',
+    history: 'Changes',
+    when: 'When',
+    who: 'By',
+    action: 'Action',
+    changed: 'Changed',
+    expiring: 'Expiring within 30 days',
     per: { month: 'month', quarter: 'quarter', year: 'year', term: 'whole term' },
   },
 };
@@ -350,11 +362,34 @@ async function loadAgreements() {
   if (wanted && items.some((a) => a.agreementId === wanted)) $('agreement').value = wanted;
 }
 
+let history = [];
+
+function renderHistory() {
+  const when = (iso) => new Date(iso).toLocaleString(lang === 'vi' ? 'vi-VN' : 'en-GB');
+  table(
+    $('r-history'),
+    [t('when'), t('who'), t('action'), t('changed')],
+    history.map((c) => [when(c.at), c.by, c.action, c.fields.join(', ')]),
+  );
+}
+
+async function loadExpiring() {
+  const { items } = await (await api('/ops/reports/expiring?days=30')).json();
+  $('expiring').hidden = items.length === 0;
+  $('expiring').textContent =
+    `${t('expiring')}: ${items.map((a) => `${a.partner.name} (${a.agreementId}, ${a.validTo})`).join('; ')}`;
+}
+
 async function show() {
   $('error').textContent = '';
   useToken();
   if ($('agreement').options.length === 0) await loadAgreements();
-  render(await (await api(query())).json());
+  const id = encodeURIComponent($('agreement').value);
+  const [report, changes] = await Promise.all([api(query()), api(`/ops/agreements/${id}/history?limit=20`)]);
+  history = (await changes.json()).items;
+  render(await report.json());
+  renderHistory();
+  await loadExpiring();
 }
 
 async function download(format) {
@@ -378,7 +413,11 @@ function start() {
     lang = lang === 'vi' ? 'en' : 'vi';
     localStorage.setItem(LANG_KEY, lang);
     applyLabels();
-    if (current) render(current);
+    if (current) {
+      render(current);
+      renderHistory();
+      loadExpiring().catch(fail);
+    }
   });
   $('print').addEventListener('click', () => window.print());
   $('query').addEventListener('submit', (event) => {

@@ -98,6 +98,8 @@ describe('the agreement report page', () => {
     expect(await page.locator('#report img').count()).toBe(0);
     expect(await page.evaluate(() => (globalThis as { __pwned?: number }).__pwned)).toBeUndefined();
     expect(await page.textContent('#r-commitments')).toMatch(/Chưa đạt|Đạt/);
+    expect(await page.locator('#r-history tbody tr').count()).toBe(1);
+    expect(await page.textContent('#r-history')).toContain('POST /ops/agreements');
   });
 
   it('switches to English, charts and labels alike', async () => {
@@ -109,6 +111,7 @@ describe('the agreement report page', () => {
     expect(await page.textContent('#chart-pickup')).toContain('Into the feed');
     expect(await page.locator('#topic-months rect.cell').count()).toBe(TOPICS.length * 12);
     expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.textContent('#r-history thead')).toContain('Changed');
   });
 
   it('prints without the controls, with the charts', async () => {

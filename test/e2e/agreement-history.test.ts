@@ -55,6 +55,32 @@ describe('agreement history', () => {
     await loa.ops('POST', `/ops/agreements/${ID}/resume`);
   });
 
+  it('amends the commitments, refusing a malformed one naming the field', async () => {
+    const current = await loa.ops('GET', `/ops/agreements/${ID}`);
+
+    const malformed = await loa.ops('PATCH', `/ops/agreements/${ID}`, {
+      commitments: [{ topic: 'ocop-products', per: 'week', atLeast: 6 }],
+    });
+    const foreign = await loa.ops('PATCH', `/ops/agreements/${ID}`, {
+      commitments: [{ topic: 'culture-tourism', per: 'year', atLeast: 6 }],
+    });
+    const amended = await loa.ops('PATCH', `/ops/agreements/${ID}`, {
+      commitments: [{ topic: 'ocop-products', per: 'year', atLeast: 20 }],
+      ifUpdatedAt: current.json.updatedAt,
+    });
+    const history = await loa.ops('GET', `/ops/agreements/${ID}/history`);
+
+    expect(malformed.status).toBe(400);
+    expect(malformed.text).toContain('commitments');
+    expect(foreign.status).toBe(400);
+    expect(foreign.text).toContain('commitments.0.topic');
+    expect(amended.status).toBe(200);
+    expect(history.json.items[0].fields).toEqual(['commitments']);
+    expect(history.json.items[0].after.commitments).toEqual([
+      { topic: 'ocop-products', per: 'year', atLeast: 20 },
+    ]);
+  });
+
   it('does not record a refused change', async () => {
     const before = await loa.ops('GET', `/ops/agreements/${ID}/history`);
 
@@ -95,7 +121,7 @@ describe('renewal', () => {
       validFrom: '2027-01-01',
       validTo: '2029-12-31',
       status: 'active',
-      commitments: [{ topic: 'ocop-products', per: 'quarter', atLeast: 6 }],
+      commitments: [{ topic: 'ocop-products', per: 'year', atLeast: 20 }],
     });
     const old = await loa.ops('GET', `/ops/agreements/${ID}`);
     expect(old.json.renewedBy).toBe('vtv4-history-2027');

@@ -52,10 +52,15 @@ export async function updateAgreement(
     ...(input.topics && { topics: input.topics }),
     ...(input.languages && { languages: input.languages }),
     ...(input.embargo && { embargo: input.embargo }),
+    ...(input.commitments && { commitments: input.commitments }),
     channels,
     updatedAt: nextUpdatedAt(current.updatedAt, deps.clock.now()),
   };
   if (next.validFrom > next.validTo) problems.push('validTo: must not be before validFrom');
+  next.commitments?.forEach((c, i) => {
+    if (!next.topics.includes(c.topic))
+      problems.push(`commitments.${i}.topic: ${c.topic} is not a topic of the agreement`);
+  });
   if (problems.length) throw new InvalidInputError('invalid request body', problems);
   await deps.agreements.update(next, current.updatedAt);
   return next;

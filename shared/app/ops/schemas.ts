@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { DELIVERY_STATUS, type DeliveryStatus } from '#domain/delivery.ts';
 import { AgreementStatus, EmbargoMode } from '#schemas/agreement.ts';
+import { Commitments } from '#schemas/report.ts';
 import { isoDateTime, language, slug, text, topic } from '#schemas/text.ts';
 
 const STATUSES = Object.values(DELIVERY_STATUS) as [DeliveryStatus, ...DeliveryStatus[]];
@@ -76,6 +77,8 @@ export const UpdateAgreementInput = z
     embargo: EmbargoMode.optional(),
     /** New URLs for existing webhook channels, by channel id. */
     webhookUrls: z.record(slug('channelId'), z.url({ protocol: /^https?$/ })).optional(),
+    /** Replaces the commitments (docs/reports.md); `[]` removes them. */
+    commitments: Commitments.optional(),
     /** Optimistic lock: refuse (409) when the agreement changed since this updatedAt. */
     ifUpdatedAt: isoDateTime.optional(),
   })

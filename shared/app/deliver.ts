@@ -1,6 +1,7 @@
 import { CircuitBreakers } from '#domain/circuit-breaker.ts';
 import { ATTEMPTABLE, type Attempt, type Delivery, type DeliveryStatus } from '#domain/delivery.ts';
 import { mayRetry, nextDelayMs } from '#domain/retry-policy.ts';
+import { agreementRefusal, DISCARD_REASON, releaseAt, supersededBy } from '#domain/send-rules.ts';
 import { TargetRefusedError } from '#domain/target-policy.ts';
 import type { NinjsDocument } from '#formats/ninjs.ts';
 import {
@@ -186,6 +187,34 @@ async function record(
 const discard = (deps: Deps, d: Delivery, msg: WorkMessage, now: Date, why: string) =>
   record(deps, d, msg, now, { verdict: 'failed', error: why, durationMs: 0 }, 'discarded');
 
+/** Puts the message back until `release` (SQS delays stop at 15 minutes: a longer wait goes round again). */
+async function defer(
+  deps: Deps,
+  d: Delivery,
+  msg: WorkMessage,
+  release: Date,
+  now: Date,
+): Promise<DeliverResult> {
+  const delaySeconds = Math.min(900, Math.ceil((release.getTime() - now.getTime()) / 1000));
+  await deps.queue.enqueue(queueOf(d), [msg], delaySeconds);
+  return { kind: 'deferred', delaySeconds };
+}
+
+/**
+ * A newer version of the article on the same agreement × channel, if any: then this one is never sent.
+ * The article index is read only when a newer version may have come since routing made this delivery
+ * (a retry, a replay, a held embargo, a version above 1 is not needed: routing saw the older ones), so
+ * a first attempt costs no extra read.
+ */
+async function newerVersionOnChannel(deps: Deps, d: Delivery, msg: WorkMessage): Promise<number | undefined> {
+  const mayBeStale = d.attemptCount > 0 || msg.trigger === 'manual' || d.embargoUntil !== undefined;
+  if (!mayBeStale) return undefined;
+  const onChannel = (await deps.deliveries.listByArticle(d.articleId)).filter(
+    (x) => x.agreementId === d.agreementId && x.channelId === d.channelId,
+  );
+  return supersededBy(d.version, onChannel);
+}
+
 /** Refused before any request: the policy's answer, not the partner's, so it is final. */
 const refuse = (deps: Deps, d: Delivery, msg: WorkMessage, now: Date, why: string) =>
   record(deps, d, msg, now, { verdict: 'failed', error: why, durationMs: 0 });
@@ -226,12 +255,6 @@ export async function deliver(
     await deps.queue.enqueue(queueOf(d), [msg], delaySeconds);
     return { kind: 'deferred', delaySeconds };
   }
-  const policy = deps.config.retryPolicy;
-  if (msg.trigger === 'scheduled' && overdueMs(d, now) > policy.maxAgeMs) {
-    // Found long after it was due (a lost message the sweeper re-sent, or one that kept failing to
-    // run): past the policy's age it ends here rather than being sent days late.
-    return refuse(deps, d, msg, now, `expired: not attempted within ${policy.maxAgeMs} ms of being due`);
-  }
   const withdrawal = d.kind === 'withdrawal';
   // A publish is checked against the article's withdrawal marker before every attempt (cached 2 s).
   const caches = cachesOf(deps);
@@ -247,15 +270,31 @@ export async function deliver(
   const agreement = await caches.agreements.get(d.agreementId, nowMs, () =>
     deps.agreements.get(d.agreementId),
   );
-  // A takedown still goes to a suspended partner: it is not new content, and what it withdraws must
-  // come down wherever it went. Only an agreement that is gone (deleted, expired) ends it.
-  const mayReceive = agreement?.status === 'active' || (withdrawal && agreement?.status === 'suspended');
-  if (!agreement || !mayReceive) {
-    return discard(deps, d, msg, now, `agreement ${agreement?.status ?? 'deleted'}`);
-  }
+  if (!agreement) return discard(deps, d, msg, now, 'agreement deleted');
+  // Status and term, at send time, on every path (domain/send-rules.ts). A takedown still goes to a
+  // suspended or ended partner: it is not new content, and what it withdraws must come down.
+  const refusal = agreementRefusal(agreement, now, withdrawal ? 'withdrawal' : 'publish');
+  if (refusal) return discard(deps, d, msg, now, refusal);
   const channel = agreement.channels.find((c) => c.channelId === d.channelId);
   if (channel?.type !== d.channelType)
     return discard(deps, d, msg, now, 'channel no longer on the agreement');
+  // After the rules above, so a delivery that may never be sent is discarded with its reason.
+  const policy = deps.config.retryPolicy;
+  if (msg.trigger === 'scheduled' && overdueMs(d, now) > policy.maxAgeMs) {
+    // Found long after it was due (a lost message the sweeper re-sent, or one that kept failing to
+    // run): past the policy's age it ends here rather than being sent days late.
+    return refuse(deps, d, msg, now, `expired: not attempted within ${policy.maxAgeMs} ms of being due`);
+  }
+  if (!withdrawal) {
+    // Embargo: a public channel (social) never goes before it, nor anything under a `hold` agreement,
+    // however the attempt was started (a replay, a backfill, the sweeper).
+    const release = releaseAt(agreement, d.channelType, d.embargoUntil, now);
+    if (release > now) return defer(deps, d, msg, release, now);
+    const newer = await newerVersionOnChannel(deps, d, msg);
+    if (newer !== undefined) {
+      return discard(deps, d, msg, now, `${DISCARD_REASON.superseded}: version ${newer} is on this channel`);
+    }
+  }
 
   const endpoint = adapter.endpoint(channel);
   const circuits = breakersOf(deps);

@@ -2,6 +2,7 @@ import type { Delivery } from '#domain/delivery.ts';
 import { feedTime } from '#domain/feed.ts';
 import { deliveryIdFor } from '#domain/ids.ts';
 import { decideRoute, type RouteDecision } from '#domain/routing.ts';
+import { releaseAt } from '#domain/send-rules.ts';
 import { isPushed } from '#ports/work-queue.ts';
 import type { Agreement, Channel } from '#schemas/agreement.ts';
 import type { PackageReady } from '#schemas/events.ts';
@@ -16,14 +17,6 @@ export interface RouteResult {
   decisions: RouteDecision[];
   created: string[];
   alreadyExisted: string[];
-}
-
-/** When a webhook should first be tried: at once, or after the embargo for agreements that hold. */
-function firstAttemptAt(agreement: Agreement, ready: PackageReady, now: Date): Date {
-  if (agreement.embargo === 'hold' && ready.embargoUntil && Date.parse(ready.embargoUntil) > now.getTime()) {
-    return new Date(ready.embargoUntil);
-  }
-  return now;
 }
 
 /** A new delivery of `ready` on one channel of an agreement (`reason`: why it was made, e.g. `backfill`). */
@@ -128,7 +121,14 @@ export async function deliverTo(
 ): Promise<Omit<RouteResult, 'decisions'>> {
   const candidates = covered.flatMap((a) =>
     a.channels.map((channel) => {
-      const delivery = newDelivery(a, channel, ready, now, firstAttemptAt(a, ready, now), reason);
+      const delivery = newDelivery(
+        a,
+        channel,
+        ready,
+        now,
+        releaseAt(a, channel.type, ready.embargoUntil, now),
+        reason,
+      );
       const supersedes = isPushed(channel.type)
         ? updates.get(channelKey(a.agreementId, channel.channelId))
         : undefined;

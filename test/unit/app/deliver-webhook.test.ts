@@ -70,6 +70,8 @@ function fakeDeps(answer: (url: string) => Promise<HttpResult>, config: Record<s
     deliveries: {
       get: async (id: string) => structuredClone(items.get(id)),
       getWithdrawal: async (articleId: string) => withdrawals.get(articleId),
+      listByArticle: async (articleId: string) =>
+        [...items.values()].filter((d) => d.articleId === articleId).map((d) => structuredClone(d)),
       recordOutcome: async (current: Delivery, write: OutcomeWrite) => {
         const stored = items.get(current.deliveryId);
         if (!stored || stored.attemptCount !== current.attemptCount) return false;
@@ -275,5 +277,46 @@ describe('deliverWebhook', () => {
     expect(f.writes[0]?.attempt.error).toBe(
       'target refused: cms.partner.example resolves to a private address (10.0.0.7)',
     );
+  });
+});
+
+describe('the send-time rules, on every attempt', () => {
+  it('discards a retry whose agreement term ended since the first attempt, as term-ended', async () => {
+    const f = fakeDeps(async () => answered(503));
+    const d = delivery();
+    f.add(d);
+    await deliverWebhook(f.deps, scheduled(d));
+    f.advance(306 * 86_400_000); // past validTo 2026-12-31
+
+    const result = await deliverWebhook(f.deps, scheduled(d));
+
+    expect(result).toEqual({ kind: 'recorded', status: 'discarded' });
+    expect(f.posts).toHaveLength(1);
+    expect(f.writes[1]?.attempt.error).toBe('term-ended');
+  });
+
+  it('holds an embargoed article under a hold agreement, even on an operator replay', async () => {
+    const f = fakeDeps(async () => answered(200));
+    const d = delivery({ embargoUntil: '2026-03-01T10:00:00.000Z' });
+    f.add(d);
+
+    const result = await deliverWebhook(f.deps, { deliveryId: d.deliveryId, trigger: 'manual' });
+
+    expect(result).toEqual({ kind: 'deferred', delaySeconds: 900 });
+    expect(f.posts).toEqual([]);
+    expect(f.writes).toEqual([]);
+  });
+
+  it('never sends an older version once a newer one is on the same channel', async () => {
+    const f = fakeDeps(async () => answered(200));
+    const v1 = delivery({ status: 'retrying', attemptCount: 1 });
+    f.add(v1);
+    f.add(delivery({ version: 2, status: 'delivered', attemptCount: 1 }));
+
+    const result = await deliverWebhook(f.deps, scheduled(v1));
+
+    expect(result).toEqual({ kind: 'recorded', status: 'discarded' });
+    expect(f.posts).toEqual([]);
+    expect(f.writes[0]?.attempt.error).toBe('superseded: version 2 is on this channel');
   });
 });

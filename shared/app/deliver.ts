@@ -1,4 +1,4 @@
-import { CircuitBreakers } from '#domain/circuit-breaker.ts';
+import { CircuitBreakers, type SharedCircuit } from '#domain/circuit-breaker.ts';
 import { ATTEMPTABLE, type Attempt, type Delivery, type DeliveryStatus } from '#domain/delivery.ts';
 import { mayRetry, nextDelayMs } from '#domain/retry-policy.ts';
 import { agreementRefusal, DISCARD_REASON, releaseAt, supersededBy } from '#domain/send-rules.ts';
@@ -82,6 +82,35 @@ function breakersOf(deps: Pick<Deps, 'config'>): CircuitBreakers {
     breakers.set(deps.config, b);
   }
   return b;
+}
+
+/** Shared circuits as this worker last read them: each endpoint at most once per 2 s. */
+const SHARED_CIRCUIT_TTL_MS = 2_000;
+const sharedCaches = new WeakMap<object, TtlCache<SharedCircuit | undefined>>();
+
+async function sharedCircuit(
+  deps: Deps,
+  endpoint: string,
+  nowMs: number,
+): Promise<SharedCircuit | undefined> {
+  const store = deps.circuits;
+  if (!store) return undefined;
+  let cache = sharedCaches.get(deps.config);
+  if (!cache) {
+    cache = new TtlCache(SHARED_CIRCUIT_TTL_MS);
+    sharedCaches.set(deps.config, cache);
+  }
+  return cache.get(endpoint, nowMs, () => store.get(endpoint));
+}
+
+/** Writes a circuit's transition for the other workers; best effort: the local circuit holds anyway. */
+async function shareTransition(deps: Deps, transition: SharedCircuit): Promise<void> {
+  if (!deps.circuits) return;
+  try {
+    await deps.circuits.put(transition);
+  } catch (error) {
+    deps.logger.warn('circuit transition not shared', { endpoint: transition.endpoint, error });
+  }
 }
 
 /** When the current round of attempts began: the operator's latest replay, else the first attempt, else now. */
@@ -298,6 +327,8 @@ export async function deliver(
 
   const endpoint = adapter.endpoint(channel);
   const circuits = breakersOf(deps);
+  const shared = await sharedCircuit(deps, endpoint, nowMs);
+  if (shared) circuits.adopt(shared);
   // An operator's replay goes through whatever this worker thinks of the partner: it acts as a probe.
   const gate = msg.trigger === 'manual' ? undefined : circuits.check(endpoint, now.getTime());
   if (gate && !gate.allowed) {
@@ -343,10 +374,16 @@ export async function deliver(
     ...(outcome.httpStatus !== undefined && { httpStatus: outcome.httpStatus }),
     ...(outcome.error && { error: outcome.error }),
   });
-  // Waiting is what holds a worker, so only failures without an answer count against the circuit: an
-  // answer, any status, shows the endpoint is up and cost little.
-  if (outcome.noAnswer) circuits.recordFailure(endpoint, deps.clock.now().getTime());
-  else circuits.recordSuccess(endpoint);
+  // Failures without an answer hold a worker; a run of 5xx answers shows a partner that is up but
+  // broken. Either opens the circuit; any other answer closes it.
+  // A run of 5xx answers opens it too: the partner is up, but broken. Transitions are shared.
+  const at = deps.clock.now().getTime();
+  const transition = outcome.noAnswer
+    ? circuits.recordFailure(endpoint, at)
+    : outcome.httpStatus !== undefined && outcome.httpStatus >= 500
+      ? circuits.recordServerError(endpoint, at)
+      : circuits.recordSuccess(endpoint, at);
+  if (transition) await shareTransition(deps, transition);
   return record(deps, d, msg, now, {
     verdict: outcome.verdict,
     durationMs: outcome.durationMs,

@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '#config/config.ts';
 import type { AgreementStore } from '#ports/agreement-store.ts';
+import type { CircuitStore } from '#ports/circuit-store.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { DeliveryStore } from '#ports/delivery-store.ts';
 import type { EventPublisher } from '#ports/event-publisher.ts';
@@ -26,6 +27,8 @@ export interface Deps {
   /** Operator jobs (bulk replay, backfill) and the queue that moves them on. */
   jobStore: JobStore;
   jobs: JobQueue;
+  /** Circuits shared by every worker of a channel kind; absent, each worker keeps its own. */
+  circuits?: CircuitStore;
   clock: Clock;
   logger: Logger;
 }

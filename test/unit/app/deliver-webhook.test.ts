@@ -4,6 +4,7 @@ import { WebhookAdapter } from '#adapters/channels/webhook.ts';
 import { deliver } from '#app/deliver.ts';
 import type { Deps } from '#app/deps.ts';
 import { Config } from '#config/config.ts';
+import type { SharedCircuit } from '#domain/circuit-breaker.ts';
 import type { Delivery } from '#domain/delivery.ts';
 import { DEFAULT_RETRY_POLICY } from '#domain/retry-policy.ts';
 import { TargetRefusedError } from '#domain/target-policy.ts';
@@ -18,6 +19,7 @@ const deliverWebhook = (deps: Deps, msg: WorkMessage) =>
   deliver(deps, { webhook: new WebhookAdapter(deps) }, msg);
 
 const NOW = new Date('2026-03-01T08:00:00Z');
+const BREAKER = { failureThreshold: 2, openMs: 30_000, maxOpenMs: 60_000 };
 const URL_OK = 'https://cms.partner.example/hook';
 
 function delivery(overrides: Partial<Delivery> = {}): Delivery {
@@ -62,7 +64,7 @@ function fakeDeps(answer: (url: string) => Promise<HttpResult>, config: Record<s
       secrets: 'file:/nowhere',
       retryPolicy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 4, baseDelayMs: 1000 },
       assetLinkTtlSeconds: 3600,
-      circuitBreaker: { failureThreshold: 2, openMs: 30_000, maxOpenMs: 60_000 },
+      circuitBreaker: BREAKER,
       ...config,
     }),
     clock: { now: () => now },
@@ -214,7 +216,7 @@ describe('deliverWebhook', () => {
     expect(f.posts).toHaveLength(3);
   });
 
-  it('does not count quick error answers against the circuit: the endpoint is up', async () => {
+  it('lets quick 5xx answers through below the run that opens the circuit (4 of 5)', async () => {
     const f = fakeDeps(async () => answered(503));
     const ds = [delivery(), delivery(), delivery(), delivery()];
     for (const d of ds) f.add(d);
@@ -222,6 +224,38 @@ describe('deliverWebhook', () => {
     for (const d of ds) await deliverWebhook(f.deps, scheduled(d));
 
     expect(f.posts).toHaveLength(4);
+  });
+
+  it('opens the circuit on a run of 5xx answers and shares it: another worker does not call either', async () => {
+    const stored = new Map<string, SharedCircuit>();
+    const circuits = {
+      get: async (endpoint: string) => stored.get(endpoint),
+      put: async (c: SharedCircuit) => {
+        stored.set(c.endpoint, c);
+        return true;
+      },
+    };
+    const first = fakeDeps(async () => answered(502), {
+      circuitBreaker: { ...BREAKER, serverErrorThreshold: 3 },
+    });
+    const second = fakeDeps(async () => answered(200), {
+      circuitBreaker: { ...BREAKER, serverErrorThreshold: 3 },
+    });
+    Object.assign(first.deps, { circuits });
+    Object.assign(second.deps, { circuits });
+    const ds = [delivery(), delivery(), delivery(), delivery()];
+    for (const d of ds) first.add(d);
+    const other = delivery();
+    second.add(other);
+
+    for (const d of ds) await deliverWebhook(first.deps, scheduled(d));
+    await deliverWebhook(second.deps, scheduled(other));
+
+    expect(first.posts).toHaveLength(3);
+    expect(first.writes[3]?.attempt.skipped).toBe('circuit-open');
+    expect(stored.get('https://cms.partner.example')).toMatchObject({ state: 'open', at: NOW.getTime() });
+    expect(second.posts).toEqual([]);
+    expect(second.writes[0]?.attempt.skipped).toBe('circuit-open');
   });
 
   it("waits as long as the partner's rate-limit reset asks, within the cap", async () => {

@@ -1,8 +1,8 @@
-import type { Delivery } from '#domain/delivery.ts';
+import { ATTEMPTABLE, type Delivery } from '#domain/delivery.ts';
 import { feedTime } from '#domain/feed.ts';
 import { deliveryIdFor } from '#domain/ids.ts';
 import { decideRoute, ROUTE_REASON, type RouteDecision, withCorrection } from '#domain/routing.ts';
-import { releaseAt } from '#domain/send-rules.ts';
+import { DISCARD_REASON, releaseAt } from '#domain/send-rules.ts';
 import { isPushed } from '#ports/work-queue.ts';
 import type { Agreement, Channel } from '#schemas/agreement.ts';
 import type { PackageReady } from '#schemas/events.ts';
@@ -88,6 +88,10 @@ export async function routePackage(
     }));
   const first = await deliverTo(deps, matched, ready, now, 'matched', earlier.updates);
   const second = await deliverTo(deps, corrected, ready, now, ROUTE_REASON.correction, earlier.updates);
+  const pushed = [...matched, ...corrected].flatMap((a) =>
+    a.channels.filter((c) => isPushed(c.type)).map((c) => channelKey(a.agreementId, c.channelId)),
+  );
+  await discardOlderUnsent(deps, earlier, ready.version, pushed, now.toISOString());
   const feeds = [...matched, ...corrected].flatMap((a) =>
     a.channels.filter((c) => c.type === 'feed').map((c) => channelKey(a.agreementId, c.channelId)),
   );
@@ -112,6 +116,8 @@ interface Earlier {
   channels: ReadonlySet<string>;
   /** Feed deliveries of older versions: the new version's entry replaces them in the feed. */
   olderFeed: ReadonlyMap<string, string[]>;
+  /** Pushed publishes of older versions not sent yet: never sent once a newer version is routed. */
+  unsent: ReadonlyMap<string, Delivery[]>;
 }
 
 /**
@@ -124,12 +130,14 @@ async function earlierVersions(deps: Pick<Deps, 'deliveries'>, ready: PackageRea
   const updates = new Map<string, NonNullable<Delivery['supersedes']>>();
   const channels = new Set<string>();
   const olderFeed = new Map<string, string[]>();
-  if (ready.version <= 1) return { updates, channels, olderFeed };
+  const unsent = new Map<string, Delivery[]>();
+  if (ready.version <= 1) return { updates, channels, olderFeed, unsent };
   for (const d of await deps.deliveries.listByArticle(ready.articleId)) {
     const older = (d.kind ?? 'publish') === 'publish' && d.version < ready.version;
     if (!older) continue;
     const key = channelKey(d.agreementId, d.channelId);
     if (d.channelType === 'feed') olderFeed.set(key, [...(olderFeed.get(key) ?? []), d.deliveryId]);
+    if (ATTEMPTABLE.includes(d.status)) unsent.set(key, [...(unsent.get(key) ?? []), d]);
     if (d.status !== 'delivered') continue;
     channels.add(key);
     if (!isPushed(d.channelType)) continue;
@@ -138,7 +146,20 @@ async function earlierVersions(deps: Pick<Deps, 'deliveries'>, ready: PackageRea
       updates.set(key, { version: d.version, ...(d.remoteId && { remoteId: d.remoteId }) });
     }
   }
-  return { updates, channels, olderFeed };
+  return { updates, channels, olderFeed, unsent };
+}
+
+/** Ends older versions still waiting on the channels the new one goes to: an older one never follows it. */
+async function discardOlderUnsent(
+  deps: Pick<Deps, 'deliveries'>,
+  earlier: Earlier,
+  version: number,
+  keys: string[],
+  at: string,
+) {
+  const older = keys.flatMap((k) => earlier.unsent.get(k) ?? []);
+  const why = `${DISCARD_REASON.superseded}: version ${version} routed`;
+  await mapBounded(older, CREATE_CONCURRENCY, (d) => deps.deliveries.discardUnsent(d, at, why));
 }
 
 /** Hides older versions' entries from a feed that now holds the new one (idempotent: a repeat writes nothing). */

@@ -144,6 +144,24 @@ describe('route handler', () => {
     ]);
   });
 
+  it('discards an older version still waiting to be sent once a newer one is routed to the same channel', async () => {
+    await createAgreement(deps, agreementInput('waiting'));
+    await routeHandler(() => deps)(envelope('PackageReady', await packaged('stale-first')), context);
+
+    await routeHandler(() => deps)(
+      envelope('PackageReady', await packaged('stale-first', { version: 2 })),
+      context,
+    );
+
+    const hooks = (await deps.deliveries.listByArticle('stale-first')).filter(
+      (d) => d.channelType === 'webhook',
+    );
+    expect(hooks.map((d) => [d.version, d.status, d.lastError])).toEqual([
+      [1, 'discarded', 'superseded: version 2 routed'],
+      [2, 'pending', undefined],
+    ]);
+  });
+
   it('sends no correction to a suspended agreement that received v1', async () => {
     const created = await createAgreement(deps, agreementInput('suspended-since'));
     const v1 = await packaged('not-corrected');

@@ -12,6 +12,7 @@ import type { ArticleWithdrawal } from '#domain/withdrawal.ts';
 import type { OutcomeWrite } from '#ports/delivery-store.ts';
 import type { HttpResult } from '#ports/http-client.ts';
 import type { WorkMessage } from '#ports/work-queue.ts';
+import type { Agreement } from '#schemas/agreement.ts';
 import { agreementFixture } from '#test/fixtures/agreements.ts';
 
 /** The generic worker with the webhook adapter, as the deliver-webhook function builds it. */
@@ -352,5 +353,126 @@ describe('the send-time rules, on every attempt', () => {
     expect(result).toEqual({ kind: 'recorded', status: 'discarded' });
     expect(f.posts).toEqual([]);
     expect(f.writes[0]?.attempt.error).toBe('superseded: version 2 is on this channel');
+  });
+});
+
+/**
+ * Every path ends in this worker, so each path × rule is checked here with the delivery and message
+ * that path produces (docs/delivery-rules.md names these tests).
+ */
+describe('the delivery rules on every path', () => {
+  const EMBARGO = '2026-03-01T10:00:00.000Z';
+  const PATHS: Record<string, { d: Partial<Delivery>; msg: 'scheduled' | 'manual' }> = {
+    'first attempt': { d: {}, msg: 'scheduled' },
+    retry: { d: { status: 'retrying', attemptCount: 1 }, msg: 'scheduled' },
+    'replay one': { d: { lastReplayId: 'rpl_one', lastReplayAt: NOW.toISOString() }, msg: 'manual' },
+    'bulk replay': { d: { lastReplayId: 'rpl_bulk', lastReplayAt: NOW.toISOString() }, msg: 'manual' },
+    backfill: { d: { reason: 'backfill' }, msg: 'scheduled' },
+    sweep: { d: { updatedAt: new Date(NOW.getTime() - 3_600_000).toISOString() }, msg: 'scheduled' },
+    correction: {
+      d: { reason: 'correction', version: 2, event: 'article.updated', supersedes: { version: 1 } },
+      msg: 'scheduled',
+    },
+  };
+
+  function prepare(path: keyof typeof PATHS, agreement: Partial<Agreement> = {}) {
+    const f = fakeDeps(async () => answered(200), {
+      retryPolicy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 4, baseDelayMs: 1000, maxAgeMs: 30 * 86_400_000 },
+    });
+    const stored = agreementFixture({
+      channels: [{ channelId: 'webhook', type: 'webhook', url: URL_OK, secretRef: 's' }],
+      ...agreement,
+    });
+    Object.assign(f.deps, { agreements: { get: async () => stored } });
+    const spec = PATHS[path] ?? { d: {}, msg: 'scheduled' };
+    const d = delivery(spec.d);
+    return { f, d, msg: { deliveryId: d.deliveryId, trigger: spec.msg } satisfies WorkMessage };
+  }
+
+  describe.each(Object.keys(PATHS))('%s', (path) => {
+    it('holds an embargoed article for a hold agreement: no request, tried again later', async () => {
+      const { f, d, msg } = prepare(path, { embargo: 'hold' });
+      f.add({ ...d, embargoUntil: EMBARGO });
+
+      const result = await deliverWebhook(f.deps, msg);
+
+      expect(result).toEqual({ kind: 'deferred', delaySeconds: 900 });
+      expect(f.posts).toEqual([]);
+    });
+
+    it('discards it as term-ended after the agreement term', async () => {
+      const { f, d, msg } = prepare(path, { validTo: '2026-02-28' });
+      f.add(d);
+
+      const result = await deliverWebhook(f.deps, msg);
+
+      expect(result).toEqual({ kind: 'recorded', status: 'discarded' });
+      expect(f.writes[0]?.attempt.error).toBe('term-ended');
+      expect(f.posts).toEqual([]);
+    });
+
+    it('discards it under a suspended agreement', async () => {
+      const { f, d, msg } = prepare(path, { status: 'suspended' });
+      f.add(d);
+
+      await deliverWebhook(f.deps, msg);
+
+      expect(f.writes[0]?.attempt.error).toBe('agreement suspended');
+      expect(f.posts).toEqual([]);
+    });
+
+    it('discards it once the article is withdrawn', async () => {
+      const { f, d, msg } = prepare(path);
+      f.add(d);
+      f.withdraw({ articleId: d.articleId, withdrawnAt: NOW.toISOString(), at: NOW.toISOString() });
+
+      await deliverWebhook(f.deps, msg);
+
+      expect(f.writes[0]?.attempt.error).toBe('article withdrawn');
+      expect(f.posts).toEqual([]);
+    });
+
+    it('never sends it after a newer version reached the channel', async () => {
+      const { f, d, msg } = prepare(path);
+      // A delivery on this path that has been around (the sweeper's, a retry's) or an operator's.
+      f.add({ ...d, attemptCount: Math.max(d.attemptCount, 1), status: 'retrying' });
+      f.add(delivery({ version: d.version + 1, status: 'delivered', attemptCount: 1 }));
+
+      await deliverWebhook(f.deps, msg);
+
+      expect(f.writes[0]?.attempt.error).toBe(`superseded: version ${d.version + 1} is on this channel`);
+      expect(f.posts).toEqual([]);
+    });
+  });
+
+  describe('takedown', () => {
+    const takedown = { kind: 'withdrawal' as const, withdrawnAt: NOW.toISOString() };
+
+    it('goes out despite an embargo, an ended term or a suspension: what it withdraws must come down', async () => {
+      for (const agreement of [
+        { embargo: 'hold' as const },
+        { validTo: '2026-02-28' },
+        { status: 'suspended' as const },
+      ]) {
+        const { f, d, msg } = prepare('first attempt', agreement);
+        f.add({ ...d, ...takedown, embargoUntil: EMBARGO });
+        f.withdraw({ articleId: d.articleId, withdrawnAt: NOW.toISOString(), at: NOW.toISOString() });
+
+        const result = await deliverWebhook(f.deps, msg);
+
+        expect(result, JSON.stringify(agreement)).toMatchObject({ kind: 'recorded', status: 'delivered' });
+        expect(f.bodies[0]?.type).toBe('article.withdrawn');
+      }
+    });
+
+    it('is not superseded by a newer version: it withdraws them all', async () => {
+      const { f, d, msg } = prepare('first attempt');
+      f.add({ ...d, ...takedown });
+      f.add(delivery({ version: 2, status: 'delivered', attemptCount: 1 }));
+
+      const result = await deliverWebhook(f.deps, msg);
+
+      expect(result).toMatchObject({ kind: 'recorded', status: 'delivered' });
+    });
   });
 });

@@ -65,6 +65,8 @@ export function statementFor(scope: Construct, cap: Capability, t: GrantTargets)
       return statement(['s3:GetObject'], [packagesObjects]);
     case 'packages:write':
       return statement(['s3:PutObject', 's3:PutObjectTagging'], [packagesObjects]);
+    case 'packages:list':
+      return statement(['s3:ListBucket'], [t.packagesBucket.bucketArn]);
     case 'bus:publish':
       return statement(['events:PutEvents'], [t.bus.eventBusArn]);
     case 'secrets:read':

@@ -114,6 +114,8 @@ function expectedFor(cap: Capability): string[] {
       return on(['s3:GetObject'], join(getAtt(packagesBucket), '/packages/*'));
     case 'packages:write':
       return on(['s3:PutObject', 's3:PutObjectTagging'], join(getAtt(packagesBucket), '/packages/*'));
+    case 'packages:list':
+      return on(['s3:ListBucket'], getAtt(packagesBucket));
     case 'bus:publish':
       return on(['events:PutEvents'], getAtt(s.stack.bus));
     case 'secrets:read':

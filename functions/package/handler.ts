@@ -5,6 +5,7 @@ import { packageArticle } from '#app/package-article.ts';
 import { parseBusEvent, recordRejection } from '#app/record-rejection.ts';
 import { withdrawnProblem } from '#app/withdraw-article.ts';
 import { MissingAssetError } from '#domain/errors.ts';
+import { VersionConflictError } from '#domain/package-identity.ts';
 import { ContentApproved } from '#schemas/events.ts';
 
 /** ContentApproved → package. Bad events are recorded and dropped; other errors throw so the bus retries. */
@@ -22,7 +23,8 @@ export function makeHandler(getDeps: () => Deps) {
     try {
       await packageArticle(deps, parsed.detail.article);
     } catch (error) {
-      if (!(error instanceof MissingAssetError)) throw error;
+      // A missing asset, or a packaged version approved again with other content: recorded, not retried.
+      if (!(error instanceof MissingAssetError || error instanceof VersionConflictError)) throw error;
       await recordRejection(deps, 'package', parsed.envelope, [error.message]);
     }
   });

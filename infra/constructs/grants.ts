@@ -75,6 +75,8 @@ export function statementFor(scope: Construct, cap: Capability, t: GrantTargets)
       });
     case 'facts:write':
       return statement(['s3:PutObject'], [t.packagesBucket.arnForObjects('facts/*')]);
+    case 'packages:list':
+      return statement(['s3:ListBucket'], [t.packagesBucket.bucketArn]);
     case 'bus:publish':
       return statement(['events:PutEvents'], [t.bus.eventBusArn]);
     case 'secrets:read':

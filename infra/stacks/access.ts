@@ -14,6 +14,7 @@ export const CAPABILITIES = {
   'content:read': 's3:GetObject, s3:GetObjectTagging on content objects',
   'content:list': 's3:ListBucket on the content bucket (so a missing asset is a 404, not a 403)',
   'packages:read': 's3:GetObject on packages/*',
+  'packages:list': 's3:ListBucket on the packages bucket (so a version not packaged yet is a 404, not a 403)',
   'packages:write': 's3:PutObject, s3:PutObjectTagging on packages/*',
   'facts:read': 's3:GetObject on facts/* in the packages bucket (the fact ledger, docs/reports.md)',
   'facts:list': 's3:ListBucket on the packages bucket, for keys under facts/ only',
@@ -43,22 +44,30 @@ export type AccessTable = Readonly<Partial<Record<string, readonly Capability[]>
 export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
   // CopyObject reads the source and writes the copy; HeadObject of the copy needs GetObject;
   // rejected events are recorded with one PutItem; the article's withdrawal marker is one GetItem.
+  // The stored manifest of the version is read first (a re-approval is compared with it), and every
+  // asset is read through SHA-256: a missing manifest must be a 404, hence the list grant.
   package: [
     'content:read',
     'content:list',
     'packages:read',
+    'packages:list',
     'packages:write',
     'bus:publish',
     'table:get',
     'table:put',
   ],
   // Lists active agreements and the article's earlier deliveries (Query), reads its withdrawal marker
-  // (GetItem), writes routing records, deliveries and rejections (PutItem).
-  route: ['table:get', 'table:query', 'table:put', ...PUSH_QUEUES],
+  // (GetItem), writes routing records, deliveries and rejections (PutItem); discards older versions
+  // still waiting and replaces older feed entries (UpdateItem).
+  route: ['table:get', 'table:query', 'table:put', 'table:update', ...PUSH_QUEUES],
   // Reads the delivery and agreement, records the outcome (UpdateItem), reads the manifest and the
-  // secrets, re-enqueues retries on its own queue and publishes outcome events.
+  // secrets, re-enqueues retries on its own queue and publishes outcome events. The article's other
+  // deliveries (Query) before a retry or replay (never an older version after a newer one); the
+  // shared circuit of the endpoint (GetItem, PutItem on a transition).
   'deliver-webhook': [
     'table:get',
+    'table:query',
+    'table:put',
     'table:update',
     'packages:read',
     'secrets:read',
@@ -69,6 +78,8 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
   // an HTTP endpoint (no IAM). Media is read from packages/* and streamed.
   'deliver-broadcast': [
     'table:get',
+    'table:query',
+    'table:put',
     'table:update',
     'packages:read',
     'secrets:read',
@@ -80,6 +91,8 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
   // HTTPS calls (no IAM).
   'deliver-social': [
     'table:get',
+    'table:query',
+    'table:put',
     'table:update',
     'packages:read',
     'secrets:read',

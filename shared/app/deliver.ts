@@ -1,6 +1,7 @@
-import { CircuitBreakers } from '#domain/circuit-breaker.ts';
+import { CircuitBreakers, type SharedCircuit } from '#domain/circuit-breaker.ts';
 import { ATTEMPTABLE, type Attempt, type Delivery, type DeliveryStatus } from '#domain/delivery.ts';
 import { mayRetry, nextDelayMs } from '#domain/retry-policy.ts';
+import { agreementRefusal, DISCARD_REASON, releaseAt, supersededBy } from '#domain/send-rules.ts';
 import { TargetRefusedError } from '#domain/target-policy.ts';
 import type { NinjsDocument } from '#formats/ninjs.ts';
 import {
@@ -81,6 +82,35 @@ function breakersOf(deps: Pick<Deps, 'config'>): CircuitBreakers {
     breakers.set(deps.config, b);
   }
   return b;
+}
+
+/** Shared circuits as this worker last read them: each endpoint at most once per 2 s. */
+const SHARED_CIRCUIT_TTL_MS = 2_000;
+const sharedCaches = new WeakMap<object, TtlCache<SharedCircuit | undefined>>();
+
+async function sharedCircuit(
+  deps: Deps,
+  endpoint: string,
+  nowMs: number,
+): Promise<SharedCircuit | undefined> {
+  const store = deps.circuits;
+  if (!store) return undefined;
+  let cache = sharedCaches.get(deps.config);
+  if (!cache) {
+    cache = new TtlCache(SHARED_CIRCUIT_TTL_MS);
+    sharedCaches.set(deps.config, cache);
+  }
+  return cache.get(endpoint, nowMs, () => store.get(endpoint));
+}
+
+/** Writes a circuit's transition for the other workers; best effort: the local circuit holds anyway. */
+async function shareTransition(deps: Deps, transition: SharedCircuit): Promise<void> {
+  if (!deps.circuits) return;
+  try {
+    await deps.circuits.put(transition);
+  } catch (error) {
+    deps.logger.warn('circuit transition not shared', { endpoint: transition.endpoint, error });
+  }
 }
 
 /** When the current round of attempts began: the operator's latest replay, else the first attempt, else now. */
@@ -186,6 +216,34 @@ async function record(
 const discard = (deps: Deps, d: Delivery, msg: WorkMessage, now: Date, why: string) =>
   record(deps, d, msg, now, { verdict: 'failed', error: why, durationMs: 0 }, 'discarded');
 
+/** Puts the message back until `release` (SQS delays stop at 15 minutes: a longer wait goes round again). */
+async function defer(
+  deps: Deps,
+  d: Delivery,
+  msg: WorkMessage,
+  release: Date,
+  now: Date,
+): Promise<DeliverResult> {
+  const delaySeconds = Math.min(900, Math.ceil((release.getTime() - now.getTime()) / 1000));
+  await deps.queue.enqueue(queueOf(d), [msg], delaySeconds);
+  return { kind: 'deferred', delaySeconds };
+}
+
+/**
+ * A newer version of the article on the same agreement × channel, if any: then this one is never sent.
+ * The article index is read only when a newer version may have come since routing made this delivery
+ * (a retry, a replay, a held embargo, a version above 1 is not needed: routing saw the older ones), so
+ * a first attempt costs no extra read.
+ */
+async function newerVersionOnChannel(deps: Deps, d: Delivery, msg: WorkMessage): Promise<number | undefined> {
+  const mayBeStale = d.attemptCount > 0 || msg.trigger === 'manual' || d.embargoUntil !== undefined;
+  if (!mayBeStale) return undefined;
+  const onChannel = (await deps.deliveries.listByArticle(d.articleId)).filter(
+    (x) => x.agreementId === d.agreementId && x.channelId === d.channelId,
+  );
+  return supersededBy(d.version, onChannel);
+}
+
 /** Refused before any request: the policy's answer, not the partner's, so it is final. */
 const refuse = (deps: Deps, d: Delivery, msg: WorkMessage, now: Date, why: string) =>
   record(deps, d, msg, now, { verdict: 'failed', error: why, durationMs: 0 });
@@ -226,12 +284,6 @@ export async function deliver(
     await deps.queue.enqueue(queueOf(d), [msg], delaySeconds);
     return { kind: 'deferred', delaySeconds };
   }
-  const policy = deps.config.retryPolicy;
-  if (msg.trigger === 'scheduled' && overdueMs(d, now) > policy.maxAgeMs) {
-    // Found long after it was due (a lost message the sweeper re-sent, or one that kept failing to
-    // run): past the policy's age it ends here rather than being sent days late.
-    return refuse(deps, d, msg, now, `expired: not attempted within ${policy.maxAgeMs} ms of being due`);
-  }
   const withdrawal = d.kind === 'withdrawal';
   // A publish is checked against the article's withdrawal marker before every attempt (cached 2 s).
   const caches = cachesOf(deps);
@@ -247,18 +299,36 @@ export async function deliver(
   const agreement = await caches.agreements.get(d.agreementId, nowMs, () =>
     deps.agreements.get(d.agreementId),
   );
-  // A takedown still goes to a suspended partner: it is not new content, and what it withdraws must
-  // come down wherever it went. Only an agreement that is gone (deleted, expired) ends it.
-  const mayReceive = agreement?.status === 'active' || (withdrawal && agreement?.status === 'suspended');
-  if (!agreement || !mayReceive) {
-    return discard(deps, d, msg, now, `agreement ${agreement?.status ?? 'deleted'}`);
-  }
+  if (!agreement) return discard(deps, d, msg, now, 'agreement deleted');
+  // Status and term, at send time, on every path (domain/send-rules.ts). A takedown still goes to a
+  // suspended or ended partner: it is not new content, and what it withdraws must come down.
+  const refusal = agreementRefusal(agreement, now, withdrawal ? 'withdrawal' : 'publish');
+  if (refusal) return discard(deps, d, msg, now, refusal);
   const channel = agreement.channels.find((c) => c.channelId === d.channelId);
   if (channel?.type !== d.channelType)
     return discard(deps, d, msg, now, 'channel no longer on the agreement');
+  // After the rules above, so a delivery that may never be sent is discarded with its reason.
+  const policy = deps.config.retryPolicy;
+  if (msg.trigger === 'scheduled' && overdueMs(d, now) > policy.maxAgeMs) {
+    // Found long after it was due (a lost message the sweeper re-sent, or one that kept failing to
+    // run): past the policy's age it ends here rather than being sent days late.
+    return refuse(deps, d, msg, now, `expired: not attempted within ${policy.maxAgeMs} ms of being due`);
+  }
+  if (!withdrawal) {
+    // Embargo: a public channel (social) never goes before it, nor anything under a `hold` agreement,
+    // however the attempt was started (a replay, a backfill, the sweeper).
+    const release = releaseAt(agreement, d.channelType, d.embargoUntil, now);
+    if (release > now) return defer(deps, d, msg, release, now);
+    const newer = await newerVersionOnChannel(deps, d, msg);
+    if (newer !== undefined) {
+      return discard(deps, d, msg, now, `${DISCARD_REASON.superseded}: version ${newer} is on this channel`);
+    }
+  }
 
   const endpoint = adapter.endpoint(channel);
   const circuits = breakersOf(deps);
+  const shared = await sharedCircuit(deps, endpoint, nowMs);
+  if (shared) circuits.adopt(shared);
   // An operator's replay goes through whatever this worker thinks of the partner: it acts as a probe.
   const gate = msg.trigger === 'manual' ? undefined : circuits.check(endpoint, now.getTime());
   if (gate && !gate.allowed) {
@@ -304,10 +374,16 @@ export async function deliver(
     ...(outcome.httpStatus !== undefined && { httpStatus: outcome.httpStatus }),
     ...(outcome.error && { error: outcome.error }),
   });
-  // Waiting is what holds a worker, so only failures without an answer count against the circuit: an
-  // answer, any status, shows the endpoint is up and cost little.
-  if (outcome.noAnswer) circuits.recordFailure(endpoint, deps.clock.now().getTime());
-  else circuits.recordSuccess(endpoint);
+  // Failures without an answer hold a worker; a run of 5xx answers shows a partner that is up but
+  // broken. Either opens the circuit; any other answer closes it.
+  // A run of 5xx answers opens it too: the partner is up, but broken. Transitions are shared.
+  const at = deps.clock.now().getTime();
+  const transition = outcome.noAnswer
+    ? circuits.recordFailure(endpoint, at)
+    : outcome.httpStatus !== undefined && outcome.httpStatus >= 500
+      ? circuits.recordServerError(endpoint, at)
+      : circuits.recordSuccess(endpoint, at);
+  if (transition) await shareTransition(deps, transition);
   return record(deps, d, msg, now, {
     verdict: outcome.verdict,
     durationMs: outcome.durationMs,

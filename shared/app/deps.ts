@@ -2,6 +2,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { Config } from '#config/config.ts';
 import type { AgreementHistory } from '#ports/agreement-history.ts';
 import type { AgreementStore } from '#ports/agreement-store.ts';
+import type { CircuitStore } from '#ports/circuit-store.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { DeliveryStore } from '#ports/delivery-store.ts';
 import type { EventPublisher } from '#ports/event-publisher.ts';
@@ -32,6 +33,8 @@ export interface Deps {
   jobs: JobQueue;
   /** The sealed ledger of delivery facts that reports read (docs/reports.md). */
   facts: FactLedger;
+  /** Circuits shared by every worker of a channel kind; absent, each worker keeps its own. */
+  circuits?: CircuitStore;
   clock: Clock;
   logger: Logger;
 }

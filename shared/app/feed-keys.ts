@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import { FEED_FORMATS, FEED_URL_TTL, type FeedFormat } from '#domain/feed.ts';
+import { agreementRefusal, DISCARD_REASON } from '#domain/send-rules.ts';
 import { urlSignature } from '#domain/url-signing.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { Deps } from './deps.ts';
@@ -111,8 +112,12 @@ export async function mintFeedUrl(
   input: z.output<typeof FeedUrlInput>,
 ): Promise<{ url: string; expiresAt: string; kid: string }> {
   const agreement = await agreementOrThrow(deps, agreementId);
-  if (agreement.status !== 'active')
-    throw new ConflictError(`agreement ${agreementId} is ${agreement.status}`);
+  // A URL for a partner who may no longer pull would only answer 403: refused here, with the reason.
+  const refusal = agreementRefusal(agreement, deps.clock.now());
+  if (refusal && refusal !== DISCARD_REASON.termNotStarted) {
+    const term = refusal === DISCARD_REASON.termEnded ? ` (its term ended ${agreement.validTo})` : '';
+    throw new ConflictError(`agreement ${agreementId} may not receive content: ${refusal}${term}`);
+  }
   if (!agreement.channels.some((c) => c.type === 'feed')) {
     throw new ConflictError(`agreement ${agreementId} has no feed channel`);
   }

@@ -112,7 +112,8 @@ async function toEntry(
   const kind = entryKind({ position: row.position, feedAt: d.feedAt, withdrawnAt: d.withdrawnAt }, now);
   const publishedAt = d.feedAt ?? d.createdAt;
   const base = { id: entryId(d.articleId, d.version), publishedAt, deliveryId: d.deliveryId };
-  if (kind === ENTRY_KIND.hidden) return undefined;
+  // One entry per article, at its latest version: an older version replaced by a newer one is gone.
+  if (kind === ENTRY_KIND.hidden || d.supersededBy !== undefined) return undefined;
   if (kind === ENTRY_KIND.tombstone) {
     const withdrawnAt = d.withdrawnAt ?? positionTime(row.position);
     return {

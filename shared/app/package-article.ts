@@ -1,7 +1,9 @@
 import type { Deps } from '#app/deps.ts';
-import { InvalidInputError } from '#domain/errors.ts';
+import { InvalidInputError, NotFoundError } from '#domain/errors.ts';
 import { sanitizeArticleHtml } from '#domain/html-policy.ts';
-import { type PackagedAsset, toNinjs } from '#formats/ninjs.ts';
+import { contentDifferences, VersionConflictError } from '#domain/package-identity.ts';
+import { type NinjsDocument, type PackagedAsset, toNinjs } from '#formats/ninjs.ts';
+import { contentParts, hasAssetHashes } from '#formats/ninjs-parts.ts';
 import { type Article, type Asset, parseS3Uri } from '#schemas/article.ts';
 import { DETAIL_TYPE, type PackageReady, SOURCE } from '#schemas/events.ts';
 
@@ -34,17 +36,41 @@ async function copyOne(deps: PackageDeps, prefix: string, asset: Asset): Promise
   if (!source) throw new InvalidInputError('asset', [`${asset.assetId}: not an s3://bucket/key URI`]);
   const basename = source.key.slice(source.key.lastIndexOf('/') + 1);
   const key = `${prefix}/assets/${asset.assetId}/${basename}`;
-  const { sizeBytes } = await deps.packages.copyAsset(source, key);
-  return { ...asset, key, sizeBytes };
+  await deps.packages.copyAsset(source, key);
+  // The copy's own bytes, hashed: what the manifest states is what partners will fetch.
+  const { sha256, sizeBytes } = await deps.packages.digest({ bucket: deps.packages.bucket, key });
+  return { ...asset, key, sizeBytes, sha256 };
+}
+
+/** An asset as it would be packaged, hashed at its source and copied nowhere (a re-approval's check). */
+async function digestSource(prefix: string, deps: PackageDeps, asset: Asset): Promise<PackagedAsset> {
+  const source = parseS3Uri(asset.uri);
+  if (!source) throw new InvalidInputError('asset', [`${asset.assetId}: not an s3://bucket/key URI`]);
+  const basename = source.key.slice(source.key.lastIndexOf('/') + 1);
+  const { sha256, sizeBytes } = await deps.packages.digest(source);
+  return { ...asset, key: `${prefix}/assets/${asset.assetId}/${basename}`, sizeBytes, sha256 };
+}
+
+/** The manifest already stored for this version, if any. */
+async function storedManifest(deps: PackageDeps, key: string): Promise<NinjsDocument | undefined> {
+  try {
+    return JSON.parse(await deps.packages.getManifest(key)) as NinjsDocument;
+  } catch (error) {
+    if (error instanceof NotFoundError) return undefined;
+    throw error;
+  }
 }
 
 /**
- * Copies the article's assets, writes its ninjs manifest and announces PackageReady.
- * Safe to repeat: the same version rewrites the same keys and publishes again (routing de-duplicates).
+ * Copies the article's assets, writes its ninjs manifest (with every asset's SHA-256 and size and a
+ * hash of the text) and announces PackageReady. A package is immutable: approving a packaged version
+ * again with the same content writes nothing and announces it again (routing de-duplicates, and a
+ * crash after the manifest is healed); with other content it is refused (VersionConflictError, naming
+ * what differs) and nothing stored or delivered changes.
  */
 export async function packageArticle(deps: PackageDeps, article: Article): Promise<PackageReady> {
   const prefix = packagePrefix(article.articleId, article.version);
-  const assets = await Promise.all(article.assets.map((asset) => copyOne(deps, prefix, asset)));
+  const manifestKey = `${prefix}/ninjs.json`;
   // Sanitised once here, so the stored manifest, every channel and every feed carry the same safe HTML.
   const bodyHtml = sanitizeArticleHtml(article.bodyHtml);
   if (bodyHtml !== article.bodyHtml) {
@@ -55,11 +81,25 @@ export async function packageArticle(deps: PackageDeps, article: Article): Promi
       bytesAfter: Buffer.byteLength(bodyHtml),
     });
   }
-  const doc = toNinjs({ ...article, bodyHtml }, assets, {
-    assetHref: (a) => s3Href(deps.packages.bucket, a.key),
-  });
-  const manifestKey = `${prefix}/ninjs.json`;
-  await deps.packages.putManifest(manifestKey, JSON.stringify(doc));
+  const build = (assets: PackagedAsset[]) =>
+    toNinjs({ ...article, bodyHtml }, assets, { assetHref: (a) => s3Href(deps.packages.bucket, a.key) });
+  const stored = await storedManifest(deps, manifestKey);
+  if (stored) {
+    const candidate = build(await Promise.all(article.assets.map((a) => digestSource(prefix, deps, a))));
+    const assetHashes = hasAssetHashes(stored);
+    const differences = contentDifferences(
+      contentParts(stored, { assetHashes }),
+      contentParts(candidate, { assetHashes }),
+    );
+    if (differences.length) throw new VersionConflictError(article.articleId, article.version, differences);
+    deps.logger.info('version already packaged with the same content', {
+      articleId: article.articleId,
+      version: article.version,
+    });
+  } else {
+    const assets = await Promise.all(article.assets.map((asset) => copyOne(deps, prefix, asset)));
+    await deps.packages.putManifest(manifestKey, JSON.stringify(build(assets)));
+  }
 
   const ready: PackageReady = {
     articleId: article.articleId,

@@ -1,7 +1,8 @@
-import type { Delivery } from '#domain/delivery.ts';
+import { ATTEMPTABLE, type Delivery } from '#domain/delivery.ts';
 import { feedTime } from '#domain/feed.ts';
 import { deliveryIdFor } from '#domain/ids.ts';
-import { decideRoute, type RouteDecision } from '#domain/routing.ts';
+import { decideRoute, ROUTE_REASON, type RouteDecision, withCorrection } from '#domain/routing.ts';
+import { DISCARD_REASON, releaseAt } from '#domain/send-rules.ts';
 import { isPushed } from '#ports/work-queue.ts';
 import type { Agreement, Channel } from '#schemas/agreement.ts';
 import type { PackageReady } from '#schemas/events.ts';
@@ -16,14 +17,6 @@ export interface RouteResult {
   decisions: RouteDecision[];
   created: string[];
   alreadyExisted: string[];
-}
-
-/** When a webhook should first be tried: at once, or after the embargo for agreements that hold. */
-function firstAttemptAt(agreement: Agreement, ready: PackageReady, now: Date): Date {
-  if (agreement.embargo === 'hold' && ready.embargoUntil && Date.parse(ready.embargoUntil) > now.getTime()) {
-    return new Date(ready.embargoUntil);
-  }
-  return now;
 }
 
 /** A new delivery of `ready` on one channel of an agreement (`reason`: why it was made, e.g. `backfill`). */
@@ -72,7 +65,12 @@ export async function routePackage(
 ): Promise<RouteResult> {
   const now = deps.clock.now();
   const agreements = await deps.agreements.list();
-  const decisions = agreements.map((a) => decideRoute(a, ready, now));
+  // Wherever an earlier version went, the new one goes too (a correction), on those channels only.
+  const earlier = await earlierVersions(deps, ready);
+  const received = new Set([...earlier.channels].map((k) => k.split('\u0000')[0]));
+  const decisions = agreements.map((a) =>
+    withCorrection(decideRoute(a, ready, now), received.has(a.agreementId)),
+  );
   await deps.deliveries.recordRouting({
     articleId: ready.articleId,
     version: ready.version,
@@ -81,9 +79,28 @@ export async function routePackage(
     // Kept so a backfill can route this version again to an agreement signed later.
     ready,
   });
-  const covered = agreements.filter((_, i) => decisions[i]?.covered);
-  const updates = covered.length > 0 ? await supersededVersions(deps, ready) : new Map();
-  return { decisions, ...(await deliverTo(deps, covered, ready, now, 'matched', updates)) };
+  const matched = agreements.filter((_, i) => decisions[i]?.reason === ROUTE_REASON.matched);
+  const corrected = agreements
+    .filter((_, i) => decisions[i]?.reason === ROUTE_REASON.correction)
+    .map((a) => ({
+      ...a,
+      channels: a.channels.filter((c) => earlier.channels.has(channelKey(a.agreementId, c.channelId))),
+    }));
+  const first = await deliverTo(deps, matched, ready, now, 'matched', earlier.updates);
+  const second = await deliverTo(deps, corrected, ready, now, ROUTE_REASON.correction, earlier.updates);
+  const pushed = [...matched, ...corrected].flatMap((a) =>
+    a.channels.filter((c) => isPushed(c.type)).map((c) => channelKey(a.agreementId, c.channelId)),
+  );
+  await discardOlderUnsent(deps, earlier, ready.version, pushed, now.toISOString());
+  const feeds = [...matched, ...corrected].flatMap((a) =>
+    a.channels.filter((c) => c.type === 'feed').map((c) => channelKey(a.agreementId, c.channelId)),
+  );
+  await replaceInFeeds(deps, earlier, ready.version, feeds);
+  return {
+    decisions,
+    created: [...first.created, ...second.created],
+    alreadyExisted: [...first.alreadyExisted, ...second.alreadyExisted],
+  };
 }
 
 const channelKey = (agreementId: string, channelId: string) => `${agreementId}\u0000${channelId}`;
@@ -91,26 +108,69 @@ const channelKey = (agreementId: string, channelId: string) => `${agreementId}\u
 /** What a new version supersedes on one agreement × channel: see Delivery.supersedes. */
 export type Superseded = ReadonlyMap<string, NonNullable<Delivery['supersedes']>>;
 
+/** What routing learns of the article's earlier versions from one Query of the article index. */
+interface Earlier {
+  /** Per agreement × pushed channel: the newest older version delivered there, as Delivery.supersedes. */
+  updates: Superseded;
+  /** Per agreement × channel that received an older version (any channel): a correction goes there. */
+  channels: ReadonlySet<string>;
+  /** Feed deliveries of older versions: the new version's entry replaces them in the feed. */
+  olderFeed: ReadonlyMap<string, string[]>;
+  /** Pushed publishes of older versions not sent yet: never sent once a newer version is routed. */
+  unsent: ReadonlyMap<string, Delivery[]>;
+}
+
 /**
- * Per agreement × pushed channel, the newest older version the partner has (a delivered publish), with
- * what the channel called it: there the new version is an update (webhook `article.updated`, an X
- * correction reply, a Facebook repost, a Zalo article update, a NewsML-G2 item of a higher version).
- * One Query of the article index per version routed (none for a first version), not one per agreement.
+ * Per agreement × channel, what the partner already has of the article (delivered publishes of older
+ * versions). On a pushed channel the new version is an update of the newest one (webhook
+ * `article.updated`, an X correction reply, a Facebook repost, a Zalo article update, a NewsML-G2 item
+ * of a higher version). One Query of the article index per version routed (none for a first version).
  */
-async function supersededVersions(deps: Pick<Deps, 'deliveries'>, ready: PackageReady): Promise<Superseded> {
-  const found = new Map<string, NonNullable<Delivery['supersedes']>>();
-  if (ready.version <= 1) return found;
+async function earlierVersions(deps: Pick<Deps, 'deliveries'>, ready: PackageReady): Promise<Earlier> {
+  const updates = new Map<string, NonNullable<Delivery['supersedes']>>();
+  const channels = new Set<string>();
+  const olderFeed = new Map<string, string[]>();
+  const unsent = new Map<string, Delivery[]>();
+  if (ready.version <= 1) return { updates, channels, olderFeed, unsent };
   for (const d of await deps.deliveries.listByArticle(ready.articleId)) {
-    const older =
-      (d.kind ?? 'publish') === 'publish' && d.status === 'delivered' && d.version < ready.version;
-    if (!older || !isPushed(d.channelType)) continue;
+    const older = (d.kind ?? 'publish') === 'publish' && d.version < ready.version;
+    if (!older) continue;
     const key = channelKey(d.agreementId, d.channelId);
-    const seen = found.get(key);
+    if (d.channelType === 'feed') olderFeed.set(key, [...(olderFeed.get(key) ?? []), d.deliveryId]);
+    if (ATTEMPTABLE.includes(d.status)) unsent.set(key, [...(unsent.get(key) ?? []), d]);
+    if (d.status !== 'delivered') continue;
+    channels.add(key);
+    if (!isPushed(d.channelType)) continue;
+    const seen = updates.get(key);
     if (!seen || seen.version < d.version) {
-      found.set(key, { version: d.version, ...(d.remoteId && { remoteId: d.remoteId }) });
+      updates.set(key, { version: d.version, ...(d.remoteId && { remoteId: d.remoteId }) });
     }
   }
-  return found;
+  return { updates, channels, olderFeed, unsent };
+}
+
+/** Ends older versions still waiting on the channels the new one goes to: an older one never follows it. */
+async function discardOlderUnsent(
+  deps: Pick<Deps, 'deliveries'>,
+  earlier: Earlier,
+  version: number,
+  keys: string[],
+  at: string,
+) {
+  const older = keys.flatMap((k) => earlier.unsent.get(k) ?? []);
+  const why = `${DISCARD_REASON.superseded}: version ${version} routed`;
+  await mapBounded(older, CREATE_CONCURRENCY, (d) => deps.deliveries.discardUnsent(d, at, why));
+}
+
+/** Hides older versions' entries from a feed that now holds the new one (idempotent: a repeat writes nothing). */
+async function replaceInFeeds(
+  deps: Pick<Deps, 'deliveries'>,
+  earlier: Earlier,
+  version: number,
+  keys: string[],
+) {
+  const ids = keys.flatMap((k) => earlier.olderFeed.get(k) ?? []);
+  await mapBounded(ids, CREATE_CONCURRENCY, (id) => deps.deliveries.supersedeInFeed(id, version));
 }
 
 /**
@@ -123,12 +183,19 @@ export async function deliverTo(
   ready: PackageReady,
   now: Date,
   reason = 'matched',
-  /** What the new version supersedes per agreement × channel (see supersededVersions). */
+  /** What the new version supersedes per agreement × channel (see earlierVersions). */
   updates: Superseded = new Map(),
 ): Promise<Omit<RouteResult, 'decisions'>> {
   const candidates = covered.flatMap((a) =>
     a.channels.map((channel) => {
-      const delivery = newDelivery(a, channel, ready, now, firstAttemptAt(a, ready, now), reason);
+      const delivery = newDelivery(
+        a,
+        channel,
+        ready,
+        now,
+        releaseAt(a, channel.type, ready.embargoUntil, now),
+        reason,
+      );
       const supersedes = isPushed(channel.type)
         ? updates.get(channelKey(a.agreementId, channel.channelId))
         : undefined;

@@ -40,11 +40,38 @@ export async function serveAsset(
   if (!verified.ok) return { ok: false, reason: verified.reason };
   const packageKey = packageKeyFromSegment(req.assetSegment);
   if (!packageKey) return { ok: false, reason: REFUSAL.invalid };
+  const embargo = await embargoedUntil(deps, verified.agreement, packageKey, now);
+  if (embargo) return { ok: false, reason: `embargoed until ${embargo}` };
   await recordDownload(deps, verified.agreement, packageKey, now);
   return { ok: true, location: await deps.packages.presignGet(packageKey, PRESIGNED_TTL_SECONDS) };
 }
 
 const PACKAGE_KEY = /^packages\/([^/]+)\/v(\d+)\//;
+
+/**
+ * When the asset's article is under an embargo this partner must wait for (a `hold` agreement; the
+ * embargo as routing stored it on the agreement's delivery), its end; undefined when it may be fetched.
+ * A pass-through partner already holds the embargoed article and its links, with the embargo stated.
+ */
+async function embargoedUntil(
+  deps: Pick<Deps, 'deliveries'>,
+  agreement: Agreement,
+  packageKey: string,
+  now: Date,
+): Promise<string | undefined> {
+  if (agreement.embargo !== 'hold') return undefined;
+  const m = PACKAGE_KEY.exec(packageKey);
+  if (!m?.[1] || !m[2]) return undefined;
+  for (const channel of agreement.channels) {
+    const d = await deps.deliveries.get(
+      deliveryIdFor(agreement.agreementId, channel.channelId, m[1], Number(m[2])),
+    );
+    if (!d) continue;
+    const until = d.embargoUntil ? Date.parse(d.embargoUntil) : Number.NaN;
+    return until > now.getTime() ? new Date(until).toISOString() : undefined;
+  }
+  return undefined;
+}
 
 /**
  * Counts the download on the delivery the link came from: the asset path names the article version,

@@ -10,6 +10,11 @@ export const CircuitBreakerPolicy = z.object({
    * circuit; 0 disables it. An answer of any status closes it: the endpoint is up.
    */
   failureThreshold: z.number().int().min(0),
+  /**
+   * Consecutive 5xx answers from one endpoint that open the circuit (a partner up but broken); 0
+   * disables it. Absent: 5. Any other answer ends the run.
+   */
+  serverErrorThreshold: z.number().int().min(0).optional(),
   /** How long the circuit stays open before one probe is let through. */
   openMs: z.number().int().min(0),
   /** Each failed probe doubles the open time, up to this. */
@@ -19,6 +24,7 @@ export type CircuitBreakerPolicy = z.infer<typeof CircuitBreakerPolicy>;
 
 export const DEFAULT_CIRCUIT_BREAKER: CircuitBreakerPolicy = {
   failureThreshold: 5,
+  serverErrorThreshold: 5,
   openMs: 30_000,
   maxOpenMs: 10 * 60_000,
 };
@@ -29,9 +35,23 @@ export type CircuitState = (typeof CIRCUIT_STATE)[keyof typeof CIRCUIT_STATE];
 /** What a caller may do now: call the endpoint, or not before `retryInMs`. */
 export type CircuitDecision = { allowed: true; probe: boolean } | { allowed: false; retryInMs: number };
 
+/**
+ * What every worker of a channel kind shares about one endpoint (one small item per endpoint, written
+ * only when its circuit opens or closes): a worker adopts an opening it did not see itself.
+ */
+export interface SharedCircuit {
+  endpoint: string;
+  state: 'open' | 'closed';
+  /** When it opened (epoch ms), or closed; the later write of two wins. */
+  at: number;
+  openMs: number;
+}
+
 interface Circuit {
   state: CircuitState;
   failures: number;
+  /** 5xx answers in a row. */
+  serverErrors: number;
   openedAt: number;
   openMs: number;
   /** When the half-open probe went out; a probe that never reports back is given up after openMs. */
@@ -45,6 +65,8 @@ interface Circuit {
  */
 export class CircuitBreakers {
   readonly #circuits = new Map<string, Circuit>();
+  /** Per endpoint, the latest transition this worker made or adopted: older shared states are stale. */
+  readonly #seen = new Map<string, number>();
 
   constructor(private readonly policy: CircuitBreakerPolicy) {}
 
@@ -66,29 +88,81 @@ export class CircuitBreakers {
     return { allowed: false, retryInMs: c.probeAt + c.openMs - now };
   }
 
-  /** The endpoint answered (any status that shows it is up, 4xx included). */
-  recordSuccess(endpoint: string): void {
+  /**
+   * The endpoint answered with a status that shows it is up and working (2xx, 4xx). Returns the shared
+   * state to write when this closes a circuit that was open or half-open (a transition), else undefined.
+   */
+  recordSuccess(endpoint: string, now = 0): SharedCircuit | undefined {
+    const c = this.#circuits.get(endpoint);
     this.#circuits.delete(endpoint);
+    if (!c || c.state === CIRCUIT_STATE.closed) return undefined;
+    this.#seen.set(endpoint, now);
+    return { endpoint, state: 'closed', at: now, openMs: this.policy.openMs };
   }
 
-  /** The endpoint did not answer; opens the circuit at the threshold or on a failed probe. */
-  recordFailure(endpoint: string, now: number): void {
-    if (this.policy.failureThreshold === 0) return;
+  /**
+   * The endpoint did not answer; opens the circuit at the threshold or on a failed probe. Returns the
+   * shared state to write when the circuit opened (a transition), else undefined.
+   */
+  recordFailure(endpoint: string, now: number): SharedCircuit | undefined {
+    if (this.policy.failureThreshold === 0) return undefined;
+    const c = this.#circuitOf(endpoint);
+    c.failures++;
+    return this.#afterBadOutcome(endpoint, c, now, c.failures >= this.policy.failureThreshold);
+  }
+
+  /** The endpoint answered 5xx; a run of them opens the circuit like failures without an answer. */
+  recordServerError(endpoint: string, now: number): SharedCircuit | undefined {
+    const threshold = this.policy.serverErrorThreshold ?? 5;
+    if (threshold === 0) return undefined;
+    const c = this.#circuitOf(endpoint);
+    c.serverErrors++;
+    return this.#afterBadOutcome(endpoint, c, now, c.serverErrors >= threshold);
+  }
+
+  /**
+   * Takes in what another worker wrote: an opening newer than this worker's own state opens the
+   * circuit here too; a closing newer than this worker's opening closes it.
+   */
+  adopt(shared: SharedCircuit): void {
+    if (shared.at <= (this.#seen.get(shared.endpoint) ?? -1)) return;
+    this.#seen.set(shared.endpoint, shared.at);
+    if (shared.state === 'closed') {
+      this.#circuits.delete(shared.endpoint);
+      return;
+    }
+    const c = this.#circuitOf(shared.endpoint);
+    c.openMs = shared.openMs;
+    this.#open(c, shared.at);
+  }
+
+  #circuitOf(endpoint: string): Circuit {
     const c = this.#circuits.get(endpoint) ?? {
       state: CIRCUIT_STATE.closed,
       failures: 0,
+      serverErrors: 0,
       openedAt: 0,
       openMs: this.policy.openMs,
       probeAt: undefined,
     };
-    c.failures++;
+    this.#circuits.set(endpoint, c);
+    return c;
+  }
+
+  #afterBadOutcome(
+    endpoint: string,
+    c: Circuit,
+    now: number,
+    runLongEnough: boolean,
+  ): SharedCircuit | undefined {
     if (c.state === CIRCUIT_STATE.halfOpen) {
       c.openMs = Math.min(c.openMs * 2, this.policy.maxOpenMs);
-      this.#open(c, now);
-    } else if (c.state === CIRCUIT_STATE.closed && c.failures >= this.policy.failureThreshold) {
-      this.#open(c, now);
+    } else if (c.state !== CIRCUIT_STATE.closed || !runLongEnough) {
+      return undefined;
     }
-    this.#circuits.set(endpoint, c);
+    this.#open(c, now);
+    this.#seen.set(endpoint, now);
+    return { endpoint, state: 'open', at: now, openMs: c.openMs };
   }
 
   /** The circuit's state at `now`, for logs and tests. */

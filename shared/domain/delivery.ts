@@ -98,6 +98,8 @@ export interface Delivery {
   embargoUntil?: string;
   /** Feed channel: when the item enters the partner's feed (routing, or the embargo's end). */
   feedAt?: string;
+  /** Feed channel: the newer version whose entry replaced this one in the feed (one entry per article). */
+  supersededBy?: number;
   /** Feed channel: when a pull first returned the item, the partner's acknowledgement. */
   firstPulledAt?: string;
   /** When the CMS withdrew the article (ContentWithdrawn), and its reason, for operators. */

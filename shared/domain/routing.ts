@@ -16,6 +16,8 @@ export const ROUTE_REASON = {
   ended: 'excluded:term-ended',
   language: 'excluded:language',
   topic: 'excluded:topic',
+  /** Not matched any more, but it received an earlier version: a correction goes wherever one went. */
+  correction: 'correction',
 } as const;
 export type RouteReason = (typeof ROUTE_REASON)[keyof typeof ROUTE_REASON];
 
@@ -57,4 +59,21 @@ export function decideRoute(agreement: Agreement, article: RoutableArticle, now:
   if (!languageCovered(agreement.languages, article.language)) return decision(ROUTE_REASON.language);
   if (matchedTopics.length === 0) return decision(ROUTE_REASON.topic);
   return decision(ROUTE_REASON.matched);
+}
+
+/**
+ * A correction reaches every agreement that received an earlier version of the article, even when its
+ * topics or languages no longer match; not one that may receive nothing now (suspended, expired, out
+ * of term), which the send-time rules would refuse anyway.
+ */
+export function withCorrection(decision: RouteDecision, receivedEarlier: boolean): RouteDecision {
+  if (decision.covered || !receivedEarlier) return decision;
+  const blocked: readonly RouteReason[] = [
+    ROUTE_REASON.suspended,
+    ROUTE_REASON.expired,
+    ROUTE_REASON.notStarted,
+    ROUTE_REASON.ended,
+  ];
+  if (blocked.includes(decision.reason)) return decision;
+  return { ...decision, covered: true, reason: ROUTE_REASON.correction };
 }

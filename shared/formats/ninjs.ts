@@ -1,11 +1,12 @@
+import { textSha256 } from '#domain/package-identity.ts';
 import type { Article, Asset } from '#schemas/article.ts';
 
 /** Base of the URIs that name Loa's own concepts (articles, assets, topics) in ninjs. */
 export const LOA_URI_BASE = 'http://loa.example';
 export const NINJS_SCHEMA_URI = 'http://www.iptc.org/std/ninjs/ninjs-schema_2.1.json';
 
-/** An article's asset once copied into the packages bucket. */
-export type PackagedAsset = Asset & { key: string; sizeBytes: number };
+/** An article's asset once copied into the packages bucket, with its SHA-256 (hex) when known. */
+export type PackagedAsset = Asset & { key: string; sizeBytes: number; sha256?: string };
 
 export type NinjsItemType = 'text' | 'picture' | 'video' | 'audio' | 'component';
 
@@ -70,6 +71,9 @@ export interface NinjsOptions {
 
 const segment = encodeURIComponent;
 
+/** Altid roles that carry the package's hashes (ninjs has no field for them). */
+export const ALTID_ROLE = { sha256: 'loa:sha256', textSha256: 'loa:textSha256' } as const;
+
 /** The ninjs item type for a MIME type; documents have no type of their own in ninjs 2.1. */
 function itemType(mimeType: string): NinjsItemType {
   const major = mimeType.split('/')[0];
@@ -100,7 +104,11 @@ function association(article: Article, asset: PackagedAsset, href: string): Ninj
         ...(asset.durationSeconds !== undefined && { duration: asset.durationSeconds }),
       },
     ],
-    altids: [{ role: 'loa:assetId', value: asset.assetId }],
+    altids: [
+      { role: 'loa:assetId', value: asset.assetId },
+      // ninjs 2.1 renditions take no hash; an altid carries it, so partners can check the bytes.
+      ...(asset.sha256 ? [{ role: ALTID_ROLE.sha256, value: asset.sha256 }] : []),
+    ],
   };
 }
 
@@ -112,6 +120,7 @@ export function toNinjs(article: Article, assets: PackagedAsset[], options: Ninj
   const altids: NinjsAltId[] = [{ role: 'loa:articleId', value: article.articleId }];
   if (article.canonicalUrl) altids.push({ role: 'canonical', value: article.canonicalUrl });
   if (article.translationOf) altids.push({ role: 'loa:translationOf', value: article.translationOf });
+  altids.push({ role: ALTID_ROLE.textSha256, value: textSha256(article) });
   return {
     uri: `${LOA_URI_BASE}/articles/${segment(article.articleId)}`,
     type: 'text',

@@ -111,6 +111,11 @@ export interface DeliveryStore {
     deliveryId: string,
     write: { withdrawnAt: string; reason?: string; position: string },
   ): Promise<boolean>;
+  /**
+   * Marks an older version's feed delivery as replaced by `version` (the feed shows one entry per
+   * article, its latest version); false when it is not a feed delivery or a newer one already did.
+   */
+  supersedeInFeed(deliveryId: string, version: number): Promise<boolean>;
   /** Writes the article's withdrawal marker unless there is one; false when it was already withdrawn. */
   markWithdrawn(withdrawal: ArticleWithdrawal): Promise<boolean>;
   /** The article's withdrawal marker, if ContentWithdrawn came for it (one GetItem). */

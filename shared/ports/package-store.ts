@@ -8,6 +8,11 @@ export interface PackageStore {
    * Throws MissingAssetError when the source does not exist.
    */
   copyAsset(source: { bucket: string; key: string }, destinationKey: string): Promise<{ sizeBytes: number }>;
+  /**
+   * Reads an object (in any bucket) through a hash: its SHA-256 (hex) and size, streamed, never held.
+   * Throws MissingAssetError when it does not exist.
+   */
+  digest(location: { bucket: string; key: string }): Promise<{ sha256: string; sizeBytes: number }>;
   putManifest(key: string, body: string): Promise<void>;
   getManifest(key: string): Promise<string>;
   /**

@@ -75,6 +75,10 @@ export const Article = z
     approvedBy: text(200).optional(),
   })
   .superRefine((a, ctx) => {
+    // An embargo that ended before the approval is a typing error, not an embargo: refused, named.
+    if (a.embargoUntil && Date.parse(a.embargoUntil) < Date.parse(a.approvedAt)) {
+      ctx.addIssue({ code: 'custom', path: ['embargoUntil'], message: 'must not be before approvedAt' });
+    }
     if (
       a.embargoUntil &&
       Date.parse(a.embargoUntil) - Date.parse(a.approvedAt) > MAX_EMBARGO_DAYS * 86_400_000

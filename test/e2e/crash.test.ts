@@ -110,6 +110,9 @@ beforeAll(async () => {
     LOA_DEMO: '0',
     LOA_OPS_TOKEN: TOKEN,
     LOA_LOG_LEVEL: 'INFO',
+    // Partner 0 refuses every first request by design (deliveries retrying at the kill); a run of those
+    // 503s would open its shared circuit, which outlives the kill and is not what this test is about.
+    LOA_CIRCUIT_BREAKER: JSON.stringify({ serverErrorThreshold: 0 }),
     LOA_RETRY_POLICY: JSON.stringify({
       baseDelayMs: 200,
       factor: 2,

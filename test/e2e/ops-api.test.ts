@@ -213,6 +213,32 @@ describe('replay of one delivery', () => {
     expect((await loa.ops('GET', `/ops/deliveries/${v1?.deliveryId}`)).json.replayCount).toBe(0);
   });
 
+  it('refuses to replay a superseded version by default, naming the newer one, and sends nothing', async () => {
+    const failed = await deliveriesOf(
+      'ops-failing',
+      '&articleId=ops-versioned&channel=webhook&status=failed',
+    );
+    const v1 = failed.find((d) => d.version === 1);
+    const postsBefore = partner.to(failing).length;
+
+    const res = await loa.ops('POST', `/ops/deliveries/${v1?.deliveryId}/replay`);
+    const dry = await loa.ops('POST', '/ops/replays', {
+      filter: { agreementId: 'ops-failing', articleId: 'ops-versioned', channel: 'webhook' },
+      dryRun: true,
+    });
+    await loa.settled();
+
+    expect(res.status).toBe(409);
+    expect(res.json).toMatchObject({ reason: 'superseded', offer: 'latest' });
+    expect(res.json.error).toContain('superseded by version 2');
+    expect(partner.to(failing)).toHaveLength(postsBefore);
+    const byVersion = Object.fromEntries(
+      dry.json.sample.map((x: { version: number }) => [x.version, x] as const),
+    );
+    expect(byVersion[1]).toMatchObject({ refused: 'superseded' });
+    expect(byVersion[2]).toMatchObject({ wouldSend: { version: 2 } });
+  });
+
   it('refuses a feed delivery: the partner pulls it', async () => {
     const [feed] = await deliveriesOf('ops-failing', '&channel=feed&articleId=ops-article-1');
 
@@ -258,10 +284,13 @@ describe('bulk replay', () => {
     expect(started.status).toBe(202);
     expect(final).toMatchObject({ status: 'done', total: dry.json.count });
     expect(final.done + final.skipped).toBe(final.total);
-    // The withdrawn article's delivery is skipped, never sent.
-    expect(final.skippedReasons).toEqual({ 'article-withdrawn': 1 });
-    expect(await deliveriesOf('ops-failing', '&status=failed&channel=webhook')).toEqual([
-      expect.objectContaining({ articleId: 'ops-withdrawn' }),
+    // The withdrawn article's delivery is skipped, never sent; so is ops-versioned's v1, superseded
+    // on the channel by v2 (which this replay sends): an older version never follows a newer one.
+    expect(final.skippedReasons).toEqual({ 'article-withdrawn': 1, superseded: 1 });
+    const stillFailed = await deliveriesOf('ops-failing', '&status=failed&channel=webhook');
+    expect(stillFailed.map((d) => `${d.articleId} v${d.version}`).sort()).toEqual([
+      'ops-versioned v1',
+      'ops-withdrawn v1',
     ]);
     const audit = (await loa.ops('GET', '/ops/replays')).json.items.filter(
       (a: { replayId: string }) => a.replayId === started.json.replay.replayId,
@@ -346,7 +375,8 @@ describe('health and dashboard', () => {
     expect(res.json.items[0].agreementId).toBe('ops-failing');
     // Delivered again since its last failure (the bulk replay): troubled, but receiving.
     expect(failingRow).toMatchObject({ health: 'degraded' });
-    expect(failingRow.counts.failed).toBe(1);
+    // The withdrawn article's and the superseded v1 (never sent after v2).
+    expect(failingRow.counts.failed).toBe(2);
     expect(healthyRow).toMatchObject({ health: 'ok' });
     expect(healthyRow.counts.delivered).toBeGreaterThanOrEqual(3);
     expect(healthyRow.buckets).toHaveLength(24);

@@ -121,6 +121,8 @@ function expectedFor(cap: Capability): string[] {
       return on(['s3:ListBucket'], getAtt(packagesBucket));
     case 'facts:write':
       return on(['s3:PutObject'], join(getAtt(packagesBucket), '/facts/*'));
+    case 'packages:list':
+      return on(['s3:ListBucket'], getAtt(packagesBucket));
     case 'bus:publish':
       return on(['events:PutEvents'], getAtt(s.stack.bus));
     case 'secrets:read':

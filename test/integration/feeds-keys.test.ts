@@ -8,6 +8,8 @@ beforeAll(async () => {
   h = await startFeedHarness('2025-06-01T08:00:00.000Z');
   await h.agreement('vtv4');
   await h.agreement('webhook-only', { channels: [{ type: 'webhook', url: 'http://127.0.0.1:9/hook' }] });
+  await h.agreement('term-over', { validFrom: '2024-01-01', validTo: '2025-05-31' });
+  await h.agreement('on-hold', { status: 'suspended' });
 });
 
 afterAll(async () => {
@@ -51,6 +53,17 @@ describe('POST /ops/agreements/{id}/feed-url', () => {
 
     expect([format.status, unknown.status, noFeed.status]).toEqual([400, 404, 409]);
     expect(noFeed.json.error).toBe('agreement webhook-only has no feed channel');
+  });
+
+  it('refuses, with the reason, a URL for an agreement whose term ended or that is suspended', async () => {
+    const ended = await h.loa.ops('POST', '/ops/agreements/term-over/feed-url', { format: 'rss' });
+    const suspended = await h.loa.ops('POST', '/ops/agreements/on-hold/feed-url', { format: 'rss' });
+
+    expect([ended.status, suspended.status]).toEqual([409, 409]);
+    expect(ended.json.error).toBe(
+      'agreement term-over may not receive content: term-ended (its term ended 2025-05-31)',
+    );
+    expect(suspended.json.error).toBe('agreement on-hold may not receive content: agreement suspended');
   });
 });
 

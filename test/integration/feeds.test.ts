@@ -123,6 +123,50 @@ describe('embargo', () => {
   });
 });
 
+describe('embargo on signed asset links', () => {
+  it('refuses an embargoed asset to a hold agreement before the embargo, with the reason, then serves it', async () => {
+    const start = h.clock.now().toISOString();
+    const embargoUntil = new Date(h.clock.now().getTime() + 30 * MINUTE).toISOString();
+    await h.approve('anh-cam', { embargoUntil, topics: ['culture-tourism'] });
+    h.clock.advance(31 * MINUTE);
+    const res = await h.get(await h.feedUrl('vtv4', 'rss'));
+    const item = (parseRssFeed(res.body).items ?? []).find((i) => i.guid?.value === id('anh-cam'));
+    const link = item?.media?.contents?.[0]?.url ?? '';
+    h.clock.set(start); // the same link, as a partner holding it would use it before the embargo
+
+    const early = await h.get(link);
+    h.clock.advance(31 * MINUTE);
+    const late = await h.get(link);
+
+    expect(early.status).toBe(403);
+    expect(early.body).toBe(`embargoed until ${embargoUntil}\n`);
+    expect(late.status).toBe(302);
+  });
+});
+
+describe('corrections in a feed', () => {
+  it('holds one entry per article, at its latest version with its update time', async () => {
+    await h.approve('dinh-chinh', { topics: ['culture-tourism'] });
+    h.clock.advance(MINUTE);
+    await h.approve('dinh-chinh', { topics: ['culture-tourism'], version: 2, title: 'Đính chính: lễ hội' });
+    const updatedAt = h.clock.now().toISOString();
+    h.clock.advance(MINUTE);
+
+    const res = await h.get(await h.feedUrl('vtv4', 'json'));
+
+    const items = (
+      JSON.parse(res.body).items as { id: string; title: string; date_published: string }[]
+    ).filter((i) => i.id.includes('/dinh-chinh/'));
+    expect(items).toEqual([
+      expect.objectContaining({
+        id: id('dinh-chinh', 2),
+        title: 'Đính chính: lễ hội',
+        date_published: updatedAt,
+      }),
+    ]);
+  });
+});
+
 describe('withdrawal', () => {
   async function withdraw(articleId: string) {
     await h.loa.putEvents([

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -5,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { S3PackageStore } from '#adapters/aws/s3-package-store.ts';
 import { type PackageDeps, packageArticle, parseS3Href } from '#app/package-article.ts';
 import { MissingAssetError } from '#domain/errors.ts';
+import { textSha256, VersionConflictError } from '#domain/package-identity.ts';
 import type { Article } from '#schemas/article.ts';
 import { ContentApproved, type OutgoingEvent, PackageReady } from '#schemas/events.ts';
 import { validateNinjs } from '#test/support/ninjs-validator.ts';
@@ -109,7 +111,8 @@ describe('packageArticle against s3rver', () => {
 
   it('carries the embargo into PackageReady', async () => {
     const { deps } = setup();
-    const article = { ...sample(), embargoUntil: '2024-02-18T00:00:00+07:00' };
+    // A version of its own: a package is immutable, and v1 is packaged without the embargo above.
+    const article = { ...sample(), version: 5, embargoUntil: '2024-02-18T00:00:00+07:00' };
 
     const ready = await packageArticle(deps, article);
 
@@ -144,25 +147,77 @@ describe('packageArticle against s3rver', () => {
     expect(published[1]?.[0]?.detail).toEqual(again);
   });
 
+  it('records the SHA-256 and size of every asset and a hash of the text, still valid ninjs 2.1', async () => {
+    const { deps } = setup();
+    const article = sample();
+    await packageArticle(deps, article);
+
+    const doc = JSON.parse(await deps.packages.getManifest(`${prefix}/ninjs.json`));
+
+    const photo = doc.associations.find((a: { name: string }) => a.name === 'ky-ket-vtv4');
+    expect(photo.renditions[0].sizeinbytes).toBe(jpeg.length);
+    expect(photo.altids).toContainEqual({
+      role: 'loa:sha256',
+      value: createHash('sha256').update(jpeg).digest('hex'),
+    });
+    expect(doc.altids).toContainEqual({ role: 'loa:textSha256', value: textSha256(article) });
+    expect(validateNinjs(doc)).toEqual([]);
+  });
+
+  it('refuses the same version approved again with other content, naming what differs, and changes nothing', async () => {
+    const { deps, published } = setup();
+    const article = sample();
+    await packageArticle(deps, article);
+    const before = await getBytes(PACKAGES, `${prefix}/ninjs.json`);
+    const changed = { ...article, title: `${article.title} (sửa)`, topics: ['environment-climate'] };
+
+    const run = packageArticle(deps, changed);
+
+    await expect(run).rejects.toThrow(VersionConflictError);
+    await expect(run).rejects.toThrow('differs: title, topics');
+    expect((await getBytes(PACKAGES, `${prefix}/ninjs.json`)).bytes.equals(before.bytes)).toBe(true);
+    expect(published).toHaveLength(1);
+  });
+
+  it('refuses a re-approval whose asset bytes changed under the same version, naming the asset', async () => {
+    const { deps } = setup();
+    const key = 'hagiang/2024/doi-anh.jpg';
+    await s3.client.send(new PutObjectCommand({ Bucket: CONTENT, Key: key, Body: jpeg }));
+    const article = { ...sample(), version: 8 };
+    article.assets = [{ assetId: 'doi-anh', uri: `s3://${CONTENT}/${key}`, mimeType: 'image/jpeg' }];
+    await packageArticle(deps, article);
+    await s3.client.send(
+      new PutObjectCommand({ Bucket: CONTENT, Key: key, Body: Buffer.from('other bytes') }),
+    );
+
+    const run = packageArticle(deps, article);
+
+    await expect(run).rejects.toThrow('differs: asset:doi-anh');
+    const copy = await getBytes(PACKAGES, 'packages/hagiang-vtv4-ky-ket-2024/v8/assets/doi-anh/doi-anh.jpg');
+    expect(copy.bytes.equals(jpeg)).toBe(true);
+  });
+
   it('copies a source key with spaces and Vietnamese letters', async () => {
     // s3rver decodes x-amz-copy-source with decodeURI, so reserved characters such as '+' are
     // exercised against the mocked client in s3-package-store.faults.test.ts instead.
     const { deps } = setup();
     const key = 'hagiang/2024/ảnh ký kết (bản gốc).jpg';
     await s3.client.send(new PutObjectCommand({ Bucket: CONTENT, Key: key, Body: jpeg }));
-    const article = sample();
+    // A version of its own: v1 is packaged with other assets, and a package is immutable.
+    const article = { ...sample(), version: 6 };
+    const v6 = 'packages/hagiang-vtv4-ky-ket-2024/v6';
     article.assets = [{ assetId: 'ban-goc', uri: `s3://${CONTENT}/${key}`, mimeType: 'image/jpeg' }];
 
     await packageArticle(deps, article);
 
-    const copy = await getBytes(PACKAGES, `${prefix}/assets/ban-goc/ảnh ký kết (bản gốc).jpg`);
+    const copy = await getBytes(PACKAGES, `${v6}/assets/ban-goc/ảnh ký kết (bản gốc).jpg`);
     expect(copy.bytes.equals(jpeg)).toBe(true);
-    const doc = JSON.parse(await deps.packages.getManifest(`${prefix}/ninjs.json`));
+    const doc = JSON.parse(await deps.packages.getManifest(`${v6}/ninjs.json`));
     expect(validateNinjs(doc)).toEqual([]);
     // The href is percent-encoded to stay a valid URI; readers get the real key back with parseS3Href.
     expect(parseS3Href(doc.associations[0].renditions[0].href)).toEqual({
       bucket: PACKAGES,
-      key: `${prefix}/assets/ban-goc/ảnh ký kết (bản gốc).jpg`,
+      key: `${v6}/assets/ban-goc/ảnh ký kết (bản gốc).jpg`,
     });
   });
 

@@ -9,6 +9,7 @@ import { FileSecretStore } from '../file-secret-store.ts';
 import { awsClients, type ClientHook } from './clients.ts';
 import { DynamoAgreementHistory } from './dynamo-agreement-history.ts';
 import { DynamoAgreementStore } from './dynamo-agreement-store.ts';
+import { DynamoCircuitStore } from './dynamo-circuit-store.ts';
 import { DynamoDeliveryStore } from './dynamo-delivery-store.ts';
 import { DynamoJobStore } from './dynamo-job-store.ts';
 import { DynamoRejectionStore } from './dynamo-rejection-store.ts';
@@ -35,6 +36,7 @@ export function buildDeps(config: Config, overrides: Partial<Deps> = {}, hook?: 
     deliveries: new DynamoDeliveryStore(table),
     rejections: new DynamoRejectionStore(table),
     jobStore: new DynamoJobStore(table),
+    circuits: new DynamoCircuitStore(table),
     jobs: new SqsJobQueue({ client: clients.sqs, queueUrl: config.queueUrls.replay }),
     packages: new S3PackageStore({ s3: clients.s3, bucket: config.packagesBucket }),
     // The ledger shares the packages bucket, under facts/ (docs/reports.md).

@@ -56,6 +56,7 @@ const DELIVERY_FIELDS = [
   'embargoUntil',
   'feedAt',
   'firstPulledAt',
+  'supersededBy',
   'withdrawnAt',
   'withdrawReason',
   'downloads',
@@ -310,6 +311,16 @@ export class DynamoDeliveryStore implements DeliveryStore {
       },
       // Only a feed delivery moves on the feed index, and only once.
       `attribute_exists(${INDEX.feed.pk}) AND attribute_not_exists(withdrawnAt)`,
+    );
+  }
+
+  supersedeInFeed(deliveryId: string, version: number): Promise<boolean> {
+    return this.guardedUpdate(
+      deliveryId,
+      'SET supersededBy = :version',
+      { ':version': version },
+      // A feed delivery only, and never back to an older replacement.
+      `attribute_exists(${INDEX.feed.pk}) AND (attribute_not_exists(supersededBy) OR supersededBy < :version)`,
     );
   }
 

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   CopyObjectCommand,
   GetObjectCommand,
+  type GetObjectCommandOutput,
   HeadObjectCommand,
   PutObjectCommand,
   type S3Client,
@@ -56,6 +58,28 @@ export class S3PackageStore implements PackageStore {
     }
     const head = await this.#s3.send(new HeadObjectCommand({ Bucket: this.bucket, Key: destinationKey }));
     return { sizeBytes: head.ContentLength ?? 0 };
+  }
+
+  /** A streamed GET through SHA-256: memory stays flat whatever the object's size. */
+  async digest(location: { bucket: string; key: string }): Promise<{ sha256: string; sizeBytes: number }> {
+    let res: GetObjectCommandOutput;
+    try {
+      res = await this.#s3.send(new GetObjectCommand({ Bucket: location.bucket, Key: location.key }));
+    } catch (error) {
+      if (isMissingObject(error)) {
+        throw new MissingAssetError(`asset s3://${location.bucket}/${location.key} does not exist`, {
+          cause: error,
+        });
+      }
+      throw error;
+    }
+    const hash = createHash('sha256');
+    let sizeBytes = 0;
+    for await (const chunk of (res.Body ?? []) as AsyncIterable<Uint8Array>) {
+      hash.update(chunk);
+      sizeBytes += chunk.byteLength;
+    }
+    return { sha256: hash.digest('hex'), sizeBytes };
   }
 
   /** Stores the ninjs manifest as UTF-8 JSON. */

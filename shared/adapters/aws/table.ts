@@ -37,6 +37,8 @@ export const keys = {
   routedIn: (month: string) => `ROUTED#${month}`,
   /** An operator job (bulk replay, backfill). */
   job: (jobId: string) => ({ pk: `JOB#${jobId}`, sk: 'META' }),
+  /** A partner endpoint's circuit, shared by every worker (written only when it opens or closes). */
+  circuit: (endpoint: string) => ({ pk: `CIRCUIT#${endpoint}`, sk: 'META' }),
 } as const;
 
 /** The CreateTable input both the local runtime and tests use; the CDK stack declares the same. */

@@ -11,7 +11,10 @@ import type { Deps } from '../deps.ts';
 import { json, parseBody } from '../http.ts';
 import { countDeliveries, type Filter, findDeliveries } from './deliveries.ts';
 import { cancelJob, type JobKindRunner, jobView } from './job-runner.ts';
-import { ReplayLookups, ReplayRefusedError, reopenOne } from './reopen.ts';
+import { previewOne, ReplayLookups, ReplayRefusedError, reopenOne } from './reopen.ts';
+
+type Preview = Awaited<ReturnType<typeof previewOne>>;
+
 import { type OpsRoute, opsRoute, parseQuery } from './route.ts';
 import { AuditQuery, ReplayFilter, StartReplayInput } from './schemas.ts';
 
@@ -19,7 +22,7 @@ import { AuditQuery, ReplayFilter, StartReplayInput } from './schemas.ts';
 export const MAX_BULK_REPLAY = 100_000;
 const SAMPLE_SIZE = 10;
 
-type StartDeps = Pick<Deps, 'agreements' | 'deliveries' | 'jobStore' | 'jobs' | 'clock'>;
+type StartDeps = Pick<Deps, 'agreements' | 'deliveries' | 'jobStore' | 'jobs' | 'clock' | 'queue'>;
 
 const sampleOf = (d: Delivery) => ({
   deliveryId: d.deliveryId,
@@ -35,7 +38,7 @@ const sampleOf = (d: Delivery) => ({
 });
 
 export type StartReplayResult =
-  | { dryRun: true; count: number; sample: ReturnType<typeof sampleOf>[] }
+  | { dryRun: true; count: number; sample: (ReturnType<typeof sampleOf> & Preview)[] }
   | { dryRun: false; replay: ReturnType<typeof jobView> };
 
 /** Starts (or, with `dryRun`, only sizes) a bulk replay. Deliveries that change after now are left out. */
@@ -55,7 +58,16 @@ export async function startBulkReplay(
   const count = await countDeliveries(deps, filter);
   if (input.dryRun) {
     const page = await findDeliveries(deps, filter, { limit: SAMPLE_SIZE });
-    return { dryRun: true, count, sample: page.items.map(sampleOf) };
+    // What each sampled delivery would send (a superseded version is refused, see ops/reopen.ts).
+    const lookups = new ReplayLookups(deps);
+    const at = deps.clock.now();
+    const sample = await Promise.all(
+      page.items.map(async (d) => ({
+        ...sampleOf(d),
+        ...(await previewOne(deps, d, { at, version: input.version, lookups })),
+      })),
+    );
+    return { dryRun: true, count, sample };
   }
   if (count > MAX_BULK_REPLAY) {
     throw new InvalidInputError('filter matches too much', [

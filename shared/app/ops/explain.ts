@@ -38,6 +38,8 @@ export function explainDecision(
       return `excluded: the article's language ${article.language ?? '(not kept)'} is not one the agreement takes`;
     case ROUTE_REASON.topic:
       return `excluded: no topic in common (the article's: ${(article.topics ?? []).join(', ') || '(not kept)'})`;
+    case ROUTE_REASON.correction:
+      return `covered as a correction: the agreement no longer matches, but it received an earlier version on ${day} or before`;
     default:
       return `${d.reason}`;
   }

@@ -8,6 +8,7 @@ import type { Delivery } from '#domain/delivery.ts';
 import { ConflictError } from '#domain/errors.ts';
 import { deliveryIdFor } from '#domain/ids.ts';
 import { decideRoute } from '#domain/routing.ts';
+import { supersededBy } from '#domain/send-rules.ts';
 import { isPushed } from '#ports/work-queue.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { Deps } from '../deps.ts';
@@ -22,6 +23,7 @@ export const REFUSAL = {
   withdrawn: 'article-withdrawn',
   inProgress: 'in-progress',
   latestNotRouted: 'latest-not-routed',
+  superseded: 'superseded',
 } as const;
 export type Refusal = (typeof REFUSAL)[keyof typeof REFUSAL];
 
@@ -30,7 +32,7 @@ export class ReplayRefusedError extends ConflictError {
   constructor(
     message: string,
     readonly reason: Refusal,
-    readonly offer?: 'withdrawal-notice',
+    readonly offer?: 'withdrawal-notice' | 'latest',
   ) {
     super(message);
   }
@@ -79,12 +81,20 @@ export class ReplayLookups {
   }
 }
 
+/** The deliveries of `d`'s article on the same agreement × channel (publishes and takedowns). */
+async function onSameChannel(d: Delivery, lookups: ReplayLookups): Promise<Delivery[]> {
+  return (await lookups.articleDeliveries(d.articleId)).filter(
+    (x) => x.agreementId === d.agreementId && x.channelId === d.channelId,
+  );
+}
+
 /** Throws ReplayRefusedError when nothing may be sent for `d` under its agreement now. */
 async function checkSendable(
   d: Delivery,
   agreement: Agreement | undefined,
   lookups: ReplayLookups,
   now: Date,
+  version: ReplayVersion,
 ) {
   if (!agreement) throw new ReplayRefusedError(`agreement ${d.agreementId} is gone`, REFUSAL.agreementGone);
   if (agreement.status !== 'active') {
@@ -122,6 +132,17 @@ async function checkSendable(
       'withdrawal-notice',
     );
   }
+  // Never an older version after a newer one: replaying a superseded version is refused, and the
+  // operator may ask for the latest instead (docs/operators.md).
+  const newer =
+    version === REPLAY_VERSION.original && supersededBy(d.version, await onSameChannel(d, lookups));
+  if (newer) {
+    throw new ReplayRefusedError(
+      `version ${d.version} of ${d.articleId} is superseded by version ${newer} on this channel: an older version is never sent after a newer one (replay with version "latest" to send ${newer})`,
+      REFUSAL.superseded,
+      'latest',
+    );
+  }
 }
 
 /**
@@ -134,9 +155,15 @@ async function target(
   agreement: Agreement,
   version: ReplayVersion,
   now: Date,
+  lookups: ReplayLookups,
 ): Promise<{ deliveryId: string; created?: Delivery }> {
   if (version === REPLAY_VERSION.original || d.kind === 'withdrawal') return { deliveryId: d.deliveryId };
+  // The newest version already on this channel (a correction reaches partners routing no longer covers).
+  const newest = (await onSameChannel(d, lookups))
+    .filter((x) => (x.kind ?? 'publish') === 'publish' && x.version > d.version && x.status !== 'discarded')
+    .sort((a, b) => b.version - a.version)[0];
   const [latest] = await deps.deliveries.listRouting(d.articleId);
+  if (newest && (!latest || latest.version <= newest.version)) return { deliveryId: newest.deliveryId };
   if (!latest || latest.version <= d.version) return { deliveryId: d.deliveryId };
   const stored = latest.decisions.find((x) => x.agreementId === d.agreementId);
   const decision = stored ?? (latest.ready && decideRoute(agreement, latest.ready, now));
@@ -171,8 +198,8 @@ export async function reopenOne(
 ): Promise<Reopened> {
   const lookups = opts.lookups ?? new ReplayLookups(deps);
   const agreement = await lookups.agreement(d.agreementId);
-  await checkSendable(d, agreement, lookups, opts.at);
-  const chosen = await target(deps, d, agreement as Agreement, opts.version, opts.at);
+  await checkSendable(d, agreement, lookups, opts.at, opts.version);
+  const chosen = await target(deps, d, agreement as Agreement, opts.version, opts.at, lookups);
   let version = d.version;
   if (chosen.created) {
     version = chosen.created.version;
@@ -198,3 +225,21 @@ const inProgress = (deliveryId: string) =>
     `delivery ${deliveryId} is not finished (an attempt or another replay is under way): only a finished delivery can be replayed`,
     REFUSAL.inProgress,
   );
+
+/** What a replay of `d` would do, without doing it: the delivery and version it would send, or why not. */
+export async function previewOne(
+  deps: ReopenDeps,
+  d: Delivery,
+  opts: { at: Date; version: ReplayVersion; lookups: ReplayLookups },
+): Promise<{ wouldSend: { deliveryId: string; version: number } } | { refused: Refusal; error: string }> {
+  try {
+    const agreement = await opts.lookups.agreement(d.agreementId);
+    await checkSendable(d, agreement, opts.lookups, opts.at, opts.version);
+    const chosen = await target(deps, d, agreement as Agreement, opts.version, opts.at, opts.lookups);
+    const sent = chosen.created ?? (await deps.deliveries.get(chosen.deliveryId)) ?? d;
+    return { wouldSend: { deliveryId: chosen.deliveryId, version: sent.version } };
+  } catch (error) {
+    if (error instanceof ReplayRefusedError) return { refused: error.reason, error: error.message };
+    throw error;
+  }
+}

@@ -111,6 +111,72 @@ describe('route handler', () => {
     });
   });
 
+  it('sends a correction to an agreement that received v1 but no longer matches, and replaces v1 in its feed', async () => {
+    const created = await createAgreement(deps, agreementInput('had-v1'));
+    const v1 = await packaged('corrected-article');
+    await routeHandler(() => deps)(envelope('PackageReady', v1), context);
+    const [hook1] = (await deps.deliveries.listByArticle('corrected-article')).filter(
+      (d) => d.channelType === 'webhook',
+    );
+    await deliverHandler(() => deps)(sqsEvent([hook1?.deliveryId ?? '']) as never, context);
+    const agreement = await deps.agreements.get('had-v1');
+    if (!agreement) throw new Error('agreement not stored');
+    await deps.agreements.update({ ...agreement, topics: ['border-security'] }, created.agreement.updatedAt);
+    const v2 = await packaged('corrected-article', { version: 2, title: 'Đính chính' });
+
+    await routeHandler(() => deps)(envelope('PackageReady', v2), context);
+
+    const all = await deps.deliveries.listByArticle('corrected-article');
+    const view = all.map((d) => `v${d.version}/${d.channelId}/${d.reason}/${d.supersededBy ?? '-'}`).sort();
+    expect(view).toEqual([
+      'v1/feed/matched/2',
+      'v1/webhook/matched/-',
+      'v2/feed/correction/-',
+      'v2/webhook/correction/-',
+    ]);
+    expect(all.find((d) => d.version === 2 && d.channelType === 'webhook')).toMatchObject({
+      event: 'article.updated',
+      supersedes: { version: 1 },
+    });
+    const routing = await deps.deliveries.getRouting('corrected-article', 2);
+    expect(routing?.decisions).toEqual([
+      expect.objectContaining({ agreementId: 'had-v1', reason: 'correction' }),
+    ]);
+  });
+
+  it('discards an older version still waiting to be sent once a newer one is routed to the same channel', async () => {
+    await createAgreement(deps, agreementInput('waiting'));
+    await routeHandler(() => deps)(envelope('PackageReady', await packaged('stale-first')), context);
+
+    await routeHandler(() => deps)(
+      envelope('PackageReady', await packaged('stale-first', { version: 2 })),
+      context,
+    );
+
+    const hooks = (await deps.deliveries.listByArticle('stale-first')).filter(
+      (d) => d.channelType === 'webhook',
+    );
+    expect(hooks.map((d) => [d.version, d.status, d.lastError])).toEqual([
+      [1, 'discarded', 'superseded: version 2 routed'],
+      [2, 'pending', undefined],
+    ]);
+  });
+
+  it('sends no correction to a suspended agreement that received v1', async () => {
+    const created = await createAgreement(deps, agreementInput('suspended-since'));
+    const v1 = await packaged('not-corrected');
+    await routeHandler(() => deps)(envelope('PackageReady', v1), context);
+    const agreement = await deps.agreements.get('suspended-since');
+    if (!agreement) throw new Error('agreement not stored');
+    await deps.agreements.update({ ...agreement, status: 'suspended' }, created.agreement.updatedAt);
+    const v2 = await packaged('not-corrected', { version: 2 });
+
+    await routeHandler(() => deps)(envelope('PackageReady', v2), context);
+
+    const all = await deps.deliveries.listByArticle('not-corrected');
+    expect(all.filter((d) => d.version === 2)).toEqual([]);
+  });
+
   it('creates and enqueues nothing new when the same PackageReady arrives again', async () => {
     await createAgreement(deps, agreementInput('covers'));
     const ready = await packaged('repeated-article');

@@ -67,6 +67,7 @@ function packages(open: PackageStore['openObject']): PackageStore {
   return {
     bucket: 'loa-packages',
     copyAsset: no,
+    digest: no,
     putManifest: no,
     getManifest: no,
     presignGet: no,

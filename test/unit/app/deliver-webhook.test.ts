@@ -4,6 +4,7 @@ import { WebhookAdapter } from '#adapters/channels/webhook.ts';
 import { deliver } from '#app/deliver.ts';
 import type { Deps } from '#app/deps.ts';
 import { Config } from '#config/config.ts';
+import type { SharedCircuit } from '#domain/circuit-breaker.ts';
 import type { Delivery } from '#domain/delivery.ts';
 import { DEFAULT_RETRY_POLICY } from '#domain/retry-policy.ts';
 import { TargetRefusedError } from '#domain/target-policy.ts';
@@ -11,6 +12,7 @@ import type { ArticleWithdrawal } from '#domain/withdrawal.ts';
 import type { OutcomeWrite } from '#ports/delivery-store.ts';
 import type { HttpResult } from '#ports/http-client.ts';
 import type { WorkMessage } from '#ports/work-queue.ts';
+import type { Agreement } from '#schemas/agreement.ts';
 import { agreementFixture } from '#test/fixtures/agreements.ts';
 
 /** The generic worker with the webhook adapter, as the deliver-webhook function builds it. */
@@ -18,6 +20,7 @@ const deliverWebhook = (deps: Deps, msg: WorkMessage) =>
   deliver(deps, { webhook: new WebhookAdapter(deps) }, msg);
 
 const NOW = new Date('2026-03-01T08:00:00Z');
+const BREAKER = { failureThreshold: 2, openMs: 30_000, maxOpenMs: 60_000 };
 const URL_OK = 'https://cms.partner.example/hook';
 
 function delivery(overrides: Partial<Delivery> = {}): Delivery {
@@ -62,7 +65,7 @@ function fakeDeps(answer: (url: string) => Promise<HttpResult>, config: Record<s
       secrets: 'file:/nowhere',
       retryPolicy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 4, baseDelayMs: 1000 },
       assetLinkTtlSeconds: 3600,
-      circuitBreaker: { failureThreshold: 2, openMs: 30_000, maxOpenMs: 60_000 },
+      circuitBreaker: BREAKER,
       ...config,
     }),
     clock: { now: () => now },
@@ -70,6 +73,8 @@ function fakeDeps(answer: (url: string) => Promise<HttpResult>, config: Record<s
     deliveries: {
       get: async (id: string) => structuredClone(items.get(id)),
       getWithdrawal: async (articleId: string) => withdrawals.get(articleId),
+      listByArticle: async (articleId: string) =>
+        [...items.values()].filter((d) => d.articleId === articleId).map((d) => structuredClone(d)),
       recordOutcome: async (current: Delivery, write: OutcomeWrite) => {
         const stored = items.get(current.deliveryId);
         if (!stored || stored.attemptCount !== current.attemptCount) return false;
@@ -212,7 +217,7 @@ describe('deliverWebhook', () => {
     expect(f.posts).toHaveLength(3);
   });
 
-  it('does not count quick error answers against the circuit: the endpoint is up', async () => {
+  it('lets quick 5xx answers through below the run that opens the circuit (4 of 5)', async () => {
     const f = fakeDeps(async () => answered(503));
     const ds = [delivery(), delivery(), delivery(), delivery()];
     for (const d of ds) f.add(d);
@@ -220,6 +225,38 @@ describe('deliverWebhook', () => {
     for (const d of ds) await deliverWebhook(f.deps, scheduled(d));
 
     expect(f.posts).toHaveLength(4);
+  });
+
+  it('opens the circuit on a run of 5xx answers and shares it: another worker does not call either', async () => {
+    const stored = new Map<string, SharedCircuit>();
+    const circuits = {
+      get: async (endpoint: string) => stored.get(endpoint),
+      put: async (c: SharedCircuit) => {
+        stored.set(c.endpoint, c);
+        return true;
+      },
+    };
+    const first = fakeDeps(async () => answered(502), {
+      circuitBreaker: { ...BREAKER, serverErrorThreshold: 3 },
+    });
+    const second = fakeDeps(async () => answered(200), {
+      circuitBreaker: { ...BREAKER, serverErrorThreshold: 3 },
+    });
+    Object.assign(first.deps, { circuits });
+    Object.assign(second.deps, { circuits });
+    const ds = [delivery(), delivery(), delivery(), delivery()];
+    for (const d of ds) first.add(d);
+    const other = delivery();
+    second.add(other);
+
+    for (const d of ds) await deliverWebhook(first.deps, scheduled(d));
+    await deliverWebhook(second.deps, scheduled(other));
+
+    expect(first.posts).toHaveLength(3);
+    expect(first.writes[3]?.attempt.skipped).toBe('circuit-open');
+    expect(stored.get('https://cms.partner.example')).toMatchObject({ state: 'open', at: NOW.getTime() });
+    expect(second.posts).toEqual([]);
+    expect(second.writes[0]?.attempt.skipped).toBe('circuit-open');
   });
 
   it("waits as long as the partner's rate-limit reset asks, within the cap", async () => {
@@ -275,5 +312,167 @@ describe('deliverWebhook', () => {
     expect(f.writes[0]?.attempt.error).toBe(
       'target refused: cms.partner.example resolves to a private address (10.0.0.7)',
     );
+  });
+});
+
+describe('the send-time rules, on every attempt', () => {
+  it('discards a retry whose agreement term ended since the first attempt, as term-ended', async () => {
+    const f = fakeDeps(async () => answered(503));
+    const d = delivery();
+    f.add(d);
+    await deliverWebhook(f.deps, scheduled(d));
+    f.advance(306 * 86_400_000); // past validTo 2026-12-31
+
+    const result = await deliverWebhook(f.deps, scheduled(d));
+
+    expect(result).toEqual({ kind: 'recorded', status: 'discarded' });
+    expect(f.posts).toHaveLength(1);
+    expect(f.writes[1]?.attempt.error).toBe('term-ended');
+  });
+
+  it('holds an embargoed article under a hold agreement, even on an operator replay', async () => {
+    const f = fakeDeps(async () => answered(200));
+    const d = delivery({ embargoUntil: '2026-03-01T10:00:00.000Z' });
+    f.add(d);
+
+    const result = await deliverWebhook(f.deps, { deliveryId: d.deliveryId, trigger: 'manual' });
+
+    expect(result).toEqual({ kind: 'deferred', delaySeconds: 900 });
+    expect(f.posts).toEqual([]);
+    expect(f.writes).toEqual([]);
+  });
+
+  it('never sends an older version once a newer one is on the same channel', async () => {
+    const f = fakeDeps(async () => answered(200));
+    const v1 = delivery({ status: 'retrying', attemptCount: 1 });
+    f.add(v1);
+    f.add(delivery({ version: 2, status: 'delivered', attemptCount: 1 }));
+
+    const result = await deliverWebhook(f.deps, scheduled(v1));
+
+    expect(result).toEqual({ kind: 'recorded', status: 'discarded' });
+    expect(f.posts).toEqual([]);
+    expect(f.writes[0]?.attempt.error).toBe('superseded: version 2 is on this channel');
+  });
+});
+
+/**
+ * Every path ends in this worker, so each path × rule is checked here with the delivery and message
+ * that path produces (docs/delivery-rules.md names these tests).
+ */
+describe('the delivery rules on every path', () => {
+  const EMBARGO = '2026-03-01T10:00:00.000Z';
+  const PATHS: Record<string, { d: Partial<Delivery>; msg: 'scheduled' | 'manual' }> = {
+    'first attempt': { d: {}, msg: 'scheduled' },
+    retry: { d: { status: 'retrying', attemptCount: 1 }, msg: 'scheduled' },
+    'replay one': { d: { lastReplayId: 'rpl_one', lastReplayAt: NOW.toISOString() }, msg: 'manual' },
+    'bulk replay': { d: { lastReplayId: 'rpl_bulk', lastReplayAt: NOW.toISOString() }, msg: 'manual' },
+    backfill: { d: { reason: 'backfill' }, msg: 'scheduled' },
+    sweep: { d: { updatedAt: new Date(NOW.getTime() - 3_600_000).toISOString() }, msg: 'scheduled' },
+    correction: {
+      d: { reason: 'correction', version: 2, event: 'article.updated', supersedes: { version: 1 } },
+      msg: 'scheduled',
+    },
+  };
+
+  function prepare(path: keyof typeof PATHS, agreement: Partial<Agreement> = {}) {
+    const f = fakeDeps(async () => answered(200), {
+      retryPolicy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 4, baseDelayMs: 1000, maxAgeMs: 30 * 86_400_000 },
+    });
+    const stored = agreementFixture({
+      channels: [{ channelId: 'webhook', type: 'webhook', url: URL_OK, secretRef: 's' }],
+      ...agreement,
+    });
+    Object.assign(f.deps, { agreements: { get: async () => stored } });
+    const spec = PATHS[path] ?? { d: {}, msg: 'scheduled' };
+    const d = delivery(spec.d);
+    return { f, d, msg: { deliveryId: d.deliveryId, trigger: spec.msg } satisfies WorkMessage };
+  }
+
+  describe.each(Object.keys(PATHS))('%s', (path) => {
+    it('holds an embargoed article for a hold agreement: no request, tried again later', async () => {
+      const { f, d, msg } = prepare(path, { embargo: 'hold' });
+      f.add({ ...d, embargoUntil: EMBARGO });
+
+      const result = await deliverWebhook(f.deps, msg);
+
+      expect(result).toEqual({ kind: 'deferred', delaySeconds: 900 });
+      expect(f.posts).toEqual([]);
+    });
+
+    it('discards it as term-ended after the agreement term', async () => {
+      const { f, d, msg } = prepare(path, { validTo: '2026-02-28' });
+      f.add(d);
+
+      const result = await deliverWebhook(f.deps, msg);
+
+      expect(result).toEqual({ kind: 'recorded', status: 'discarded' });
+      expect(f.writes[0]?.attempt.error).toBe('term-ended');
+      expect(f.posts).toEqual([]);
+    });
+
+    it('discards it under a suspended agreement', async () => {
+      const { f, d, msg } = prepare(path, { status: 'suspended' });
+      f.add(d);
+
+      await deliverWebhook(f.deps, msg);
+
+      expect(f.writes[0]?.attempt.error).toBe('agreement suspended');
+      expect(f.posts).toEqual([]);
+    });
+
+    it('discards it once the article is withdrawn', async () => {
+      const { f, d, msg } = prepare(path);
+      f.add(d);
+      f.withdraw({ articleId: d.articleId, withdrawnAt: NOW.toISOString(), at: NOW.toISOString() });
+
+      await deliverWebhook(f.deps, msg);
+
+      expect(f.writes[0]?.attempt.error).toBe('article withdrawn');
+      expect(f.posts).toEqual([]);
+    });
+
+    it('never sends it after a newer version reached the channel', async () => {
+      const { f, d, msg } = prepare(path);
+      // A delivery on this path that has been around (the sweeper's, a retry's) or an operator's.
+      f.add({ ...d, attemptCount: Math.max(d.attemptCount, 1), status: 'retrying' });
+      f.add(delivery({ version: d.version + 1, status: 'delivered', attemptCount: 1 }));
+
+      await deliverWebhook(f.deps, msg);
+
+      expect(f.writes[0]?.attempt.error).toBe(`superseded: version ${d.version + 1} is on this channel`);
+      expect(f.posts).toEqual([]);
+    });
+  });
+
+  describe('takedown', () => {
+    const takedown = { kind: 'withdrawal' as const, withdrawnAt: NOW.toISOString() };
+
+    it('goes out despite an embargo, an ended term or a suspension: what it withdraws must come down', async () => {
+      for (const agreement of [
+        { embargo: 'hold' as const },
+        { validTo: '2026-02-28' },
+        { status: 'suspended' as const },
+      ]) {
+        const { f, d, msg } = prepare('first attempt', agreement);
+        f.add({ ...d, ...takedown, embargoUntil: EMBARGO });
+        f.withdraw({ articleId: d.articleId, withdrawnAt: NOW.toISOString(), at: NOW.toISOString() });
+
+        const result = await deliverWebhook(f.deps, msg);
+
+        expect(result, JSON.stringify(agreement)).toMatchObject({ kind: 'recorded', status: 'delivered' });
+        expect(f.bodies[0]?.type).toBe('article.withdrawn');
+      }
+    });
+
+    it('is not superseded by a newer version: it withdraws them all', async () => {
+      const { f, d, msg } = prepare('first attempt');
+      f.add({ ...d, ...takedown });
+      f.add(delivery({ version: 2, status: 'delivered', attemptCount: 1 }));
+
+      const result = await deliverWebhook(f.deps, msg);
+
+      expect(result).toMatchObject({ kind: 'recorded', status: 'delivered' });
+    });
   });
 });

@@ -98,3 +98,51 @@ describe('endpointOf', () => {
     expect(endpointOf('http://127.0.0.1:8080/a')).toBe('http://127.0.0.1:8080');
   });
 });
+
+describe('CircuitBreakers: runs of 5xx and shared state', () => {
+  const withServerErrors = { ...policy, serverErrorThreshold: 2 };
+
+  it('opens on a run of 5xx answers and says so once, as the transition to share', () => {
+    const b = new CircuitBreakers(withServerErrors);
+
+    const first = b.recordServerError(A, 0);
+    const second = b.recordServerError(A, 5);
+
+    expect(first).toBeUndefined();
+    expect(second).toEqual({ endpoint: A, state: 'open', at: 5, openMs: 1_000 });
+    expect(b.check(A, 10)).toEqual({ allowed: false, retryInMs: 995 });
+  });
+
+  it('ends a run of 5xx on any other answer', () => {
+    const b = new CircuitBreakers(withServerErrors);
+
+    b.recordServerError(A, 0);
+    b.recordSuccess(A, 1);
+    b.recordServerError(A, 2);
+
+    expect(b.check(A, 3)).toEqual({ allowed: true, probe: false });
+  });
+
+  it('adopts an opening another worker shared, and a later closing', () => {
+    const b = new CircuitBreakers(policy);
+
+    b.adopt({ endpoint: A, state: 'open', at: 100, openMs: 1_000 });
+    const whileOpen = b.check(A, 200);
+    b.adopt({ endpoint: A, state: 'closed', at: 300, openMs: 1_000 });
+
+    expect(whileOpen).toEqual({ allowed: false, retryInMs: 900 });
+    expect(b.check(A, 301)).toEqual({ allowed: true, probe: false });
+  });
+
+  it('ignores a shared state older than what this worker saw itself', () => {
+    const b = new CircuitBreakers(withServerErrors);
+    b.adopt({ endpoint: A, state: 'open', at: 100, openMs: 1_000 });
+    b.check(A, 1_200); // half-open: the probe goes out
+    const closing = b.recordSuccess(A, 1_250);
+
+    b.adopt({ endpoint: A, state: 'open', at: 100, openMs: 1_000 });
+
+    expect(closing).toEqual({ endpoint: A, state: 'closed', at: 1_250, openMs: 1_000 });
+    expect(b.check(A, 1_300)).toEqual({ allowed: true, probe: false });
+  });
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideRoute, ROUTE_REASON } from '#domain/routing.ts';
+import { decideRoute, ROUTE_REASON, withCorrection } from '#domain/routing.ts';
 import { agreementFixture } from '#test/fixtures/agreements.ts';
 
 const article = { articleId: 'a1', version: 1, language: 'vi', topics: ['infrastructure', 'ocop-products'] };
@@ -73,5 +73,25 @@ describe('decideRoute', () => {
   it('excludes an article sharing no topic', () => {
     const decision = decideRoute(agreementFixture(), { ...article, topics: ['border-security'] }, now);
     expect(decision).toMatchObject({ covered: false, reason: ROUTE_REASON.topic, matchedTopics: [] });
+  });
+});
+
+describe('withCorrection', () => {
+  const article = { articleId: 'a1', version: 2, language: 'vi', topics: ['border-security'] };
+  const at = new Date('2026-03-01T08:00:00Z');
+
+  it('covers an agreement that no longer matches when it received an earlier version', () => {
+    const decision = decideRoute(agreementFixture(), article, at);
+
+    expect(withCorrection(decision, true)).toMatchObject({ covered: true, reason: 'correction' });
+    expect(withCorrection(decision, false)).toMatchObject({ covered: false, reason: 'excluded:topic' });
+  });
+
+  it('sends no correction to a suspended agreement or one out of term', () => {
+    const suspended = decideRoute(agreementFixture({ status: 'suspended' }), article, at);
+    const ended = decideRoute(agreementFixture({ validTo: '2026-02-28' }), article, at);
+
+    expect(withCorrection(suspended, true).covered).toBe(false);
+    expect(withCorrection(ended, true).reason).toBe('excluded:term-ended');
   });
 });

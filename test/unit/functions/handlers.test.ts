@@ -1,7 +1,8 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
 import type { Deps } from '#app/deps.ts';
-import { MissingAssetError } from '#domain/errors.ts';
+import { MissingAssetError, NotFoundError } from '#domain/errors.ts';
+import { VersionConflictError } from '#domain/package-identity.ts';
 import { makeHandler as deliverHandler } from '#functions/deliver-webhook/handler.ts';
 import { makeHandler as packageHandler } from '#functions/package/handler.ts';
 import type { Rejection } from '#ports/rejection-store.ts';
@@ -110,6 +111,9 @@ describe('package handler', () => {
       rejections: store,
       packages: {
         bucket: 'loa-packages',
+        getManifest: async () => {
+          throw new NotFoundError('not packaged yet');
+        },
         copyAsset: async () => {
           throw new MissingAssetError('asset s3://loa-content/x.jpg does not exist');
         },
@@ -127,6 +131,30 @@ describe('package handler', () => {
     ]);
   });
 
+  it('records a conflicting re-approval of a packaged version as a version-conflict rejection', async () => {
+    const { rejections, store } = recorder();
+    const conflict = new VersionConflictError('a1', 2, ['body', 'title']);
+    const deps = fakeDeps({
+      deliveries: notWithdrawn,
+      rejections: store,
+      packages: {
+        bucket: 'loa-packages',
+        getManifest: async () => {
+          throw conflict;
+        },
+      } as unknown as Deps['packages'],
+    });
+
+    await packageHandler(() => deps)(envelope({ article: articleFixture() }), context);
+
+    expect(rejections).toEqual([
+      expect.objectContaining({
+        handler: 'package',
+        problems: [expect.stringMatching(/^version-conflict: .*differs: body, title/)],
+      }),
+    ]);
+  });
+
   it('records an envelope that is not one, naming what is missing', async () => {
     const { rejections, store } = recorder();
     await packageHandler(() => fakeDeps({ rejections: store }))({ hello: 'world' }, context);
@@ -140,6 +168,9 @@ describe('package handler', () => {
       deliveries: notWithdrawn,
       packages: {
         bucket: 'loa-packages',
+        getManifest: async () => {
+          throw new NotFoundError('not packaged yet');
+        },
         copyAsset: async () => {
           throw new Error('S3 is down');
         },

@@ -1,0 +1,36 @@
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { SharedCircuit } from '#domain/circuit-breaker.ts';
+import type { CircuitStore } from '#ports/circuit-store.ts';
+import { isConditionFailure } from './dynamo-errors.ts';
+import { keys } from './table.ts';
+
+/** Circuits as single items `CIRCUIT#<endpoint>` / `META`; a transition never overwrites a later one. */
+export class DynamoCircuitStore implements CircuitStore {
+  constructor(private readonly deps: { client: DynamoDBDocumentClient; tableName: string }) {}
+
+  async get(endpoint: string): Promise<SharedCircuit | undefined> {
+    const out = await this.deps.client.send(
+      new GetCommand({ TableName: this.deps.tableName, Key: keys.circuit(endpoint) }),
+    );
+    return out.Item ? (out.Item.circuit as SharedCircuit) : undefined;
+  }
+
+  async put(circuit: SharedCircuit): Promise<boolean> {
+    try {
+      await this.deps.client.send(
+        new PutCommand({
+          TableName: this.deps.tableName,
+          Item: { ...keys.circuit(circuit.endpoint), entity: 'circuit', circuit, at: circuit.at },
+          // Two workers seeing the same run write in either order: the later transition stays.
+          ConditionExpression: 'attribute_not_exists(pk) OR #at <= :at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: { ':at': circuit.at },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  }
+}

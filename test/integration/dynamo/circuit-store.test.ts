@@ -1,0 +1,35 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { DynamoCircuitStore } from '#adapters/aws/dynamo-circuit-store.ts';
+import { startDynamo, type TestDynamo } from '#test/support/dynamo.ts';
+
+let dynamo: TestDynamo;
+let store: DynamoCircuitStore;
+const ENDPOINT = 'https://cms.vtv4.example';
+
+beforeAll(async () => {
+  dynamo = await startDynamo();
+});
+afterAll(async () => dynamo?.stop());
+beforeEach(async () => {
+  store = new DynamoCircuitStore({ client: dynamo.client, tableName: await dynamo.createTable() });
+});
+
+describe('shared circuits in the table', () => {
+  it('stores one item per endpoint that every worker reads back', async () => {
+    const open = { endpoint: ENDPOINT, state: 'open' as const, at: 1_000, openMs: 30_000 };
+
+    expect(await store.put(open)).toBe(true);
+
+    expect(await store.get(ENDPOINT)).toEqual(open);
+    expect(await store.get('https://other.example')).toBeUndefined();
+  });
+
+  it('keeps the later transition when two workers write in the wrong order', async () => {
+    await store.put({ endpoint: ENDPOINT, state: 'closed', at: 2_000, openMs: 30_000 });
+
+    const late = await store.put({ endpoint: ENDPOINT, state: 'open', at: 1_000, openMs: 30_000 });
+
+    expect(late).toBe(false);
+    expect(await store.get(ENDPOINT)).toMatchObject({ state: 'closed', at: 2_000 });
+  });
+});

@@ -2,6 +2,7 @@
  * `loa`: the ops API from a terminal. Human tables by default, `--json` for scripts; exit codes
  * 0 ok, 1 refused or failed (4xx), 2 usage, 3 unreachable or server error (5xx), 4 credentials.
  */
+import '#infra/quiet-aws-sdk.ts';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { authFor, CliError, EXIT, endpointOf, makeClient } from './client.ts';

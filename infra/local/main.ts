@@ -1,3 +1,4 @@
+import '#infra/quiet-aws-sdk.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';

@@ -20,7 +20,10 @@ export function makeHandler(getDeps: () => Deps) {
     const match = matchOpsRoute(method, event.rawPath);
     try {
       if (!match) throw new HttpError(404, `no such ops endpoint: ${method} ${event.rawPath}`);
-      if (match === 'method') throw new HttpError(405, `${method} is not allowed on ${event.rawPath}`);
+      if ('allow' in match)
+        throw new HttpError(405, `${method} is not allowed on ${event.rawPath}`, undefined, {
+          headers: { allow: match.allow.join(', ') },
+        });
       return await match.route.run(deps, event, match.params, principalOf(event));
     } catch (error) {
       const known = toHttpError(error);

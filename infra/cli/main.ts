@@ -165,8 +165,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   } catch (error) {
     if (error instanceof CliError) {
       err(`loa: ${error.message}`);
-      const problems = (error.body as { problems?: string[] } | undefined)?.problems;
-      for (const p of problems ?? []) err(`  - ${p}`);
+      const fields = (error.body as { errors?: { field: string; detail: string }[] } | undefined)?.errors;
+      for (const f of fields ?? []) err(`  - ${f.field}: ${f.detail}`);
       return error.exitCode;
     }
     if ((error as { code?: string }).code === 'ENOENT') {

@@ -43,7 +43,11 @@ export const OPS_ROUTES: Route[] = [
   ...OPERATOR_ROUTES,
   route('POST', '/ops/agreements', async (deps, e) => {
     const created = await createAgreement(deps, parseBody(e, CreateAgreementInput));
-    return json(201, { agreement: created.agreement, secrets: created.generatedSecrets });
+    return json(
+      201,
+      { agreement: created.agreement, secrets: created.generatedSecrets },
+      { location: `/ops/agreements/${encodeURIComponent(created.agreement.agreementId)}` },
+    );
   }),
   route('GET', '/ops/agreements', async (deps) => json(200, { items: await deps.agreements.list() })),
   route('GET', '/ops/agreements/{id}', async (deps, _e, p) =>
@@ -51,7 +55,8 @@ export const OPS_ROUTES: Route[] = [
   ),
   route('POST', '/ops/agreements/{id}/feed-keys', async (deps, _e, p) => {
     const { kid, createdAt, agreement } = await addFeedKey(deps, p.id ?? '');
-    return json(201, { kid, createdAt, feedKeys: agreement.feedKeys });
+    const location = `/ops/agreements/${encodeURIComponent(p.id ?? '')}/feed-keys/${encodeURIComponent(kid)}`;
+    return json(201, { kid, createdAt, feedKeys: agreement.feedKeys }, { location });
   }),
   route('DELETE', '/ops/agreements/{id}/feed-keys/{kid}', async (deps, _e, p) => {
     const agreement = await retireFeedKey(deps, p.id ?? '', p.kid ?? '');
@@ -92,19 +97,24 @@ export const OPS_ROUTES: Route[] = [
   route('GET', '/ops/rejections', async (deps) => json(200, { items: await deps.rejections.list(100) })),
 ];
 
-/** Finds the route for a request: the route and its decoded params, 405 for a known path, or undefined. */
+/**
+ * Finds the route for a request: the route and its decoded params; for a known path with another
+ * method, the methods it allows (a 405's `Allow`); undefined for an unknown path.
+ */
 export function matchOpsRoute(
   method: string,
   path: string,
-): { route: Route; params: Params } | 'method' | undefined {
-  let pathKnown = false;
+): { route: Route; params: Params } | { allow: string[] } | undefined {
+  const allow: string[] = [];
   for (const r of OPS_ROUTES) {
     const m = r.pattern.exec(path);
     if (!m) continue;
-    pathKnown = true;
-    if (r.method !== method) continue;
+    if (r.method !== method) {
+      allow.push(r.method);
+      continue;
+    }
     const params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')]));
     return { route: r, params };
   }
-  return pathKnown ? 'method' : undefined;
+  return allow.length ? { allow: [...new Set(allow)].sort() } : undefined;
 }

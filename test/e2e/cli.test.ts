@@ -189,7 +189,7 @@ describe('replays and backfill', () => {
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/\[#{30}\] 100% {2}done 2 {2}skipped 0 {2}of 2 {2}done/);
     expect(run.stdout).toMatch(/status\s+done/);
-    expect(JSON.parse(audit.stdout)[0]).toMatchObject({ kind: 'bulk', count: 2 });
+    expect(JSON.parse(audit.stdout)[0]).toMatchObject({ kind: 'replay', count: 2 });
     const left = await cli([
       'deliveries',
       'list',

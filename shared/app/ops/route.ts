@@ -2,7 +2,7 @@
 import type { z } from 'zod';
 import { describeIssues } from '#schemas/issues.ts';
 import type { Deps } from '../deps.ts';
-import { HttpError, type HttpEvent, type HttpResponse, json } from '../http.ts';
+import { HttpError, type HttpEvent, type HttpResponse } from '../http.ts';
 import { ReplayRefusedError } from './reopen.ts';
 
 export type Params = Record<string, string>;
@@ -25,8 +25,7 @@ export function opsRoute(method: string, path: string, run: OpsRoute['run']): Op
       return await run(deps, e, p, who);
     } catch (error) {
       if (error instanceof ReplayRefusedError) {
-        return json(409, {
-          error: error.message,
+        throw new HttpError(409, error.message, undefined, {
           reason: error.reason,
           ...(error.offer && { offer: error.offer }),
         });

@@ -5,11 +5,13 @@ import { createAgreement } from './create-agreement.ts';
 import type { Deps } from './deps.ts';
 import { addFeedKey, FeedUrlInput, mintFeedUrl, retireFeedKey } from './feed-keys.ts';
 import { HttpError, type HttpEvent, type HttpResponse, json, parseBody } from './http.ts';
+import { openApiDocument } from './ops/openapi.ts';
 import { OPERATOR_ROUTES } from './ops/routes.ts';
 
 type Params = Record<string, string>;
 type Route = {
   method: string;
+  path: string;
   pattern: RegExp;
   names: string[];
   run: (deps: Deps, e: HttpEvent, p: Params, who: string) => Promise<HttpResponse>;
@@ -22,10 +24,11 @@ function route(method: string, path: string, run: Route['run']): Route {
     names.push(name);
     return '([^/]+)';
   });
-  return { method, pattern: new RegExp(`^${source}$`), names, run };
+  return { method, path, pattern: new RegExp(`^${source}$`), names, run };
 }
 
-const ListQuery = z.object({
+/** `GET /ops/agreements/{id}/deliveries?status&limit&cursor`. */
+export const ListQuery = z.object({
   status: z.enum(Object.values(DELIVERY_STATUS) as [DeliveryStatus, ...DeliveryStatus[]]).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(2048).optional(),
@@ -95,6 +98,8 @@ export const OPS_ROUTES: Route[] = [
     return json(200, record);
   }),
   route('GET', '/ops/rejections', async (deps) => json(200, { items: await deps.rejections.list(100) })),
+  // The document describes this very table, so it is built on request (routes are all defined by then).
+  route('GET', '/ops/openapi.json', async () => json(200, openApiDocument(OPS_ROUTES, ListQuery))),
 ];
 
 /**

@@ -93,6 +93,16 @@ describe('errors are RFC 9457 problem details', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('is served at /ops/openapi.json, describing the ops API', async () => {
+    const res = await call('GET', '/ops/openapi.json');
+
+    expect(res.status).toBe(200);
+    expect(res.json.openapi).toBe('3.1.0');
+    expect(res.json.paths['/ops/replays/{id}']).toHaveProperty('get');
+  });
+});
+
 describe('status codes carry their headers', () => {
   it('answers 405 with the methods the path allows', async () => {
     const res = await call('DELETE', '/ops/agreements');

@@ -8,6 +8,8 @@ import { ReplayRefusedError } from './reopen.ts';
 export type Params = Record<string, string>;
 export interface OpsRoute {
   method: string;
+  /** The template, `/ops/agreements/{id}`: the OpenAPI document's path. */
+  path: string;
   pattern: RegExp;
   names: string[];
   run: (deps: Deps, e: HttpEvent, p: Params, who: string) => Promise<HttpResponse>;
@@ -36,7 +38,7 @@ export function opsRoute(method: string, path: string, run: OpsRoute['run']): Op
       throw error;
     }
   };
-  return { method, pattern: new RegExp(`^${source}$`), names, run: guarded };
+  return { method, path, pattern: new RegExp(`^${source}$`), names, run: guarded };
 }
 
 /** Parses the query string with a schema; every failure names the parameter at fault (400). */

@@ -75,6 +75,8 @@ function listen(server: Server, port: number): Promise<number> {
  * speaking SQS on the HTTP server, and the same handlers the Lambda functions run.
  */
 export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
+  // Powertools Metrics writes EMF lines for CloudWatch; on this machine nobody reads them.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   let listener: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   const server = createServer((req, res) => {
     if (listener) listener(req, res);

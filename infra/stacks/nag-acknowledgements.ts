@@ -44,7 +44,6 @@ export function acknowledgeNagFindings(s: NagScope): void {
     const caps = s.access[name] ?? [];
     const iam5 = (resource: string, reason: string) =>
       ack(fn.role, `AwsSolutions-IAM5[Resource::${resource}]`, reason);
-    iam5('*', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource narrower than *');
     if (caps.includes('content:read')) {
       iam5(
         `${arnOf(storage.contentBucket)}/*`,

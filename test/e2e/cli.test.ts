@@ -118,9 +118,7 @@ describe('agreements and deliveries', () => {
     expect(human.code).toBe(0);
     expect(human.stdout.split('\n')[0]).toMatch(/^AGREEMENT\s+PARTNER\s+STATUS/);
     expect(human.stdout).toContain('cli-partner');
-    expect(data(json).map((a: { agreementId: string }) => a.agreementId)).toContain(
-      'cli-partner',
-    );
+    expect(data(json).map((a: { agreementId: string }) => a.agreementId)).toContain('cli-partner');
   });
 
   it('creates an agreement from stdin, updates and suspends it', async () => {

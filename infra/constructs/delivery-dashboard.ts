@@ -4,12 +4,35 @@
  * errors and throttles.
  */
 import { Duration } from 'aws-cdk-lib';
-import { Dashboard, GraphWidget, Metric, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
+import { Dashboard, GraphWidget, MathExpression, Metric, TextWidget } from 'aws-cdk-lib/aws-cloudwatch';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 
 export const CHANNEL_KINDS = ['webhook', 'broadcast', 'social'] as const;
 const OUTCOMES = ['delivered', 'failed', 'retrying'] as const;
+
+/** One outcome count of one channel kind, as functions/metrics.ts writes it (5-minute sums). */
+export function outcomeMetric(kind: string, name: string): Metric {
+  return new Metric({
+    namespace: 'Loa',
+    metricName: name,
+    dimensionsMap: { service: 'loa', channelKind: kind },
+    statistic: 'Sum',
+    period: Duration.minutes(5),
+    label: name,
+  });
+}
+
+/** Failed deliveries of every channel kind together: what the DeliveryFailed alarm watches. */
+export function failedDeliveries(): MathExpression {
+  const usingMetrics = Object.fromEntries(CHANNEL_KINDS.map((k) => [k, outcomeMetric(k, 'failed')]));
+  return new MathExpression({
+    expression: CHANNEL_KINDS.join(' + '),
+    usingMetrics,
+    label: 'failed deliveries',
+    period: Duration.minutes(5),
+  });
+}
 
 export interface DeliveryDashboardProps {
   stageName: string;
@@ -22,15 +45,6 @@ export class DeliveryDashboard extends Construct {
   constructor(scope: Construct, id: string, props: DeliveryDashboardProps) {
     super(scope, id);
     const period = Duration.minutes(5);
-    const outcome = (kind: string, name: string) =>
-      new Metric({
-        namespace: 'Loa',
-        metricName: name,
-        dimensionsMap: { service: 'loa', channelKind: kind },
-        statistic: 'Sum',
-        period,
-        label: name,
-      });
     this.dashboard = new Dashboard(this, 'Dashboard', {
       dashboardName: `Loa-${props.stageName}`,
       defaultInterval: Duration.hours(24),
@@ -47,7 +61,7 @@ export class DeliveryDashboard extends Construct {
         (kind) =>
           new GraphWidget({
             title: `${kind}: delivered, failed, retrying`,
-            left: OUTCOMES.map((name) => outcome(kind, name)),
+            left: OUTCOMES.map((name) => outcomeMetric(kind, name)),
             width: 8,
           }),
       ),

@@ -21,7 +21,6 @@ export interface NagScope {
   access: AccessTable;
   api: LoaHttpApi;
   busDeadLetters: IConstruct;
-  deliveryFailures: IConstruct;
 }
 
 /** How cdk-nag spells `Fn::GetAtt [<construct's resource>, Arn]` inside a finding id. */
@@ -88,10 +87,5 @@ export function acknowledgeNagFindings(s: NagScope): void {
     s.busDeadLetters,
     'AwsSolutions-SQS3',
     'this queue is the dead-letter queue of the bus rules and async invocations',
-  );
-  ack(
-    s.deliveryFailures,
-    'AwsSolutions-SQS3',
-    'a counter for the DeliveryFailed alarm that nothing receives from',
   );
 }

@@ -4,6 +4,8 @@ import { type ChannelAdapters, deliver } from '#app/deliver.ts';
 import type { Deps } from '#app/deps.ts';
 import type { OutgoingEvent } from '#schemas/events.ts';
 import { WorkMessage } from '#schemas/work.ts';
+import { countOutcome, publishOutcomes } from './metrics.ts';
+import { lambdaContext } from './middleware.ts';
 
 /**
  * A channel queue's consumer (deliver-webhook, deliver-broadcast, deliver-social): one attempt per
@@ -13,13 +15,17 @@ import { WorkMessage } from '#schemas/work.ts';
  */
 export function makeDeliverHandler(getDeps: () => Deps, adaptersOf: (deps: Deps) => ChannelAdapters) {
   const built = new WeakMap<Deps, ChannelAdapters>();
-  return middy<SQSEvent, SQSBatchResponse>().handler(async (event, context): Promise<SQSBatchResponse> => {
+  const handler = middy<SQSEvent, SQSBatchResponse>().use(lambdaContext(() => getDeps().logger));
+  return handler.handler(async (event, context): Promise<SQSBatchResponse> => {
     const deps = getDeps();
     let adapters = built.get(deps);
     if (!adapters) {
       adapters = adaptersOf(deps);
       built.set(deps, adapters);
     }
+    // One queue, one channel kind: the metrics' dimension.
+    const kind = Object.keys(adapters).join('+');
+    const outcomes = new Map<string, Map<string, number>>();
     const failures: SQSBatchResponse['batchItemFailures'] = [];
     const events: OutgoingEvent[] = [];
     // Leave room for one more whole attempt plus the outcome write, or hand the rest back:
@@ -45,14 +51,26 @@ export function makeDeliverHandler(getDeps: () => Deps, adaptersOf: (deps: Deps)
         deps.logger.error('malformed work message dropped', { messageId: record.messageId });
         continue;
       }
+      // Every log line about this record names its delivery (and agreement, once known).
+      deps.logger.appendKeys({ deliveryId: msg.data.deliveryId });
       try {
         const result = await deliver(deps, adapters, msg.data);
-        if (result.kind === 'recorded' && result.event) events.push(result.event);
+        if (result.kind === 'recorded') {
+          countOutcome(outcomes, kind, result.status);
+          if (result.event) {
+            events.push(result.event);
+            const { agreementId } = result.event.detail as { agreementId?: string };
+            if (agreementId) deps.logger.appendKeys({ agreementId });
+          }
+        }
       } catch (error) {
-        deps.logger.error('delivery attempt failed to complete', { deliveryId: msg.data.deliveryId, error });
+        deps.logger.error('delivery attempt failed to complete', { error });
         failures.push({ itemIdentifier: record.messageId });
+      } finally {
+        deps.logger.removeKeys(['deliveryId', 'agreementId']);
       }
     }
+    publishOutcomes(outcomes);
     // One PutEvents per batch rather than one per delivery; losing these is not losing a delivery.
     await deps.publisher
       .publish(events)

@@ -1,7 +1,7 @@
 import middy from '@middy/core';
 import { depsFromEnv } from '#adapters/aws/build-deps.ts';
 import type { Deps } from '#app/deps.ts';
-import { type HttpEvent, type HttpResponse, text } from '#app/http.ts';
+import { type HttpEvent, type HttpResponse, problem } from '#app/http.ts';
 import { serveAsset } from '#app/serve-asset.ts';
 
 /** `GET /assets/{agreementId}/{asset}?expires&kid&sig` → 302 to a presigned URL, or 403 with a reason. */
@@ -15,7 +15,7 @@ export function makeHandler(getDeps: () => Deps) {
       // The raw query, not API Gateway's decoded copy: `kid=%6B1` must not pass for `kid=k1`.
       rawQuery: event.rawQueryString ?? '',
     });
-    if (!answer.ok) return text(403, `${answer.reason}\n`);
+    if (!answer.ok) return problem(403, answer.reason);
     return { statusCode: 302, headers: { location: answer.location, 'cache-control': 'no-store' }, body: '' };
   });
 }

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { depsFromEnv } from '#adapters/aws/build-deps.ts';
 import type { Deps } from '#app/deps.ts';
 import { FeedCache } from '#app/feed-cache.ts';
-import { type HttpEvent, type HttpResponse, text } from '#app/http.ts';
+import { type HttpEvent, type HttpResponse, problem } from '#app/http.ts';
 import { serveFeed } from '#app/serve-feed.ts';
 
 /** How long a warm function reuses agreements and rendered pages (0 turns the cache off). */
@@ -27,8 +27,8 @@ export function makeHandler(getDeps: () => Deps, env: NodeJS.ProcessEnv = proces
         ifNoneMatch: event.headers['if-none-match'],
         ifModifiedSince: event.headers['if-modified-since'],
       });
-      if (answer.kind === 'refused') return text(403, `${answer.reason}\n`);
-      if (answer.kind === 'bad-request') return text(400, `${answer.reason}\n`);
+      if (answer.kind === 'refused') return problem(403, answer.reason);
+      if (answer.kind === 'bad-request') return problem(400, answer.reason);
       const { feed } = answer;
       // What a 304 must repeat of the 200 (RFC 9110 §15.4.5), and Last-Modified for date-only readers.
       const headers = {
@@ -51,7 +51,7 @@ export function makeHandler(getDeps: () => Deps, env: NodeJS.ProcessEnv = proces
       };
     } catch (error) {
       deps.logger.error('feed request failed', { path: event.rawPath, error });
-      return text(500, 'internal error\n');
+      return problem(500, 'internal error');
     }
   });
 }

@@ -1,8 +1,9 @@
 import middy from '@middy/core';
 import { depsFromEnv } from '#adapters/aws/build-deps.ts';
 import type { Deps } from '#app/deps.ts';
-import { errorResponse, HttpError, type HttpEvent, type HttpResponse, toHttpError } from '#app/http.ts';
+import { HttpError, type HttpEvent, type HttpResponse } from '#app/http.ts';
 import { matchOpsRoute } from '#app/ops-routes.ts';
+import { lambdaContext, problemErrors } from '../middleware.ts';
 
 /** Who is asking: the IAM principal on AWS, the local runtime's token principal locally. */
 function principalOf(event: HttpEvent): string {
@@ -14,21 +15,20 @@ function principalOf(event: HttpEvent): string {
 
 /** The ops API. Authorisation happens in front of it (IAM on AWS, the bearer token locally). */
 export function makeHandler(getDeps: () => Deps) {
-  return middy<HttpEvent, HttpResponse>().handler(async (event): Promise<HttpResponse> => {
-    const deps = getDeps();
-    const method = event.requestContext.http.method;
-    const match = matchOpsRoute(method, event.rawPath);
-    try {
+  const logger = () => getDeps().logger;
+  return middy<HttpEvent, HttpResponse>()
+    .use(lambdaContext(logger))
+    .use(problemErrors(logger, (event: HttpEvent) => ({ path: event.rawPath })))
+    .handler(async (event): Promise<HttpResponse> => {
+      const method = event.requestContext.http.method;
+      const match = matchOpsRoute(method, event.rawPath);
       if (!match) throw new HttpError(404, `no such ops endpoint: ${method} ${event.rawPath}`);
-      if (match === 'method') throw new HttpError(405, `${method} is not allowed on ${event.rawPath}`);
-      return await match.route.run(deps, event, match.params, principalOf(event));
-    } catch (error) {
-      const known = toHttpError(error);
-      if (known) return errorResponse(known);
-      deps.logger.error('ops request failed', { path: event.rawPath, error });
-      return errorResponse(new HttpError(500, 'internal error'));
-    }
-  });
+      if ('allow' in match)
+        throw new HttpError(405, `${method} is not allowed on ${event.rawPath}`, undefined, {
+          headers: { allow: match.allow.join(', ') },
+        });
+      return match.route.run(getDeps(), event, match.params, principalOf(event));
+    });
 }
 
 export const handler = makeHandler(depsFromEnv);

@@ -120,8 +120,9 @@ export function makeClient(endpoint: URL, auth: Auth, fetchImpl: typeof fetch = 
         json = undefined;
       }
       if (res.ok) return json;
-      const detail = (json as { error?: string; problems?: string[] } | undefined) ?? {};
-      const message = detail.error ?? (text.trim() || `HTTP ${res.status}`);
+      // RFC 9457 problem details (`detail`); `error` is what older servers answered.
+      const detail = (json as { detail?: string; error?: string } | undefined) ?? {};
+      const message = detail.detail ?? detail.error ?? (text.trim() || `HTTP ${res.status}`);
       if (res.status === 401 || res.status === 403) {
         const hint =
           auth.kind === 'token' ? 'check LOA_OPS_TOKEN' : 'check your AWS identity may invoke the ops API';

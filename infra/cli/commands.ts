@@ -380,7 +380,8 @@ export const COMMANDS: Command[] = [
   },
   {
     path: ['replays', 'status'],
-    summary: 'show a bulk replay’s progress (--wait follows it to the end)',
+    summary:
+      'show a replay’s or backfill’s progress, any id `loa audit` lists (--wait follows it to the end)',
     args: ['replayId'],
     options: { wait: { type: 'boolean' } },
     async run(ctx) {
@@ -392,7 +393,7 @@ export const COMMANDS: Command[] = [
   },
   {
     path: ['replays', 'cancel'],
-    summary: 'cancel a bulk replay (it stops at its next step)',
+    summary: 'cancel a replay by filter (it stops at its next step)',
     args: ['replayId'],
     async run(ctx) {
       const job = await post(ctx, `/ops/replays/${enc(need(ctx, 0, 'replayId'))}/cancel`);
@@ -501,7 +502,7 @@ export const COMMANDS: Command[] = [
   },
   {
     path: ['audit'],
-    summary: 'the replay audit log: replays, bulk replays and backfills, newest first',
+    summary: 'the replay audit log: one delivery, replays by filter and backfills, newest first',
     options: { limit: { type: 'string' } },
     async run(ctx) {
       const limit = int('limit', ctx.values.limit, 1, 500) ?? 100;

@@ -1,14 +1,37 @@
-/** Human output: aligned tables, short times, a progress bar. */
+/** Human output: aligned tables, short times, a progress bar; colour on a terminal only. */
 
 const MAX_CELL = 60;
+
+/** How this run prints: set once per invocation by runCli (`--wide`; colour only on a TTY, never with NO_COLOR). */
+export const style = { wide: false, colour: false };
+
+const COLOURS: Record<string, string> = {
+  failed: '31',
+  delivered: '32',
+  ok: '32',
+  done: '32',
+  retrying: '33',
+  pending: '33',
+  degraded: '33',
+  failing: '31',
+  discarded: '90',
+  cancelled: '90',
+};
+
+/** A status word in its colour (the text is already free of control characters). */
+const paint = (text: string) => {
+  const code = style.colour ? COLOURS[text.trim()] : undefined;
+  return code ? `\u001b[${code}m${text}\u001b[0m` : text;
+};
 
 function cell(value: unknown): string {
   if (value === undefined || value === null) return '';
   const s = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  // One line per row: control characters (a newline in an error) would break the table.
+  // One line per row: control characters (a newline in an error, an escape sequence in a title)
+  // would break the table or the terminal.
   // biome-ignore lint/suspicious/noControlCharactersInRegex: this pattern exists to find control characters
-  const flat = s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
-  return flat.length > MAX_CELL ? `${flat.slice(0, MAX_CELL - 1)}…` : flat;
+  const flat = s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
+  return !style.wide && flat.length > MAX_CELL ? `${flat.slice(0, MAX_CELL - 1)}…` : flat;
 }
 
 /** Columns padded to their widest cell; `columns` maps a header to how a row shows it. */
@@ -18,7 +41,7 @@ export function table<T>(rows: T[], columns: Record<string, (row: T) => unknown>
   const widths = headers.map((h, i) => Math.max(h.length, ...body.map((b) => [...(b[i] ?? '')].length)));
   const line = (cells: string[]) =>
     cells
-      .map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - [...c].length)))
+      .map((c, i) => paint(c) + ' '.repeat(Math.max(0, (widths[i] ?? 0) - [...c].length)))
       .join('  ')
       .trimEnd();
   return [line(headers), ...body.map(line)].join('\n');
@@ -29,7 +52,7 @@ export function fields(obj: Record<string, unknown>): string {
   const width = Math.max(...Object.keys(obj).map((k) => k.length));
   return Object.entries(obj)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k.padEnd(width)}  ${cell(v)}`)
+    .map(([k, v]) => `${k.padEnd(width)}  ${paint(cell(v))}`)
     .join('\n');
 }
 

@@ -1,12 +1,18 @@
 /**
- * `loa`: the ops API from a terminal. Human tables by default, `--json` for scripts; exit codes
- * 0 ok, 1 refused or failed (4xx), 2 usage, 3 unreachable or server error (5xx), 4 credentials.
+ * `loa`: the ops API from a terminal. Human tables by default, `--json` for scripts (one envelope:
+ * `{ok, data}` or `{ok: false, problem}`); exit codes 0 ok, 1 refused or failed (4xx), 2 usage,
+ * 3 unreachable or server error (5xx), 4 credentials.
  */
+import '#infra/quiet-aws-sdk.ts';
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { authFor, CliError, EXIT, endpointOf, makeClient } from './client.ts';
 import { COMMANDS, type Command, type Values } from './commands.ts';
-import { progressBar } from './format.ts';
+import { DEMO_PARTNER } from './demo.ts';
+import { EVENTS_SEND } from './events.ts';
+import { progressBar, style } from './format.ts';
+import { commandHelp, didYouMean, groupHelp, overview } from './help.ts';
 import { startDashboardProxy } from './proxy.ts';
 
 export interface CliIo {
@@ -24,8 +30,10 @@ export interface CliIo {
 const GLOBAL = {
   endpoint: { type: 'string' },
   json: { type: 'boolean' },
+  wide: { type: 'boolean' },
   progress: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'V' },
 } as const;
 
 const DASHBOARD: Command = {
@@ -37,29 +45,17 @@ const DASHBOARD: Command = {
   },
 };
 
-const ALL = [...COMMANDS, DASHBOARD];
+/** Every command, in the order help lists them. */
+export const ALL = [...COMMANDS, EVENTS_SEND, DEMO_PARTNER, DASHBOARD];
 
-function usage(): string {
-  const width = Math.max(
-    ...ALL.map((c) => [...c.path, ...(c.args ?? []).map((a) => `<${a}>`)].join(' ').length),
-  );
-  const lines = ALL.map(
-    (c) => `  ${[...c.path, ...(c.args ?? []).map((a) => `<${a}>`)].join(' ').padEnd(width)}  ${c.summary}`,
-  );
-  return [
-    'usage: loa [--endpoint URL] [--json] [--progress] <command> [options]',
-    '',
-    'commands:',
-    ...lines,
-    '',
-    'filters (deliveries list, replays start): --agreement ID --status S --channel C --article ID --since T --until T',
-    '  T is an ISO time or an age: 30m, 24h, 7d',
-    '',
-    'endpoint: --endpoint or LOA_ENDPOINT (default http://127.0.0.1:4010, the local server)',
-    'auth: LOA_OPS_TOKEN; locally the server’s <LOA_DATA_DIR or .loa>/ops-token; an https endpoint',
-    '  without a token is called with SigV4 and your AWS credentials (profile, SSO, env)',
-    'exit codes: 0 ok, 1 refused or failed, 2 usage, 3 unreachable or server error, 4 credentials refused',
-  ].join('\n');
+/** The package's version: defined in the bundle (scripts/build-cli.mjs), read from package.json from source. */
+declare const __LOA_VERSION__: string | undefined;
+function version(): string {
+  if (typeof __LOA_VERSION__ === 'string') return __LOA_VERSION__;
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
 }
 
 /** Value-taking flags of every command, so command words can be told from flag values. */
@@ -69,7 +65,8 @@ const STRING_FLAGS = new Set(
     .map(([name]) => `--${name}`),
 );
 
-function findCommand(argv: string[]): Command | undefined {
+/** The words of a command line, without flags and their values. */
+function wordsOf(argv: string[]): string[] {
   const words: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
@@ -79,21 +76,59 @@ function findCommand(argv: string[]): Command | undefined {
     }
     words.push(a);
   }
+  return words;
+}
+
+function findCommand(words: string[]): Command | undefined {
   const matches = ALL.filter((c) => c.path.every((w, i) => words[i] === w));
   return matches.sort((x, y) => y.path.length - x.path.length)[0];
+}
+
+/** A CLI failure as an RFC 9457 problem, for the `--json` envelope (the API's own problem when it sent one). */
+function problemOf(error: CliError): Record<string, unknown> {
+  const body = error.body as { type?: unknown; status?: unknown } | undefined;
+  if (body && typeof body.type === 'string' && typeof body.status === 'number') return { ...body };
+  const kind = (Object.entries(EXIT).find(([, code]) => code === error.exitCode)?.[0] ?? 'error') as string;
+  return { type: `urn:loa:cli:${kind}`, title: kind, detail: error.message, exitCode: error.exitCode };
 }
 
 /** Runs one CLI invocation; returns the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const err = (line: string) => io.stderr.write(`${line}\n`);
+  const json = argv.includes('--json');
+  style.wide = argv.includes('--wide');
+  style.colour = io.stdout.isTTY === true && !json && !io.env.NO_COLOR;
+  const out = (text: string) => io.stdout.write(`${text}\n`);
   try {
-    const command = findCommand(argv);
+    const words = wordsOf(argv);
+    if (argv.includes('--version') || argv.includes('-V')) {
+      out(json ? JSON.stringify({ ok: true, data: { version: version() } }) : `loa ${version()}`);
+      return EXIT.ok;
+    }
+    // `loa help [command...]` is `loa [command...] --help`.
+    const helpWords = words[0] === 'help' ? words.slice(1) : undefined;
+    const wantsHelp = helpWords !== undefined || argv.includes('--help') || argv.includes('-h');
+    const target = helpWords ?? words;
+    const command = findCommand(target);
     if (!command) {
-      const wantsHelp = argv.length === 0 || argv.includes('--help') || argv.includes('-h');
-      (wantsHelp ? io.stdout : io.stderr).write(`${usage()}\n`);
-      if (!wantsHelp)
-        err(`\nloa: unknown command: ${argv.filter((a) => !a.startsWith('-')).join(' ') || '(none)'}`);
-      return wantsHelp ? EXIT.ok : EXIT.usage;
+      if (target.length === 0) {
+        (wantsHelp ? io.stdout : io.stderr).write(`${overview(ALL)}\n`);
+        return wantsHelp ? EXIT.ok : EXIT.usage;
+      }
+      const group = groupHelp(target[0] ?? '', ALL);
+      if (group && target.length === 1) {
+        out(group);
+        return EXIT.ok;
+      }
+      const guess = didYouMean(target, ALL);
+      throw new CliError(
+        `unknown command: ${target.join(' ')}${guess ? ` (did you mean: loa ${guess}?)` : ''}; loa help lists them`,
+        EXIT.usage,
+      );
+    }
+    if (wantsHelp) {
+      out(commandHelp(command));
+      return EXIT.ok;
     }
     let parsed: { values: Values; positionals: string[] };
     try {
@@ -105,19 +140,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       }) as typeof parsed;
     } catch (error) {
       throw new CliError(
-        `${(error as Error).message}\n(loa ${command.path.join(' ')} --help lists its options)`,
+        `${(error as Error).message}\n(loa help ${command.path.join(' ')} lists its options)`,
         EXIT.usage,
       );
     }
     const { values } = parsed;
-    if (values.help) {
-      io.stdout.write(
-        `loa ${[...command.path, ...(command.args ?? []).map((a) => `<${a}>`)].join(' ')}\n  ${command.summary}\n`,
-      );
-      const opts = Object.keys(command.options ?? {}).map((o) => `--${o}`);
-      if (opts.length) io.stdout.write(`  options: ${opts.join(' ')}\n`);
-      return EXIT.ok;
-    }
     const args = parsed.positionals.slice(command.path.length);
     const expected = command.args?.length ?? 0;
     if (args.length > expected)
@@ -140,7 +167,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
 
     const showProgress = values.progress === true || (io.stderr.isTTY === true && values.json !== true);
     let last = '';
-    const out = await command.run({
+    const result = await command.run({
       api,
       values,
       args,
@@ -159,21 +186,40 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       until: io.until ?? new Promise(() => undefined),
       log: err,
     });
-    io.stdout.write(`${values.json ? JSON.stringify(out.json, null, 2) : out.human}\n`);
-    return out.exitCode ?? EXIT.ok;
-  } catch (error) {
-    if (error instanceof CliError) {
-      err(`loa: ${error.message}`);
-      const problems = (error.body as { problems?: string[] } | undefined)?.problems;
-      for (const p of problems ?? []) err(`  - ${p}`);
-      return error.exitCode;
+    const exitCode = result.exitCode ?? EXIT.ok;
+    out(json ? JSON.stringify({ ok: exitCode === EXIT.ok, data: result.json }, null, 2) : result.human);
+    return exitCode;
+  } catch (thrown) {
+    const error =
+      thrown instanceof CliError
+        ? thrown
+        : (thrown as { code?: string }).code === 'ENOENT'
+          ? new CliError((thrown as Error).message, EXIT.usage)
+          : undefined;
+    if (!error) {
+      if (json)
+        out(
+          JSON.stringify(
+            {
+              ok: false,
+              problem: {
+                type: 'urn:loa:cli:unexpected',
+                title: 'unexpected error',
+                detail: String((thrown as Error).message ?? thrown),
+              },
+            },
+            null,
+            2,
+          ),
+        );
+      err(`loa: unexpected error: ${(thrown as Error).stack ?? String(thrown)}`);
+      return EXIT.unreachable;
     }
-    if ((error as { code?: string }).code === 'ENOENT') {
-      err(`loa: ${(error as Error).message}`);
-      return EXIT.usage;
-    }
-    err(`loa: unexpected error: ${(error as Error).stack ?? String(error)}`);
-    return EXIT.unreachable;
+    if (json) out(JSON.stringify({ ok: false, problem: problemOf(error) }, null, 2));
+    err(`loa: ${error.message}`);
+    const fields = (error.body as { errors?: { field: string; detail: string }[] } | undefined)?.errors;
+    for (const f of fields ?? []) err(`  - ${f.field}: ${f.detail}`);
+    return error.exitCode;
   }
 }
 

@@ -4,7 +4,6 @@
  * node:crypto SHA-256.
  */
 import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
-import { SignatureV4 } from '@smithy/signature-v4';
 
 /** What Smithy hands a checksum: text, bytes or a view on them. */
 type SourceData = string | ArrayBuffer | ArrayBufferView;
@@ -47,6 +46,8 @@ export async function signRequest(
   opts: { credentials: AwsCredentials; region: string; service?: string; date?: Date },
 ): Promise<Record<string, string>> {
   const url = new URL(request.url);
+  // Loaded when a request is signed: a local call or `--help` never pays for Smithy.
+  const { SignatureV4 } = await import('@smithy/signature-v4');
   const signer = new SignatureV4({
     credentials: opts.credentials,
     region: opts.region,

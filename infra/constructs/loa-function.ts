@@ -21,7 +21,7 @@ export interface LoaFunctionProps {
 
 /**
  * One wiring function as a Lambda with the team defaults: Node.js 22 on arm64, bundled by the
- * local esbuild as minified ESM with source maps, X-Ray tracing, its own log group, and its own
+ * local esbuild as minified ESM with source maps, X-Ray off, its own log group, and its own
  * role that starts with nothing but writing to that log group (no AWS managed policy).
  */
 export class LoaFunction extends Construct {
@@ -64,7 +64,10 @@ export class LoaFunction extends Construct {
       }),
       role: this.role,
       logGroup: this.logGroup,
-      tracing: Tracing.ACTIVE,
+      // Off: active tracing without the SDK instrumented (Powertools Tracer would put
+      // aws-xray-sdk-core in every bundle, past the 1 MB limit for package) shows only the
+      // invocation, which the logs' request ids and the metrics already give.
+      tracing: Tracing.DISABLED,
       environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
       bundling: cdkBundling(),
     });

@@ -53,7 +53,7 @@ const LABELS = {
     suspended: 'Tạm dừng',
     expired: 'Hết hạn',
     one: 'Một lần giao',
-    bulk: 'Hàng loạt',
+    'kind.replay': 'Hàng loạt',
     backfill: 'Gửi bù',
     channels: 'Các kênh',
     'channel.webhook': 'Webhook',
@@ -112,7 +112,7 @@ const LABELS = {
     suspended: 'Suspended',
     expired: 'Expired',
     one: 'One delivery',
-    bulk: 'Bulk',
+    'kind.replay': 'Replay by filter',
     backfill: 'Backfill',
     channels: 'Channels',
     'channel.webhook': 'Webhook',
@@ -158,7 +158,7 @@ function applyLabels() {
 
 class ApiError extends Error {
   constructor(status, body) {
-    super(body?.error ?? `HTTP ${status}`);
+    super(body?.detail ?? body?.error ?? `HTTP ${status}`);
     this.status = status;
     this.body = body;
   }
@@ -416,7 +416,8 @@ async function loadAudit() {
     tr.append(
       el('td', time(a.requestedAt)),
       el('td', a.requestedBy),
-      el('td', t(a.kind ?? 'one')),
+      // Audit kinds: one, replay (by filter; `bulk` in records from before), backfill.
+      el('td', t(a.kind === 'replay' || a.kind === 'bulk' ? 'kind.replay' : (a.kind ?? 'one'))),
       el('td', a.count, { class: 'num' }),
       el('td', JSON.stringify(a.filter), { class: 'error-text' }),
     );

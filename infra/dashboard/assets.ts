@@ -27,6 +27,16 @@ export const DASHBOARD_HEADERS = {
   'cache-control': 'no-cache',
 };
 
+/**
+ * Where the files are: beside this module, or, inside the CLI's bundle (dist/loa.mjs, built by
+ * scripts/build-cli.mjs), at the path the bundler defines relative to the bundle.
+ */
+declare const __LOA_DASHBOARD_DIR__: string | undefined;
+const DIR = new URL(
+  typeof __LOA_DASHBOARD_DIR__ === 'string' ? __LOA_DASHBOARD_DIR__ : './',
+  import.meta.url,
+);
+
 const cache = new Map<string, Buffer>();
 
 /** The dashboard file for a GET of `pathname`, or undefined when it is not one. */
@@ -37,7 +47,7 @@ export function dashboardAsset(
   if (!entry) return undefined;
   let body = cache.get(entry.file);
   if (!body) {
-    body = readFileSync(fileURLToPath(new URL(entry.file, import.meta.url)));
+    body = readFileSync(fileURLToPath(new URL(entry.file, DIR)));
     cache.set(entry.file, body);
   }
   return { headers: { 'content-type': entry.type, ...DASHBOARD_HEADERS }, body };

@@ -72,6 +72,8 @@ export interface LocalBusOptions {
    * to prove every handler takes a duplicate in its stride.
    */
   deliveriesPerEvent?: number;
+  /** Sees every accepted event, matched by a rule or not (the local terminal's log of failures). */
+  onEvent?: (event: BusEvent) => void;
 }
 
 /** One line of the bus journal: an event accepted for some rules, or one rule done with it. */
@@ -143,6 +145,7 @@ export class LocalBus {
       const checked = this.#validate(entry);
       if ('ErrorCode' in checked) return checked;
       this.#accept(checked);
+      this.#opts.onEvent?.(checked);
       return { EventId: checked.id };
     });
   }

@@ -23,10 +23,13 @@ const TOPICS = [
   'border-security',
 ];
 
-/** The demo's partners: a foreign-audience TV channel and a flaky provincial portal. */
+/**
+ * The demo's partners: a foreign-audience TV channel, and a provincial portal that is flaky and
+ * starts broken (it refuses everything until fixed), so failures and replays have real rows.
+ */
 export const DEMO_PARTNERS: DemoPartner[] = [
   { partnerId: 'vtv4', flaky: false },
-  { partnerId: 'cong-tin-vung-cao', flaky: true },
+  { partnerId: 'cong-tin-vung-cao', flaky: true, broken: true },
 ];
 
 /** Fixed loopback ports of the demo's fake network APIs and ingest, so stored base URLs survive a restart. */

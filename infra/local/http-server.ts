@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { problemBody } from '#app/problem.ts';
 import { dashboardAsset } from '#infra/dashboard/assets.ts';
 import type { FunctionName } from '#infra/wiring.ts';
 import { fromApiGatewayResult, toApiGatewayEvent } from './api-gateway.ts';
@@ -46,7 +47,26 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.writeHead(status, headers).end(body);
 }
 
-const plain = { 'content-type': 'text/plain; charset=utf-8' };
+/** The server's own refusals, in the same RFC 9457 shape as the handlers' (shared/app/problem.ts). */
+function sendProblem(
+  res: ServerResponse,
+  status: number,
+  detail: string,
+  headers: Record<string, string> = {},
+) {
+  const { contentType, body } = problemBody(status, detail);
+  send(
+    res,
+    status,
+    {
+      'content-type': contentType,
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+      ...headers,
+    },
+    body,
+  );
+}
 const ASSET_PATH = /^\/assets\/([^/]+)\/([^/]+)$/;
 const FEED_PATH = /^\/feeds\/([^/]+)$/;
 const NO_BODY = Buffer.alloc(0);
@@ -94,12 +114,9 @@ export function createRequestListener(opts: {
       if (url.pathname === '/ops' && req.method === 'GET') return send(res, 302, { location: '/ops/' }, '');
       if (url.pathname.startsWith('/ops/') || url.pathname === '/ops') {
         if (!bearerMatches(req.headers.authorization, opts.opsToken)) {
-          return send(
-            res,
-            401,
-            { ...plain, 'www-authenticate': 'Bearer realm="loa-ops"' },
-            'missing or wrong ops token\n',
-          );
+          return sendProblem(res, 401, 'missing or wrong ops token', {
+            'www-authenticate': 'Bearer realm="loa-ops"',
+          });
         }
         return invokeHttp('ops', req, res, url, body, { principal: 'local-ops-token' });
       }
@@ -113,14 +130,14 @@ export function createRequestListener(opts: {
         (r) => r.method === req.method && url.pathname.startsWith(r.prefix),
       );
       if (extra) return extra.handle(req, res, body, url);
-      send(res, 404, plain, 'not found\n');
+      sendProblem(res, 404, `no such endpoint: ${req.method} ${url.pathname}`);
     };
     handle().catch((error) => {
       if (error instanceof TooLarge)
-        return send(res, 413, plain, `request body over ${MAX_REQUEST_BYTES} bytes\n`);
+        return sendProblem(res, 413, `request body over ${MAX_REQUEST_BYTES} bytes`);
       // The path only: a feed or asset query carries a signature that is a capability for days.
       opts.logger.error('request failed', { path: (req.url ?? '').split('?')[0], error });
-      if (!res.headersSent) send(res, 500, plain, 'internal error\n');
+      if (!res.headersSent) sendProblem(res, 500, 'internal error');
     });
   };
 }

@@ -1,3 +1,4 @@
+import '#infra/quiet-aws-sdk.ts';
 import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -12,7 +13,8 @@ import {
   startDemoFakes,
 } from './demo.ts';
 import { demoPartnerRoutes } from './demo-partners.ts';
-import { startLocal } from './runtime.ts';
+import { type LocalLoa, startLocal } from './runtime.ts';
+import { failureLine, replayLine } from './terminal-log.ts';
 
 const env = process.env;
 const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
@@ -41,6 +43,26 @@ async function opsToken(dataDir: string): Promise<string> {
   }
 }
 
+const log = (line: string) => console.log(line);
+
+/** One terminal line per replay the audit log gained since the last look (replays come from the ops API). */
+function watchReplays(loa: LocalLoa): () => void {
+  const seen = new Set<string>();
+  let first = true;
+  const look = async () => {
+    for (const a of (await loa.deps.deliveries.listReplays(50)).reverse()) {
+      if (seen.has(a.replayId)) continue;
+      seen.add(a.replayId);
+      if (!first) log(replayLine(a));
+    }
+    first = false;
+  };
+  const timer = setInterval(() => void look().catch(() => undefined), 2_000);
+  timer.unref();
+  void look().catch(() => undefined);
+  return () => clearInterval(timer);
+}
+
 async function main() {
   const dataDir = resolve(env.LOA_DATA_DIR ?? '.loa');
   await mkdir(dataDir, { recursive: true });
@@ -62,8 +84,11 @@ async function main() {
       ? // The runtime's own secret store: one reader and writer of the secrets file.
         demoPartnerRoutes(DEMO_PARTNERS, () => loa.deps.secrets)
       : [],
+    onBusEvent: (event) => {
+      const line = failureLine(event);
+      if (line) log(line);
+    },
   });
-  const log = (line: string) => console.log(line);
   log('Loa, local runtime');
   log(`  base URL    ${loa.baseUrl}   (PutEvents and SQS endpoint too)`);
   log(`  S3          ${loa.s3Endpoint}   (content bucket: ${env.LOA_CONTENT_BUCKET ?? 'loa-content'})`);
@@ -109,8 +134,10 @@ async function main() {
   const tokenRef = env.LOA_OPS_TOKEN ? '$LOA_OPS_TOKEN' : `$(cat ${join(dataDir, 'ops-token')})`;
   log(`  try         curl -H "Authorization: Bearer ${tokenRef}" ${loa.baseUrl}/ops/agreements`);
   log(`Loa ready on ${loa.baseUrl} (GET /healthz)`);
+  const stopWatching = watchReplays(loa);
 
   const shutdown = async () => {
+    stopWatching();
     await fakes?.close();
     await loa.stop();
     process.exit(0);

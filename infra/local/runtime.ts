@@ -11,7 +11,7 @@ import { type CircuitBreakerPolicy, DEFAULT_CIRCUIT_BREAKER } from '#domain/circ
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '#domain/retry-policy.ts';
 import { BUS_NAME, type FunctionName, QUEUES, SUBSCRIPTIONS } from '#infra/wiring.ts';
 import { createAwsApiHandler } from './aws-api.ts';
-import { LocalBus } from './bus.ts';
+import { type BusEvent, LocalBus } from './bus.ts';
 import { startEmulators } from './emulators.ts';
 import { localHandlers } from './handlers.ts';
 import { createRequestListener, type ExtraRoute } from './http-server.ts';
@@ -32,6 +32,8 @@ export interface LocalOptions {
   clientHook?: ClientHook;
   /** Extra routes on the same server (the demo's partner endpoints). */
   extraRoutes?: ExtraRoute[];
+  /** Sees every event the bus accepts (`npm start` prints failed deliveries from it). */
+  onBusEvent?: (event: BusEvent) => void;
   /** Partner requests to loopback and private addresses (default true here: local partners are on loopback). */
   allowPrivateTargets?: boolean;
   circuitBreaker?: Partial<CircuitBreakerPolicy>;
@@ -73,6 +75,8 @@ function listen(server: Server, port: number): Promise<number> {
  * speaking SQS on the HTTP server, and the same handlers the Lambda functions run.
  */
 export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
+  // Powertools Metrics writes EMF lines for CloudWatch; on this machine nobody reads them.
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   let listener: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   const server = createServer((req, res) => {
     if (listener) listener(req, res);
@@ -97,6 +101,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
     invoke: (fn, e) => invoke(fn, e),
     journalPath: join(opts.dataDir, 'bus', 'journal.jsonl'),
     deliveriesPerEvent: opts.busDeliveriesPerEvent ?? 1,
+    ...(opts.onBusEvent && { onEvent: opts.onBusEvent }),
   });
   const queueStore = new JournalQueueStore(
     join(opts.dataDir, 'queues', 'journal.jsonl'),

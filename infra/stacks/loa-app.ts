@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Tags, Validations } from 'aws-cdk-lib';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { REPO_ROOT } from '#infra/constructs/bundling.ts';
+import { DeliveryDashboard } from '#infra/constructs/delivery-dashboard.ts';
 import type { AccessTable } from './access.ts';
 import { LoaStack } from './loa-stack.ts';
 import { stageConfig } from './stage.ts';
@@ -58,7 +59,15 @@ export function createLoaApp(options: LoaAppOptions = {}): { app: App; stack: Lo
     description: `Loa (${stage.name}): distributes approved articles to partner media`,
     ...(options.wiring && { wiring: options.wiring }),
     ...(options.access && { access: options.access }),
+    // A prod stack holds the data: deleting it takes a deliberate step first.
+    terminationProtection: stage.name === 'prod',
   });
+  new DeliveryDashboard(stack, 'DeliveryDashboard', { stageName: stage.name, functions: stack.functions });
+  // Cost allocation and ownership on every resource that takes tags. CDK would tag the dashboard
+  // too, which CloudFormation's schema for AWS::CloudWatch::Dashboard refuses (cfn-lint E3002).
+  const tagging = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] };
+  Tags.of(app).add('project', 'loa', tagging);
+  Tags.of(app).add('stage', stage.name, tagging);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };
 }

@@ -1,18 +1,18 @@
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import { EventBus, type EventPattern, Rule, Schedule } from 'aws-cdk-lib/aws-events';
-import { LambdaFunction, SqsQueue } from 'aws-cdk-lib/aws-events-targets';
+import { LambdaFunction } from 'aws-cdk-lib/aws-events-targets';
 import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { Alarms } from '#infra/constructs/alarms.ts';
 import { FactTable } from '#infra/constructs/fact-table.ts';
+import { failedDeliveries } from '#infra/constructs/delivery-dashboard.ts';
 import { type GrantTargets, grantCapabilities } from '#infra/constructs/grants.ts';
 import { LoaHttpApi } from '#infra/constructs/http-api.ts';
 import { LoaFunction } from '#infra/constructs/loa-function.ts';
 import { Storage } from '#infra/constructs/storage.ts';
 import { QUEUE_DEFAULTS, WorkQueue } from '#infra/constructs/work-queue.ts';
 import type { EventPattern as WiringPattern } from '#infra/wiring.ts';
-import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { ACCESS, type AccessTable } from './access.ts';
 import { acknowledgeNagFindings } from './nag-acknowledgements.ts';
 import type { StageConfig } from './stage.ts';
@@ -48,8 +48,6 @@ export class LoaStack extends Stack {
   readonly functions: Record<string, LoaFunction> = {};
   /** Bus events no handler could finish: undeliverable by a rule, or failed after Lambda's retries. */
   readonly busDeadLetters: Queue;
-  /** Receives every DeliveryFailed event; the alarm counts them. */
-  readonly deliveryFailures: Queue;
   readonly alarms: Alarms;
 
   constructor(scope: Construct, id: string, props: LoaStackProps) {
@@ -81,13 +79,6 @@ export class LoaStack extends Stack {
       queueName: `${prefix}-bus-dlq`,
       retentionPeriod: Duration.days(14),
     });
-    // DeliveryFailed events are counted through a queue: EventBridge can target SQS with a queue
-    // policy alone, while a log-group target needs a custom resource with logs:* on '*'.
-    this.deliveryFailures = new Queue(this, 'DeliveryFailures', {
-      ...QUEUE_DEFAULTS,
-      queueName: `${prefix}-delivery-failures`,
-      retentionPeriod: Duration.days(14),
-    });
 
     // The functions come after everything their environment names, and before what names them.
     this.addFunctions(wiring, access, stage, prefix);
@@ -110,7 +101,6 @@ export class LoaStack extends Stack {
       access,
       api: this.api,
       busDeadLetters: this.busDeadLetters,
-      deliveryFailures: this.deliveryFailures,
     });
   }
 
@@ -193,13 +183,6 @@ export class LoaStack extends Stack {
         targets: [new LambdaFunction(this.fn(sub.target).fn, { deadLetterQueue: this.busDeadLetters })],
       });
     }
-    new Rule(this, 'Rule-delivery-failed', {
-      eventBus: this.bus,
-      ruleName: 'count-delivery-failed',
-      description: 'DeliveryFailed → delivery-failures queue (alarm)',
-      eventPattern: { source: [SOURCE.delivery], detailType: [DETAIL_TYPE.deliveryFailed] },
-      targets: [new SqsQueue(this.deliveryFailures)],
-    });
   }
 
   /** Dead letters anywhere, any failed delivery, any function error or throttle. */
@@ -209,12 +192,8 @@ export class LoaStack extends Stack {
       alarms.deadLetters(`DeadLetters-${name}`, q.deadLetterQueue, name);
     }
     alarms.deadLetters('DeadLetters-bus', this.busDeadLetters, 'bus subscribers');
-    alarms.atLeast(
-      'DeliveryFailed',
-      this.deliveryFailures.metricNumberOfMessagesSent({ period: Duration.minutes(5), statistic: 'Sum' }),
-      1,
-      'a delivery failed for good (DeliveryFailed event)',
-    );
+    // The deliver functions' own `failed` metric (EMF, functions/metrics.ts), every channel kind.
+    alarms.atLeast('DeliveryFailed', failedDeliveries(), 1, 'a delivery failed for good');
     for (const [name, f] of Object.entries(this.functions)) alarms.functionHealth(`Fn-${name}`, f.fn, name);
     return alarms;
   }

@@ -21,7 +21,6 @@ export interface NagScope {
   access: AccessTable;
   api: LoaHttpApi;
   busDeadLetters: IConstruct;
-  deliveryFailures: IConstruct;
 }
 
 /** How cdk-nag spells `Fn::GetAtt [<construct's resource>, Arn]` inside a finding id. */
@@ -44,7 +43,6 @@ export function acknowledgeNagFindings(s: NagScope): void {
     const caps = s.access[name] ?? [];
     const iam5 = (resource: string, reason: string) =>
       ack(fn.role, `AwsSolutions-IAM5[Resource::${resource}]`, reason);
-    iam5('*', 'X-Ray PutTraceSegments/PutTelemetryRecords support no resource narrower than *');
     if (caps.includes('content:read')) {
       iam5(
         `${arnOf(storage.contentBucket)}/*`,
@@ -95,10 +93,5 @@ export function acknowledgeNagFindings(s: NagScope): void {
     s.busDeadLetters,
     'AwsSolutions-SQS3',
     'this queue is the dead-letter queue of the bus rules and async invocations',
-  );
-  ack(
-    s.deliveryFailures,
-    'AwsSolutions-SQS3',
-    'a counter for the DeliveryFailed alarm that nothing receives from',
   );
 }

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { z } from 'zod';
 import { ConflictError, InvalidInputError, NotFoundError } from '#domain/errors.ts';
 import { describeIssues } from '#schemas/issues.ts';
+import { type ProblemExtras, problemBody } from './problem.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResponse = APIGatewayProxyStructuredResultV2;
@@ -27,12 +28,24 @@ export function text(statusCode: number, body: string, headers: Record<string, s
   };
 }
 
+/** An RFC 9457 problem response (`application/problem+json`): every HTTP error Loa answers. */
+export function problem(
+  statusCode: number,
+  detail: string,
+  extras?: ProblemExtras,
+  headers: Record<string, string> = {},
+): HttpResponse {
+  const { contentType, body } = problemBody(statusCode, detail, extras);
+  return { statusCode, headers: { 'content-type': contentType, ...SECURITY_HEADERS, ...headers }, body };
+}
+
 /** An error a caller may see in full (4xx). 5xx details never leave the server. */
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     message: string,
     readonly problems?: string[],
+    readonly extras: { reason?: string; offer?: string; headers?: Record<string, string> } = {},
   ) {
     super(message);
     this.name = 'HttpError';
@@ -73,9 +86,18 @@ export function toHttpError(error: unknown): HttpError | undefined {
   return undefined;
 }
 
+/** The problem response for an error: in full for 4xx, a generic sentence for 5xx. */
 export function errorResponse(error: HttpError): HttpResponse {
-  return json(error.statusCode, {
-    error: error.message,
-    ...(error.problems && { problems: error.problems }),
-  });
+  const { reason, offer, headers } = error.extras;
+  if (error.statusCode >= 500) return problem(error.statusCode, 'internal error', {}, headers);
+  return problem(
+    error.statusCode,
+    error.message,
+    {
+      ...(error.problems && { problems: error.problems }),
+      ...(reason && { reason }),
+      ...(offer && { offer }),
+    },
+    headers,
+  );
 }

@@ -6,11 +6,13 @@ import type { Deps } from './deps.ts';
 import { addFeedKey, FeedUrlInput, mintFeedUrl, retireFeedKey } from './feed-keys.ts';
 import { HttpError, type HttpEvent, type HttpResponse, json, parseBody } from './http.ts';
 import { withAgreementHistory } from './ops/agreement-history.ts';
+import { openApiDocument } from './ops/openapi.ts';
 import { OPERATOR_ROUTES } from './ops/routes.ts';
 
 type Params = Record<string, string>;
 type Route = {
   method: string;
+  path: string;
   pattern: RegExp;
   names: string[];
   run: (deps: Deps, e: HttpEvent, p: Params, who: string) => Promise<HttpResponse>;
@@ -23,10 +25,11 @@ function route(method: string, path: string, run: Route['run']): Route {
     names.push(name);
     return '([^/]+)';
   });
-  return { method, pattern: new RegExp(`^${source}$`), names, run };
+  return { method, path, pattern: new RegExp(`^${source}$`), names, run };
 }
 
-const ListQuery = z.object({
+/** `GET /ops/agreements/{id}/deliveries?status&limit&cursor`. */
+export const ListQuery = z.object({
   status: z.enum(Object.values(DELIVERY_STATUS) as [DeliveryStatus, ...DeliveryStatus[]]).optional(),
   limit: z.coerce.number().int().min(1).max(200).default(50),
   cursor: z.string().max(2048).optional(),
@@ -45,7 +48,11 @@ export const OPS_ROUTES: Route[] = withAgreementHistory([
   ...OPERATOR_ROUTES,
   route('POST', '/ops/agreements', async (deps, e) => {
     const created = await createAgreement(deps, parseBody(e, CreateAgreementInput));
-    return json(201, { agreement: created.agreement, secrets: created.generatedSecrets });
+    return json(
+      201,
+      { agreement: created.agreement, secrets: created.generatedSecrets },
+      { location: `/ops/agreements/${encodeURIComponent(created.agreement.agreementId)}` },
+    );
   }),
   route('GET', '/ops/agreements', async (deps) => json(200, { items: await deps.agreements.list() })),
   route('GET', '/ops/agreements/{id}', async (deps, _e, p) =>
@@ -53,7 +60,8 @@ export const OPS_ROUTES: Route[] = withAgreementHistory([
   ),
   route('POST', '/ops/agreements/{id}/feed-keys', async (deps, _e, p) => {
     const { kid, createdAt, agreement } = await addFeedKey(deps, p.id ?? '');
-    return json(201, { kid, createdAt, feedKeys: agreement.feedKeys });
+    const location = `/ops/agreements/${encodeURIComponent(p.id ?? '')}/feed-keys/${encodeURIComponent(kid)}`;
+    return json(201, { kid, createdAt, feedKeys: agreement.feedKeys }, { location });
   }),
   route('DELETE', '/ops/agreements/{id}/feed-keys/{kid}', async (deps, _e, p) => {
     const agreement = await retireFeedKey(deps, p.id ?? '', p.kid ?? '');
@@ -92,21 +100,28 @@ export const OPS_ROUTES: Route[] = withAgreementHistory([
     return json(200, record);
   }),
   route('GET', '/ops/rejections', async (deps) => json(200, { items: await deps.rejections.list(100) })),
+  // The document describes this very table, so it is built on request (routes are all defined by then).
+  route('GET', '/ops/openapi.json', async () => json(200, openApiDocument(OPS_ROUTES, ListQuery))),
 ]);
 
-/** Finds the route for a request: the route and its decoded params, 405 for a known path, or undefined. */
+/**
+ * Finds the route for a request: the route and its decoded params; for a known path with another
+ * method, the methods it allows (a 405's `Allow`); undefined for an unknown path.
+ */
 export function matchOpsRoute(
   method: string,
   path: string,
-): { route: Route; params: Params } | 'method' | undefined {
-  let pathKnown = false;
+): { route: Route; params: Params } | { allow: string[] } | undefined {
+  const allow: string[] = [];
   for (const r of OPS_ROUTES) {
     const m = r.pattern.exec(path);
     if (!m) continue;
-    pathKnown = true;
-    if (r.method !== method) continue;
+    if (r.method !== method) {
+      allow.push(r.method);
+      continue;
+    }
     const params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')]));
     return { route: r, params };
   }
-  return pathKnown ? 'method' : undefined;
+  return allow.length ? { allow: [...new Set(allow)].sort() } : undefined;
 }

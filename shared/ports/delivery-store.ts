@@ -23,8 +23,11 @@ export interface ReplayAudit {
   filter: Record<string, unknown>;
   count: number;
   deliveryIds: string[];
-  /** `one` delivery, a `bulk` replay by filter, or a `backfill` to a new agreement (both run as jobs). */
-  kind?: 'one' | 'bulk' | 'backfill';
+  /**
+   * `one` delivery, a `replay` by filter, or a `backfill` to a new agreement (both run as jobs, of
+   * the same kind names). Records written before the rename say `bulk`; the store reads them as `replay`.
+   */
+  kind?: 'one' | 'replay' | 'backfill';
 }
 
 /** The `channel` filter value that means every pushed kind (webhook, broadcast, social): feeds are pulled. */

@@ -1,5 +1,5 @@
 /**
- * The dashboard in Debian's Chromium, driven by playwright-core: sign in with the ops token, see a
+ * The dashboard in Chromium (Debian's, else the one @sparticuz/chromium ships), driven by playwright-core: sign in with the ops token, see a
  * failed delivery (its title, which carries markup, shown as text), press replay, see it delivered.
  * A screenshot is kept under .loa-test/artifacts/.
  */
@@ -9,21 +9,11 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '#domain/delivery.ts';
+import { findChromium } from '#test/support/chromium.ts';
 import { OPS_TOKEN, startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
 import { approve, createAgreement } from '#test/support/ops-fixtures.ts';
 import { Receiver } from '#test/support/receiver.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const ARTIFACTS = join(process.cwd(), '.loa-test', 'artifacts');
 const SOCIAL_TOKEN = 'x-oauth2-token-never-on-the-page';
 const HOSTILE_TITLE =
@@ -64,9 +54,10 @@ beforeAll(async () => {
   failed = listed.json.items[0];
   // A fresh profile per run: nothing from an earlier run (storage, cache) leaks in.
   profile = await mkdtemp(join(tmpdir(), 'loa-chromium-'));
+  const browser = await findChromium();
   context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: ARGS,
+    executablePath: browser.executablePath,
+    args: browser.args,
     headless: true,
   });
   page = context.pages()[0] ?? (await context.newPage());

@@ -273,7 +273,8 @@ describe('bad requests to the ops API', () => {
 
     expect(res.status, text).toBe(f.expect.status);
     expect(text).not.toContain(OPS_TOKEN);
-    if (f.expect.status === 401) expect(text).toBe('missing or wrong ops token\n');
+    if (f.expect.status === 401)
+      expect(JSON.parse(text)).toMatchObject({ status: 401, detail: 'missing or wrong ops token' });
     if (f.expect.error) expect(JSON.parse(text).error).toMatch(new RegExp(f.expect.error));
     for (const p of f.expect.problems ?? []) {
       expect(JSON.parse(text).problems).toContainEqual(expect.stringMatching(new RegExp(p)));

@@ -23,6 +23,14 @@ interface Run {
   stderr: string;
 }
 
+/** The `data` of a successful `--json` run's envelope. */
+// biome-ignore lint/suspicious/noExplicitAny: each test reads the shape it asked for
+const data = (run: Run): any => {
+  const envelope = JSON.parse(run.stdout);
+  expect(envelope.ok).toBe(true);
+  return envelope.data;
+};
+
 /** Runs the CLI in this process against the test runtime. */
 async function cli(
   args: string[],
@@ -110,9 +118,7 @@ describe('agreements and deliveries', () => {
     expect(human.code).toBe(0);
     expect(human.stdout.split('\n')[0]).toMatch(/^AGREEMENT\s+PARTNER\s+STATUS/);
     expect(human.stdout).toContain('cli-partner');
-    expect(JSON.parse(json.stdout).map((a: { agreementId: string }) => a.agreementId)).toContain(
-      'cli-partner',
-    );
+    expect(data(json).map((a: { agreementId: string }) => a.agreementId)).toContain('cli-partner');
   });
 
   it('creates an agreement from stdin, updates and suspends it', async () => {
@@ -139,13 +145,13 @@ describe('agreements and deliveries', () => {
 
     expect(created.code).toBe(0);
     expect(created.stdout).toContain('cli-created');
-    expect(JSON.parse(updated.stdout).topics).toEqual(['infrastructure', 'culture-tourism']);
-    expect(JSON.parse(suspended.stdout).status).toBe('suspended');
+    expect(data(updated).topics).toEqual(['infrastructure', 'culture-tourism']);
+    expect(data(suspended).status).toBe('suspended');
   });
 
   it('lists failed deliveries by filter and shows attempts', async () => {
     const failed = await cli(['deliveries', 'list', '--status', 'failed', '--since', '1h', '--json']);
-    const items = JSON.parse(failed.stdout).items;
+    const items = data(failed).items;
     const attempts = await cli(['deliveries', 'attempts', items[0].deliveryId]);
 
     expect(items.map((d: { articleId: string }) => d.articleId).sort()).toEqual([
@@ -185,11 +191,11 @@ describe('replays and backfill', () => {
     await loa.settled();
     const audit = await cli(['audit', '--json']);
 
-    expect(JSON.parse(dry.stdout).count).toBe(2);
+    expect(data(dry).count).toBe(2);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/\[#{30}\] 100% {2}done 2 {2}skipped 0 {2}of 2 {2}done/);
     expect(run.stdout).toMatch(/status\s+done/);
-    expect(JSON.parse(audit.stdout)[0]).toMatchObject({ kind: 'bulk', count: 2 });
+    expect(data(audit)[0]).toMatchObject({ kind: 'replay', count: 2 });
     const left = await cli([
       'deliveries',
       'list',
@@ -199,7 +205,7 @@ describe('replays and backfill', () => {
       'failed',
       '--json',
     ]);
-    expect(JSON.parse(left.stdout).items).toEqual([]);
+    expect(data(left).items).toEqual([]);
   });
 
   it('backfills a new agreement and explains why the article went there', async () => {
@@ -211,7 +217,7 @@ describe('replays and backfill', () => {
     const why = await cli(['why', 'cli-article-1', '--agreement', 'cli-new']);
 
     expect(run.code).toBe(0);
-    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'done', done: 2 });
+    expect(data(run)).toMatchObject({ status: 'done', done: 2 });
     expect(partner.to('/cms/cli-new')).toHaveLength(2);
     expect(why.stdout).toContain('not considered');
     expect(why.stdout).toContain('backfill');
@@ -227,7 +233,7 @@ describe('replays and backfill', () => {
     const url = await cli(['feed-url', 'cli-feed', '--format', 'rss', '--ttl', '1h']);
     const feed = await fetch(url.stdout.trim());
 
-    const decisions = JSON.parse(preview.stdout).decisions;
+    const decisions = data(preview).decisions;
     expect(decisions.find((d: { agreementId: string }) => d.agreementId === 'cli-feed')).toMatchObject({
       covered: true,
     });

@@ -295,7 +295,7 @@ describe('bulk replay', () => {
     const audit = (await loa.ops('GET', '/ops/replays')).json.items.filter(
       (a: { replayId: string }) => a.replayId === started.json.replay.replayId,
     );
-    expect(audit).toEqual([expect.objectContaining({ kind: 'bulk', count: dry.json.count })]);
+    expect(audit).toEqual([expect.objectContaining({ kind: 'replay', count: dry.json.count })]);
   });
 
   it('refuses a bad filter with the field named', async () => {

@@ -87,7 +87,7 @@ describe('bulk replay of 1,000 failed deliveries', () => {
       (a: { replayId: string }) => a.replayId === replayId,
     );
     expect(audit).toEqual([
-      expect.objectContaining({ kind: 'bulk', count: COUNT, requestedBy: 'local-ops-token' }),
+      expect.objectContaining({ kind: 'replay', count: COUNT, requestedBy: 'local-ops-token' }),
     ]);
   }, 120_000);
 });

@@ -15,10 +15,7 @@ beforeAll(() => {
 afterAll(() => s?.dispose());
 
 /** Actions that support no resource narrower than `*`, with the reason. */
-const STAR_RESOURCE_ALLOWED: Record<string, string> = {
-  'xray:PutTraceSegments': 'X-Ray has no resource-level permissions',
-  'xray:PutTelemetryRecords': 'X-Ray has no resource-level permissions',
-};
+const STAR_RESOURCE_ALLOWED: Record<string, string> = {};
 
 interface Statement {
   Effect: 'Allow' | 'Deny';
@@ -168,7 +165,6 @@ function impliedFor(name: string): string[] {
     : [];
   return [
     ...on(['logs:CreateLogStream', 'logs:PutLogEvents'], getAtt(fn.logGroup)),
-    ...on(['xray:PutTelemetryRecords', 'xray:PutTraceSegments'], '*'),
     ...consumed,
     ...subscriber,
   ];

@@ -46,7 +46,7 @@ function assetDirOf(functionId: string): string {
 
 describe('functions', () => {
   it.each(Object.keys(FUNCTIONS))(
-    '%s traces with X-Ray and logs to its own log group with a retention',
+    '%s has X-Ray off and logs to its own log group with a retention',
     (name) => {
       const f = fnOf(name);
 
@@ -56,7 +56,7 @@ describe('functions', () => {
       });
       s.template.hasResourceProperties('AWS::Lambda::Function', {
         FunctionName: `loa-dev-${name}`,
-        TracingConfig: { Mode: 'Active' },
+        TracingConfig: Match.absent(),
         LoggingConfig: { LogGroup: ref(f.logGroup) },
         Environment: {
           Variables: Match.objectLike({
@@ -143,19 +143,35 @@ describe('event bus', () => {
     for (const t of toFunctions) expect(t.DeadLetterConfig).toEqual({ Arn: getAtt(s.stack.busDeadLetters) });
   });
 
-  it('routes DeliveryFailed events to the queue the failed-delivery alarm counts', () => {
-    s.template.hasResourceProperties('AWS::Events::Rule', {
-      EventBusName: ref(s.stack.bus),
-      EventPattern: { source: ['loa.delivery'], 'detail-type': ['DeliveryFailed'] },
-      Targets: [Match.objectLike({ Arn: getAtt(s.stack.deliveryFailures) })],
-    });
+  it('alarms on the deliver functions’ failed metric of every channel kind, with no queue to count events', () => {
+    const failedOf = (kind: string) =>
+      Match.objectLike({
+        Id: kind,
+        MetricStat: Match.objectLike({
+          Metric: {
+            Namespace: 'Loa',
+            MetricName: 'failed',
+            Dimensions: Match.arrayWith([{ Name: 'channelKind', Value: kind }]),
+          },
+          Stat: 'Sum',
+        }),
+      });
     s.template.hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Namespace: 'AWS/SQS',
-      MetricName: 'NumberOfMessagesSent',
-      Dimensions: [{ Name: 'QueueName', Value: getAtt(s.stack.deliveryFailures, 'QueueName') }],
+      Metrics: Match.arrayWith([
+        Match.objectLike({ Expression: 'webhook + broadcast + social' }),
+        failedOf('webhook'),
+        failedOf('broadcast'),
+        failedOf('social'),
+      ]),
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
     });
+    const countingRules = Object.values(s.json.Resources).filter(
+      (r) =>
+        r.Type === 'AWS::Events::Rule' &&
+        JSON.stringify(r.Properties?.EventPattern ?? {}).includes('DeliveryFailed'),
+    );
+    expect(countingRules).toEqual([]);
   });
 });
 

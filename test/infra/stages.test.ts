@@ -73,3 +73,32 @@ describe('stage names', () => {
     expect(() => stageConfig('a-very-long-stage-name')).toThrow(/stage must match/);
   });
 });
+
+describe('protection, tags and the dashboard', () => {
+  it('protects the prod stack from deletion, and not a throwaway stage', () => {
+    expect(prod.stack.terminationProtection).toBe(true);
+    expect(dev.stack.terminationProtection).toBe(false);
+  });
+
+  it('tags every taggable resource with the project and its stage', () => {
+    const table = prod.json.Resources[logicalId(prod.stack.storage.table)] as CfnResource;
+    const tags = (table.Properties?.Tags ?? []) as { Key: string; Value: string }[];
+
+    expect(tags).toEqual(
+      expect.arrayContaining([
+        { Key: 'project', Value: 'loa' },
+        { Key: 'stage', Value: 'prod' },
+      ]),
+    );
+  });
+
+  it('charts delivered, failed and retrying per channel kind on a dashboard named for the stage', () => {
+    const [, dashboard] = resourcesOf(prod.json, 'AWS::CloudWatch::Dashboard')[0] ?? [];
+    const body = JSON.stringify(dashboard?.Properties?.DashboardBody);
+
+    expect(dashboard?.Properties?.DashboardName).toBe('Loa-prod');
+    for (const kind of ['webhook', 'broadcast', 'social'])
+      expect(body).toContain(`\\"channelKind\\",\\"${kind}\\"`);
+    for (const name of ['delivered', 'failed', 'retrying']) expect(body).toContain(`\\"Loa\\",\\"${name}\\"`);
+  });
+});

@@ -101,8 +101,8 @@ describe('paging forward with since', () => {
     const none = await h.get(`${url}&limit=0`);
 
     expect([badCursor.status, tooMany.status, none.status]).toEqual([400, 400, 400]);
-    expect(badCursor.body).toBe('since is not a cursor this feed issued\n');
-    expect(tooMany.body).toBe('limit must be 1 to 200\n');
+    expect(JSON.parse(badCursor.body).detail).toBe('since is not a cursor this feed issued');
+    expect(JSON.parse(tooMany.body).detail).toBe('limit must be 1 to 200');
   });
 
   it('bounds the page: 50 items by default, at most 200', async () => {

@@ -27,15 +27,17 @@ function url(
   return signedUrl(h.loa.baseUrl, path, key, opts.kid ?? 'k1', opts.expires ?? nowSeconds() + DAY);
 }
 
-/** A refusal: 403, one line of text/plain, no feed in it, not cached. */
+/** A refusal: 403, an RFC 9457 problem whose detail is the short reason, no feed in it, not cached. */
 async function refusal(target: string) {
   const res = await h.get(target);
   expect(res.status, `${target} → ${res.body}`).toBe(403);
-  expect(res.headers.get('content-type')).toBe('text/plain; charset=utf-8');
+  expect(res.headers.get('content-type')).toBe('application/problem+json; charset=utf-8');
   expect(res.headers.get('cache-control')).toBe('no-store');
-  expect(res.body).toMatch(/^[^\n]+\n$/);
   expect(res.body).not.toMatch(/<rss|<feed|"items"|Hà Giang/);
-  return res.body.trim();
+  const problem = JSON.parse(res.body) as { status: number; title: string; detail: string };
+  expect(problem).toMatchObject({ status: 403, title: 'Forbidden' });
+  expect(problem.detail).toMatch(/^[^\n]+$/);
+  return problem.detail;
 }
 
 beforeAll(async () => {

@@ -488,7 +488,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
         filter,
         count,
         deliveryIds,
-        ...(kind && { kind }),
+        // `bulk` is what replays by filter were called before they took their job's name.
+        ...(kind && { kind: kind === 'bulk' ? 'replay' : kind }),
       }),
     ) as ReplayAudit[];
   }

@@ -156,7 +156,8 @@ export function backfillRunner(
 export const BACKFILL_ROUTES: OpsRoute[] = [
   opsRoute('POST', '/ops/agreements/{id}/backfill', async (deps, e, p, who) => {
     const result = await startBackfill(deps, p.id ?? '', parseBody(e, BackfillInput), who);
-    return json(result.dryRun ? 200 : 202, result);
+    if (result.dryRun) return json(200, result);
+    return json(202, result, { location: `/ops/backfills/${encodeURIComponent(result.backfill.replayId)}` });
   }),
   opsRoute('GET', '/ops/backfills/{id}', async (deps, _e, p) => {
     const job = await deps.jobStore.get(p.id ?? '');

@@ -12,6 +12,7 @@ import { json, parseBody } from '../http.ts';
 import { countDeliveries, type Filter, findDeliveries } from './deliveries.ts';
 import { cancelJob, type JobKindRunner, jobView } from './job-runner.ts';
 import { previewOne, ReplayLookups, ReplayRefusedError, reopenOne } from './reopen.ts';
+import { replayStatus } from './replay-status.ts';
 
 type Preview = Awaited<ReturnType<typeof previewOne>>;
 
@@ -100,7 +101,7 @@ export async function startBulkReplay(
     filter: { ...filter, version: input.version, ratePerSecond: input.ratePerSecond },
     count,
     deliveryIds: [],
-    kind: 'bulk',
+    kind: JOB_KIND.replay,
   });
   if (count > 0) await deps.jobs.enqueueJob({ jobId: job.jobId });
   return { dryRun: false, replay: jobView(job) };
@@ -141,10 +142,12 @@ export const REPLAY_ROUTES: OpsRoute[] = [
   ),
   opsRoute('POST', '/ops/replays', async (deps, e, _p, who) => {
     const result = await startBulkReplay(deps, parseBody(e, StartReplayInput), who);
-    return json(result.dryRun ? 200 : 202, result);
+    if (result.dryRun) return json(200, result);
+    return json(202, result, { location: `/ops/replays/${encodeURIComponent(result.replay.replayId)}` });
   }),
+  // Any id the audit log lists: a replay or backfill job, or the replay of one delivery.
   opsRoute('GET', '/ops/replays/{id}', async (deps, _e, p) =>
-    json(200, jobView(await jobOr404(deps, p.id ?? '', JOB_KIND.replay))),
+    json(200, await replayStatus(deps, p.id ?? '')),
   ),
   opsRoute('POST', '/ops/replays/{id}/cancel', async (deps, _e, p) => {
     await jobOr404(deps, p.id ?? '', JOB_KIND.replay);

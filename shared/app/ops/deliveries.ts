@@ -133,6 +133,7 @@ export const DELIVERY_ROUTES: OpsRoute[] = [
   }),
   opsRoute('POST', '/ops/deliveries/{id}/replay', async (deps, e, p, who) => {
     const input = optionalBody(e) ? parseBody(e, ReplayOneInput) : ReplayOneInput.parse({});
-    return json(202, { replay: await replayDelivery(deps, p.id ?? '', who, input) });
+    const replay = await replayDelivery(deps, p.id ?? '', who, input);
+    return json(202, { replay }, { location: `/ops/replays/${encodeURIComponent(replay.replayId)}` });
   }),
 ];

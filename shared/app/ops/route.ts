@@ -2,12 +2,14 @@
 import type { z } from 'zod';
 import { describeIssues } from '#schemas/issues.ts';
 import type { Deps } from '../deps.ts';
-import { HttpError, type HttpEvent, type HttpResponse, json } from '../http.ts';
+import { HttpError, type HttpEvent, type HttpResponse } from '../http.ts';
 import { ReplayRefusedError } from './reopen.ts';
 
 export type Params = Record<string, string>;
 export interface OpsRoute {
   method: string;
+  /** The template, `/ops/agreements/{id}`: the OpenAPI document's path. */
+  path: string;
   pattern: RegExp;
   names: string[];
   run: (deps: Deps, e: HttpEvent, p: Params, who: string) => Promise<HttpResponse>;
@@ -25,8 +27,7 @@ export function opsRoute(method: string, path: string, run: OpsRoute['run']): Op
       return await run(deps, e, p, who);
     } catch (error) {
       if (error instanceof ReplayRefusedError) {
-        return json(409, {
-          error: error.message,
+        throw new HttpError(409, error.message, undefined, {
           reason: error.reason,
           ...(error.offer && { offer: error.offer }),
         });
@@ -37,7 +38,7 @@ export function opsRoute(method: string, path: string, run: OpsRoute['run']): Op
       throw error;
     }
   };
-  return { method, pattern: new RegExp(`^${source}$`), names, run: guarded };
+  return { method, path, pattern: new RegExp(`^${source}$`), names, run: guarded };
 }
 
 /** Parses the query string with a schema; every failure names the parameter at fault (400). */

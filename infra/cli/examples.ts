@@ -12,6 +12,17 @@ export const EXAMPLES: Record<string, string[]> = {
   ],
   'agreements suspend': ['loa agreements suspend vtv4-hagiang-2024'],
   'agreements resume': ['loa agreements resume vtv4-hagiang-2024'],
+  'agreements history': ['loa agreements history vtv4-hagiang-2024'],
+  'agreements renew': ['loa agreements renew vtv4-hagiang-2024 --from 2027-02-16 --to 2030-02-15'],
+  'report agreement': [
+    'loa report agreement vtv4-hagiang-2024',
+    'loa report agreement vtv4-hagiang-2024 --from 2025-01-01 --to 2025-12-31 --format xlsx -o vtv4-2025.xlsx',
+  ],
+  'report overview': [
+    'loa report overview --from 2025-01-01 --to 2025-12-31',
+    'loa report overview --format csv -o overview.csv',
+  ],
+  'report expiring': ['loa report expiring', 'loa report expiring --days 90 --json'],
   'partners list': ['loa partners list'],
   'deliveries list': [
     'loa deliveries list --status failed --since 24h',

@@ -96,6 +96,7 @@ export const HISTORY_ROUTES: OpsRoute[] = [
       undefined,
       renewed,
     );
-    return json(201, { agreement: renewed });
+    const location = `/ops/agreements/${encodeURIComponent(renewed.agreementId)}`;
+    return json(201, { agreement: renewed }, { location });
   }),
 ];

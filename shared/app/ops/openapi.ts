@@ -6,7 +6,9 @@
  */
 import { z } from 'zod';
 import { CreateAgreementInput, SocialCredentials } from '#schemas/agreement.ts';
+import { ExpiringQuery, ReportQuery } from '#schemas/report.ts';
 import { FeedUrlInput } from '../feed-keys.ts';
+import { RenewInput } from '../renew-agreement.ts';
 import {
   AuditQuery,
   BackfillInput,
@@ -109,6 +111,25 @@ function operations(listQuery: z.ZodType): Record<string, Operation> {
     'GET /ops/health': { summary: 'Per agreement: delivered, retrying, failed', query: HealthQuery },
     'GET /ops/rejections': { summary: 'Bus events refused, with the field at fault', page: true },
     'GET /ops/openapi.json': { summary: 'This document' },
+    'GET /ops/agreements/{id}/report': {
+      summary: 'An agreement’s report by topic × month × channel × language (json, csv, xlsx)',
+      query: ReportQuery,
+    },
+    'GET /ops/reports/overview': { summary: 'Every agreement side by side for a period', query: ReportQuery },
+    'GET /ops/reports/expiring': {
+      summary: 'Agreements whose term ends within `days`',
+      query: ExpiringQuery,
+    },
+    'POST /ops/reports/seal': { summary: 'Seal the fact ledger’s due months now' },
+    'GET /ops/agreements/{id}/history': {
+      summary: 'Every change of an agreement: who, when, what',
+      page: true,
+    },
+    'POST /ops/agreements/{id}/renew': {
+      summary: 'Renew an agreement: the next term as a linked agreement',
+      body: RenewInput,
+      success: [201, 'Created; Location names the new agreement'],
+    },
   };
 }
 

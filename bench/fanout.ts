@@ -196,7 +196,7 @@ async function withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
       port: 0,
       s3Port: 0,
       dynamoPort: 0,
-      opsToken: 'bench',
+      opsToken: 'bench-ops-token-0123456789abcdef-local',
       contentBucket: CONTENT_BUCKET,
       logLevel: 'ERROR',
       allowPrivateTargets: true,

@@ -1,5 +1,4 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CircuitBreakerPolicy } from '#domain/circuit-breaker.ts';
 import type { RetryPolicy } from '#domain/retry-policy.ts';
@@ -12,6 +11,7 @@ import {
   startDemoFakes,
 } from './demo.ts';
 import { demoPartnerRoutes } from './demo-partners.ts';
+import { assertUsableOpsToken, loadOrCreateOpsToken } from './ops-token.ts';
 import { startLocal } from './runtime.ts';
 
 const env = process.env;
@@ -28,17 +28,10 @@ function jsonEnv<T>(name: string): Partial<T> | undefined {
   }
 }
 
-/** The ops token: LOA_OPS_TOKEN, or one made on first start and kept in the data folder. */
+/** The ops token: LOA_OPS_TOKEN (if set at all, it must be usable), or the one kept in the data folder. */
 async function opsToken(dataDir: string): Promise<string> {
-  if (env.LOA_OPS_TOKEN) return env.LOA_OPS_TOKEN;
-  const file = join(dataDir, 'ops-token');
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    const token = randomBytes(24).toString('base64url');
-    await writeFile(file, `${token}\n`, { mode: 0o600 });
-    return token;
-  }
+  if (env.LOA_OPS_TOKEN !== undefined) return assertUsableOpsToken(env.LOA_OPS_TOKEN, 'LOA_OPS_TOKEN');
+  return loadOrCreateOpsToken(dataDir);
 }
 
 async function main() {
@@ -52,6 +45,7 @@ async function main() {
     s3Port: port('LOA_S3_PORT', 4569),
     dynamoPort: port('LOA_DYNAMODB_PORT', 4567),
     opsToken: token,
+    ...(env.LOA_PUBLIC_HOST && { publicHost: env.LOA_PUBLIC_HOST }),
     contentBucket: env.LOA_CONTENT_BUCKET ?? 'loa-content',
     logLevel: (env.LOA_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
     retryPolicy: jsonEnv<RetryPolicy>('LOA_RETRY_POLICY'),

@@ -14,7 +14,8 @@ import { createAwsApiHandler } from './aws-api.ts';
 import { LocalBus } from './bus.ts';
 import { startEmulators } from './emulators.ts';
 import { localHandlers } from './handlers.ts';
-import { createRequestListener, type ExtraRoute } from './http-server.ts';
+import { allowedHosts, createRequestListener, type ExtraRoute } from './http-server.ts';
+import { assertUsableOpsToken } from './ops-token.ts';
 import { JournalQueueStore } from './queue-store.ts';
 import { LocalQueues } from './queues.ts';
 import { recoverUnfinished, startSweeper } from './recover.ts';
@@ -41,6 +42,11 @@ export interface LocalOptions {
   busDeliveriesPerEvent?: number;
   /** The unfinished-delivery sweeper's period and staleness threshold (default every 30 s, after 60 s). */
   sweep?: { everyMs: number; staleAfterMs: number };
+  /**
+   * A public name (`host` or `host:port`) the server answers besides its loopback names, for a proxy in
+   * front of it; every other `Host` gets 421 (DNS rebinding).
+   */
+  publicHost?: string;
   /** Told of every function invocation with its duration (benchmarks turn them into Lambda GB-seconds). */
   onInvoke?: (fn: FunctionName, durationMs: number, failed: boolean) => void;
 }
@@ -73,8 +79,10 @@ function listen(server: Server, port: number): Promise<number> {
  * speaking SQS on the HTTP server, and the same handlers the Lambda functions run.
  */
 export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
+  assertUsableOpsToken(opts.opsToken, 'the options');
   let listener: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-  const server = createServer((req, res) => {
+  // Requests without Host reach the listener, which answers them 421 like any unknown Host.
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
     if (listener) listener(req, res);
     else res.writeHead(503, { 'content-type': 'text/plain' }).end('starting\n');
   });
@@ -167,6 +175,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
     opsToken: opts.opsToken,
     logger,
     extraRoutes: opts.extraRoutes ?? [],
+    hosts: allowedHosts(port, opts.publicHost),
   });
   // Deliveries no journaled message holds are put back before the queues run, then the events left
   // over from the last run are delivered again (at least once, as EventBridge does).

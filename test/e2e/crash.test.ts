@@ -23,7 +23,7 @@ import { afterFailures, FaultPartner, slow, status } from '#test/support/fault-p
 import { freePort } from '#test/support/ports.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const TOKEN = 'crash-test-ops-token-9f3b2c';
+const TOKEN = 'crash-test-ops-token-9f3b2c-5e1d7a40b8';
 const APPROVALS = 60;
 const PARTNERS = 5;
 /** Batches the local queue runs at once, each one message at a time: the requests a kill can interrupt. */

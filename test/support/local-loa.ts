@@ -8,7 +8,7 @@ import type { Delivery } from '#domain/delivery.ts';
 import { type LocalLoa, type LocalOptions, startLocal } from '#infra/local/runtime.ts';
 import { BUS_NAME } from '#infra/wiring.ts';
 
-export const OPS_TOKEN = 'test-ops-token';
+export const OPS_TOKEN = 'test-ops-token-0123456789abcdef-local';
 
 export interface TestLoa extends LocalLoa {
   dataDir: string;

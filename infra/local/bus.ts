@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { matchesPattern } from '#infra/local/event-pattern.ts';
 import type { FunctionName, Subscription } from '#infra/wiring.ts';
 import { Journal } from './journal.ts';
@@ -54,8 +54,24 @@ export class AwsRequestError extends Error {
   }
 }
 
+/**
+ * A caller allowed to put events, known by the access key id its SDK client signs with, and the event
+ * sources it may use: the local stand-in for the bus's resource policy and the callers' IAM policies.
+ */
+export interface Publisher {
+  name: string;
+  accessKeyId: string;
+  sources: readonly string[];
+}
+
 export interface LocalBusOptions {
   busName: string;
+  /**
+   * Who may put which sources. Absent: anyone may put anything (unit tests of the bus alone). Present:
+   * a request from an unknown key, or with a source its key may not use, is refused as a whole
+   * (`AccessDeniedException`), as IAM refuses a PutEvents call on AWS.
+   */
+  publishers?: readonly Publisher[];
   subscriptions: Subscription[];
   invoke: (fn: FunctionName, event: unknown) => Promise<unknown>;
   logger?: LocalLogger;
@@ -133,13 +149,19 @@ export class LocalBus {
     await this.#journal?.sync();
   }
 
-  /** Accepts or refuses each entry; accepted events are dispatched after this returns. */
-  putEvents(entries: PutEventsEntry[]): PutEventsResultEntry[] {
+  /**
+   * Accepts or refuses each entry; accepted events are dispatched after this returns. `accessKeyId` is
+   * the caller's (from its request signature), checked against `publishers` when the bus has them.
+   */
+  putEvents(entries: unknown[], accessKeyId?: string): PutEventsResultEntry[] {
     if (this.#closed) throw new AwsRequestError('InternalException', 'the local bus is closed');
     if (entries.length < 1 || entries.length > MAX_ENTRIES) {
       throw new AwsRequestError('ValidationException', `Entries must hold 1 to ${MAX_ENTRIES} entries`);
     }
-    return entries.map((entry) => {
+    const shapeProblem = entries.map(entryShapeProblem).find((p) => p !== undefined);
+    if (shapeProblem) throw new AwsRequestError('ValidationException', shapeProblem);
+    this.#authorise(entries as PutEventsEntry[], accessKeyId);
+    return (entries as PutEventsEntry[]).map((entry) => {
       const checked = this.#validate(entry);
       if ('ErrorCode' in checked) return checked;
       this.#accept(checked);
@@ -167,6 +189,32 @@ export class LocalBus {
     this.#sleeping.clear();
     await this.idle();
     this.#journal?.close();
+  }
+
+  /** Refuses the whole request unless its key is a known publisher allowed every source it uses. */
+  #authorise(entries: PutEventsEntry[], accessKeyId: string | undefined): void {
+    const publishers = this.#opts.publishers;
+    if (!publishers) return;
+    const caller = publishers.find((p) => sameKey(p.accessKeyId, accessKeyId ?? ''));
+    if (!caller) {
+      this.#opts.logger?.warn('PutEvents refused: unknown caller', { sources: entries.map((e) => e.Source) });
+      throw new AwsRequestError(
+        'AccessDeniedException',
+        'The caller is not authorized to put events on this bus.',
+      );
+    }
+    // An entry without a source is refused on its own below (InvalidArgument), as EventBridge does.
+    const foreign = entries.find((e) => e.Source && !caller.sources.includes(e.Source));
+    if (foreign) {
+      this.#opts.logger?.warn('PutEvents refused: source not allowed', {
+        caller: caller.name,
+        source: foreign.Source,
+      });
+      throw new AwsRequestError(
+        'AccessDeniedException',
+        `The caller is not authorized to put events with source ${JSON.stringify(foreign.Source ?? '')}.`,
+      );
+    }
   }
 
   #validate(entry: PutEventsEntry): BusEvent | { ErrorCode: string; ErrorMessage: string } {
@@ -317,6 +365,36 @@ function leftOverEvents(records: BusRecord[]): PendingEvent[] {
     }
   }
   return [...pending.values()];
+}
+
+/** Constant-time comparison of two access key ids (hashed, so lengths do not show). */
+function sameKey(a: string, b: string): boolean {
+  const h = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(h(a), h(b));
+}
+
+/** Why an entry is not a PutEvents entry at all (wrong types, not an object), or undefined. */
+function entryShapeProblem(entry: unknown, index: number): string | undefined {
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+    return `Entries[${index}] must be an object.`;
+  }
+  const e = entry as Record<string, unknown>;
+  for (const name of ['Source', 'DetailType', 'Detail', 'EventBusName'] as const) {
+    if (e[name] !== undefined && typeof e[name] !== 'string')
+      return `Entries[${index}].${name} must be a string.`;
+  }
+  const time = e.Time;
+  if (time !== undefined && !(time instanceof Date) && typeof time !== 'number' && typeof time !== 'string') {
+    return `Entries[${index}].Time must be a timestamp.`;
+  }
+  const resources = e.Resources;
+  if (
+    resources !== undefined &&
+    !(Array.isArray(resources) && resources.every((r) => typeof r === 'string'))
+  ) {
+    return `Entries[${index}].Resources must be a list of strings.`;
+  }
+  return undefined;
 }
 
 function toDate(time: Date | number | string): Date {

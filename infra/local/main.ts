@@ -45,6 +45,7 @@ async function main() {
     s3Port: port('LOA_S3_PORT', 4569),
     dynamoPort: port('LOA_DYNAMODB_PORT', 4567),
     opsToken: token,
+    ...(env.LOA_CMS_ACCESS_KEY_ID && { cmsAccessKeyId: env.LOA_CMS_ACCESS_KEY_ID }),
     ...(env.LOA_PUBLIC_HOST && { publicHost: env.LOA_PUBLIC_HOST }),
     contentBucket: env.LOA_CONTENT_BUCKET ?? 'loa-content',
     logLevel: (env.LOA_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',

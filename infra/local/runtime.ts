@@ -16,6 +16,7 @@ import { startEmulators } from './emulators.ts';
 import { localHandlers } from './handlers.ts';
 import { allowedHosts, createRequestListener, type ExtraRoute } from './http-server.ts';
 import { assertUsableOpsToken } from './ops-token.ts';
+import { localPublishers, newLoaAccessKeyId } from './publishers.ts';
 import { JournalQueueStore } from './queue-store.ts';
 import { LocalQueues } from './queues.ts';
 import { recoverUnfinished, startSweeper } from './recover.ts';
@@ -47,6 +48,8 @@ export interface LocalOptions {
    * front of it; every other `Host` gets 421 (DNS rebinding).
    */
   publicHost?: string;
+  /** The access key id the CMS signs PutEvents with (default LOCAL_CMS_ACCESS_KEY_ID). */
+  cmsAccessKeyId?: string;
   /** Told of every function invocation with its duration (benchmarks turn them into Lambda GB-seconds). */
   onInvoke?: (fn: FunctionName, durationMs: number, failed: boolean) => void;
 }
@@ -99,8 +102,15 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
 
   let invoke: (fn: FunctionName, event: unknown) => Promise<unknown> = async () => undefined;
   // Like EventBridge and SQS, the bus and queues keep what they accepted in the data folder.
+  const logger = new Logger({ serviceName: 'loa', logLevel: opts.logLevel ?? 'WARN' });
+  const loaKeyId = newLoaAccessKeyId();
   const bus = new LocalBus({
     busName: BUS_NAME,
+    publishers: localPublishers(loaKeyId, opts.cmsAccessKeyId),
+    logger: {
+      warn: (message, extra) => logger.warn(message, { ...extra }),
+      error: (message, extra) => logger.error(message, { ...extra }),
+    },
     subscriptions: SUBSCRIPTIONS,
     invoke: (fn, e) => invoke(fn, e),
     journalPath: join(opts.dataDir, 'bus', 'journal.jsonl'),
@@ -141,8 +151,8 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
       sqs: baseUrl,
     },
     opsToken: opts.opsToken,
+    localAccessKeyId: loaKeyId,
   });
-  const logger = new Logger({ serviceName: 'loa', logLevel: opts.logLevel ?? 'WARN' });
   const deps = buildDeps(config, { logger }, opts.clientHook);
   const handlers = localHandlers(() => deps);
   invoke = (fn, event) =>

@@ -58,6 +58,9 @@ export function createLoaApp(options: LoaAppOptions = {}): { app: App; stack: Lo
     description: `Loa (${stage.name}): distributes approved articles to partner media`,
     ...(options.wiring && { wiring: options.wiring }),
     ...(options.access && { access: options.access }),
+    ...(app.node.tryGetContext('cmsPrincipalArn') && {
+      cmsPrincipalArn: app.node.tryGetContext('cmsPrincipalArn'),
+    }),
   });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
   return { app, stack };

@@ -5,6 +5,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { Alarms } from '#infra/constructs/alarms.ts';
+import { restrictBusSources } from '#infra/constructs/bus-policy.ts';
 import { type GrantTargets, grantCapabilities } from '#infra/constructs/grants.ts';
 import { LoaHttpApi } from '#infra/constructs/http-api.ts';
 import { LoaFunction } from '#infra/constructs/loa-function.ts';
@@ -22,6 +23,8 @@ export interface LoaStackProps extends StackProps {
   /** Defaults to infra/wiring.ts; tests pass variants. */
   wiring?: Wiring;
   access?: AccessTable;
+  /** The CMS's IAM principal (`-c cmsPrincipalArn=`), allowed `loa.cms` events on the bus and nothing else. */
+  cmsPrincipalArn?: string;
 }
 
 /** The env var through which configFromEnv reads a queue's URL (shared/config/config.ts). */
@@ -89,6 +92,14 @@ export class LoaStack extends Stack {
     // The functions come after everything their environment names, and before what names them.
     this.addFunctions(wiring, access, stage, prefix);
     this.wireBus(wiring);
+    restrictBusSources(
+      this.bus,
+      // Only the functions that publish (ACCESS `bus:publish`) may put Loa's internal events.
+      Object.entries(this.functions)
+        .filter(([name]) => access[name]?.includes('bus:publish'))
+        .map(([, f]) => f.role),
+      props.cmsPrincipalArn,
+    );
     for (const spec of wiring.queues) {
       this.workQueues[spec.name]?.attachConsumer(
         this.fn(spec.consumer).fn,

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Deps } from '#app/deps.ts';
 import { InvalidInputError } from '#domain/errors.ts';
 import { sanitizeArticleHtml } from '#domain/html-policy.ts';
@@ -10,6 +11,16 @@ export type PackageDeps = Pick<Deps, 'packages' | 'publisher' | 'clock' | 'logge
 /** Where one article version's package lives; the same version always maps to the same keys. */
 export function packagePrefix(articleId: string, version: number): string {
   return `packages/${articleId}/v${version}`;
+}
+
+/** The one key the manifest of an article version may have: route refuses a PackageReady naming another. */
+export function manifestKeyFor(articleId: string, version: number): string {
+  return `${packagePrefix(articleId, version)}/ninjs.json`;
+}
+
+/** Hex SHA-256 of a manifest's UTF-8 bytes, as written to (and read back from) the packages bucket. */
+export function manifestSha256(body: string): string {
+  return createHash('sha256').update(body, 'utf8').digest('hex');
 }
 
 /** An `s3://` URI for a key; segments are percent-encoded so the href is a valid URI whatever the key. */
@@ -58,8 +69,9 @@ export async function packageArticle(deps: PackageDeps, article: Article): Promi
   const doc = toNinjs({ ...article, bodyHtml }, assets, {
     assetHref: (a) => s3Href(deps.packages.bucket, a.key),
   });
-  const manifestKey = `${prefix}/ninjs.json`;
-  await deps.packages.putManifest(manifestKey, JSON.stringify(doc));
+  const manifestKey = manifestKeyFor(article.articleId, article.version);
+  const manifestBody = JSON.stringify(doc);
+  await deps.packages.putManifest(manifestKey, manifestBody);
 
   const ready: PackageReady = {
     articleId: article.articleId,
@@ -69,6 +81,7 @@ export async function packageArticle(deps: PackageDeps, article: Article): Promi
     title: article.title,
     ...(article.embargoUntil && { embargoUntil: article.embargoUntil }),
     manifest: { bucket: deps.packages.bucket, key: manifestKey },
+    manifestSha256: manifestSha256(manifestBody),
     assetIds: article.assets.map((a) => a.assetId),
     packagedAt: deps.clock.now().toISOString(),
   };

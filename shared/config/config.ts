@@ -64,6 +64,11 @@ export const Config = z.object({
     .object({ dynamodb: z.string(), s3: z.string(), events: z.string(), sqs: z.string() })
     .partial()
     .default({}),
+  /**
+   * Local runtime only: the access key id Loa's own SDK clients sign with, by which the local bus tells
+   * Loa's functions (who may put any `loa.*` source) from the CMS (only `loa.cms`) and everyone else.
+   */
+  localAccessKeyId: z.string().min(16).optional(),
   opsToken: z.string().optional(),
 });
 export type Config = z.infer<typeof Config>;
@@ -102,6 +107,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
     }),
     assetLinkTtlSeconds: Number(env.LOA_ASSET_LINK_TTL_SECONDS ?? 7 * 24 * 3600),
     endpoints,
+    localAccessKeyId: env.LOA_LOCAL_ACCESS_KEY_ID,
     opsToken: env.LOA_OPS_TOKEN,
   });
   if (!parsed.success) {

@@ -35,6 +35,8 @@ export const PackageReady = z.object({
   title: text(500),
   embargoUntil: isoDateTime.optional(),
   manifest: z.object({ bucket: z.string().min(3), key: z.string().min(1) }),
+  /** SHA-256 (hex) of the manifest's bytes as written: route reads them back and compares. */
+  manifestSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (SHA-256)'),
   assetIds: z.array(slug('assetId')),
   packagedAt: isoDateTime,
 });

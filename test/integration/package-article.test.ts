@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
@@ -99,6 +100,10 @@ describe('packageArticle against s3rver', () => {
       topics: article.topics,
       title: article.title,
       manifest: { bucket: PACKAGES, key: `${prefix}/ninjs.json` },
+      // The SHA-256 of the manifest's bytes as stored: route reads them back and compares.
+      manifestSha256: createHash('sha256')
+        .update(await deps.packages.getManifest(`${prefix}/ninjs.json`), 'utf8')
+        .digest('hex'),
       assetIds: ['ky-ket-vtv4'],
       packagedAt: NOW.toISOString(),
     };

@@ -5,6 +5,7 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsResultEntry } from '
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { s3Client } from '#adapters/aws/clients.ts';
 import type { Delivery } from '#domain/delivery.ts';
+import { LOCAL_CMS_ACCESS_KEY_ID } from '#infra/local/publishers.ts';
 import { type LocalLoa, type LocalOptions, startLocal } from '#infra/local/runtime.ts';
 import { BUS_NAME } from '#infra/wiring.ts';
 
@@ -45,7 +46,7 @@ export async function startTestLoa(overrides: Partial<LocalOptions> = {}): Promi
   const events = new EventBridgeClient({
     region: 'us-east-1',
     endpoint: loa.baseUrl,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    credentials: { accessKeyId: LOCAL_CMS_ACCESS_KEY_ID, secretAccessKey: 'cms' },
   });
   const ops: TestLoa['ops'] = async (method, path, body) => {
     const res = await fetch(`${loa.baseUrl}${path}`, {

@@ -43,7 +43,9 @@ describe('bus resource policy', () => {
     );
     expect(rules.length).toBeGreaterThan(0);
     for (const r of rules) {
-      expect((r.Properties?.EventPattern as { source?: string[] }).source?.length).toBeGreaterThan(0);
+      expect(
+        (r.Properties?.EventPattern as { source?: string[] } | undefined)?.source?.length,
+      ).toBeGreaterThan(0);
     }
   });
 });

@@ -17,8 +17,8 @@ export function makeHandler(getDeps: () => Deps) {
   return middy<HttpEvent, HttpResponse>().handler(async (event): Promise<HttpResponse> => {
     const deps = getDeps();
     const method = event.requestContext.http.method;
-    const match = matchOpsRoute(method, event.rawPath);
     try {
+      const match = matchOpsRoute(method, event.rawPath);
       if (!match) throw new HttpError(404, `no such ops endpoint: ${method} ${event.rawPath}`);
       if (match === 'method') throw new HttpError(405, `${method} is not allowed on ${event.rawPath}`);
       return await match.route.run(deps, event, match.params, principalOf(event));

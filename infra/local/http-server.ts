@@ -45,6 +45,15 @@ export function allowedHosts(port: number, publicHost?: string): Set<string> {
   return hosts;
 }
 
+/** A percent-decoded path segment, or undefined when its escapes are malformed (a 400, not a 500). */
+function safeDecode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string) {
   res.writeHead(status, headers).end(body);
 }
@@ -114,8 +123,12 @@ export function createRequestListener(opts: {
       }
       const asset = ASSET_PATH.exec(url.pathname);
       if (asset && req.method === 'GET') {
+        const agreementId = safeDecode(asset[1] ?? '');
+        if (agreementId === undefined) {
+          return send(res, 400, plain, 'agreementId in the path: malformed percent-encoding\n');
+        }
         return invokeHttp('assets', req, res, url, body, {
-          pathParameters: { agreementId: decodeURIComponent(asset[1] ?? ''), assetId: asset[2] ?? '' },
+          pathParameters: { agreementId, assetId: asset[2] ?? '' },
         });
       }
       const extra = opts.extraRoutes.find(

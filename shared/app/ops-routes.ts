@@ -92,6 +92,15 @@ export const OPS_ROUTES: Route[] = [
   route('GET', '/ops/rejections', async (deps) => json(200, { items: await deps.rejections.list(100) })),
 ];
 
+/** A path parameter, percent-decoded; a malformed escape (`%E0%A4%A`) is the caller's 400, naming it. */
+function decodePathSegment(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, `path parameter ${name}: malformed percent-encoding`);
+  }
+}
+
 /** Finds the route for a request: the route and its decoded params, 405 for a known path, or undefined. */
 export function matchOpsRoute(
   method: string,
@@ -103,7 +112,7 @@ export function matchOpsRoute(
     if (!m) continue;
     pathKnown = true;
     if (r.method !== method) continue;
-    const params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')]));
+    const params = Object.fromEntries(r.names.map((n, i) => [n, decodePathSegment(n, m[i + 1] ?? '')]));
     return { route: r, params };
   }
   return pathKnown ? 'method' : undefined;

@@ -2,12 +2,26 @@
 
 const MAX_CELL = 60;
 
+/** C0 and C1 controls, DEL, bidi controls and zero-width characters: what must never reach a terminal raw. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: this pattern exists to find control characters
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200b-\u200d\u2060\ufeff]/g;
+
+/**
+ * Shows every unprintable character as a visible `\u{…}` escape, so data from partners or the CMS
+ * cannot move the cursor, rewrite the screen or reorder what an operator reads. Newlines are kept
+ * when `keepNewlines` (multi-line human output); a table cell never keeps them.
+ */
+export function escapeControls(s: string, keepNewlines = false): string {
+  return s.replace(UNPRINTABLE, (c) =>
+    keepNewlines && c === '\n' ? c : `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
+  );
+}
+
 function cell(value: unknown): string {
   if (value === undefined || value === null) return '';
   const s = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  // One line per row: control characters (a newline in an error) would break the table.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: this pattern exists to find control characters
-  const flat = s.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  // One line per row: line breaks and tabs become a space; any other control character is escaped.
+  const flat = escapeControls(s.replace(/[\r\n\t]+/g, ' '));
   return flat.length > MAX_CELL ? `${flat.slice(0, MAX_CELL - 1)}…` : flat;
 }
 

@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { authFor, CliError, EXIT, endpointOf, makeClient } from './client.ts';
 import { COMMANDS, type Command, type Values } from './commands.ts';
-import { progressBar } from './format.ts';
+import { escapeControls, progressBar } from './format.ts';
 import { startDashboardProxy } from './proxy.ts';
 
 export interface CliIo {
@@ -85,7 +85,8 @@ function findCommand(argv: string[]): Command | undefined {
 
 /** Runs one CLI invocation; returns the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const err = (line: string) => io.stderr.write(`${line}\n`);
+  // Everything printed goes through escapeControls: server data may carry terminal escapes.
+  const err = (line: string) => io.stderr.write(`${escapeControls(line, true)}\n`);
   try {
     const command = findCommand(argv);
     if (!command) {
@@ -159,7 +160,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       until: io.until ?? new Promise(() => undefined),
       log: err,
     });
-    io.stdout.write(`${values.json ? JSON.stringify(out.json, null, 2) : out.human}\n`);
+    // JSON.stringify already escapes C0 controls; C1 and bidi controls are escaped for the terminal too.
+    io.stdout.write(`${escapeControls(values.json ? JSON.stringify(out.json, null, 2) : out.human, true)}\n`);
     return out.exitCode ?? EXIT.ok;
   } catch (error) {
     if (error instanceof CliError) {

@@ -4,7 +4,9 @@ import type { Deps } from '#app/deps.ts';
 import { packageArticle } from '#app/package-article.ts';
 import { parseBusEvent, recordRejection } from '#app/record-rejection.ts';
 import { withdrawnProblem } from '#app/withdraw-article.ts';
+import { sourceRules } from '#config/config.ts';
 import { MissingAssetError } from '#domain/errors.ts';
+import { SourceRefusedError } from '#domain/source-buckets.ts';
 import { ContentApproved } from '#schemas/events.ts';
 
 /** ContentApproved → package. Bad events are recorded and dropped; other errors throw so the bus retries. */
@@ -20,9 +22,9 @@ export function makeHandler(getDeps: () => Deps) {
       return;
     }
     try {
-      await packageArticle(deps, parsed.detail.article);
+      await packageArticle(deps, parsed.detail.article, sourceRules(deps.config));
     } catch (error) {
-      if (!(error instanceof MissingAssetError)) throw error;
+      if (!(error instanceof MissingAssetError || error instanceof SourceRefusedError)) throw error;
       await recordRejection(deps, 'package', parsed.envelope, [error.message]);
     }
   });

@@ -48,6 +48,7 @@ async function main() {
     ...(env.LOA_CMS_ACCESS_KEY_ID && { cmsAccessKeyId: env.LOA_CMS_ACCESS_KEY_ID }),
     ...(env.LOA_PUBLIC_HOST && { publicHost: env.LOA_PUBLIC_HOST }),
     contentBucket: env.LOA_CONTENT_BUCKET ?? 'loa-content',
+    ...(env.LOA_SOURCE_BUCKETS && { sourceBuckets: env.LOA_SOURCE_BUCKETS.split(',') }),
     logLevel: (env.LOA_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
     retryPolicy: jsonEnv<RetryPolicy>('LOA_RETRY_POLICY'),
     circuitBreaker: jsonEnv<CircuitBreakerPolicy>('LOA_CIRCUIT_BREAKER'),

@@ -28,6 +28,8 @@ export interface LocalOptions {
   dynamoPort: number;
   opsToken: string;
   contentBucket: string;
+  /** Where assets may be copied from (`bucket` or `bucket/prefix`); default the content bucket only. */
+  sourceBuckets?: string[];
   retryPolicy?: Partial<RetryPolicy>;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** Watches every AWS SDK request the handlers make (benchmarks count them). */
@@ -131,6 +133,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
     tableName: TABLE,
     contentBucket: opts.contentBucket,
     packagesBucket: PACKAGES_BUCKET,
+    ...(opts.sourceBuckets && { sourceBuckets: opts.sourceBuckets }),
     busName: BUS_NAME,
     queueUrls: {
       webhook: queues.queueUrl('webhook'),

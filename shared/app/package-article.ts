@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Deps } from '#app/deps.ts';
 import { InvalidInputError } from '#domain/errors.ts';
 import { sanitizeArticleHtml } from '#domain/html-policy.ts';
+import { SourceRefusedError, type SourceRule, sourceProblem } from '#domain/source-buckets.ts';
 import { type PackagedAsset, toNinjs } from '#formats/ninjs.ts';
 import { type Article, type Asset, parseS3Uri } from '#schemas/article.ts';
 import { DETAIL_TYPE, type PackageReady, SOURCE } from '#schemas/events.ts';
@@ -53,7 +54,20 @@ async function copyOne(deps: PackageDeps, prefix: string, asset: Asset): Promise
  * Copies the article's assets, writes its ninjs manifest and announces PackageReady.
  * Safe to repeat: the same version rewrites the same keys and publishes again (routing de-duplicates).
  */
-export async function packageArticle(deps: PackageDeps, article: Article): Promise<PackageReady> {
+export async function packageArticle(
+  deps: PackageDeps,
+  article: Article,
+  /** Where assets may come from (config `sourceRules`); every asset is checked before any is copied. */
+  sources?: readonly SourceRule[],
+): Promise<PackageReady> {
+  if (sources) {
+    const problems = article.assets.flatMap((a, i) => {
+      const at = parseS3Uri(a.uri);
+      const why = at ? sourceProblem(sources, at.bucket, at.key) : 'not an s3://bucket/key URI';
+      return why ? [`article.assets.${i}.uri: ${why}`] : [];
+    });
+    if (problems.length) throw new SourceRefusedError(problems.join('; '));
+  }
   const prefix = packagePrefix(article.articleId, article.version);
   const assets = await Promise.all(article.assets.map((asset) => copyOne(deps, prefix, asset)));
   // Sanitised once here, so the stored manifest, every channel and every feed carry the same safe HTML.

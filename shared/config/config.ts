@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CircuitBreakerPolicy, DEFAULT_CIRCUIT_BREAKER } from '#domain/circuit-breaker.ts';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '#domain/retry-policy.ts';
+import { parseSourceRules, type SourceRule } from '#domain/source-buckets.ts';
 
 const jsonRetryPolicy = z
   .string()
@@ -31,6 +32,11 @@ export const Config = z.object({
   tableName: z.string().min(3),
   contentBucket: z.string().min(3),
   packagesBucket: z.string().min(3),
+  /**
+   * Where approved assets may be copied from: `bucket` or `bucket/prefix` entries. Absent: the content
+   * bucket only. Anything else is a recorded rejection (docs/security.md).
+   */
+  sourceBuckets: z.array(z.string().min(3)).optional(),
   busName: z.string().min(1),
   /** `replay` carries operator jobs (bulk replay, backfill); only ops and the replay worker send to it. */
   queueUrls: z.object({
@@ -73,6 +79,11 @@ export const Config = z.object({
 });
 export type Config = z.infer<typeof Config>;
 
+/** The asset sources the package function may copy from (see Config.sourceBuckets). */
+export function sourceRules(config: Pick<Config, 'contentBucket' | 'sourceBuckets'>): SourceRule[] {
+  return parseSourceRules(config.sourceBuckets ?? [config.contentBucket]);
+}
+
 /** Reads the configuration from the environment; throws naming each variable at fault. */
 export function configFromEnv(env: NodeJS.ProcessEnv): Config {
   const retry = jsonRetryPolicy.safeParse(env.LOA_RETRY_POLICY);
@@ -90,6 +101,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
     tableName: env.LOA_TABLE_NAME,
     contentBucket: env.LOA_CONTENT_BUCKET,
     packagesBucket: env.LOA_PACKAGES_BUCKET,
+    ...(env.LOA_SOURCE_BUCKETS && { sourceBuckets: env.LOA_SOURCE_BUCKETS.split(',') }),
     busName: env.LOA_BUS_NAME,
     queueUrls: {
       webhook: env.LOA_QUEUE_URL_WEBHOOK,

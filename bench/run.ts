@@ -17,6 +17,7 @@ const PARTS: Record<string, Part> = {
   coldstart: async () => (await import('./coldstart.ts')).run(),
   feeds: async () => feedsPart(await (await import('./feeds.ts')).run()),
   broadcast: async () => (await import('./broadcast.ts')).run(),
+  enumeration: async () => (await import('./enumeration.ts')).run(),
 };
 
 const RESULTS = new URL('../bench-results.json', import.meta.url);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTime, language, line, slug, text, topic } from './text.ts';
+import { isoDateTime, language, line, slug, topic } from './text.ts';
 
 export const AGREEMENT_STATUS = { active: 'active', suspended: 'suspended', expired: 'expired' } as const;
 export const AgreementStatus = z.enum(['active', 'suspended', 'expired']);

@@ -76,6 +76,7 @@ describe('text rules', () => {
     );
 
     const printed = [...out, ...err].join('');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: this pattern exists to find control characters
     expect(printed).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e]/);
     expect(out.join('')).toContain('VTV4\\u001b[2J\\u009b31m\\u202eevil');
     expect(err.join('')).toContain('\\u001b');

@@ -88,6 +88,17 @@ export interface LocalBusOptions {
    * to prove every handler takes a duplicate in its stride.
    */
   deliveriesPerEvent?: number;
+  /**
+   * Told of every accepted event the bus cannot hand to a target: one no rule matches (EventBridge
+   * drops those silently; locally they are recorded) and one whose target failed on every retry.
+   * The runtime records each as a rejection (`GET /ops/rejections`); the bus logs it as well.
+   */
+  onUnhandled?: (event: BusEvent, problem: string) => Promise<void> | void;
+  /**
+   * Events published for others to consume (Loa's DeliverySucceeded/Failed): no local rule needs to
+   * match them, so they are not "unhandled".
+   */
+  announcements?: readonly { source: string; detailType: string }[];
 }
 
 /** One line of the bus journal: an event accepted for some rules, or one rule done with it. */
@@ -263,11 +274,38 @@ export class LocalBus {
   /** Journals the event for the rules it matches (an event no rule matches is dropped, as on AWS), then dispatches it. */
   #accept(event: BusEvent): void {
     const subs = this.#opts.subscriptions.filter((sub) => matchesPattern(sub.pattern, event));
-    if (subs.length === 0) return;
+    if (subs.length === 0) {
+      const announced = this.#opts.announcements?.some(
+        (a) => a.source === event.source && a.detailType === event['detail-type'],
+      );
+      if (announced) return;
+      const problem = `no rule on bus ${this.#opts.busName} matches source ${JSON.stringify(event.source)} and detail-type ${JSON.stringify(event['detail-type'])}`;
+      this.#unhandled(event, problem);
+      return;
+    }
     const copies = this.#opts.deliveriesPerEvent ?? 1;
     this.#pending.set(event.id, { event, remaining: new Map(subs.map((s) => [s.rule, copies])) });
     this.#journal?.append({ op: 'event', event, rules: subs.map((s) => s.rule) });
     for (const sub of subs) this.#start(sub, event);
+  }
+
+  /** Logs an event the bus could not hand to any target and tells onUnhandled (its failure is logged too). */
+  #unhandled(event: BusEvent, problem: string): void {
+    this.#opts.logger?.warn('bus event not handled', {
+      id: event.id,
+      source: event.source,
+      detailType: event['detail-type'],
+      problem,
+    });
+    const record = this.#opts.onUnhandled;
+    if (!record) return;
+    const run = Promise.resolve()
+      .then(() => record(event, problem))
+      .catch((error) =>
+        this.#opts.logger?.error('bus could not record an unhandled event', { id: event.id, error }),
+      )
+      .finally(() => this.#inFlight.delete(run));
+    this.#inFlight.add(run);
   }
 
   #start(sub: Subscription, event: BusEvent): void {
@@ -335,6 +373,12 @@ export class LocalBus {
           id: event.id,
           error: message,
         });
+        if (!this.#closed) {
+          this.#unhandled(
+            event,
+            `rule ${rule}: target ${target} failed after ${attempt} attempts: ${message}`,
+          );
+        }
         // Cut short by close(): the event stays in the journal for the next run to deliver.
         return !this.#closed;
       }

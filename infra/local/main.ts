@@ -1,4 +1,3 @@
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CircuitBreakerPolicy } from '#domain/circuit-breaker.ts';
 import type { RetryPolicy } from '#domain/retry-policy.ts';
@@ -12,6 +11,7 @@ import {
 } from './demo.ts';
 import { demoPartnerRoutes } from './demo-partners.ts';
 import { assertUsableOpsToken, loadOrCreateOpsToken } from './ops-token.ts';
+import { keepDataPrivate } from './private-files.ts';
 import { startLocal } from './runtime.ts';
 
 const env = process.env;
@@ -36,7 +36,7 @@ async function opsToken(dataDir: string): Promise<string> {
 
 async function main() {
   const dataDir = resolve(env.LOA_DATA_DIR ?? '.loa');
-  await mkdir(dataDir, { recursive: true });
+  await keepDataPrivate(dataDir);
   const demo = env.LOA_DEMO !== '0';
   const token = await opsToken(dataDir);
   const loa = await startLocal({

@@ -6,16 +6,19 @@ import type { Context } from 'aws-lambda';
 import { buildDeps } from '#adapters/aws/build-deps.ts';
 import type { ClientHook } from '#adapters/aws/clients.ts';
 import type { Deps } from '#app/deps.ts';
+import { recordRejection } from '#app/record-rejection.ts';
 import { Config } from '#config/config.ts';
 import { type CircuitBreakerPolicy, DEFAULT_CIRCUIT_BREAKER } from '#domain/circuit-breaker.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '#domain/retry-policy.ts';
 import { BUS_NAME, type FunctionName, QUEUES, SUBSCRIPTIONS } from '#infra/wiring.ts';
+import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { createAwsApiHandler } from './aws-api.ts';
 import { LocalBus } from './bus.ts';
 import { startEmulators } from './emulators.ts';
 import { localHandlers } from './handlers.ts';
 import { allowedHosts, createRequestListener, type ExtraRoute } from './http-server.ts';
 import { assertUsableOpsToken } from './ops-token.ts';
+import { keepDataPrivate } from './private-files.ts';
 import { localPublishers, newLoaAccessKeyId } from './publishers.ts';
 import { JournalQueueStore } from './queue-store.ts';
 import { LocalQueues } from './queues.ts';
@@ -85,6 +88,7 @@ function listen(server: Server, port: number): Promise<number> {
  */
 export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
   assertUsableOpsToken(opts.opsToken, 'the options');
+  await keepDataPrivate(opts.dataDir);
   let listener: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
   // Requests without Host reach the listener, which answers them 421 like any unknown Host.
   const server = createServer({ requireHostHeader: false }, (req, res) => {
@@ -105,6 +109,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
   let invoke: (fn: FunctionName, event: unknown) => Promise<unknown> = async () => undefined;
   // Like EventBridge and SQS, the bus and queues keep what they accepted in the data folder.
   const logger = new Logger({ serviceName: 'loa', logLevel: opts.logLevel ?? 'WARN' });
+  let deps: Deps;
   const loaKeyId = newLoaAccessKeyId();
   const bus = new LocalBus({
     busName: BUS_NAME,
@@ -117,6 +122,14 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
     invoke: (fn, e) => invoke(fn, e),
     journalPath: join(opts.dataDir, 'bus', 'journal.jsonl'),
     deliveriesPerEvent: opts.busDeliveriesPerEvent ?? 1,
+    // Recorded where operators look for refused events; deps exist once the config is read below.
+    announcements: [
+      { source: SOURCE.delivery, detailType: DETAIL_TYPE.deliverySucceeded },
+      { source: SOURCE.delivery, detailType: DETAIL_TYPE.deliveryFailed },
+    ],
+    onUnhandled: async (event, problem) => {
+      await recordRejection(deps, 'bus', event, [problem]);
+    },
   });
   const queueStore = new JournalQueueStore(
     join(opts.dataDir, 'queues', 'journal.jsonl'),
@@ -156,7 +169,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
     opsToken: opts.opsToken,
     localAccessKeyId: loaKeyId,
   });
-  const deps = buildDeps(config, { logger }, opts.clientHook);
+  deps = buildDeps(config, { logger }, opts.clientHook);
   const handlers = localHandlers(() => deps);
   invoke = (fn, event) =>
     handlers[fn](event, { functionName: fn, awsRequestId: crypto.randomUUID() } as Context);

@@ -25,6 +25,8 @@ export interface LoaAppOptions {
    * (about 2 s on a first synthesis). For tests whose subject is not the schema.
    */
   cfnValidation?: boolean;
+  /** Overrides `-c sourceBuckets=a,b/prefix/`: asset sources besides the content bucket. */
+  sourceBuckets?: string[];
 }
 
 /**
@@ -53,11 +55,18 @@ export function createLoaApp(options: LoaAppOptions = {}): { app: App; stack: Lo
   const stage = stageConfig(options.stage ?? app.node.tryGetContext('stage') ?? 'dev', {
     alarmEmail: app.node.tryGetContext('alarmEmail'),
   });
+  const sourceBuckets =
+    options.sourceBuckets ??
+    String(app.node.tryGetContext('sourceBuckets') ?? '')
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
   const stack = new LoaStack(app, `Loa-${stage.name}`, {
     stage,
     description: `Loa (${stage.name}): distributes approved articles to partner media`,
     ...(options.wiring && { wiring: options.wiring }),
     ...(options.access && { access: options.access }),
+    ...(sourceBuckets.length > 0 && { sourceBuckets }),
     ...(app.node.tryGetContext('cmsPrincipalArn') && {
       cmsPrincipalArn: app.node.tryGetContext('cmsPrincipalArn'),
     }),

@@ -49,3 +49,48 @@ describe('bus resource policy', () => {
     }
   });
 });
+
+// Defect 4 on AWS: the package role may read only the asset sources configured.
+describe('package role and asset sources', () => {
+  let synth: Synth;
+  beforeAll(() => {
+    synth = synthLoa({ ...TEMPLATE_ONLY, sourceBuckets: ['press-archive/photos/'] });
+  });
+  afterAll(() => synth?.dispose());
+
+  const s3ReadsOf = (fn: string): string[] => {
+    const role = synth.stack.functions[fn]?.role;
+    const id = role && synth.stack.getLogicalId(role.node.defaultChild as never);
+    return Object.values(synth.json.Resources)
+      .filter((r) => r.Type === 'AWS::IAM::Policy')
+      .filter((r) => JSON.stringify(r.Properties?.Roles).includes(`"${id}"`))
+      .flatMap(
+        (r) =>
+          (r.Properties?.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
+      )
+      .filter((st) => JSON.stringify(st.Action).includes('s3:GetObject'))
+      .flatMap((st) => (Array.isArray(st.Resource) ? st.Resource : [st.Resource]))
+      .map((r) => JSON.stringify(r));
+  };
+
+  it('reads the content bucket, its own packages and the configured source, nothing else', () => {
+    const reads = s3ReadsOf('package');
+    expect(reads).toContain('"arn:aws:s3:::press-archive/photos/*"');
+    expect(reads.filter((r) => r.includes('press-archive'))).toHaveLength(1);
+    expect(
+      reads.every((r) => r.includes('press-archive') || r.includes('Content') || r.includes('Packages')),
+    ).toBe(true);
+    expect(s3ReadsOf('route').some((r) => r.includes('press-archive'))).toBe(false);
+  });
+
+  it('tells the functions the same list', () => {
+    const lists = Object.values(synth.json.Resources)
+      .filter((r) => r.Type === 'AWS::Lambda::Function')
+      .map(
+        (r) => (r.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables,
+      )
+      .map((v) => JSON.stringify(v?.LOA_SOURCE_BUCKETS ?? null));
+    expect(lists.length).toBeGreaterThan(0);
+    expect(lists.filter((l) => l.includes('press-archive/photos/')).length).toBeGreaterThan(0);
+  });
+});

@@ -66,7 +66,11 @@ describe('package role and asset sources', () => {
       .filter((r) => JSON.stringify(r.Properties?.Roles).includes(`"${id}"`))
       .flatMap(
         (r) =>
-          (r.Properties?.PolicyDocument as { Statement: { Action: unknown; Resource: unknown }[] }).Statement,
+          (
+            r.Properties?.PolicyDocument as
+              | { Statement: { Action: unknown; Resource: unknown }[] }
+              | undefined
+          )?.Statement ?? [],
       )
       .filter((st) => JSON.stringify(st.Action).includes('s3:GetObject'))
       .flatMap((st) => (Array.isArray(st.Resource) ? st.Resource : [st.Resource]))

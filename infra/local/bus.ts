@@ -174,7 +174,11 @@ export class LocalBus {
     this.#authorise(entries as PutEventsEntry[], accessKeyId);
     return (entries as PutEventsEntry[]).map((entry) => {
       const checked = this.#validate(entry);
-      if ('ErrorCode' in checked) return checked;
+      if ('ErrorCode' in checked) {
+        // Answered to the caller entry by entry, as EventBridge does; logged so it leaves a trace here too.
+        this.#opts.logger?.warn('PutEvents entry refused', { source: entry.Source, code: checked.ErrorCode });
+        return checked;
+      }
       this.#accept(checked);
       return { EventId: checked.id };
     });
@@ -271,7 +275,10 @@ export class LocalBus {
     };
   }
 
-  /** Journals the event for the rules it matches (an event no rule matches is dropped, as on AWS), then dispatches it. */
+  /**
+   * Journals the event for the rules it matches, then dispatches it. One no rule matches (EventBridge
+   * would drop it silently) is logged and reported to onUnhandled, unless it is an announcement.
+   */
   #accept(event: BusEvent): void {
     const subs = this.#opts.subscriptions.filter((sub) => matchesPattern(sub.pattern, event));
     if (subs.length === 0) {

@@ -5,6 +5,14 @@ import type { Deps } from './deps.ts';
 import { manifestKeyFor, manifestSha256 } from './package-article.ts';
 
 /**
+ * Manifests this warm function has read and hashed, by key: EventBridge delivers at least once and the
+ * package function may announce a version twice, so the same (key, hash) comes again and again. A
+ * different hash for a known key is read afresh.
+ */
+const verified = new Map<string, string>();
+const MAX_VERIFIED = 2_000;
+
+/**
  * Why a PackageReady cannot be trusted, or undefined when it can: its manifest must be the canonical
  * manifest of (articleId, version) in Loa's packages bucket, and its bytes must hash to what the
  * package function recorded. A forged event pointing at any other JSON Loa can read goes no further.
@@ -17,6 +25,7 @@ export async function packageReadyProblem(
   if (ready.manifest.bucket !== deps.packages.bucket || ready.manifest.key !== key) {
     return `detail.manifest: not the package of ${ready.articleId} v${ready.version} (only s3://${deps.packages.bucket}/${key} is)`;
   }
+  if (verified.get(key) === ready.manifestSha256) return undefined;
   let body: string;
   try {
     body = await deps.packages.getManifest(key);
@@ -31,5 +40,7 @@ export async function packageReadyProblem(
   if (!timingSafeEqual(actual, recorded)) {
     return 'detail.manifestSha256: does not match the manifest as stored';
   }
+  if (verified.size >= MAX_VERIFIED) verified.clear();
+  verified.set(key, ready.manifestSha256);
   return undefined;
 }

@@ -9,6 +9,7 @@
  * The first Loa round is also counted: every AWS SDK request, Lambda invocations and durations,
  * secret reads (bench/requests.ts turns them into dollars).
  */
+
 import { type ChildProcess, fork } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -26,6 +27,7 @@ import type { Delivery } from '#domain/delivery.ts';
 import { deliveryIdFor, webhookMessageId } from '#domain/ids.ts';
 import { signWebhook } from '#domain/webhook-signature.ts';
 import { toNinjs } from '#formats/ninjs.ts';
+import { LOCAL_CMS_ACCESS_KEY_ID } from '#infra/local/publishers.ts';
 import { type LocalLoa, startLocal } from '#infra/local/runtime.ts';
 import { BUS_NAME, type FunctionName } from '#infra/wiring.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
@@ -196,7 +198,7 @@ async function withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
       port: 0,
       s3Port: 0,
       dynamoPort: 0,
-      opsToken: 'bench',
+      opsToken: 'bench-ops-token-0123456789abcdef-local',
       contentBucket: CONTENT_BUCKET,
       logLevel: 'ERROR',
       allowPrivateTargets: true,
@@ -261,7 +263,7 @@ async function loaRound(s: Session, tag: string, approvals: number, count: boole
   const bus = new EventBridgeClient({
     region: 'us-east-1',
     endpoint: loa.baseUrl,
-    credentials: { accessKeyId: 'bench', secretAccessKey: 'bench' },
+    credentials: { accessKeyId: LOCAL_CMS_ACCESS_KEY_ID, secretAccessKey: 'cms' },
   });
   const articles = Array.from({ length: approvals }, (_, i) => articleNamed(`${tag}-a${i}`));
   for (const a of articles) {

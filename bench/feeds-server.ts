@@ -27,7 +27,7 @@ const loa = await startLocal({
   port: 0,
   s3Port: 0,
   dynamoPort: 0,
-  opsToken: 'bench',
+  opsToken: 'bench-ops-token-0123456789abcdef-local',
   contentBucket: 'loa-content',
   logLevel: 'ERROR',
 });

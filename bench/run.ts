@@ -18,6 +18,7 @@ const PARTS: Record<string, Part> = {
   feeds: async () => feedsPart(await (await import('./feeds.ts')).run()),
   broadcast: async () => (await import('./broadcast.ts')).run(),
   reports: async () => (await import('./reports.ts')).run(),
+  enumeration: async () => (await import('./enumeration.ts')).run(),
 };
 
 const RESULTS = new URL('../bench-results.json', import.meta.url);

@@ -4,7 +4,7 @@ import type { Deps } from '#app/deps.ts';
 import { type HttpEvent, type HttpResponse, problem } from '#app/http.ts';
 import { serveAsset } from '#app/serve-asset.ts';
 
-/** `GET /assets/{agreementId}/{asset}?expires&kid&sig` → 302 to a presigned URL, or 403 with a reason. */
+/** `GET /assets/{agreementId}/{asset}?expires&kid&sig` → 302 to a presigned URL, or 403 (410 once withdrawn) with a reason. */
 export function makeHandler(getDeps: () => Deps) {
   return middy<HttpEvent, HttpResponse>().handler(async (event): Promise<HttpResponse> => {
     const deps = getDeps();
@@ -15,7 +15,7 @@ export function makeHandler(getDeps: () => Deps) {
       // The raw query, not API Gateway's decoded copy: `kid=%6B1` must not pass for `kid=k1`.
       rawQuery: event.rawQueryString ?? '',
     });
-    if (!answer.ok) return problem(403, answer.reason);
+    if (!answer.ok) return problem(answer.status ?? 403, answer.reason);
     return { statusCode: 302, headers: { location: answer.location, 'cache-control': 'no-store' }, body: '' };
   });
 }

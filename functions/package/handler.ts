@@ -4,8 +4,10 @@ import type { Deps } from '#app/deps.ts';
 import { packageArticle } from '#app/package-article.ts';
 import { parseBusEvent, recordRejection } from '#app/record-rejection.ts';
 import { withdrawnProblem } from '#app/withdraw-article.ts';
+import { sourceRules } from '#config/config.ts';
 import { MissingAssetError } from '#domain/errors.ts';
 import { VersionConflictError } from '#domain/package-identity.ts';
+import { SourceRefusedError } from '#domain/source-buckets.ts';
 import { ContentApproved } from '#schemas/events.ts';
 
 /** ContentApproved → package. Bad events are recorded and dropped; other errors throw so the bus retries. */
@@ -21,10 +23,18 @@ export function makeHandler(getDeps: () => Deps) {
       return;
     }
     try {
-      await packageArticle(deps, parsed.detail.article);
+      await packageArticle(deps, parsed.detail.article, sourceRules(deps.config));
     } catch (error) {
-      // A missing asset, or a packaged version approved again with other content: recorded, not retried.
-      if (!(error instanceof MissingAssetError || error instanceof VersionConflictError)) throw error;
+      // A missing asset, a source off the allow-list, or a packaged version approved again with other
+      // content: recorded, not retried.
+      if (
+        !(
+          error instanceof MissingAssetError ||
+          error instanceof VersionConflictError ||
+          error instanceof SourceRefusedError
+        )
+      )
+        throw error;
       await recordRejection(deps, 'package', parsed.envelope, [error.message]);
     }
   });

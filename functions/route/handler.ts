@@ -3,6 +3,7 @@ import { depsFromEnv } from '#adapters/aws/build-deps.ts';
 import type { Deps } from '#app/deps.ts';
 import { parseBusEvent, recordRejection } from '#app/record-rejection.ts';
 import { routePackage } from '#app/route-package.ts';
+import { packageReadyProblem } from '#app/verify-package.ts';
 import { withdrawnProblem } from '#app/withdraw-article.ts';
 import { PackageReady } from '#schemas/events.ts';
 
@@ -12,6 +13,12 @@ export function makeHandler(getDeps: () => Deps) {
     const deps = getDeps();
     const parsed = await parseBusEvent(deps, 'route', event, PackageReady);
     if (!parsed) return;
+    // Only Loa's own package function may announce a package: the manifest must be the one it wrote.
+    const forged = await packageReadyProblem(deps, parsed.detail);
+    if (forged) {
+      await recordRejection(deps, 'route', parsed.envelope, [forged]);
+      return;
+    }
     // A withdrawn article is never republished: one GetItem of its marker per PackageReady.
     const withdrawn = await withdrawnProblem(deps, parsed.detail.articleId);
     if (withdrawn) {

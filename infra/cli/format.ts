@@ -24,13 +24,39 @@ const paint = (text: string) => {
   return code ? `\u001b[${code}m${text}\u001b[0m` : text;
 };
 
+/** C0 and C1 controls, DEL, bidi controls and zero-width characters: what must never reach a terminal raw. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: this pattern exists to find control characters
+const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200b-\u200d\u2060\ufeff]/g;
+
+/**
+ * Shows every unprintable character as a visible `\u{…}` escape, so data from partners or the CMS
+ * cannot move the cursor, rewrite the screen or reorder what an operator reads. Newlines are kept
+ * when `keepNewlines` (multi-line human output); a table cell never keeps them.
+ */
+export function escapeControls(s: string, keepNewlines = false): string {
+  return s.replace(UNPRINTABLE, (c) =>
+    keepNewlines && c === '\n' ? c : `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
+  );
+}
+
+/** Colour sequences as `paint` writes them: kept when colour is on, everything else escaped. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: this pattern exists to find escape sequences
+const SGR = /(\u001b\[[0-9;]*m)/;
+
+/** Text as it may reach the terminal: controls escaped, newlines kept, and `paint`'s colours when on. */
+export function terminalSafe(s: string): string {
+  if (!style.colour) return escapeControls(s, true);
+  return s
+    .split(SGR)
+    .map((part, i) => (i % 2 === 1 ? part : escapeControls(part, true)))
+    .join('');
+}
+
 function cell(value: unknown): string {
   if (value === undefined || value === null) return '';
   const s = typeof value === 'object' ? JSON.stringify(value) : String(value);
-  // One line per row: control characters (a newline in an error, an escape sequence in a title)
-  // would break the table or the terminal.
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: this pattern exists to find control characters
-  const flat = s.replace(/[\u0000-\u001f\u007f-\u009f]+/g, ' ');
+  // One line per row: line breaks and tabs become a space; any other control character is escaped.
+  const flat = escapeControls(s.replace(/[\r\n\t]+/g, ' '));
   return !style.wide && flat.length > MAX_CELL ? `${flat.slice(0, MAX_CELL - 1)}…` : flat;
 }
 

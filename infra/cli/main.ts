@@ -11,7 +11,7 @@ import { authFor, CliError, EXIT, endpointOf, makeClient } from './client.ts';
 import { COMMANDS, type Command, type Values } from './commands.ts';
 import { DEMO_PARTNER } from './demo.ts';
 import { EVENTS_SEND } from './events.ts';
-import { progressBar, style } from './format.ts';
+import { progressBar, style, terminalSafe } from './format.ts';
 import { commandHelp, didYouMean, groupHelp, overview } from './help.ts';
 import { startDashboardProxy } from './proxy.ts';
 
@@ -94,11 +94,12 @@ function problemOf(error: CliError): Record<string, unknown> {
 
 /** Runs one CLI invocation; returns the exit code. */
 export async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const err = (line: string) => io.stderr.write(`${line}\n`);
+  // Everything printed goes through terminalSafe: server data may carry terminal escapes.
+  const err = (line: string) => io.stderr.write(`${terminalSafe(line)}\n`);
   const json = argv.includes('--json');
   style.wide = argv.includes('--wide');
   style.colour = io.stdout.isTTY === true && !json && !io.env.NO_COLOR;
-  const out = (text: string) => io.stdout.write(`${text}\n`);
+  const out = (text: string) => io.stdout.write(`${terminalSafe(text)}\n`);
   try {
     const words = wordsOf(argv);
     if (argv.includes('--version') || argv.includes('-V')) {

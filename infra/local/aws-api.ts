@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { AwsRequestError, type LocalBus, type PutEventsEntry } from '#infra/local/bus.ts';
+import { AwsRequestError, type LocalBus } from '#infra/local/bus.ts';
 import type { LocalQueues } from '#infra/local/queues.ts';
 
 /** An HTTP answer for the caller's server to write. */
@@ -13,7 +13,7 @@ export interface AwsApiResponse {
 /** Handles one AWS API request; `undefined` when the request is not an AWS API call. */
 export type AwsApiHandler = (req: IncomingMessage, body: Buffer) => Promise<AwsApiResponse | undefined>;
 
-type Operation = (input: Record<string, unknown>) => unknown;
+type Operation = (input: Record<string, unknown>, req: IncomingMessage) => unknown;
 
 const EVENTS_JSON = 'application/x-amz-json-1.1';
 const SQS_JSON = 'application/x-amz-json-1.0';
@@ -29,7 +29,10 @@ const QUERY_CODES: Record<string, string> = { QueueDoesNotExist: 'AWS.SimpleQueu
  */
 export function createAwsApiHandler({ bus, queues }: { bus: LocalBus; queues: LocalQueues }): AwsApiHandler {
   const operations: Record<string, { contentType: string; run: Operation }> = {
-    'AWSEvents.PutEvents': { contentType: EVENTS_JSON, run: (input) => putEvents(bus, input) },
+    'AWSEvents.PutEvents': {
+      contentType: EVENTS_JSON,
+      run: (input, req) => putEvents(bus, input, accessKeyIdOf(req)),
+    },
     'AmazonSQS.SendMessage': {
       contentType: SQS_JSON,
       run: (input) =>
@@ -69,7 +72,7 @@ export function createAwsApiHandler({ bus, queues }: { bus: LocalBus; queues: Lo
       return fail('SerializationException', 'The request body must be a JSON object.');
     }
     try {
-      return answer(200, operation.run(input as Record<string, unknown>));
+      return answer(200, operation.run(input as Record<string, unknown>, req));
     } catch (error) {
       if (error instanceof AwsRequestError) return fail(error.name, error.message);
       throw error;
@@ -77,9 +80,22 @@ export function createAwsApiHandler({ bus, queues }: { bus: LocalBus; queues: Lo
   };
 }
 
-function putEvents(bus: LocalBus, input: Record<string, unknown>): unknown {
+/**
+ * The access key id a SigV4-signed request names (`Credential=<key id>/<date>/…`), or undefined. The
+ * signature itself is not verified: the key id says which local caller this is (Loa's own functions
+ * carry a key made at start, the CMS its own), which the bus checks as IAM would on AWS.
+ */
+export function accessKeyIdOf(req: IncomingMessage): string | undefined {
+  const auth = req.headers.authorization;
+  return typeof auth === 'string' ? /\bCredential=([^/,\s]+)\//.exec(auth)?.[1] : undefined;
+}
+
+function putEvents(bus: LocalBus, input: Record<string, unknown>, accessKeyId: string | undefined): unknown {
   if (!Array.isArray(input.Entries)) throw new AwsRequestError('ValidationException', 'Entries is required.');
-  const entries = bus.putEvents(input.Entries as PutEventsEntry[]);
+  if (input.EndpointId !== undefined && typeof input.EndpointId !== 'string') {
+    throw new AwsRequestError('ValidationException', 'EndpointId must be a string.');
+  }
+  const entries = bus.putEvents(input.Entries as unknown[], accessKeyId);
   return { FailedEntryCount: entries.filter((e) => 'ErrorCode' in e).length, Entries: entries };
 }
 

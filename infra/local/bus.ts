@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import { matchesPattern } from '#infra/local/event-pattern.ts';
 import type { FunctionName, Subscription } from '#infra/wiring.ts';
 import { Journal } from './journal.ts';
@@ -54,8 +54,24 @@ export class AwsRequestError extends Error {
   }
 }
 
+/**
+ * A caller allowed to put events, known by the access key id its SDK client signs with, and the event
+ * sources it may use: the local stand-in for the bus's resource policy and the callers' IAM policies.
+ */
+export interface Publisher {
+  name: string;
+  accessKeyId: string;
+  sources: readonly string[];
+}
+
 export interface LocalBusOptions {
   busName: string;
+  /**
+   * Who may put which sources. Absent: anyone may put anything (unit tests of the bus alone). Present:
+   * a request from an unknown key, or with a source its key may not use, is refused as a whole
+   * (`AccessDeniedException`), as IAM refuses a PutEvents call on AWS.
+   */
+  publishers?: readonly Publisher[];
   subscriptions: Subscription[];
   invoke: (fn: FunctionName, event: unknown) => Promise<unknown>;
   logger?: LocalLogger;
@@ -74,6 +90,17 @@ export interface LocalBusOptions {
   deliveriesPerEvent?: number;
   /** Sees every accepted event, matched by a rule or not (the local terminal's log of failures). */
   onEvent?: (event: BusEvent) => void;
+  /**
+   * Told of every accepted event the bus cannot hand to a target: one no rule matches (EventBridge
+   * drops those silently; locally they are recorded) and one whose target failed on every retry.
+   * The runtime records each as a rejection (`GET /ops/rejections`); the bus logs it as well.
+   */
+  onUnhandled?: (event: BusEvent, problem: string) => Promise<void> | void;
+  /**
+   * Events published for others to consume (Loa's DeliverySucceeded/Failed): no local rule needs to
+   * match them, so they are not "unhandled".
+   */
+  announcements?: readonly { source: string; detailType: string }[];
 }
 
 /** One line of the bus journal: an event accepted for some rules, or one rule done with it. */
@@ -135,15 +162,25 @@ export class LocalBus {
     await this.#journal?.sync();
   }
 
-  /** Accepts or refuses each entry; accepted events are dispatched after this returns. */
-  putEvents(entries: PutEventsEntry[]): PutEventsResultEntry[] {
+  /**
+   * Accepts or refuses each entry; accepted events are dispatched after this returns. `accessKeyId` is
+   * the caller's (from its request signature), checked against `publishers` when the bus has them.
+   */
+  putEvents(entries: unknown[], accessKeyId?: string): PutEventsResultEntry[] {
     if (this.#closed) throw new AwsRequestError('InternalException', 'the local bus is closed');
     if (entries.length < 1 || entries.length > MAX_ENTRIES) {
       throw new AwsRequestError('ValidationException', `Entries must hold 1 to ${MAX_ENTRIES} entries`);
     }
-    return entries.map((entry) => {
+    const shapeProblem = entries.map(entryShapeProblem).find((p) => p !== undefined);
+    if (shapeProblem) throw new AwsRequestError('ValidationException', shapeProblem);
+    this.#authorise(entries as PutEventsEntry[], accessKeyId);
+    return (entries as PutEventsEntry[]).map((entry) => {
       const checked = this.#validate(entry);
-      if ('ErrorCode' in checked) return checked;
+      if ('ErrorCode' in checked) {
+        // Answered to the caller entry by entry, as EventBridge does; logged so it leaves a trace here too.
+        this.#opts.logger?.warn('PutEvents entry refused', { source: entry.Source, code: checked.ErrorCode });
+        return checked;
+      }
       this.#accept(checked);
       this.#opts.onEvent?.(checked);
       return { EventId: checked.id };
@@ -170,6 +207,32 @@ export class LocalBus {
     this.#sleeping.clear();
     await this.idle();
     this.#journal?.close();
+  }
+
+  /** Refuses the whole request unless its key is a known publisher allowed every source it uses. */
+  #authorise(entries: PutEventsEntry[], accessKeyId: string | undefined): void {
+    const publishers = this.#opts.publishers;
+    if (!publishers) return;
+    const caller = publishers.find((p) => sameKey(p.accessKeyId, accessKeyId ?? ''));
+    if (!caller) {
+      this.#opts.logger?.warn('PutEvents refused: unknown caller', { sources: entries.map((e) => e.Source) });
+      throw new AwsRequestError(
+        'AccessDeniedException',
+        'The caller is not authorized to put events on this bus.',
+      );
+    }
+    // An entry without a source is refused on its own below (InvalidArgument), as EventBridge does.
+    const foreign = entries.find((e) => e.Source && !caller.sources.includes(e.Source));
+    if (foreign) {
+      this.#opts.logger?.warn('PutEvents refused: source not allowed', {
+        caller: caller.name,
+        source: foreign.Source,
+      });
+      throw new AwsRequestError(
+        'AccessDeniedException',
+        `The caller is not authorized to put events with source ${JSON.stringify(foreign.Source ?? '')}.`,
+      );
+    }
   }
 
   #validate(entry: PutEventsEntry): BusEvent | { ErrorCode: string; ErrorMessage: string } {
@@ -215,14 +278,44 @@ export class LocalBus {
     };
   }
 
-  /** Journals the event for the rules it matches (an event no rule matches is dropped, as on AWS), then dispatches it. */
+  /**
+   * Journals the event for the rules it matches, then dispatches it. One no rule matches (EventBridge
+   * would drop it silently) is logged and reported to onUnhandled, unless it is an announcement.
+   */
   #accept(event: BusEvent): void {
     const subs = this.#opts.subscriptions.filter((sub) => matchesPattern(sub.pattern, event));
-    if (subs.length === 0) return;
+    if (subs.length === 0) {
+      const announced = this.#opts.announcements?.some(
+        (a) => a.source === event.source && a.detailType === event['detail-type'],
+      );
+      if (announced) return;
+      const problem = `no rule on bus ${this.#opts.busName} matches source ${JSON.stringify(event.source)} and detail-type ${JSON.stringify(event['detail-type'])}`;
+      this.#unhandled(event, problem);
+      return;
+    }
     const copies = this.#opts.deliveriesPerEvent ?? 1;
     this.#pending.set(event.id, { event, remaining: new Map(subs.map((s) => [s.rule, copies])) });
     this.#journal?.append({ op: 'event', event, rules: subs.map((s) => s.rule) });
     for (const sub of subs) this.#start(sub, event);
+  }
+
+  /** Logs an event the bus could not hand to any target and tells onUnhandled (its failure is logged too). */
+  #unhandled(event: BusEvent, problem: string): void {
+    this.#opts.logger?.warn('bus event not handled', {
+      id: event.id,
+      source: event.source,
+      detailType: event['detail-type'],
+      problem,
+    });
+    const record = this.#opts.onUnhandled;
+    if (!record) return;
+    const run = Promise.resolve()
+      .then(() => record(event, problem))
+      .catch((error) =>
+        this.#opts.logger?.error('bus could not record an unhandled event', { id: event.id, error }),
+      )
+      .finally(() => this.#inFlight.delete(run));
+    this.#inFlight.add(run);
   }
 
   #start(sub: Subscription, event: BusEvent): void {
@@ -290,6 +383,12 @@ export class LocalBus {
           id: event.id,
           error: message,
         });
+        if (!this.#closed) {
+          this.#unhandled(
+            event,
+            `rule ${rule}: target ${target} failed after ${attempt} attempts: ${message}`,
+          );
+        }
         // Cut short by close(): the event stays in the journal for the next run to deliver.
         return !this.#closed;
       }
@@ -320,6 +419,36 @@ function leftOverEvents(records: BusRecord[]): PendingEvent[] {
     }
   }
   return [...pending.values()];
+}
+
+/** Constant-time comparison of two access key ids (hashed, so lengths do not show). */
+function sameKey(a: string, b: string): boolean {
+  const h = (s: string) => createHash('sha256').update(s, 'utf8').digest();
+  return timingSafeEqual(h(a), h(b));
+}
+
+/** Why an entry is not a PutEvents entry at all (wrong types, not an object), or undefined. */
+function entryShapeProblem(entry: unknown, index: number): string | undefined {
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) {
+    return `Entries[${index}] must be an object.`;
+  }
+  const e = entry as Record<string, unknown>;
+  for (const name of ['Source', 'DetailType', 'Detail', 'EventBusName'] as const) {
+    if (e[name] !== undefined && typeof e[name] !== 'string')
+      return `Entries[${index}].${name} must be a string.`;
+  }
+  const time = e.Time;
+  if (time !== undefined && !(time instanceof Date) && typeof time !== 'number' && typeof time !== 'string') {
+    return `Entries[${index}].Time must be a timestamp.`;
+  }
+  const resources = e.Resources;
+  if (
+    resources !== undefined &&
+    !(Array.isArray(resources) && resources.every((r) => typeof r === 'string'))
+  ) {
+    return `Entries[${index}].Resources must be a list of strings.`;
+  }
+  return undefined;
 }
 
 function toDate(time: Date | number | string): Date {

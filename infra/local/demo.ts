@@ -3,6 +3,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
 import { s3Client } from '#adapters/aws/clients.ts';
 import { createAgreement, signingSecretRef } from '#app/create-agreement.ts';
+import { LOCAL_CMS_ACCESS_KEY_ID } from '#infra/local/publishers.ts';
 import { BUS_NAME } from '#infra/wiring.ts';
 import type { DemoPartner } from './demo-partners.ts';
 import { type FakeFacebook, startFakeFacebook } from './fakes/facebook.ts';
@@ -196,7 +197,7 @@ export async function runDemo(loa: LocalLoa, fakes: DemoFakes, log: (line: strin
   const events = new EventBridgeClient({
     region: 'us-east-1',
     endpoint: loa.baseUrl,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    credentials: { accessKeyId: LOCAL_CMS_ACCESS_KEY_ID, secretAccessKey: 'cms' },
   });
   const send = (batch: typeof samples) =>
     events.send(

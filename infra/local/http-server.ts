@@ -1,4 +1,3 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -8,6 +7,7 @@ import type { FunctionName } from '#infra/wiring.ts';
 import { fromApiGatewayResult, toApiGatewayEvent } from './api-gateway.ts';
 import type { AwsApiHandler } from './aws-api.ts';
 import type { LocalHandler } from './handlers.ts';
+import { bearerMatches } from './ops-token.ts';
 
 /** Largest request body the local server reads (PutEvents itself allows 256 KiB per entry). */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -36,11 +36,23 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
-/** Constant-time bearer check: the local stand-in for API Gateway's IAM authoriser. */
-function bearerMatches(header: string | undefined, token: string): boolean {
-  const given = Buffer.from(header?.startsWith('Bearer ') ? header.slice(7) : '', 'utf8');
-  const want = Buffer.from(token, 'utf8');
-  return given.length === want.length && timingSafeEqual(given, want);
+/**
+ * The `Host` values this server answers: its loopback names with its port, and a configured public
+ * name. Anything else is a DNS-rebinding page or a confused proxy reaching the unauthenticated bus.
+ */
+export function allowedHosts(port: number, publicHost?: string): Set<string> {
+  const hosts = new Set([`127.0.0.1:${port}`, `localhost:${port}`, `[::1]:${port}`]);
+  if (publicHost) hosts.add(publicHost.trim().toLowerCase());
+  return hosts;
+}
+
+/** A percent-decoded path segment, or undefined when its escapes are malformed (a 400, not a 500). */
+function safeDecode(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string) {
@@ -78,6 +90,8 @@ export function createRequestListener(opts: {
   opsToken: string;
   logger: Logger;
   extraRoutes: ExtraRoute[];
+  /** See allowedHosts. */
+  hosts: ReadonlySet<string>;
 }) {
   const invokeHttp = async (
     fn: FunctionName,
@@ -97,6 +111,10 @@ export function createRequestListener(opts: {
 
   return (req: IncomingMessage, res: ServerResponse) => {
     const handle = async () => {
+      const host = req.headers.host?.toLowerCase();
+      if (!host || !opts.hosts.has(host)) {
+        return sendProblem(res, 421, 'misdirected request: unknown Host');
+      }
       const url = new URL(req.url ?? '/', 'http://localhost');
       // Feed polls are the hottest path and GETs without a body: answered before any body is read.
       const feed = req.method === 'GET' && !req.headers['x-amz-target'] && FEED_PATH.exec(url.pathname);
@@ -122,8 +140,12 @@ export function createRequestListener(opts: {
       }
       const asset = ASSET_PATH.exec(url.pathname);
       if (asset && req.method === 'GET') {
+        const agreementId = safeDecode(asset[1] ?? '');
+        if (agreementId === undefined) {
+          return sendProblem(res, 400, 'agreementId in the path: malformed percent-encoding');
+        }
         return invokeHttp('assets', req, res, url, body, {
-          pathParameters: { agreementId: decodeURIComponent(asset[1] ?? ''), assetId: asset[2] ?? '' },
+          pathParameters: { agreementId, assetId: asset[2] ?? '' },
         });
       }
       const extra = opts.extraRoutes.find(

@@ -1,6 +1,4 @@
 import '#infra/quiet-aws-sdk.ts';
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { CircuitBreakerPolicy } from '#domain/circuit-breaker.ts';
 import type { RetryPolicy } from '#domain/retry-policy.ts';
@@ -13,6 +11,8 @@ import {
   startDemoFakes,
 } from './demo.ts';
 import { demoPartnerRoutes } from './demo-partners.ts';
+import { assertUsableOpsToken, loadOrCreateOpsToken } from './ops-token.ts';
+import { keepDataPrivate } from './private-files.ts';
 import { type LocalLoa, startLocal } from './runtime.ts';
 import { failureLine, replayLine } from './terminal-log.ts';
 
@@ -30,17 +30,10 @@ function jsonEnv<T>(name: string): Partial<T> | undefined {
   }
 }
 
-/** The ops token: LOA_OPS_TOKEN, or one made on first start and kept in the data folder. */
+/** The ops token: LOA_OPS_TOKEN (if set at all, it must be usable), or the one kept in the data folder. */
 async function opsToken(dataDir: string): Promise<string> {
-  if (env.LOA_OPS_TOKEN) return env.LOA_OPS_TOKEN;
-  const file = join(dataDir, 'ops-token');
-  try {
-    return (await readFile(file, 'utf8')).trim();
-  } catch {
-    const token = randomBytes(24).toString('base64url');
-    await writeFile(file, `${token}\n`, { mode: 0o600 });
-    return token;
-  }
+  if (env.LOA_OPS_TOKEN !== undefined) return assertUsableOpsToken(env.LOA_OPS_TOKEN, 'LOA_OPS_TOKEN');
+  return loadOrCreateOpsToken(dataDir);
 }
 
 const log = (line: string) => console.log(line);
@@ -65,7 +58,7 @@ function watchReplays(loa: LocalLoa): () => void {
 
 async function main() {
   const dataDir = resolve(env.LOA_DATA_DIR ?? '.loa');
-  await mkdir(dataDir, { recursive: true });
+  await keepDataPrivate(dataDir);
   const demo = env.LOA_DEMO !== '0';
   const token = await opsToken(dataDir);
   const loa = await startLocal({
@@ -74,7 +67,10 @@ async function main() {
     s3Port: port('LOA_S3_PORT', 4569),
     dynamoPort: port('LOA_DYNAMODB_PORT', 4567),
     opsToken: token,
+    ...(env.LOA_CMS_ACCESS_KEY_ID && { cmsAccessKeyId: env.LOA_CMS_ACCESS_KEY_ID }),
+    ...(env.LOA_PUBLIC_HOST && { publicHost: env.LOA_PUBLIC_HOST }),
     contentBucket: env.LOA_CONTENT_BUCKET ?? 'loa-content',
+    ...(env.LOA_SOURCE_BUCKETS && { sourceBuckets: env.LOA_SOURCE_BUCKETS.split(',') }),
     logLevel: (env.LOA_LOG_LEVEL as 'INFO' | undefined) ?? 'WARN',
     retryPolicy: jsonEnv<RetryPolicy>('LOA_RETRY_POLICY'),
     circuitBreaker: jsonEnv<CircuitBreakerPolicy>('LOA_CIRCUIT_BREAKER'),

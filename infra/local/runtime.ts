@@ -6,15 +6,20 @@ import type { Context } from 'aws-lambda';
 import { buildDeps } from '#adapters/aws/build-deps.ts';
 import type { ClientHook } from '#adapters/aws/clients.ts';
 import type { Deps } from '#app/deps.ts';
+import { recordRejection } from '#app/record-rejection.ts';
 import { Config } from '#config/config.ts';
 import { type CircuitBreakerPolicy, DEFAULT_CIRCUIT_BREAKER } from '#domain/circuit-breaker.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '#domain/retry-policy.ts';
 import { BUS_NAME, type FunctionName, QUEUES, SUBSCRIPTIONS } from '#infra/wiring.ts';
+import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { createAwsApiHandler } from './aws-api.ts';
 import { type BusEvent, LocalBus } from './bus.ts';
 import { startEmulators } from './emulators.ts';
 import { localHandlers } from './handlers.ts';
-import { createRequestListener, type ExtraRoute } from './http-server.ts';
+import { allowedHosts, createRequestListener, type ExtraRoute } from './http-server.ts';
+import { assertUsableOpsToken } from './ops-token.ts';
+import { keepDataPrivate } from './private-files.ts';
+import { localPublishers, newLoaAccessKeyId } from './publishers.ts';
 import { JournalQueueStore } from './queue-store.ts';
 import { LocalQueues } from './queues.ts';
 import { recoverUnfinished, startSweeper } from './recover.ts';
@@ -26,6 +31,8 @@ export interface LocalOptions {
   dynamoPort: number;
   opsToken: string;
   contentBucket: string;
+  /** Where assets may be copied from (`bucket` or `bucket/prefix`); default the content bucket only. */
+  sourceBuckets?: string[];
   retryPolicy?: Partial<RetryPolicy>;
   logLevel?: 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
   /** Watches every AWS SDK request the handlers make (benchmarks count them). */
@@ -43,6 +50,13 @@ export interface LocalOptions {
   busDeliveriesPerEvent?: number;
   /** The unfinished-delivery sweeper's period and staleness threshold (default every 30 s, after 60 s). */
   sweep?: { everyMs: number; staleAfterMs: number };
+  /**
+   * A public name (`host` or `host:port`) the server answers besides its loopback names, for a proxy in
+   * front of it; every other `Host` gets 421 (DNS rebinding).
+   */
+  publicHost?: string;
+  /** The access key id the CMS signs PutEvents with (default LOCAL_CMS_ACCESS_KEY_ID). */
+  cmsAccessKeyId?: string;
   /** Told of every function invocation with its duration (benchmarks turn them into Lambda GB-seconds). */
   onInvoke?: (fn: FunctionName, durationMs: number, failed: boolean) => void;
 }
@@ -77,8 +91,11 @@ function listen(server: Server, port: number): Promise<number> {
 export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
   // Powertools Metrics writes EMF lines for CloudWatch; on this machine nobody reads them.
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  assertUsableOpsToken(opts.opsToken, 'the options');
+  await keepDataPrivate(opts.dataDir);
   let listener: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-  const server = createServer((req, res) => {
+  // Requests without Host reach the listener, which answers them 421 like any unknown Host.
+  const server = createServer({ requireHostHeader: false }, (req, res) => {
     if (listener) listener(req, res);
     else res.writeHead(503, { 'content-type': 'text/plain' }).end('starting\n');
   });
@@ -95,13 +112,29 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
 
   let invoke: (fn: FunctionName, event: unknown) => Promise<unknown> = async () => undefined;
   // Like EventBridge and SQS, the bus and queues keep what they accepted in the data folder.
+  const logger = new Logger({ serviceName: 'loa', logLevel: opts.logLevel ?? 'WARN' });
+  let deps: Deps;
+  const loaKeyId = newLoaAccessKeyId();
   const bus = new LocalBus({
     busName: BUS_NAME,
+    publishers: localPublishers(loaKeyId, opts.cmsAccessKeyId),
+    logger: {
+      warn: (message, extra) => logger.warn(message, { ...extra }),
+      error: (message, extra) => logger.error(message, { ...extra }),
+    },
     subscriptions: SUBSCRIPTIONS,
     invoke: (fn, e) => invoke(fn, e),
     journalPath: join(opts.dataDir, 'bus', 'journal.jsonl'),
     deliveriesPerEvent: opts.busDeliveriesPerEvent ?? 1,
     ...(opts.onBusEvent && { onEvent: opts.onBusEvent }),
+    // Recorded where operators look for refused events; deps exist once the config is read below.
+    announcements: [
+      { source: SOURCE.delivery, detailType: DETAIL_TYPE.deliverySucceeded },
+      { source: SOURCE.delivery, detailType: DETAIL_TYPE.deliveryFailed },
+    ],
+    onUnhandled: async (event, problem) => {
+      await recordRejection(deps, 'bus', event, [problem]);
+    },
   });
   const queueStore = new JournalQueueStore(
     join(opts.dataDir, 'queues', 'journal.jsonl'),
@@ -118,6 +151,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
     tableName: TABLE,
     contentBucket: opts.contentBucket,
     packagesBucket: PACKAGES_BUCKET,
+    ...(opts.sourceBuckets && { sourceBuckets: opts.sourceBuckets }),
     busName: BUS_NAME,
     queueUrls: {
       webhook: queues.queueUrl('webhook'),
@@ -138,9 +172,9 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
       sqs: baseUrl,
     },
     opsToken: opts.opsToken,
+    localAccessKeyId: loaKeyId,
   });
-  const logger = new Logger({ serviceName: 'loa', logLevel: opts.logLevel ?? 'WARN' });
-  const deps = buildDeps(config, { logger }, opts.clientHook);
+  deps = buildDeps(config, { logger }, opts.clientHook);
   const handlers = localHandlers(() => deps);
   invoke = (fn, event) =>
     handlers[fn](event, { functionName: fn, awsRequestId: crypto.randomUUID() } as Context);
@@ -172,6 +206,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
     opsToken: opts.opsToken,
     logger,
     extraRoutes: opts.extraRoutes ?? [],
+    hosts: allowedHosts(port, opts.publicHost),
   });
   // Deliveries no journaled message holds are put back before the queues run, then the events left
   // over from the last run are delivered again (at least once, as EventBridge does).

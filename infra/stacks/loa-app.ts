@@ -26,6 +26,8 @@ export interface LoaAppOptions {
    * (about 2 s on a first synthesis). For tests whose subject is not the schema.
    */
   cfnValidation?: boolean;
+  /** Overrides `-c sourceBuckets=a,b/prefix/`: asset sources besides the content bucket. */
+  sourceBuckets?: string[];
 }
 
 /**
@@ -54,6 +56,12 @@ export function createLoaApp(options: LoaAppOptions = {}): { app: App; stack: Lo
   const stage = stageConfig(options.stage ?? app.node.tryGetContext('stage') ?? 'dev', {
     alarmEmail: app.node.tryGetContext('alarmEmail'),
   });
+  const sourceBuckets =
+    options.sourceBuckets ??
+    String(app.node.tryGetContext('sourceBuckets') ?? '')
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean);
   const stack = new LoaStack(app, `Loa-${stage.name}`, {
     stage,
     description: `Loa (${stage.name}): distributes approved articles to partner media`,
@@ -61,6 +69,10 @@ export function createLoaApp(options: LoaAppOptions = {}): { app: App; stack: Lo
     ...(options.access && { access: options.access }),
     // A prod stack holds the data: deleting it takes a deliberate step first.
     terminationProtection: stage.name === 'prod',
+    ...(sourceBuckets.length > 0 && { sourceBuckets }),
+    ...(app.node.tryGetContext('cmsPrincipalArn') && {
+      cmsPrincipalArn: app.node.tryGetContext('cmsPrincipalArn'),
+    }),
   });
   new DeliveryDashboard(stack, 'DeliveryDashboard', { stageName: stage.name, functions: stack.functions });
   // Cost allocation and ownership on every resource that takes tags. CDK would tag the dashboard

@@ -5,11 +5,13 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import { Alarms } from '#infra/constructs/alarms.ts';
-import { FactTable } from '#infra/constructs/fact-table.ts';
+import { restrictBusSources } from '#infra/constructs/bus-policy.ts';
 import { failedDeliveries } from '#infra/constructs/delivery-dashboard.ts';
+import { FactTable } from '#infra/constructs/fact-table.ts';
 import { type GrantTargets, grantCapabilities } from '#infra/constructs/grants.ts';
 import { LoaHttpApi } from '#infra/constructs/http-api.ts';
 import { LoaFunction } from '#infra/constructs/loa-function.ts';
+import { grantSourceBuckets } from '#infra/constructs/source-buckets.ts';
 import { Storage } from '#infra/constructs/storage.ts';
 import { QUEUE_DEFAULTS, WorkQueue } from '#infra/constructs/work-queue.ts';
 import type { EventPattern as WiringPattern } from '#infra/wiring.ts';
@@ -23,6 +25,10 @@ export interface LoaStackProps extends StackProps {
   /** Defaults to infra/wiring.ts; tests pass variants. */
   wiring?: Wiring;
   access?: AccessTable;
+  /** The CMS's IAM principal (`-c cmsPrincipalArn=`), allowed `loa.cms` events on the bus and nothing else. */
+  cmsPrincipalArn?: string;
+  /** Asset sources besides the content bucket (`bucket` or `bucket/prefix/`, `-c sourceBuckets=a,b/c/`). */
+  sourceBuckets?: string[];
 }
 
 /** The env var through which configFromEnv reads a queue's URL (shared/config/config.ts). */
@@ -81,8 +87,16 @@ export class LoaStack extends Stack {
     });
 
     // The functions come after everything their environment names, and before what names them.
-    this.addFunctions(wiring, access, stage, prefix);
+    this.addFunctions(wiring, access, stage, prefix, props.sourceBuckets);
     this.wireBus(wiring);
+    restrictBusSources(
+      this.bus,
+      // Only the functions that publish (ACCESS `bus:publish`) may put Loa's internal events.
+      Object.entries(this.functions)
+        .filter(([name]) => access[name]?.includes('bus:publish'))
+        .map(([, f]) => f.role),
+      props.cmsPrincipalArn,
+    );
     for (const spec of wiring.queues) {
       this.workQueues[spec.name]?.attachConsumer(
         this.fn(spec.consumer).fn,
@@ -111,7 +125,13 @@ export class LoaStack extends Stack {
   }
 
   /** One Lambda per wiring function, with the shared environment and its ACCESS capabilities. */
-  private addFunctions(wiring: Wiring, access: AccessTable, stage: StageConfig, prefix: string): void {
+  private addFunctions(
+    wiring: Wiring,
+    access: AccessTable,
+    stage: StageConfig,
+    prefix: string,
+    extraSources: string[] = [],
+  ): void {
     const { storage, bus, api } = this;
     // Exactly what configFromEnv reads (shared/config/config.ts), plus Powertools' settings.
     const environment = {
@@ -119,6 +139,10 @@ export class LoaStack extends Stack {
       POWERTOOLS_LOG_LEVEL: stage.logLevel,
       LOA_TABLE_NAME: storage.table.tableName,
       LOA_CONTENT_BUCKET: storage.contentBucket.bucketName,
+      // The package function copies assets from these only (shared/domain/source-buckets.ts).
+      ...(extraSources.length > 0 && {
+        LOA_SOURCE_BUCKETS: [storage.contentBucket.bucketName, ...extraSources].join(','),
+      }),
       LOA_PACKAGES_BUCKET: storage.packagesBucket.bucketName,
       LOA_BUS_NAME: bus.eventBusName,
       ...Object.fromEntries(
@@ -145,6 +169,7 @@ export class LoaStack extends Stack {
         removalPolicy: stage.removalPolicy,
       });
       grantCapabilities(this, fn.role, access[name] ?? [], targets);
+      if (access[name]?.includes('content:read')) grantSourceBuckets(fn.role, extraSources);
       this.functions[name] = fn;
     }
   }

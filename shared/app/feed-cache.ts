@@ -83,6 +83,8 @@ export class FeedCache {
   readonly keys: TtlCache<string | undefined>;
   readonly manifests: TtlCache<NinjsDocument>;
   readonly pages: TtlCache<RenderedFeed>;
+  /** Agreement × kid pairs just read again and still unknown: not read again within `ttlMs`. */
+  readonly kidMisses: TtlCache<true>;
   /** Deliveries whose first pull is recorded, so a lagging index read does not write again. */
   readonly pulled = new Set<string>();
 
@@ -94,6 +96,7 @@ export class FeedCache {
     this.keys = new TtlCache({ ttlMs: 300_000, maxEntries: 2_000, now });
     this.manifests = new TtlCache({ ttlMs: 3_600_000, maxEntries: 2_000, now });
     this.pages = new TtlCache({ ttlMs, maxEntries: 500, now });
+    this.kidMisses = new TtlCache({ ttlMs, maxEntries: 1_000, now });
   }
 
   markPulled(deliveryId: string): void {

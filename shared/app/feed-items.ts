@@ -1,6 +1,9 @@
+import { z } from 'zod';
 import { NotFoundError } from '#domain/errors.ts';
 import type { NinjsDocument } from '#formats/ninjs.ts';
 import type { Agreement } from '#schemas/agreement.ts';
+import { describeIssues } from '#schemas/issues.ts';
+import { parseStoredNinjs } from '#schemas/stored-ninjs.ts';
 import type { Deps } from './deps.ts';
 import type { FeedCache } from './feed-cache.ts';
 import { signedUrl } from './feed-keys.ts';
@@ -32,13 +35,23 @@ export async function feedItemDoc(
   let doc: NinjsDocument;
   try {
     doc = await cache.manifests.getOrLoad(manifestKey, async () =>
-      JSON.parse(await deps.packages.getManifest(manifestKey)),
+      parseStoredNinjs(await deps.packages.getManifest(manifestKey)),
     );
   } catch (error) {
-    if (!(error instanceof NotFoundError)) throw error;
-    // One lost manifest must not take the whole feed down with it.
-    deps.logger.error('feed item without manifest', { agreementId: agreement.agreementId, manifestKey });
-    return undefined;
+    // One lost or damaged manifest must not take the whole feed down with it: left out, and logged.
+    if (error instanceof NotFoundError) {
+      deps.logger.error('feed item without manifest', { agreementId: agreement.agreementId, manifestKey });
+      return undefined;
+    }
+    if (error instanceof SyntaxError || error instanceof z.ZodError) {
+      deps.logger.error('feed item left out: its manifest is not a ninjs document', {
+        agreementId: agreement.agreementId,
+        manifestKey,
+        problems: error instanceof z.ZodError ? describeIssues(error) : [error.message],
+      });
+      return undefined;
+    }
+    throw error;
   }
   const kid = currentKid(agreement);
   const key = kid

@@ -104,6 +104,15 @@ export const OPS_ROUTES: Route[] = withAgreementHistory([
   route('GET', '/ops/openapi.json', async () => json(200, openApiDocument(OPS_ROUTES, ListQuery))),
 ]);
 
+/** A path parameter, percent-decoded; a malformed escape (`%E0%A4%A`) is the caller's 400, naming it. */
+function decodePathSegment(name: string, raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new HttpError(400, `path parameter ${name}: malformed percent-encoding`);
+  }
+}
+
 /**
  * Finds the route for a request: the route and its decoded params; for a known path with another
  * method, the methods it allows (a 405's `Allow`); undefined for an unknown path.
@@ -120,7 +129,7 @@ export function matchOpsRoute(
       allow.push(r.method);
       continue;
     }
-    const params = Object.fromEntries(r.names.map((n, i) => [n, decodeURIComponent(m[i + 1] ?? '')]));
+    const params = Object.fromEntries(r.names.map((n, i) => [n, decodePathSegment(n, m[i + 1] ?? '')]));
     return { route: r, params };
   }
   return allow.length ? { allow: [...new Set(allow)].sort() } : undefined;

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import type { Deps } from '#app/deps.ts';
 import { InvalidInputError, NotFoundError } from '#domain/errors.ts';
 import { sanitizeArticleHtml } from '#domain/html-policy.ts';
 import { contentDifferences, VersionConflictError } from '#domain/package-identity.ts';
+import { SourceRefusedError, type SourceRule, sourceProblem } from '#domain/source-buckets.ts';
 import { type NinjsDocument, type PackagedAsset, toNinjs } from '#formats/ninjs.ts';
 import { contentParts, hasAssetHashes } from '#formats/ninjs-parts.ts';
 import { type Article, type Asset, parseS3Uri } from '#schemas/article.ts';
@@ -12,6 +14,16 @@ export type PackageDeps = Pick<Deps, 'packages' | 'publisher' | 'clock' | 'logge
 /** Where one article version's package lives; the same version always maps to the same keys. */
 export function packagePrefix(articleId: string, version: number): string {
   return `packages/${articleId}/v${version}`;
+}
+
+/** The one key the manifest of an article version may have: route refuses a PackageReady naming another. */
+export function manifestKeyFor(articleId: string, version: number): string {
+  return `${packagePrefix(articleId, version)}/ninjs.json`;
+}
+
+/** Hex SHA-256 of a manifest's UTF-8 bytes, as written to (and read back from) the packages bucket. */
+export function manifestSha256(body: string): string {
+  return createHash('sha256').update(body, 'utf8').digest('hex');
 }
 
 /** An `s3://` URI for a key; segments are percent-encoded so the href is a valid URI whatever the key. */
@@ -51,10 +63,14 @@ async function digestSource(prefix: string, deps: PackageDeps, asset: Asset): Pr
   return { ...asset, key: `${prefix}/assets/${asset.assetId}/${basename}`, sizeBytes, sha256 };
 }
 
-/** The manifest already stored for this version, if any. */
-async function storedManifest(deps: PackageDeps, key: string): Promise<NinjsDocument | undefined> {
+/** The manifest already stored for this version, if any: its bytes and what they say. */
+async function storedManifest(
+  deps: PackageDeps,
+  key: string,
+): Promise<{ body: string; doc: NinjsDocument } | undefined> {
   try {
-    return JSON.parse(await deps.packages.getManifest(key)) as NinjsDocument;
+    const body = await deps.packages.getManifest(key);
+    return { body, doc: JSON.parse(body) as NinjsDocument };
   } catch (error) {
     if (error instanceof NotFoundError) return undefined;
     throw error;
@@ -68,9 +84,22 @@ async function storedManifest(deps: PackageDeps, key: string): Promise<NinjsDocu
  * crash after the manifest is healed); with other content it is refused (VersionConflictError, naming
  * what differs) and nothing stored or delivered changes.
  */
-export async function packageArticle(deps: PackageDeps, article: Article): Promise<PackageReady> {
+export async function packageArticle(
+  deps: PackageDeps,
+  article: Article,
+  /** Where assets may come from (config `sourceRules`); every asset is checked before any is copied. */
+  sources?: readonly SourceRule[],
+): Promise<PackageReady> {
+  if (sources) {
+    const problems = article.assets.flatMap((a, i) => {
+      const at = parseS3Uri(a.uri);
+      const why = at ? sourceProblem(sources, at.bucket, at.key) : 'not an s3://bucket/key URI';
+      return why ? [`article.assets.${i}.uri: ${why}`] : [];
+    });
+    if (problems.length) throw new SourceRefusedError(problems.join('; '));
+  }
   const prefix = packagePrefix(article.articleId, article.version);
-  const manifestKey = `${prefix}/ninjs.json`;
+  const manifestKey = manifestKeyFor(article.articleId, article.version);
   // Sanitised once here, so the stored manifest, every channel and every feed carry the same safe HTML.
   const bodyHtml = sanitizeArticleHtml(article.bodyHtml);
   if (bodyHtml !== article.bodyHtml) {
@@ -84,11 +113,13 @@ export async function packageArticle(deps: PackageDeps, article: Article): Promi
   const build = (assets: PackagedAsset[]) =>
     toNinjs({ ...article, bodyHtml }, assets, { assetHref: (a) => s3Href(deps.packages.bucket, a.key) });
   const stored = await storedManifest(deps, manifestKey);
+  // The hash route checks is of the bytes stored: on a repeat, the stored manifest's, not a rebuild's.
+  let manifestBody: string;
   if (stored) {
     const candidate = build(await Promise.all(article.assets.map((a) => digestSource(prefix, deps, a))));
-    const assetHashes = hasAssetHashes(stored);
+    const assetHashes = hasAssetHashes(stored.doc);
     const differences = contentDifferences(
-      contentParts(stored, { assetHashes }),
+      contentParts(stored.doc, { assetHashes }),
       contentParts(candidate, { assetHashes }),
     );
     if (differences.length) throw new VersionConflictError(article.articleId, article.version, differences);
@@ -96,9 +127,11 @@ export async function packageArticle(deps: PackageDeps, article: Article): Promi
       articleId: article.articleId,
       version: article.version,
     });
+    manifestBody = stored.body;
   } else {
     const assets = await Promise.all(article.assets.map((asset) => copyOne(deps, prefix, asset)));
-    await deps.packages.putManifest(manifestKey, JSON.stringify(build(assets)));
+    manifestBody = JSON.stringify(build(assets));
+    await deps.packages.putManifest(manifestKey, manifestBody);
   }
 
   const ready: PackageReady = {
@@ -109,6 +142,7 @@ export async function packageArticle(deps: PackageDeps, article: Article): Promi
     title: article.title,
     ...(article.embargoUntil && { embargoUntil: article.embargoUntil }),
     manifest: { bucket: deps.packages.bucket, key: manifestKey },
+    manifestSha256: manifestSha256(manifestBody),
     assetIds: article.assets.map((a) => a.assetId),
     packagedAt: deps.clock.now().toISOString(),
   };

@@ -1,3 +1,4 @@
+import type { Delivery } from '#domain/delivery.ts';
 import { deliveryIdFor } from '#domain/ids.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { Deps } from './deps.ts';
@@ -7,7 +8,13 @@ import { REFUSAL, rawQueryParams, SignedParams, verifySignedRequest } from './si
 /** Presigned S3 URLs we redirect to live minutes, not days (a function role's credentials die early). */
 export const PRESIGNED_TTL_SECONDS = 300;
 
-export type AssetAnswer = { ok: true; location: string } | { ok: false; reason: string };
+export type AssetAnswer =
+  | { ok: true; location: string }
+  | {
+      ok: false;
+      reason: string /** 403 unless said otherwise (410: the article was withdrawn). */;
+      status?: 403 | 410;
+    };
 
 export interface AssetRequest {
   path: string;
@@ -17,9 +24,14 @@ export interface AssetRequest {
   rawQuery: string;
 }
 
+/** The article version an asset key belongs to: only keys under a package's `assets/` are served. */
+const PACKAGE_ASSET_KEY = /^packages\/([^/]+)\/v(\d+)\/assets\//;
+
 /**
  * Checks a signed asset URL and answers with a short-lived presigned URL. Refusals give one short
- * reason and never say whether an agreement or key exists.
+ * reason and never say whether an agreement or key exists. A valid signature is not enough: the
+ * asset must belong to a package routed to that agreement (403), and a withdrawn article's links
+ * end with the takedown (410), however long the link itself was signed for.
  */
 export async function serveAsset(
   deps: Pick<Deps, 'agreements' | 'secrets' | 'packages' | 'deliveries' | 'clock' | 'logger'>,
@@ -39,61 +51,62 @@ export async function serveAsset(
   );
   if (!verified.ok) return { ok: false, reason: verified.reason };
   const packageKey = packageKeyFromSegment(req.assetSegment);
-  if (!packageKey) return { ok: false, reason: REFUSAL.invalid };
-  const embargo = await embargoedUntil(deps, verified.agreement, packageKey, now);
+  const m = packageKey ? PACKAGE_ASSET_KEY.exec(packageKey) : null;
+  if (!packageKey || !m?.[1] || !m[2]) return { ok: false, reason: REFUSAL.invalid };
+  const articleId = m[1];
+  const version = Number(m[2]);
+  if (await deps.deliveries.getWithdrawal(articleId)) return { ok: false, status: 410, reason: 'withdrawn' };
+  const delivery = await deliveryOf(deps, verified.agreement, articleId, version);
+  if (!delivery) return { ok: false, reason: 'not delivered to this agreement' };
+  const embargo = embargoedUntil(verified.agreement, delivery, now);
   if (embargo) return { ok: false, reason: `embargoed until ${embargo}` };
-  await recordDownload(deps, verified.agreement, packageKey, now);
+  await recordDownload(deps, verified.agreement, delivery, packageKey, now);
   return { ok: true, location: await deps.packages.presignGet(packageKey, PRESIGNED_TTL_SECONDS) };
 }
 
-const PACKAGE_KEY = /^packages\/([^/]+)\/v(\d+)\//;
+/**
+ * When the article is under an embargo this partner must wait for (a `hold` agreement; the embargo
+ * as routing stored it on the agreement's delivery), its end; undefined when it may be fetched. A
+ * pass-through partner already holds the embargoed article and its links, with the embargo stated.
+ */
+function embargoedUntil(agreement: Agreement, delivery: Delivery, now: Date): string | undefined {
+  if (agreement.embargo !== 'hold') return undefined;
+  const until = delivery.embargoUntil ? Date.parse(delivery.embargoUntil) : Number.NaN;
+  return until > now.getTime() ? new Date(until).toISOString() : undefined;
+}
 
 /**
- * When the asset's article is under an embargo this partner must wait for (a `hold` agreement; the
- * embargo as routing stored it on the agreement's delivery), its end; undefined when it may be fetched.
- * A pass-through partner already holds the embargoed article and its links, with the embargo stated.
+ * The delivery through which the agreement got this article version, feed channel first (webhook
+ * links carry the same URL); undefined when it never went there or was discarded before it was sent.
  */
-async function embargoedUntil(
+async function deliveryOf(
   deps: Pick<Deps, 'deliveries'>,
   agreement: Agreement,
-  packageKey: string,
-  now: Date,
-): Promise<string | undefined> {
-  if (agreement.embargo !== 'hold') return undefined;
-  const m = PACKAGE_KEY.exec(packageKey);
-  if (!m?.[1] || !m[2]) return undefined;
-  for (const channel of agreement.channels) {
+  articleId: string,
+  version: number,
+): Promise<Delivery | undefined> {
+  const channels = [...agreement.channels].sort(
+    (a, b) => Number(b.type === 'feed') - Number(a.type === 'feed'),
+  );
+  for (const channel of channels) {
     const d = await deps.deliveries.get(
-      deliveryIdFor(agreement.agreementId, channel.channelId, m[1], Number(m[2])),
+      deliveryIdFor(agreement.agreementId, channel.channelId, articleId, version),
     );
-    if (!d) continue;
-    const until = d.embargoUntil ? Date.parse(d.embargoUntil) : Number.NaN;
-    return until > now.getTime() ? new Date(until).toISOString() : undefined;
+    if (d && d.status !== 'discarded') return d;
   }
   return undefined;
 }
 
-/**
- * Counts the download on the delivery the link came from: the asset path names the article version,
- * and the agreement's feed channel is tried first (webhook links carry the same URL). Best effort:
- * a failed count never costs the partner its download.
- */
+/** Counts the download on the delivery the link came from. Best effort: a failed count never costs the partner its download. */
 async function recordDownload(
   deps: Pick<Deps, 'deliveries' | 'logger'>,
   agreement: Agreement,
+  delivery: Delivery,
   packageKey: string,
   now: Date,
 ): Promise<void> {
-  const m = PACKAGE_KEY.exec(packageKey);
-  if (!m?.[1] || !m[2]) return;
-  const channels = [...agreement.channels].sort(
-    (a, b) => Number(b.type === 'feed') - Number(a.type === 'feed'),
-  );
   try {
-    for (const channel of channels) {
-      const id = deliveryIdFor(agreement.agreementId, channel.channelId, m[1], Number(m[2]));
-      if (await deps.deliveries.recordDownload(id, now.toISOString())) return;
-    }
+    await deps.deliveries.recordDownload(delivery.deliveryId, now.toISOString());
   } catch (error) {
     deps.logger.warn('download not recorded', { agreementId: agreement.agreementId, packageKey, error });
   }

@@ -72,9 +72,18 @@ export async function serveFeed(deps: FeedDeps, cache: FeedCache, req: FeedReque
     {
       agreement: async (id, kid) => {
         const load = () => deps.agreements.get(id);
+        // An unknown agreement is cached as unknown, like a known one: refusing either costs a lookup
+        // in memory, so the time of a refusal does not tell which agreements exist.
         const cached = await cache.agreements.getOrLoad(id, load);
-        // A kid the cached copy does not know may have been added since: read once more before refusing.
-        return cached?.feedKeys.some((k) => k.kid === kid) ? cached : cache.agreements.refresh(id, load);
+        if (!cached || cached.feedKeys.some((k) => k.kid === kid)) return cached;
+        // A kid the cached copy does not know may have been added since: read once more before refusing,
+        // at most once per cache life for that kid.
+        const miss = `${id}\n${kid}`;
+        if (cache.kidMisses.peek(miss)) return cached;
+        const fresh = await cache.agreements.refresh(id, load);
+        if (!fresh?.feedKeys.some((k) => k.kid === kid))
+          await cache.kidMisses.getOrLoad(miss, async () => true);
+        return fresh;
       },
       key: (id, kid) => cache.keys.getOrLoad(`${id}\n${kid}`, () => deps.secrets.get(feedKeyRef(id, kid))),
     },

@@ -80,7 +80,9 @@ export async function verifySignedRequest(
   if (expires * 1000 < now.getTime()) return { ok: false, reason: REFUSAL.expired, detail: 'expired' };
   const agreement = await source.agreement(req.agreementId, kid);
   const usable = agreement?.feedKeys.some((k) => k.kid === kid && !k.retiredAt);
-  const key = usable ? await source.key(req.agreementId, kid) : undefined;
+  // The key is looked up whether or not the agreement has it, so both refusals do the same reads.
+  const found = await source.key(req.agreementId, kid);
+  const key = usable ? found : undefined;
   const expected = urlSignature(key ?? DECOY_KEY, req.method, req.path, expires, kid);
   // Both are 43 base64url characters (the schema says so for `sig`), so the lengths match.
   const matches = timingSafeEqual(Buffer.from(expected, 'utf8'), Buffer.from(sig, 'utf8'));

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CircuitBreakerPolicy, DEFAULT_CIRCUIT_BREAKER } from '#domain/circuit-breaker.ts';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '#domain/retry-policy.ts';
+import { parseSourceRules, type SourceRule } from '#domain/source-buckets.ts';
 
 const jsonRetryPolicy = z
   .string()
@@ -31,6 +32,11 @@ export const Config = z.object({
   tableName: z.string().min(3),
   contentBucket: z.string().min(3),
   packagesBucket: z.string().min(3),
+  /**
+   * Where approved assets may be copied from: `bucket` or `bucket/prefix` entries. Absent: the content
+   * bucket only. Anything else is a recorded rejection (docs/security.md).
+   */
+  sourceBuckets: z.array(z.string().min(3)).optional(),
   busName: z.string().min(1),
   /** `replay` carries operator jobs (bulk replay, backfill); only ops and the replay worker send to it. */
   queueUrls: z.object({
@@ -64,9 +70,19 @@ export const Config = z.object({
     .object({ dynamodb: z.string(), s3: z.string(), events: z.string(), sqs: z.string() })
     .partial()
     .default({}),
+  /**
+   * Local runtime only: the access key id Loa's own SDK clients sign with, by which the local bus tells
+   * Loa's functions (who may put any `loa.*` source) from the CMS (only `loa.cms`) and everyone else.
+   */
+  localAccessKeyId: z.string().min(16).optional(),
   opsToken: z.string().optional(),
 });
 export type Config = z.infer<typeof Config>;
+
+/** The asset sources the package function may copy from (see Config.sourceBuckets). */
+export function sourceRules(config: Pick<Config, 'contentBucket' | 'sourceBuckets'>): SourceRule[] {
+  return parseSourceRules(config.sourceBuckets ?? [config.contentBucket]);
+}
 
 /** Reads the configuration from the environment; throws naming each variable at fault. */
 export function configFromEnv(env: NodeJS.ProcessEnv): Config {
@@ -85,6 +101,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
     tableName: env.LOA_TABLE_NAME,
     contentBucket: env.LOA_CONTENT_BUCKET,
     packagesBucket: env.LOA_PACKAGES_BUCKET,
+    ...(env.LOA_SOURCE_BUCKETS && { sourceBuckets: env.LOA_SOURCE_BUCKETS.split(',') }),
     busName: env.LOA_BUS_NAME,
     queueUrls: {
       webhook: env.LOA_QUEUE_URL_WEBHOOK,
@@ -102,6 +119,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
     }),
     assetLinkTtlSeconds: Number(env.LOA_ASSET_LINK_TTL_SECONDS ?? 7 * 24 * 3600),
     endpoints,
+    localAccessKeyId: env.LOA_LOCAL_ACCESS_KEY_ID,
     opsToken: env.LOA_OPS_TOKEN,
   });
   if (!parsed.success) {

@@ -48,10 +48,17 @@ const OPTIONS: sanitizeHtml.IOptions = {
 };
 
 /**
+ * What single-line text refuses and no article body needs: C1 controls, bidi embeddings, overrides and
+ * isolates, zero-width space, word joiner and BOM. (ZWJ and ZWNJ stay: emoji and some scripts need them.)
+ */
+const INVISIBLE = /[\u0080-\u009F\u202A-\u202E\u2066-\u2069\u200B\u2060\uFEFF]/g;
+
+/**
  * The article body as partners receive it: markup outside the allow-list goes. Text written as UTF-8
  * characters (the CMS's usual form) comes out byte for byte; a character written as an entity
  * (`&nbsp;`, `&#7897;`) comes out as the character itself, in NFC like all Loa text.
+ * Invisible controls (see INVISIBLE) are dropped, entity-written or not.
  */
 export function sanitizeArticleHtml(html: string): string {
-  return sanitizeHtml(html, OPTIONS).normalize('NFC');
+  return sanitizeHtml(html, OPTIONS).normalize('NFC').replace(INVISIBLE, '');
 }

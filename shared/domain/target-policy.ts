@@ -1,4 +1,4 @@
-import { isIPv4, isIPv6 } from 'node:net';
+import { BlockList, isIPv4, isIPv6 } from 'node:net';
 import { LoaError } from './errors.ts';
 
 /**
@@ -14,15 +14,23 @@ export interface TargetPolicy {
 /** A request refused before any connection, because of where it would have gone. */
 export class TargetRefusedError extends LoaError {}
 
-type Range = { bytes: number[]; bits: number; why: string };
+/** One special-purpose range, as a `net.BlockList` (Node's own CIDR matcher) with why it is refused. */
+interface Rule {
+  list: BlockList;
+  why: string;
+}
 
-const v4 = (cidr: string, why: string): Range => {
-  const [ip = '', bits = '32'] = cidr.split('/');
-  return { bytes: ip.split('.').map(Number), bits: Number(bits), why };
+const rule = (family: 'ipv4' | 'ipv6', cidr: string, why: string): Rule => {
+  const [net = '', bits] = cidr.split('/');
+  const list = new BlockList();
+  list.addSubnet(net, Number(bits ?? (family === 'ipv4' ? 32 : 128)), family);
+  return { list, why };
 };
+const v4 = (cidr: string, why: string) => rule('ipv4', cidr, why);
+const v6 = (cidr: string, why: string) => rule('ipv6', cidr, why);
 
 /** IANA's special-purpose IPv4 ranges (RFC 6890 and successors): none is a partner's public endpoint. */
-const V4_RANGES: Range[] = [
+const V4_RULES: Rule[] = [
   v4('0.0.0.0/8', 'an unspecified ("this network") address'),
   v4('10.0.0.0/8', 'a private address'),
   v4('100.64.0.0/10', 'a carrier-grade NAT address'),
@@ -41,18 +49,19 @@ const V4_RANGES: Range[] = [
   v4('240.0.0.0/4', 'a reserved address'),
 ];
 
-const v6 = (cidr: string, why: string): Range => {
-  const [ip = '', bits = '128'] = cidr.split('/');
-  return { bytes: ipv6Bytes(ip) ?? [], bits: Number(bits), why };
-};
-
-/** Special-purpose IPv6 ranges; IPv4-mapped, NAT64 and 6to4 addresses are judged by the IPv4 inside. */
-const V6_RANGES: Range[] = [
+/**
+ * Special-purpose IPv6 ranges. Addresses that carry an IPv4 address at a known place (IPv4-mapped,
+ * IPv4-translated, NAT64 well-known prefix, 6to4) are judged by that IPv4 first (embeddedIPv4).
+ */
+const V6_RULES: Rule[] = [
   v6('::/128', 'an unspecified address'),
   v6('::1/128', 'a loopback address'),
   v6('fd00:ec2::254/128', 'the cloud instance metadata address'),
+  // RFC 8215's local-use NAT64 prefix: the IPv4 inside sits where the operator chose, so all of it goes.
   v6('64:ff9b:1::/48', 'a local NAT64 address'),
   v6('100::/64', 'a discard address'),
+  // Teredo hides (obfuscates) an IPv4 address of its own; nothing a partner should use.
+  v6('2001::/32', 'a Teredo address'),
   v6('2001:db8::/32', 'a documentation address'),
   v6('fc00::/7', 'a unique local (private) address'),
   v6('fe80::/10', 'a link-local address'),
@@ -61,15 +70,6 @@ const V6_RANGES: Range[] = [
   // Deprecated IPv4-compatible addresses (::a.b.c.d): nothing public uses them.
   v6('::/96', 'an IPv4-compatible address'),
 ];
-
-function inRange(bytes: number[], range: Range): boolean {
-  for (let bit = 0; bit < range.bits; bit++) {
-    const i = bit >> 3;
-    const mask = 0x80 >> (bit & 7);
-    if (((bytes[i] ?? 0) & mask) !== ((range.bytes[i] ?? 0) & mask)) return false;
-  }
-  return true;
-}
 
 /** The 16 bytes of an IPv6 address (zone id dropped, embedded dotted IPv4 read); undefined if malformed. */
 export function ipv6Bytes(address: string): number[] | undefined {
@@ -94,21 +94,26 @@ export function ipv6Bytes(address: string): number[] | undefined {
 
 /** Why `address` (a literal IPv4 or IPv6 address) is not a public one; undefined when it is public. */
 export function nonPublicAddressReason(address: string): string | undefined {
-  if (isIPv4(address)) {
-    const bytes = address.split('.').map(Number);
-    return V4_RANGES.find((r) => inRange(bytes, r))?.why;
-  }
+  if (isIPv4(address)) return V4_RULES.find((r) => r.list.check(address, 'ipv4'))?.why;
   const bytes = ipv6Bytes(address);
   if (!bytes) return 'not an IP address';
   const embedded = embeddedIPv4(bytes);
-  if (embedded) return nonPublicAddressReason(embedded);
-  return V6_RANGES.find((r) => inRange(bytes, r))?.why;
+  if (embedded) {
+    const why = nonPublicAddressReason(embedded);
+    if (why) return why;
+  }
+  const canonical = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
+  return V6_RULES.find((r) => r.list.check(canonical, 'ipv6'))?.why;
 }
 
-/** The IPv4 address inside an IPv4-mapped (::ffff:0:0/96), NAT64 (64:ff9b::/96) or 6to4 (2002::/16) one. */
+/**
+ * The IPv4 address an IPv6 one carries at a fixed place: IPv4-mapped (::ffff:0:0/96), IPv4-translated
+ * (::ffff:0:0:0/96, RFC 2765), NAT64's well-known prefix (64:ff9b::/96) or 6to4 (2002::/16).
+ */
 function embeddedIPv4(b: number[]): string | undefined {
   const zeros = (from: number, to: number) => b.slice(from, to).every((x) => x === 0);
   if (zeros(0, 10) && b[10] === 0xff && b[11] === 0xff) return b.slice(12).join('.');
+  if (zeros(0, 8) && b[8] === 0xff && b[9] === 0xff && zeros(10, 12)) return b.slice(12).join('.');
   if (b[0] === 0x00 && b[1] === 0x64 && b[2] === 0xff && b[3] === 0x9b && zeros(4, 12))
     return b.slice(12).join('.');
   if (b[0] === 0x20 && b[1] === 0x02) return b.slice(2, 6).join('.');

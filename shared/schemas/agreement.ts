@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Commitments } from './report.ts';
-import { isoDateTime, language, slug, text, topic } from './text.ts';
+import { isoDateTime, language, line, slug, topic } from './text.ts';
 
 export const AGREEMENT_STATUS = { active: 'active', suspended: 'suspended', expired: 'expired' } as const;
 export const AgreementStatus = z.enum(['active', 'suspended', 'expired']);
@@ -143,7 +143,7 @@ export const FeedKey = z.object({
 
 export const Agreement = z.object({
   agreementId: slug('agreementId'),
-  partner: z.object({ partnerId: slug('partnerId'), name: text(300).min(1) }),
+  partner: z.object({ partnerId: slug('partnerId'), name: line(300).min(1) }),
   status: AgreementStatus,
   validFrom: z.iso.date(),
   validTo: z.iso.date(),
@@ -213,7 +213,7 @@ export type ChannelInput = z.infer<typeof ChannelInput>;
 export const CreateAgreementInput = z
   .object({
     agreementId: slug('agreementId').optional(),
-    partner: z.object({ partnerId: slug('partnerId'), name: text(300).min(1) }),
+    partner: z.object({ partnerId: slug('partnerId'), name: line(300).min(1) }),
     status: AgreementStatus.default('active'),
     validFrom: z.iso.date(),
     validTo: z.iso.date(),

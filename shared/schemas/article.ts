@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateTime, language, slug, text, topic, utf8Bytes } from './text.ts';
+import { htmlText, isoDateTime, language, line, slug, text, topic, utf8Bytes } from './text.ts';
 
 /** Article body limit: EventBridge caps a whole entry at 256 KiB, so the body gets 200 KiB of it. */
 export const MAX_BODY_BYTES = 200 * 1024;
@@ -42,9 +42,9 @@ export const Asset = z.object({
   mimeType: z
     .string()
     .regex(/^(image|video|audio|application|text)\/[A-Za-z0-9.+-]+$/, 'must be a MIME type'),
-  title: text(500).optional(),
-  altText: text(1000).optional(),
-  credit: text(300).optional(),
+  title: line(500).optional(),
+  altText: line(1000).optional(),
+  credit: line(300).optional(),
   width: z.number().int().positive().optional(),
   height: z.number().int().positive().optional(),
   durationSeconds: z.number().positive().optional(),
@@ -56,13 +56,13 @@ export const Article = z
     articleId: slug('articleId'),
     version: z.number().int().min(1),
     language,
-    title: text(500).min(1),
+    title: line(500).min(1),
     summary: text(2000).default(''),
-    bodyHtml: text(MAX_BODY_BYTES)
+    bodyHtml: htmlText(MAX_BODY_BYTES)
       .min(1, 'must not be empty')
       .refine((s) => utf8Bytes(s) <= MAX_BODY_BYTES, `must be at most ${MAX_BODY_BYTES} bytes of UTF-8`),
     topics: z.array(topic).min(1).max(50),
-    byline: text(300).optional(),
+    byline: line(300).optional(),
     embargoUntil: isoDateTime.optional(),
     canonicalUrl: z.url({ protocol: /^https?$/ }).optional(),
     /**
@@ -72,7 +72,7 @@ export const Article = z
     translationOf: slug('translationOf').optional(),
     assets: z.array(Asset).max(50).default([]),
     approvedAt: isoDateTime,
-    approvedBy: text(200).optional(),
+    approvedBy: line(200).optional(),
   })
   .superRefine((a, ctx) => {
     // An embargo that ended before the approval is a typing error, not an embargo: refused, named.

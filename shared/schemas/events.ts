@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { Article } from './article.ts';
-import { isoDateTime, language, slug, text, topic } from './text.ts';
+import { isoDateTime, language, line, slug, text, topic } from './text.ts';
 
 /** Event sources on the bus. The CMS publishes approvals; Loa publishes the rest. */
 export const SOURCE = {
@@ -32,9 +32,11 @@ export const PackageReady = z.object({
   version: z.number().int().min(1),
   language,
   topics: z.array(topic).min(1),
-  title: text(500),
+  title: line(500),
   embargoUntil: isoDateTime.optional(),
   manifest: z.object({ bucket: z.string().min(3), key: z.string().min(1) }),
+  /** SHA-256 (hex) of the manifest's bytes as written: route reads them back and compares. */
+  manifestSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits (SHA-256)'),
   assetIds: z.array(slug('assetId')),
   packagedAt: isoDateTime,
 });

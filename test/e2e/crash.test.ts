@@ -5,6 +5,7 @@
  * webhook-id acted on once (a request under way at the kill may be repeated, as at-least-once allows,
  * and only then), and the counts adding up.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Client } from '#adapters/aws/clients.ts';
 import type { Delivery } from '#domain/delivery.ts';
 import { webhookMessageId } from '#domain/ids.ts';
+import { LOCAL_CMS_ACCESS_KEY_ID } from '#infra/local/publishers.ts';
 import { BUS_NAME } from '#infra/wiring.ts';
 import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
@@ -23,7 +25,7 @@ import { afterFailures, FaultPartner, slow, status } from '#test/support/fault-p
 import { freePort } from '#test/support/ports.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
-const TOKEN = 'crash-test-ops-token-9f3b2c';
+const TOKEN = 'crash-test-ops-token-9f3b2c-5e1d7a40b8';
 const APPROVALS = 60;
 const PARTNERS = 5;
 /** Batches the local queue runs at once, each one message at a time: the requests a kill can interrupt. */
@@ -159,7 +161,7 @@ describe('the local runtime killed with SIGKILL and restarted on the same data f
     const bus = new EventBridgeClient({
       region: 'us-east-1',
       endpoint: baseUrl,
-      credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      credentials: { accessKeyId: LOCAL_CMS_ACCESS_KEY_ID, secretAccessKey: 'cms' },
     });
     await s3.send(new PutObjectCommand({ Bucket: 'loa-content', Key: 'crash/photo.jpg', Body: 'image' }));
     const articles = Array.from({ length: APPROVALS }, (_, i) =>

@@ -101,6 +101,10 @@ describe('packageArticle against s3rver', () => {
       topics: article.topics,
       title: article.title,
       manifest: { bucket: PACKAGES, key: `${prefix}/ninjs.json` },
+      // The SHA-256 of the manifest's bytes as stored: route reads them back and compares.
+      manifestSha256: createHash('sha256')
+        .update(await deps.packages.getManifest(`${prefix}/ninjs.json`), 'utf8')
+        .digest('hex'),
       assetIds: ['ky-ket-vtv4'],
       packagedAt: NOW.toISOString(),
     };

@@ -5,10 +5,11 @@ import { EventBridgeClient, PutEventsCommand, type PutEventsResultEntry } from '
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { s3Client } from '#adapters/aws/clients.ts';
 import type { Delivery } from '#domain/delivery.ts';
+import { LOCAL_CMS_ACCESS_KEY_ID } from '#infra/local/publishers.ts';
 import { type LocalLoa, type LocalOptions, startLocal } from '#infra/local/runtime.ts';
 import { BUS_NAME } from '#infra/wiring.ts';
 
-export const OPS_TOKEN = 'test-ops-token';
+export const OPS_TOKEN = 'test-ops-token-0123456789abcdef-local';
 
 export interface TestLoa extends LocalLoa {
   dataDir: string;
@@ -45,7 +46,7 @@ export async function startTestLoa(overrides: Partial<LocalOptions> = {}): Promi
   const events = new EventBridgeClient({
     region: 'us-east-1',
     endpoint: loa.baseUrl,
-    credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+    credentials: { accessKeyId: LOCAL_CMS_ACCESS_KEY_ID, secretAccessKey: 'cms' },
   });
   const ops: TestLoa['ops'] = async (method, path, body) => {
     const res = await fetch(`${loa.baseUrl}${path}`, {

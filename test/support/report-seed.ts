@@ -50,6 +50,8 @@ export async function seedArticle(
         topics: [...a.topics],
         title: 'Sản phẩm OCOP Hà Giang',
         manifest: { bucket: 'loa-packages', key: `packages/${a.articleId}/v${version}/ninjs.json` },
+        // Seeded routing records name no stored manifest; the hash is never checked here.
+        manifestSha256: '0'.repeat(64),
         assetIds: [],
         packagedAt: new Date(Date.parse(a.at) - 30_000).toISOString(),
       },

@@ -45,7 +45,11 @@ export type ClientHook = (
 /** Builds every client once per cold start, with endpoints from config where local. */
 export function awsClients(config: Config, hook?: ClientHook): AwsClients {
   const { region, endpoints } = config;
-  const local = (endpoint?: string) => (endpoint ? { endpoint, credentials: LOCAL_CREDENTIALS } : {});
+  // Locally the bus knows Loa's functions by the key id they sign with (see Config.localAccessKeyId).
+  const credentials = config.localAccessKeyId
+    ? { accessKeyId: config.localAccessKeyId, secretAccessKey: config.localAccessKeyId }
+    : LOCAL_CREDENTIALS;
+  const local = (endpoint?: string) => (endpoint ? { endpoint, credentials } : {});
   const clients: AwsClients = {
     dynamo: dynamoClient(region, endpoints.dynamodb),
     s3: s3Client(region, endpoints.s3),

@@ -11,7 +11,7 @@ import {
   type RoutingPage,
   type RoutingRecord,
 } from '#ports/delivery-store.ts';
-import { decodeCursor, encodeCursor } from './dynamo-errors.ts';
+import { decodeCursor, encodeCursor, resumingFrom } from './dynamo-errors.ts';
 import { INDEX, keys } from './table.ts';
 
 export interface Table {
@@ -119,8 +119,11 @@ export async function findByAgreement(
   const kept: Record<string, unknown>[] = [];
   let start = decodeCursor(page.cursor);
   for (let round = 0; round < MAX_ROUNDS && kept.length < page.limit; round++) {
-    const out = await t.client.send(
-      new QueryCommand({ ...input, Limit: Math.max(ROUND_SIZE, page.limit), ExclusiveStartKey: start }),
+    const from = start;
+    const out = await resumingFrom(page.cursor, () =>
+      t.client.send(
+        new QueryCommand({ ...input, Limit: Math.max(ROUND_SIZE, page.limit), ExclusiveStartKey: from }),
+      ),
     );
     const items = out.Items ?? [];
     const room = page.limit - kept.length;
@@ -237,17 +240,20 @@ export async function listRoutedBetween(
   const items: RoutingRecord[] = [];
   while (i < months.length && items.length < page.limit) {
     const month = months[i] ?? '';
-    const out = await t.client.send(
-      new QueryCommand({
-        TableName: t.tableName,
-        IndexName: INDEX.byParent.name,
-        KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
-        ExpressionAttributeNames: { '#pk': INDEX.byParent.pk, '#sk': INDEX.byParent.sk },
-        ExpressionAttributeValues: { ':pk': keys.routedIn(month), ':lo': lo, ':hi': `${hi}#${AFTER_ALL}` },
-        ScanIndexForward: false,
-        Limit: page.limit - items.length,
-        ExclusiveStartKey: start,
-      }),
+    const from = start;
+    const out = await resumingFrom(page.cursor, () =>
+      t.client.send(
+        new QueryCommand({
+          TableName: t.tableName,
+          IndexName: INDEX.byParent.name,
+          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
+          ExpressionAttributeNames: { '#pk': INDEX.byParent.pk, '#sk': INDEX.byParent.sk },
+          ExpressionAttributeValues: { ':pk': keys.routedIn(month), ':lo': lo, ':hi': `${hi}#${AFTER_ALL}` },
+          ScanIndexForward: false,
+          Limit: page.limit - items.length,
+          ExclusiveStartKey: from,
+        }),
+      ),
     );
     items.push(...(out.Items ?? []).map(toRouting));
     start = out.LastEvaluatedKey;

@@ -26,7 +26,7 @@ import type {
   RoutingRecord,
 } from '#ports/delivery-store.ts';
 import * as queries from './dynamo-delivery-queries.ts';
-import { decodeCursor, encodeCursor, isConditionFailure } from './dynamo-errors.ts';
+import { decodeCursor, encodeCursor, isConditionFailure, resumingFrom } from './dynamo-errors.ts';
 import { INDEX, keys } from './table.ts';
 
 const DELIVERY_FIELDS = [
@@ -237,17 +237,19 @@ export class DynamoDeliveryStore implements DeliveryStore {
     const pk = options.status
       ? keys.deliveriesWithStatus(agreementId, options.status)
       : keys.deliveriesOf(agreementId);
-    const out = await this.deps.client.send(
-      new QueryCommand({
-        TableName: this.deps.tableName,
-        IndexName: index.name,
-        KeyConditionExpression: '#pk = :pk',
-        ExpressionAttributeNames: { '#pk': index.pk },
-        ExpressionAttributeValues: { ':pk': pk },
-        ScanIndexForward: false,
-        Limit: options.limit,
-        ExclusiveStartKey: decodeCursor(options.cursor),
-      }),
+    const out = await resumingFrom(options.cursor, () =>
+      this.deps.client.send(
+        new QueryCommand({
+          TableName: this.deps.tableName,
+          IndexName: index.name,
+          KeyConditionExpression: '#pk = :pk',
+          ExpressionAttributeNames: { '#pk': index.pk },
+          ExpressionAttributeValues: { ':pk': pk },
+          ScanIndexForward: false,
+          Limit: options.limit,
+          ExclusiveStartKey: decodeCursor(options.cursor),
+        }),
+      ),
     );
     const cursor = encodeCursor(out.LastEvaluatedKey);
     return { items: (out.Items ?? []).map(toDelivery), ...(cursor && { cursor }) };

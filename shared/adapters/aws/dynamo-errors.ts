@@ -18,5 +18,35 @@ export function decodeCursor(cursor: string | undefined): Record<string, unknown
   } catch {
     // fall through to the clear error below
   }
-  throw new Error('cursor is not one this API returned');
+  throw new Error(CURSOR_ERROR);
+}
+
+const CURSOR_ERROR = 'cursor is not one this API returned';
+
+/**
+ * Runs a query resuming from a caller's cursor. A cursor is only base64url JSON, so a forged one can
+ * decode to a start key DynamoDB refuses (or the SDK cannot marshal): that is the caller's bad cursor,
+ * not a server fault. Errors from a request that DynamoDB answered otherwise are re-thrown as they are.
+ */
+export async function resumingFrom<T>(cursor: string | undefined, query: () => Promise<T>): Promise<T> {
+  try {
+    return await query();
+  } catch (error) {
+    const answered = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    const refusedStart =
+      error instanceof Error && (error.name === 'ValidationException' || answered === undefined);
+    if (cursor && refusedStart && !isTransient(error)) throw new Error(CURSOR_ERROR, { cause: error });
+    throw error;
+  }
+}
+
+/** Network-level failures that say nothing about the cursor. */
+function isTransient(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'ETIMEDOUT' ||
+    (error as Error).name === 'TimeoutError'
+  );
 }

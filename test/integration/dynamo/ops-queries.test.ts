@@ -147,6 +147,7 @@ describe(`operator queries (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`, ()
       topics: ['infrastructure'],
       title: `${articleId} v${version}`,
       manifest: { bucket: 'loa-packages', key: `packages/${articleId}/v${version}/ninjs.json` },
+      manifestSha256: '0'.repeat(64),
       assetIds: [],
       packagedAt: '2026-01-01T00:00:00.000Z',
     });

@@ -15,7 +15,7 @@ function fakeDeps(parts: Partial<Deps>): Deps {
   const base = {
     logger: new Logger({ logLevel: 'SILENT' }),
     clock: { now: () => new Date('2026-01-01T00:00:00Z') },
-    config: { retryPolicy: { timeoutMs: 10_000 } } as Deps['config'],
+    config: { retryPolicy: { timeoutMs: 10_000 }, contentBucket: 'loa-content' } as Deps['config'],
   };
   return new Proxy({ ...base, ...parts } as Deps, {
     get(target, prop: string) {

@@ -139,7 +139,7 @@ describe('embargo on signed asset links', () => {
     const late = await h.get(link);
 
     expect(early.status).toBe(403);
-    expect(early.body).toBe(`embargoed until ${embargoUntil}\n`);
+    expect(JSON.parse(early.body).detail).toBe(`embargoed until ${embargoUntil}`);
     expect(late.status).toBe(302);
   });
 });

@@ -5,6 +5,7 @@
  * endpoint is the local server (it speaks PutEvents); against an https endpoint the call goes to
  * EventBridge in your AWS account (region from AWS_REGION), on `--bus`.
  */
+import { LOCAL_CMS_ACCESS_KEY_ID } from '#infra/local/cms-key.ts';
 import { CliError, EXIT } from './client.ts';
 import type { Command } from './commands.ts';
 import { table } from './format.ts';
@@ -72,7 +73,11 @@ export const EVENTS_SEND: Command = {
         ? {
             endpoint: ctx.api.endpoint,
             region: 'us-east-1',
-            credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+            // The local bus lets this key put `loa.cms` events only, as a CMS would (docs/security.md).
+            credentials: {
+              accessKeyId: process.env.LOA_CMS_ACCESS_KEY_ID ?? LOCAL_CMS_ACCESS_KEY_ID,
+              secretAccessKey: 'local',
+            },
           }
         : {},
     );

@@ -1,12 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Publisher } from '#infra/local/bus.ts';
 import { SOURCE } from '#schemas/events.ts';
+import { LOCAL_CMS_ACCESS_KEY_ID } from './cms-key.ts';
 
-/**
- * The access key id the CMS (and the demo, the tests, `curl` scripts acting as the CMS) signs its
- * PutEvents calls with locally. It may put `loa.cms` events only, as `docs/aws.md`'s CMS policy allows.
- */
-export const LOCAL_CMS_ACCESS_KEY_ID = 'LOACMSLOCAL';
+export { LOCAL_CMS_ACCESS_KEY_ID } from './cms-key.ts';
 
 /** A fresh key id for Loa's own functions: known to this process only, so no other caller can pass for Loa. */
 export function newLoaAccessKeyId(): string {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
+import { createFeedAgreement } from '#test/support/ops-fixtures.ts';
 
 const BAD_SIG = 'A'.repeat(43);
 
@@ -22,16 +23,7 @@ describe('no enumeration of agreements by timing', () => {
         );
       },
     });
-    const res = await loa.ops('POST', '/ops/agreements', {
-      agreementId: 'enum-known',
-      partner: { partnerId: 'enum-known', name: 'Báo Hà Giang' },
-      validFrom: '2024-01-01',
-      validTo: '2099-12-31',
-      topics: ['infrastructure'],
-      languages: ['vi'],
-      channels: [{ type: 'feed' }],
-    });
-    expect(res.status).toBe(201);
+    await createFeedAgreement(loa, 'enum-known');
   });
   afterAll(async () => loa?.close());
 

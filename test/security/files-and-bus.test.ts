@@ -6,7 +6,7 @@ import { type BusEvent, LocalBus } from '#infra/local/bus.ts';
 import { SUBSCRIPTIONS } from '#infra/wiring.ts';
 import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
-import { approve } from '#test/support/ops-fixtures.ts';
+import { approve, createFeedAgreement } from '#test/support/ops-fixtures.ts';
 
 /** Every file and folder under `dir` whose mode lets anyone but the owner in. */
 async function exposed(dir: string): Promise<string[]> {
@@ -33,16 +33,7 @@ describe('local files are private', () => {
     await mkdir(join(dataDir, 'old'), { mode: 0o755 });
     await writeFile(join(dataDir, 'old', 'left-over.json'), '{}', { mode: 0o644 });
     loa = await startTestLoa({ dataDir });
-    const res = await loa.ops('POST', '/ops/agreements', {
-      agreementId: 'private-files',
-      partner: { partnerId: 'private-files', name: 'Báo Hà Giang' },
-      validFrom: '2024-01-01',
-      validTo: '2099-12-31',
-      topics: ['infrastructure'],
-      languages: ['vi'],
-      channels: [{ type: 'feed' }],
-    });
-    expect(res.status).toBe(201);
+    await createFeedAgreement(loa, 'private-files');
   });
   afterAll(async () => {
     await loa?.close();

@@ -6,7 +6,7 @@ import { makeHandler as routeHandler } from '#functions/route/handler.ts';
 import { BUS_NAME } from '#infra/wiring.ts';
 import { DETAIL_TYPE, type PackageReady, SOURCE } from '#schemas/events.ts';
 import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
-import { approve } from '#test/support/ops-fixtures.ts';
+import { approve, createFeedAgreement } from '#test/support/ops-fixtures.ts';
 
 const AGREEMENT = 'sec-events';
 
@@ -45,16 +45,7 @@ describe('provenance of internal events', () => {
 
   beforeAll(async () => {
     loa = await startTestLoa();
-    const res = await loa.ops('POST', '/ops/agreements', {
-      agreementId: AGREEMENT,
-      partner: { partnerId: 'sec-partner', name: 'Báo Hà Giang' },
-      validFrom: '2024-01-01',
-      validTo: '2099-12-31',
-      topics: ['infrastructure'],
-      languages: ['vi'],
-      channels: [{ type: 'feed' }],
-    });
-    expect(res.status).toBe(201);
+    await createFeedAgreement(loa, AGREEMENT);
   });
   afterAll(async () => loa?.close());
 

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_CMS_ACCESS_KEY_ID } from '#infra/local/publishers.ts';
 import { BUS_NAME } from '#infra/wiring.ts';
 import { OPS_TOKEN, startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
+import { createFeedAgreement } from '#test/support/ops-fixtures.ts';
 
 const AGREEMENT = 'sec-no-500';
 const cursorOf = (value: unknown) => Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
@@ -11,16 +12,7 @@ describe('malformed requests get a 4xx naming what is wrong, never a 500', () =>
   let loa: TestLoa;
   beforeAll(async () => {
     loa = await startTestLoa();
-    const res = await loa.ops('POST', '/ops/agreements', {
-      agreementId: AGREEMENT,
-      partner: { partnerId: 'sec-no-500-partner', name: 'Báo Hà Giang' },
-      validFrom: '2024-01-01',
-      validTo: '2099-12-31',
-      topics: ['infrastructure'],
-      languages: ['vi'],
-      channels: [{ type: 'feed' }],
-    });
-    expect(res.status).toBe(201);
+    await createFeedAgreement(loa, AGREEMENT);
   });
   afterAll(async () => loa?.close());
 

@@ -27,6 +27,21 @@ export async function createAgreement(
   return res.json.agreement;
 }
 
+/** Creates an active agreement through the ops API with one feed channel (infrastructure, Vietnamese). */
+export async function createFeedAgreement(loa: TestLoa, agreementId: string) {
+  const res = await loa.ops('POST', '/ops/agreements', {
+    agreementId,
+    partner: { partnerId: `${agreementId}-partner`, name: 'Báo Hà Giang' },
+    validFrom: '2024-01-01',
+    validTo: '2099-12-31',
+    topics: ['infrastructure'],
+    languages: ['vi'],
+    channels: [{ type: 'feed' }],
+  });
+  expect(res.status).toBe(201);
+  return res.json.agreement;
+}
+
 /** Approves an article through the bus, as the CMS does (its asset uploaded first). */
 export async function approve(
   loa: TestLoa,

@@ -5,6 +5,7 @@ import { createAgreement } from './create-agreement.ts';
 import type { Deps } from './deps.ts';
 import { addFeedKey, FeedUrlInput, mintFeedUrl, retireFeedKey } from './feed-keys.ts';
 import { HttpError, type HttpEvent, type HttpResponse, json, parseBody } from './http.ts';
+import { channelStates } from './ops/catch-up.ts';
 import { OPERATOR_ROUTES } from './ops/routes.ts';
 
 type Params = Record<string, string>;
@@ -46,9 +47,11 @@ export const OPS_ROUTES: Route[] = [
     return json(201, { agreement: created.agreement, secrets: created.generatedSecrets });
   }),
   route('GET', '/ops/agreements', async (deps) => json(200, { items: await deps.agreements.list() })),
-  route('GET', '/ops/agreements/{id}', async (deps, _e, p) =>
-    json(200, await agreementOr404(deps, p.id ?? '')),
-  ),
+  route('GET', '/ops/agreements/{id}', async (deps, _e, p) => {
+    const agreement = await agreementOr404(deps, p.id ?? '');
+    // Each channel's circuit (`paused` after days of failures: resume it, see docs/operators.md).
+    return json(200, { ...agreement, channelStates: await channelStates(deps, agreement.channels) });
+  }),
   route('POST', '/ops/agreements/{id}/feed-keys', async (deps, _e, p) => {
     const { kid, createdAt, agreement } = await addFeedKey(deps, p.id ?? '');
     return json(201, { kid, createdAt, feedKeys: agreement.feedKeys });

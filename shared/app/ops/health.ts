@@ -9,12 +9,12 @@ import { json } from '../http.ts';
 import { type OpsRoute, opsRoute, parseQuery } from './route.ts';
 import { HealthQuery } from './schemas.ts';
 
-const STATUSES: DeliveryStatus[] = ['delivered', 'retrying', 'failed', 'pending', 'discarded'];
+const STATUSES: DeliveryStatus[] = ['delivered', 'retrying', 'failed', 'pending', 'discarded', 'held'];
 /** Agreements read at once: a few hundred agreements make five queries each. */
 const CONCURRENCY = 16;
 
 type Counts = Record<DeliveryStatus, number>;
-const zero = (): Counts => ({ delivered: 0, retrying: 0, failed: 0, pending: 0, discarded: 0 });
+const zero = (): Counts => ({ delivered: 0, retrying: 0, failed: 0, pending: 0, discarded: 0, held: 0 });
 
 /** `ok`: nothing failing; `degraded`: retrying; `failing`: failures and nothing delivered since the last one. */
 function verdict(
@@ -23,7 +23,7 @@ function verdict(
   lastDeliveredAt?: string,
 ): 'ok' | 'degraded' | 'failing' | 'idle' {
   if (counts.failed > 0 && (!lastDeliveredAt || (lastFailedAt ?? '') > lastDeliveredAt)) return 'failing';
-  if (counts.failed > 0 || counts.retrying > 0) return 'degraded';
+  if (counts.failed > 0 || counts.retrying > 0 || counts.held > 0) return 'degraded';
   if (counts.delivered === 0) return 'idle';
   return 'ok';
 }

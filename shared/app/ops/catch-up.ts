@@ -3,13 +3,14 @@
  * endpoint's circuit and starts a catch-up job that releases the channel's held deliveries oldest first,
  * at the job's rate, on the replay worker (job-runner.ts).
  */
+import { z } from 'zod';
 import type { Delivery } from '#domain/delivery.ts';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import { newId } from '#domain/ids.ts';
 import { channelEndpoint, closedCircuit } from '#domain/pause.ts';
 import { JOB_KIND, JOB_STATUS, type OpsJob } from '#ports/job-store.ts';
 import type { Deps } from '../deps.ts';
-import { json } from '../http.ts';
+import { json, parseBody } from '../http.ts';
 import { type JobKindRunner, jobView } from './job-runner.ts';
 import { type OpsRoute, opsRoute } from './route.ts';
 
@@ -74,6 +75,15 @@ export function catchUpRunner(
 ): JobKindRunner<Delivery> {
   const agreementId = String(job.filter.agreementId);
   const channelId = String(job.filter.channelId);
+  // Released one after another, in the page's order (oldest first), even within one grant of the rate.
+  let previous: Promise<unknown> = Promise.resolve();
+  const releaseOne = async (d: Delivery, at: Date): Promise<true | string> => {
+    const released = await deps.deliveries.release(d.deliveryId, at.toISOString());
+    // Its own message got there first (the endpoint was up again): nothing to do.
+    if (!released || released.channelType === 'feed') return 'no-longer-held';
+    await deps.queue.enqueue(released.channelType, [{ deliveryId: d.deliveryId, trigger: 'scheduled' }]);
+    return true;
+  };
   return {
     async next(current, limit) {
       const page = await deps.deliveries.listByAgreement(agreementId, {
@@ -84,12 +94,10 @@ export function catchUpRunner(
       });
       return { ...page, items: page.items.filter((d) => d.channelId === channelId) };
     },
-    async act(_current, d, at) {
-      const released = await deps.deliveries.release(d.deliveryId, at.toISOString());
-      // Its own message got there first (the endpoint was up again): nothing to do.
-      if (!released || released.channelType === 'feed') return 'no-longer-held';
-      await deps.queue.enqueue(released.channelType, [{ deliveryId: d.deliveryId, trigger: 'scheduled' }]);
-      return true;
+    act(_current, d, at) {
+      const done = previous.then(() => releaseOne(d, at));
+      previous = done.catch(() => undefined);
+      return done;
     },
   };
 }
@@ -111,6 +119,7 @@ export async function resumeChannel(
   agreementId: string,
   channelId: string,
   requestedBy: string,
+  ratePerSecond = CATCH_UP_RATE,
 ): Promise<ResumeResult> {
   const agreement = await deps.agreements.get(agreementId);
   if (!agreement) throw new NotFoundError(`agreement ${agreementId} not found`);
@@ -123,7 +132,7 @@ export async function resumeChannel(
   }
   const now = deps.clock.now();
   await deps.circuits?.put(closedCircuit(deps.config.circuitBreaker, endpoint, now.getTime()));
-  const job = await startCatchUp(deps, { agreementId, channelId }, requestedBy);
+  const job = await startCatchUp(deps, { agreementId, channelId }, requestedBy, ratePerSecond);
   return { agreementId, channelId, endpoint, resumedAt: now.toISOString(), catchUp: jobView(job) };
 }
 
@@ -149,10 +158,22 @@ export async function channelStates(
   return out;
 }
 
+/** `POST …/resume` body (optional): how many held deliveries the catch-up releases per second. */
+const ResumeInput = z
+  .object({ ratePerSecond: z.number().int().min(1).max(1000).default(CATCH_UP_RATE) })
+  .strict();
+
 export const CATCH_UP_ROUTES: OpsRoute[] = [
-  opsRoute('POST', '/ops/agreements/{id}/channels/{channelId}/resume', async (deps, _e, p, who) => {
+  // A catch-up's progress (its id is in the resume's answer and in the audit, GET /ops/replays).
+  opsRoute('GET', '/ops/catch-ups/{id}', async (deps, _e, p) => {
+    const job = await deps.jobStore.get(p.id ?? '');
+    if (job?.kind !== JOB_KIND.catchUp) throw new NotFoundError(`catch-up ${p.id} not found`);
+    return json(200, jobView(job));
+  }),
+  opsRoute('POST', '/ops/agreements/{id}/channels/{channelId}/resume', async (deps, e, p, who) => {
+    const { ratePerSecond } = e.body ? parseBody(e, ResumeInput) : { ratePerSecond: CATCH_UP_RATE };
     try {
-      return json(202, await resumeChannel(deps, p.id ?? '', p.channelId ?? '', who));
+      return json(202, await resumeChannel(deps, p.id ?? '', p.channelId ?? '', who, ratePerSecond));
     } catch (error) {
       if (error instanceof NotPausedError) return json(409, { error: error.message, reason: error.reason });
       throw error;

@@ -17,7 +17,8 @@ let debug: (() => Promise<string>) | undefined;
 async function until(what: string, check: () => boolean | Promise<boolean>, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}${debug ? `: ${await debug()}` : ''}`);
+    if (Date.now() > end)
+      throw new Error(`timed out waiting for ${what}${debug ? `: ${await debug()}` : ''}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -58,7 +59,10 @@ const firstSuccess = (partner: FaultPartner, d: Delivery | undefined) =>
 /** Makes the partner fail until the channel is paused; returns the first (held) delivery. */
 async function failUntilPaused(loa: TestLoa, agreementId: string, channelId: string) {
   await approve(loa, `${agreementId}-a1`);
-  debug = async () => JSON.stringify((await loa.deliveriesOf(agreementId)).map((d) => [d.status, d.attemptCount, d.attempts.at(-1)]));
+  debug = async () =>
+    JSON.stringify(
+      (await loa.deliveriesOf(agreementId)).map((d) => [d.status, d.attemptCount, d.attempts.at(-1)]),
+    );
   await until('the channel paused', async () => (await circuitOf(loa, agreementId, channelId)) === 'paused');
   await until(
     'the first delivery held',
@@ -149,7 +153,8 @@ describe('pause and catch-up', () => {
   }, 120_000);
 
   it('resumes by itself when a probe succeeds, then sends the rest of the held deliveries', async () => {
-    const { loa, partner } = await setUp(300);
+    // Probes 2.5 s apart: longer than a retry's delay (whole seconds on the local queue), so a1 is held between probes.
+    const { loa, partner } = await setUp(2_500);
     const agreement = await createAgreement(loa, 'probed-cms', `${partner.baseUrl}/hook`);
     const channelId = agreement.channels[0].channelId as string;
 

@@ -14,8 +14,7 @@ export const CAPABILITIES = {
   'content:read': 's3:GetObject, s3:GetObjectTagging on content objects',
   'content:list': 's3:ListBucket on the content bucket (so a missing asset is a 404, not a 403)',
   'packages:read': 's3:GetObject on packages/*',
-  'packages:list':
-    's3:ListBucket on the packages bucket (so a version not packaged yet is a 404, not a 403)',
+  'packages:list': 's3:ListBucket on the packages bucket (so a version not packaged yet is a 404, not a 403)',
   'packages:write': 's3:PutObject, s3:PutObjectTagging on packages/*',
   'bus:publish': 'events:PutEvents on the bus',
   'secrets:read': 'secretsmanager:GetSecretValue on loa/agreements/*',
@@ -61,7 +60,8 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
   // Reads the delivery and agreement, records the outcome (UpdateItem), reads the manifest and the
   // secrets, re-enqueues retries on its own queue and publishes outcome events. The article's other
   // deliveries (Query) before a retry or replay (never an older version after a newer one); the
-  // shared circuit of the endpoint (GetItem, PutItem on a transition).
+  // shared circuit of the endpoint (GetItem, PutItem on a transition). A probe that resumes a paused
+  // endpoint starts its catch-up job (job item and audit PutItem, the first run on the replay queue).
   'deliver-webhook': [
     'table:get',
     'table:query',
@@ -70,6 +70,7 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
     'packages:read',
     'secrets:read',
     'queue:send:webhook',
+    'queue:send:replay',
     'bus:publish',
   ],
   // The same, plus the partner's ingest: the bucket through the partner's role (its own grant), or
@@ -82,6 +83,7 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
     'packages:read',
     'secrets:read',
     'queue:send:broadcast',
+    'queue:send:replay',
     'bus:publish',
     'ingest:assume-role',
   ],
@@ -96,6 +98,7 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
     'secrets:read',
     'secrets:renew-credentials',
     'queue:send:social',
+    'queue:send:replay',
     'bus:publish',
   ],
   // Agreements (Get, Query, Put, including key rotation), delivery listings, replays (UpdateItem +

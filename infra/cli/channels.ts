@@ -40,12 +40,27 @@ export function channelAccount(c: ChannelJson): string {
   return '';
 }
 
-/** An agreement's channels as a table (what `agreements get` and `create` print under the agreement). */
-export function channelTable(channels: ChannelJson[]): string {
+/**
+ * An agreement's channels as a table (what `agreements get` and `create` print under the agreement);
+ * with `states` (`GET /ops/agreements/{id}` answers them), each channel's circuit: `paused` is resumed
+ * with `loa channels resume`.
+ */
+export function channelTable(
+  channels: ChannelJson[],
+  states?: Record<string, { circuit?: string; failingSince?: string }>,
+): string {
   return table(channels, {
     CHANNEL: (c) => c.channelId,
     KIND: channelKind,
     TARGET: channelTarget,
     ACCOUNT: channelAccount,
+    ...(states && {
+      CIRCUIT: (c: ChannelJson) => {
+        const s = states[c.channelId ?? ''];
+        return s?.circuit === 'paused'
+          ? `paused (failing since ${s.failingSince ?? '?'})`
+          : (s?.circuit ?? '');
+      },
+    }),
   });
 }

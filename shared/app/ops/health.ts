@@ -6,6 +6,7 @@ import type { DeliveryStatus } from '#domain/delivery.ts';
 import type { Agreement, Channel } from '#schemas/agreement.ts';
 import type { Deps } from '../deps.ts';
 import { json } from '../http.ts';
+import { channelStates } from './catch-up.ts';
 import { type OpsRoute, opsRoute, parseQuery } from './route.ts';
 import { HealthQuery } from './schemas.ts';
 
@@ -42,7 +43,7 @@ function channelView(c: Channel) {
 }
 
 async function rowOf(
-  deps: Pick<Deps, 'deliveries'>,
+  deps: Pick<Deps, 'deliveries' | 'circuits'>,
   a: Agreement,
   from: Date,
   bucketMs: number,
@@ -65,12 +66,17 @@ async function rowOf(
       }
     }),
   );
+  // A paused channel (failing for days) shows as such: the operator resumes it (docs/operators.md).
+  const states = await channelStates(deps, a.channels);
   return {
     agreementId: a.agreementId,
     partner: a.partner,
     status: a.status,
     validTo: a.validTo,
-    channels: a.channels.map(channelView),
+    channels: a.channels.map((c) => ({
+      ...channelView(c),
+      circuit: states[c.channelId]?.circuit ?? 'closed',
+    })),
     counts,
     health: verdict(counts, latest.failed, latest.delivered),
     lastDeliveredAt: latest.delivered,

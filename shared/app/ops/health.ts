@@ -73,10 +73,10 @@ async function rowOf(
     partner: a.partner,
     status: a.status,
     validTo: a.validTo,
-    channels: a.channels.map((c) => ({
-      ...channelView(c),
-      circuit: states[c.channelId]?.circuit ?? 'closed',
-    })),
+    channels: a.channels.map((c) => {
+      const circuit = states[c.channelId]?.circuit ?? 'closed';
+      return { ...channelView(c), ...(circuit !== 'closed' && { circuit }) };
+    }),
     counts,
     health: verdict(counts, latest.failed, latest.delivered),
     lastDeliveredAt: latest.delivered,

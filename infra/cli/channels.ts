@@ -54,9 +54,10 @@ export function channelTable(
     KIND: channelKind,
     TARGET: channelTarget,
     ACCOUNT: channelAccount,
-    ...(states && {
+    // Only when a channel is not plainly up (open or paused): a healthy agreement prints as before.
+    ...(Object.values(states ?? {}).some((x) => x.circuit !== undefined && x.circuit !== 'closed') && {
       CIRCUIT: (c: ChannelJson) => {
-        const s = states[c.channelId ?? ''];
+        const s = states?.[c.channelId ?? ''];
         return s?.circuit === 'paused'
           ? `paused (failing since ${s.failingSince ?? '?'})`
           : (s?.circuit ?? '');

@@ -40,12 +40,28 @@ export function channelAccount(c: ChannelJson): string {
   return '';
 }
 
-/** An agreement's channels as a table (what `agreements get` and `create` print under the agreement). */
-export function channelTable(channels: ChannelJson[]): string {
+/**
+ * An agreement's channels as a table (what `agreements get` and `create` print under the agreement);
+ * with `states` (`GET /ops/agreements/{id}` answers them), each channel's circuit: `paused` is resumed
+ * with `loa channels resume`.
+ */
+export function channelTable(
+  channels: ChannelJson[],
+  states?: Record<string, { circuit?: string; failingSince?: string }>,
+): string {
   return table(channels, {
     CHANNEL: (c) => c.channelId,
     KIND: channelKind,
     TARGET: channelTarget,
     ACCOUNT: channelAccount,
+    // Only when a channel is not plainly up (open or paused): a healthy agreement prints as before.
+    ...(Object.values(states ?? {}).some((x) => x.circuit !== undefined && x.circuit !== 'closed') && {
+      CIRCUIT: (c: ChannelJson) => {
+        const s = states?.[c.channelId ?? ''];
+        return s?.circuit === 'paused'
+          ? `paused (failing since ${s.failingSince ?? '?'})`
+          : (s?.circuit ?? '');
+      },
+    }),
   });
 }

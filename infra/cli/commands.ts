@@ -114,7 +114,8 @@ const agreementColumns = {
 };
 
 /** One agreement: its row, then a table of its channels (kind, target, account; never a secret). */
-const agreementHuman = (a: Json) => `${table([a], agreementColumns)}\n\n${channelTable(a.channels ?? [])}`;
+const agreementHuman = (a: Json) =>
+  `${table([a], agreementColumns)}\n\n${channelTable(a.channels ?? [], a.channelStates)}`;
 
 const filterOptions: Options = {
   agreement: { type: 'string' },
@@ -267,6 +268,26 @@ export const COMMANDS: Command[] = [
       },
     }),
   ),
+  {
+    path: ['channels', 'resume'],
+    summary: 'resume a paused channel: its held deliveries go out oldest first (--rate per second)',
+    args: ['agreementId', 'channelId'],
+    options: { rate: { type: 'string' } },
+    async run(ctx) {
+      const agreementId = enc(need(ctx, 0, 'agreementId'));
+      const channelId = enc(need(ctx, 1, 'channelId'));
+      const out = await post(
+        ctx,
+        `/ops/agreements/${agreementId}/channels/${channelId}/resume`,
+        ctx.values.rate !== undefined ? { ratePerSecond: int('rate', ctx.values.rate, 1, 500) } : undefined,
+      );
+      const job = out.catchUp ?? {};
+      return {
+        json: out,
+        human: `${out.channelId} of ${out.agreementId} resumed (${out.endpoint}); catch-up ${job.replayId}: ${job.total} held deliveries, ${job.ratePerSecond}/s`,
+      };
+    },
+  },
   {
     path: ['partners', 'list'],
     summary: 'list partners and their agreements',

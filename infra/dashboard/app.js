@@ -21,6 +21,8 @@ const LABELS = {
     failed: 'Thất bại',
     pending: 'Đang chờ',
     discarded: 'Đã bỏ',
+    held: 'Đang giữ',
+    paused: 'Tạm dừng',
     chart: 'Biểu đồ',
     failedList: 'Giao thất bại',
     all: 'Tất cả',
@@ -80,6 +82,8 @@ const LABELS = {
     failed: 'Failed',
     pending: 'Pending',
     discarded: 'Discarded',
+    held: 'Held',
+    paused: 'Paused',
     chart: 'Chart',
     failedList: 'Failed deliveries',
     all: 'All',
@@ -208,6 +212,13 @@ function channelChip(c) {
   };
   if (c.network) attrs['data-network'] = c.network;
   if (c.target) attrs['data-target'] = c.target;
+  if (c.circuit === 'paused') {
+    // Failing for days: nothing is sent until an operator resumes it or a probe succeeds.
+    attrs['data-circuit'] = 'paused';
+    const chip = el('span', `${text} · `, attrs);
+    chip.append(el('span', t('paused'), { class: 'badge', 'data-value': 'paused', 'data-i18n': 'paused' }));
+    return chip;
+  }
   return el('span', text, attrs);
 }
 
@@ -285,6 +296,7 @@ async function loadHealth() {
       state,
       el('td', row.counts.delivered, { class: 'num' }),
       el('td', row.counts.retrying, { class: 'num' }),
+      el('td', row.counts.held ?? 0, { class: 'num' }),
       failed,
       chartCell,
     );

@@ -63,7 +63,8 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
   // Reads the delivery and agreement, records the outcome (UpdateItem), reads the manifest and the
   // secrets, re-enqueues retries on its own queue and publishes outcome events. The article's other
   // deliveries (Query) before a retry or replay (never an older version after a newer one); the
-  // shared circuit of the endpoint (GetItem, PutItem on a transition).
+  // shared circuit of the endpoint (GetItem, PutItem on a transition). A probe that resumes a paused
+  // endpoint starts its catch-up job (job item and audit PutItem, the first run on the replay queue).
   'deliver-webhook': [
     'table:get',
     'table:query',
@@ -72,6 +73,7 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
     'packages:read',
     'secrets:read',
     'queue:send:webhook',
+    'queue:send:replay',
     'bus:publish',
   ],
   // The same, plus the partner's ingest: the bucket through the partner's role (its own grant), or
@@ -84,6 +86,7 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
     'packages:read',
     'secrets:read',
     'queue:send:broadcast',
+    'queue:send:replay',
     'bus:publish',
     'ingest:assume-role',
   ],
@@ -98,6 +101,7 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
     'secrets:read',
     'secrets:renew-credentials',
     'queue:send:social',
+    'queue:send:replay',
     'bus:publish',
   ],
   // Agreements (Get, Query, Put, including key rotation), delivery listings, replays (UpdateItem +

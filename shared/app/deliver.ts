@@ -14,6 +14,7 @@ import type { PushChannelType, WorkMessage } from '#ports/work-queue.ts';
 import type { Agreement, Channel } from '#schemas/agreement.ts';
 import { DETAIL_TYPE, type OutgoingEvent, SOURCE } from '#schemas/events.ts';
 import type { Deps } from './deps.ts';
+import { hold, pauseGate, pauseIfDue, probeSucceeded } from './pause-gate.ts';
 import { TtlCache } from './read-cache.ts';
 import { WITHDRAWN_DISCARD_REASON } from './withdraw-article.ts';
 
@@ -100,7 +101,17 @@ async function sharedCircuit(
     cache = new TtlCache(SHARED_CIRCUIT_TTL_MS);
     sharedCaches.set(deps.config, cache);
   }
-  return cache.get(endpoint, nowMs, () => store.get(endpoint));
+  const cached = await cache.get(endpoint, nowMs, () => store.get(endpoint));
+  if (cached?.state !== 'paused') return cached;
+  // Paused: read afresh (only while paused, when nothing is sent), so a resume is seen at once.
+  const fresh = await store.get(endpoint);
+  cache.set(endpoint, fresh, nowMs);
+  return fresh;
+}
+
+/** Keeps a circuit this worker just wrote, so its next messages act on it without waiting for the cache. */
+function rememberer(deps: Deps, nowMs: number) {
+  return (circuit: SharedCircuit) => sharedCaches.get(deps.config)?.set(circuit.endpoint, circuit, nowMs);
 }
 
 /** Writes a circuit's transition for the other workers; best effort: the local circuit holds anyway. */
@@ -272,9 +283,13 @@ export async function deliver(
   msg: WorkMessage,
 ): Promise<DeliverResult> {
   const now = deps.clock.now();
-  const d = await deps.deliveries.get(msg.deliveryId);
-  if (!d) return { kind: 'skipped', why: 'no such delivery' };
-  if (!ATTEMPTABLE.includes(d.status)) return { kind: 'skipped', why: `already ${d.status}` };
+  const read = await deps.deliveries.get(msg.deliveryId);
+  if (!read) return { kind: 'skipped', why: 'no such delivery' };
+  let d: Delivery = read;
+  // A held delivery's message comes back to probe its paused endpoint, or to go once it is resumed.
+  if (!ATTEMPTABLE.includes(d.status) && d.status !== 'held') {
+    return { kind: 'skipped', why: `already ${d.status}` };
+  }
   const adapter = d.channelType === 'feed' ? undefined : adapters[d.channelType];
   // A message on the wrong queue is a wiring fault: thrown, so the queue keeps it and alarms.
   if (!adapter) throw new Error(`this worker has no ${d.channelType} adapter (delivery ${d.deliveryId})`);
@@ -309,7 +324,7 @@ export async function deliver(
     return discard(deps, d, msg, now, 'channel no longer on the agreement');
   // After the rules above, so a delivery that may never be sent is discarded with its reason.
   const policy = deps.config.retryPolicy;
-  if (msg.trigger === 'scheduled' && overdueMs(d, now) > policy.maxAgeMs) {
+  if (msg.trigger === 'scheduled' && d.status !== 'held' && overdueMs(d, now) > policy.maxAgeMs) {
     // Found long after it was due (a lost message the sweeper re-sent, or one that kept failing to
     // run): past the policy's age it ends here rather than being sent days late.
     return refuse(deps, d, msg, now, `expired: not attempted within ${policy.maxAgeMs} ms of being due`);
@@ -329,9 +344,26 @@ export async function deliver(
   const circuits = breakersOf(deps);
   const shared = await sharedCircuit(deps, endpoint, nowMs);
   if (shared) circuits.adopt(shared);
+  const remember = rememberer(deps, nowMs);
+  // A paused endpoint (domain/pause.ts): the delivery waits as held, unless it is the period's probe.
+  const pause = await pauseGate(deps, d, msg, shared, remember);
+  if (!pause.send) {
+    return pause.outcome === 'held' ? { kind: 'recorded', status: 'held' } : { kind: 'lost-race' };
+  }
+  d = pause.delivery;
   // An operator's replay goes through whatever this worker thinks of the partner: it acts as a probe.
-  const gate = msg.trigger === 'manual' ? undefined : circuits.check(endpoint, now.getTime());
+  const gate = msg.trigger === 'manual' || pause.probe ? undefined : circuits.check(endpoint, now.getTime());
   if (gate && !gate.allowed) {
+    // Failing for long enough without a success: paused now, and this delivery is the first held.
+    if (await pauseIfDue(deps, circuits, endpoint, nowMs, remember)) {
+      await hold(
+        deps,
+        d,
+        deps.config.circuitBreaker.probeEveryMs ?? deps.config.circuitBreaker.maxOpenMs,
+        now,
+      );
+      return { kind: 'recorded', status: 'held' };
+    }
     return record(deps, d, msg, now, {
       verdict: 'retry',
       error: `circuit open: ${endpoint} kept failing, not called`,
@@ -378,12 +410,20 @@ export async function deliver(
   // broken. Either opens the circuit; any other answer closes it.
   // A run of 5xx answers opens it too: the partner is up, but broken. Transitions are shared.
   const at = deps.clock.now().getTime();
-  const transition = outcome.noAnswer
-    ? circuits.recordFailure(endpoint, at)
-    : outcome.httpStatus !== undefined && outcome.httpStatus >= 500
-      ? circuits.recordServerError(endpoint, at)
-      : circuits.recordSuccess(endpoint, at);
-  if (transition) await shareTransition(deps, transition);
+  const bad = outcome.noAnswer || (outcome.httpStatus !== undefined && outcome.httpStatus >= 500);
+  if (pause.probe && shared?.state === 'paused') {
+    // The probe of a paused endpoint: a success resumes it; a failure leaves it paused (nothing written).
+    if (!bad) await probeSucceeded(deps, circuits, d, endpoint, at, remember);
+  } else {
+    const transition = outcome.noAnswer
+      ? circuits.recordFailure(endpoint, at)
+      : bad
+        ? circuits.recordServerError(endpoint, at)
+        : circuits.recordSuccess(endpoint, at);
+    // An opening past `pauseAfterMs` of failures is written as the pause instead.
+    const paused = transition?.state === 'open' && (await pauseIfDue(deps, circuits, endpoint, at, remember));
+    if (transition && !paused) await shareTransition(deps, transition);
+  }
   return record(deps, d, msg, now, {
     verdict: outcome.verdict,
     durationMs: outcome.durationMs,

@@ -7,6 +7,7 @@ import { addFeedKey, FeedUrlInput, mintFeedUrl, retireFeedKey } from './feed-key
 import { HttpError, type HttpEvent, type HttpResponse, json, parseBody } from './http.ts';
 import { withAgreementHistory } from './ops/agreement-history.ts';
 import { openApiDocument } from './ops/openapi.ts';
+import { channelStates } from './ops/catch-up.ts';
 import { OPERATOR_ROUTES } from './ops/routes.ts';
 
 type Params = Record<string, string>;
@@ -55,9 +56,11 @@ export const OPS_ROUTES: Route[] = withAgreementHistory([
     );
   }),
   route('GET', '/ops/agreements', async (deps) => json(200, { items: await deps.agreements.list() })),
-  route('GET', '/ops/agreements/{id}', async (deps, _e, p) =>
-    json(200, await agreementOr404(deps, p.id ?? '')),
-  ),
+  route('GET', '/ops/agreements/{id}', async (deps, _e, p) => {
+    const agreement = await agreementOr404(deps, p.id ?? '');
+    // Each channel's circuit (`paused` after days of failures: resume it, see docs/operators.md).
+    return json(200, { ...agreement, channelStates: await channelStates(deps, agreement.channels) });
+  }),
   route('POST', '/ops/agreements/{id}/feed-keys', async (deps, _e, p) => {
     const { kid, createdAt, agreement } = await addFeedKey(deps, p.id ?? '');
     const location = `/ops/agreements/${encodeURIComponent(p.id ?? '')}/feed-keys/${encodeURIComponent(kid)}`;

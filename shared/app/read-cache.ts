@@ -20,4 +20,9 @@ export class TtlCache<V> {
     this.entries.set(key, { value, until: nowMs + this.ttlMs });
     return value;
   }
+
+  /** Replaces what is cached for `key` (a value just written or read fresh). */
+  set(key: string, value: V, nowMs: number): void {
+    this.entries.set(key, { value, until: nowMs + this.ttlMs });
+  }
 }

@@ -19,6 +19,13 @@ export const CircuitBreakerPolicy = z.object({
   openMs: z.number().int().min(0),
   /** Each failed probe doubles the open time, up to this. */
   maxOpenMs: z.number().int().min(0),
+  /**
+   * An endpoint failing this long without a success is paused (domain/pause.ts): new deliveries wait
+   * as `held` until an operator resumes it or a probe succeeds. 0 disables pausing. Absent: 5 days.
+   */
+  pauseAfterMs: z.number().int().min(0).optional(),
+  /** While paused, one held delivery is tried this often as a probe. Absent: maxOpenMs. */
+  probeEveryMs: z.number().int().min(1).optional(),
 });
 export type CircuitBreakerPolicy = z.infer<typeof CircuitBreakerPolicy>;
 
@@ -27,6 +34,7 @@ export const DEFAULT_CIRCUIT_BREAKER: CircuitBreakerPolicy = {
   serverErrorThreshold: 5,
   openMs: 30_000,
   maxOpenMs: 10 * 60_000,
+  pauseAfterMs: 5 * 24 * 3_600_000,
 };
 
 export const CIRCUIT_STATE = { closed: 'closed', open: 'open', halfOpen: 'half-open' } as const;
@@ -41,10 +49,17 @@ export type CircuitDecision = { allowed: true; probe: boolean } | { allowed: fal
  */
 export interface SharedCircuit {
   endpoint: string;
-  state: 'open' | 'closed';
+  /** `paused`: failing for longer than `pauseAfterMs`; nothing goes out but a probe (domain/pause.ts). */
+  state: 'open' | 'closed' | 'paused';
   /** When it opened (epoch ms), or closed; the later write of two wins. */
   at: number;
   openMs: number;
+  /**
+   * When the endpoint's current run of failures began (epoch ms): written with an opening, carried by
+   * later openings and the pause, gone with the closing. What the pause is measured from, at no write
+   * per success.
+   */
+  failingSince?: number;
 }
 
 interface Circuit {
@@ -56,6 +71,8 @@ interface Circuit {
   openMs: number;
   /** When the half-open probe went out; a probe that never reports back is given up after openMs. */
   probeAt: number | undefined;
+  /** The first failure since the last success (here or adopted from another worker's opening). */
+  failingSince: number | undefined;
 }
 
 /**
@@ -107,6 +124,7 @@ export class CircuitBreakers {
   recordFailure(endpoint: string, now: number): SharedCircuit | undefined {
     if (this.policy.failureThreshold === 0) return undefined;
     const c = this.#circuitOf(endpoint);
+    c.failingSince ??= now;
     c.failures++;
     return this.#afterBadOutcome(endpoint, c, now, c.failures >= this.policy.failureThreshold);
   }
@@ -116,6 +134,7 @@ export class CircuitBreakers {
     const threshold = this.policy.serverErrorThreshold ?? 5;
     if (threshold === 0) return undefined;
     const c = this.#circuitOf(endpoint);
+    c.failingSince ??= now;
     c.serverErrors++;
     return this.#afterBadOutcome(endpoint, c, now, c.serverErrors >= threshold);
   }
@@ -133,7 +152,15 @@ export class CircuitBreakers {
     }
     const c = this.#circuitOf(shared.endpoint);
     c.openMs = shared.openMs;
+    if (shared.failingSince !== undefined) {
+      c.failingSince = Math.min(c.failingSince ?? shared.failingSince, shared.failingSince);
+    }
     this.#open(c, shared.at);
+  }
+
+  /** When the endpoint's current run of failures began, as this worker knows it; undefined when it is up. */
+  failingSince(endpoint: string): number | undefined {
+    return this.#circuits.get(endpoint)?.failingSince;
   }
 
   #circuitOf(endpoint: string): Circuit {
@@ -144,6 +171,7 @@ export class CircuitBreakers {
       openedAt: 0,
       openMs: this.policy.openMs,
       probeAt: undefined,
+      failingSince: undefined,
     };
     this.#circuits.set(endpoint, c);
     return c;
@@ -162,7 +190,13 @@ export class CircuitBreakers {
     }
     this.#open(c, now);
     this.#seen.set(endpoint, now);
-    return { endpoint, state: 'open', at: now, openMs: c.openMs };
+    return {
+      endpoint,
+      state: 'open',
+      at: now,
+      openMs: c.openMs,
+      ...(c.failingSince !== undefined && { failingSince: c.failingSince }),
+    };
   }
 
   /** The circuit's state at `now`, for logs and tests. */

@@ -2,7 +2,8 @@ import type { ChannelType } from '#schemas/agreement.ts';
 
 /**
  * A delivery moves pending → delivered | retrying → … → failed. `discarded` means it will never be
- * sent and is kept apart from failed. `sending` is not written: the queue's visibility timeout is
+ * sent and is kept apart from failed. `held` waits, without attempts, for a paused endpoint (domain/
+ * pause.ts) to be resumed, then goes back to pending; it is not terminal. `sending` is not written: the queue's visibility timeout is
  * the lease, which keeps a successful delivery at two writes (create, outcome).
  */
 export const DELIVERY_STATUS = {
@@ -11,6 +12,7 @@ export const DELIVERY_STATUS = {
   delivered: 'delivered',
   failed: 'failed',
   discarded: 'discarded',
+  held: 'held',
 } as const;
 export type DeliveryStatus = (typeof DELIVERY_STATUS)[keyof typeof DELIVERY_STATUS];
 
@@ -19,8 +21,10 @@ export const TERMINAL: readonly DeliveryStatus[] = ['delivered', 'failed', 'disc
 export const ATTEMPTABLE: readonly DeliveryStatus[] = ['pending', 'retrying'];
 
 const NEXT: Record<DeliveryStatus, readonly DeliveryStatus[]> = {
-  pending: ['delivered', 'retrying', 'failed', 'discarded'],
-  retrying: ['delivered', 'retrying', 'failed', 'discarded'],
+  pending: ['delivered', 'retrying', 'failed', 'discarded', 'held'],
+  retrying: ['delivered', 'retrying', 'failed', 'discarded', 'held'],
+  // Released by a resume, a successful probe, or its own message once the endpoint is up again.
+  held: ['pending'],
   // Terminal statuses move only by an operator's replay, back to pending.
   delivered: ['pending'],
   failed: ['pending'],

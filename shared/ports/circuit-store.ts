@@ -8,4 +8,6 @@ export interface CircuitStore {
   get(endpoint: string): Promise<SharedCircuit | undefined>;
   /** Writes a transition unless a later one is already stored; false when it was older. */
   put(circuit: SharedCircuit): Promise<boolean>;
+  /** Writes `next` only if the stored state is still `expected` (same `at`); false when it moved. */
+  replace(expected: SharedCircuit, next: SharedCircuit): Promise<boolean>;
 }

@@ -24,10 +24,10 @@ export interface ReplayAudit {
   count: number;
   deliveryIds: string[];
   /**
-   * `one` delivery, a `replay` by filter, or a `backfill` to a new agreement (both run as jobs, of
+   * `one` delivery, a `replay` by filter, a `backfill` to a new agreement, or the `catch-up` of a resumed channel (all run as jobs, of
    * the same kind names). Records written before the rename say `bulk`; the store reads them as `replay`.
    */
-  kind?: 'one' | 'replay' | 'backfill';
+  kind?: 'one' | 'replay' | 'backfill' | 'catch-up';
 }
 
 /** The `channel` filter value that means every pushed kind (webhook, broadcast, social): feeds are pulled. */
@@ -87,8 +87,15 @@ export interface DeliveryStore {
   reopenForReplay(deliveryId: string, at: string, replayId?: string): Promise<Delivery | undefined>;
   listByAgreement(
     agreementId: string,
-    options: { status?: DeliveryStatus; limit: number; cursor?: string },
+    options: { status?: DeliveryStatus; limit: number; cursor?: string; oldestFirst?: boolean },
   ): Promise<DeliveryPage>;
+  /**
+   * Moves a delivery still pending/retrying and unchanged since `current` was read to `held` (its
+   * endpoint is paused), without an attempt; false when it moved meanwhile.
+   */
+  hold(current: Delivery, at: string): Promise<boolean>;
+  /** Moves a held delivery back to pending (a resume, a probe); undefined when it is not held. */
+  release(deliveryId: string, at: string): Promise<Delivery | undefined>;
   listByArticle(articleId: string): Promise<Delivery[]>;
   /** One page of an agreement's deliveries matching `filter`, newest first (by status: last changed first). */
   findByAgreement(

@@ -11,7 +11,8 @@ export const JOB_STATUS = {
 } as const;
 export type JobStatus = (typeof JOB_STATUS)[keyof typeof JOB_STATUS];
 
-export const JOB_KIND = { replay: 'replay', backfill: 'backfill' } as const;
+/** `catch-up`: a paused channel's held deliveries released oldest first (ops/catch-up.ts). */
+export const JOB_KIND = { replay: 'replay', backfill: 'backfill', catchUp: 'catch-up' } as const;
 export type JobKind = (typeof JOB_KIND)[keyof typeof JOB_KIND];
 
 export interface OpsJob {

@@ -15,16 +15,25 @@ export class DynamoCircuitStore implements CircuitStore {
     return out.Item ? (out.Item.circuit as SharedCircuit) : undefined;
   }
 
-  async put(circuit: SharedCircuit): Promise<boolean> {
+  put(circuit: SharedCircuit): Promise<boolean> {
+    // Two workers seeing the same run write in either order: the later transition stays.
+    return this.#write(circuit, 'attribute_not_exists(pk) OR #at <= :at', circuit.at);
+  }
+
+  replace(expected: SharedCircuit, next: SharedCircuit): Promise<boolean> {
+    // A probe of a paused endpoint claims it this way: a resume written meanwhile is never undone.
+    return this.#write(next, '#at = :at', expected.at);
+  }
+
+  async #write(circuit: SharedCircuit, condition: string, at: number): Promise<boolean> {
     try {
       await this.deps.client.send(
         new PutCommand({
           TableName: this.deps.tableName,
           Item: { ...keys.circuit(circuit.endpoint), entity: 'circuit', circuit, at: circuit.at },
-          // Two workers seeing the same run write in either order: the later transition stays.
-          ConditionExpression: 'attribute_not_exists(pk) OR #at <= :at',
+          ConditionExpression: condition,
           ExpressionAttributeNames: { '#at': 'at' },
-          ExpressionAttributeValues: { ':at': circuit.at },
+          ExpressionAttributeValues: { ':at': at },
         }),
       );
       return true;

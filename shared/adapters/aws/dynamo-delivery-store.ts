@@ -231,7 +231,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
 
   async listByAgreement(
     agreementId: string,
-    options: { status?: DeliveryStatus; limit: number; cursor?: string },
+    options: { status?: DeliveryStatus; limit: number; cursor?: string; oldestFirst?: boolean },
   ): Promise<DeliveryPage> {
     const index = options.status ? INDEX.byStatus : INDEX.byParent;
     const pk = options.status
@@ -245,7 +245,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
           KeyConditionExpression: '#pk = :pk',
           ExpressionAttributeNames: { '#pk': index.pk },
           ExpressionAttributeValues: { ':pk': pk },
-          ScanIndexForward: false,
+          ScanIndexForward: options.oldestFirst === true,
           Limit: options.limit,
           ExclusiveStartKey: decodeCursor(options.cursor),
         }),
@@ -354,6 +354,33 @@ export class DynamoDeliveryStore implements DeliveryStore {
         values: { ':s0': ATTEMPTABLE[0], ':s1': ATTEMPTABLE[1], ':expected': current.attemptCount },
       },
     );
+  }
+
+  hold(current: Delivery, at: string): Promise<boolean> {
+    // Off the unfinished index: the sweeper leaves it alone; its own message comes back to probe.
+    return this.conditionalUpdate(
+      current.deliveryId,
+      { status: 'held', updatedAt: at, ...statusIndexes(current, 'held', at) },
+      ['nextAttemptAt', INDEX.unfinished.pk, INDEX.unfinished.sk],
+      {
+        condition: '#status IN (:s0, :s1) AND attemptCount = :expected',
+        values: { ':s0': ATTEMPTABLE[0], ':s1': ATTEMPTABLE[1], ':expected': current.attemptCount },
+      },
+    );
+  }
+
+  async release(deliveryId: string, at: string): Promise<Delivery | undefined> {
+    const current = await this.get(deliveryId);
+    if (current?.status !== 'held') return undefined;
+    const set = { status: 'pending', updatedAt: at };
+    const ok = await this.conditionalUpdate(
+      deliveryId,
+      { ...set, ...statusIndexes(current, 'pending', at) },
+      [],
+      // Two releases at once (a catch-up and the delivery's own message) move it only once.
+      { condition: '#status = :held', values: { ':held': 'held' } },
+    );
+    return ok ? { ...current, status: 'pending', updatedAt: at } : undefined;
   }
 
   /** One UpdateItem on an existing delivery, refused (false) when `extra` does not hold. */

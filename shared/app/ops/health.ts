@@ -6,15 +6,16 @@ import type { DeliveryStatus } from '#domain/delivery.ts';
 import type { Agreement, Channel } from '#schemas/agreement.ts';
 import type { Deps } from '../deps.ts';
 import { json } from '../http.ts';
+import { channelStates } from './catch-up.ts';
 import { type OpsRoute, opsRoute, parseQuery } from './route.ts';
 import { HealthQuery } from './schemas.ts';
 
-const STATUSES: DeliveryStatus[] = ['delivered', 'retrying', 'failed', 'pending', 'discarded'];
+const STATUSES: DeliveryStatus[] = ['delivered', 'retrying', 'failed', 'pending', 'discarded', 'held'];
 /** Agreements read at once: a few hundred agreements make five queries each. */
 const CONCURRENCY = 16;
 
 type Counts = Record<DeliveryStatus, number>;
-const zero = (): Counts => ({ delivered: 0, retrying: 0, failed: 0, pending: 0, discarded: 0 });
+const zero = (): Counts => ({ delivered: 0, retrying: 0, failed: 0, pending: 0, discarded: 0, held: 0 });
 
 /** `ok`: nothing failing; `degraded`: retrying; `failing`: failures and nothing delivered since the last one. */
 function verdict(
@@ -23,7 +24,7 @@ function verdict(
   lastDeliveredAt?: string,
 ): 'ok' | 'degraded' | 'failing' | 'idle' {
   if (counts.failed > 0 && (!lastDeliveredAt || (lastFailedAt ?? '') > lastDeliveredAt)) return 'failing';
-  if (counts.failed > 0 || counts.retrying > 0) return 'degraded';
+  if (counts.failed > 0 || counts.retrying > 0 || counts.held > 0) return 'degraded';
   if (counts.delivered === 0) return 'idle';
   return 'ok';
 }
@@ -42,7 +43,7 @@ function channelView(c: Channel) {
 }
 
 async function rowOf(
-  deps: Pick<Deps, 'deliveries'>,
+  deps: Pick<Deps, 'deliveries' | 'circuits'>,
   a: Agreement,
   from: Date,
   bucketMs: number,
@@ -65,12 +66,17 @@ async function rowOf(
       }
     }),
   );
+  // A paused channel (failing for days) shows as such: the operator resumes it (docs/operators.md).
+  const states = await channelStates(deps, a.channels);
   return {
     agreementId: a.agreementId,
     partner: a.partner,
     status: a.status,
     validTo: a.validTo,
-    channels: a.channels.map(channelView),
+    channels: a.channels.map((c) => {
+      const circuit = states[c.channelId]?.circuit ?? 'closed';
+      return { ...channelView(c), ...(circuit !== 'closed' && { circuit }) };
+    }),
     counts,
     health: verdict(counts, latest.failed, latest.delivered),
     lastDeliveredAt: latest.delivered,

@@ -1,8 +1,9 @@
-/** Dispatches a job run to its kind: bulk replay or backfill. */
+/** Dispatches a job run to its kind: bulk replay, backfill or catch-up. */
 import { JOB_KIND, type OpsJob } from '#ports/job-store.ts';
 import type { Deps } from '../deps.ts';
 import { backfillRunner } from './backfill.ts';
 import { replayRunner } from './bulk-replay.ts';
+import { catchUpRunner } from './catch-up.ts';
 import { type JobKindRunner, type RunOptions, type RunOutcome, runJob } from './job-runner.ts';
 
 export function runOpsJob(deps: Deps, jobId: string, opts: RunOptions): Promise<RunOutcome> {
@@ -12,7 +13,9 @@ export function runOpsJob(deps: Deps, jobId: string, opts: RunOptions): Promise<
     (job: OpsJob): JobKindRunner<unknown> =>
       (job.kind === JOB_KIND.backfill
         ? backfillRunner(deps, job)
-        : replayRunner(deps, job)) as JobKindRunner<unknown>,
+        : job.kind === JOB_KIND.catchUp
+          ? catchUpRunner(deps, job)
+          : replayRunner(deps, job)) as JobKindRunner<unknown>,
     opts,
   );
 }

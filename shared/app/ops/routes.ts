@@ -4,6 +4,7 @@ import { HISTORY_ROUTES } from './agreement-history.ts';
 import { AGREEMENT_ROUTES } from './agreements.ts';
 import { BACKFILL_ROUTES } from './backfill.ts';
 import { REPLAY_ROUTES } from './bulk-replay.ts';
+import { CATCH_UP_ROUTES } from './catch-up.ts';
 import { DELIVERY_ROUTES } from './deliveries.ts';
 import { EXPLAIN_ROUTES } from './explain.ts';
 import { HEALTH_ROUTES } from './health.ts';
@@ -14,6 +15,7 @@ export const OPERATOR_ROUTES: OpsRoute[] = [
   ...AGREEMENT_ROUTES,
   ...DELIVERY_ROUTES,
   ...REPLAY_ROUTES,
+  ...CATCH_UP_ROUTES,
   ...BACKFILL_ROUTES,
   ...EXPLAIN_ROUTES,
   ...HEALTH_ROUTES,

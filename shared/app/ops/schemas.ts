@@ -112,4 +112,6 @@ export const HealthQuery = z.object({ hours: z.coerce.number().int().min(1).max(
 export const AuditQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }).strict();
 
 /** A `replay` queue message. */
-export const JobMessage = z.object({ jobId: z.string().regex(/^(rpl|bkf)_[A-Za-z0-9_-]{1,64}$/) }).strict();
+export const JobMessage = z
+  .object({ jobId: z.string().regex(/^(rpl|bkf|cu)_[A-Za-z0-9_-]{1,64}$/) })
+  .strict();

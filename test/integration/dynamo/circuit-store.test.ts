@@ -32,4 +32,23 @@ describe('shared circuits in the table', () => {
     expect(late).toBe(false);
     expect(await store.get(ENDPOINT)).toMatchObject({ state: 'closed', at: 2_000 });
   });
+
+  it('lets one worker claim the probe of a paused endpoint, and never undoes a resume written meanwhile', async () => {
+    const paused = {
+      endpoint: ENDPOINT,
+      state: 'paused' as const,
+      at: 1_000,
+      openMs: 60_000,
+      failingSince: 0,
+    };
+    await store.put(paused);
+
+    const first = await store.replace(paused, { ...paused, at: 2_000 });
+    const second = await store.replace(paused, { ...paused, at: 2_001 });
+    await store.put({ endpoint: ENDPOINT, state: 'closed', at: 3_000, openMs: 30_000 });
+    const stale = await store.replace({ ...paused, at: 2_000 }, { ...paused, at: 4_000 });
+
+    expect([first, second, stale]).toEqual([true, false, false]);
+    expect(await store.get(ENDPOINT)).toMatchObject({ state: 'closed', at: 3_000 });
+  });
 });

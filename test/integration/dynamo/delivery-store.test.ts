@@ -92,6 +92,32 @@ describe(`DynamoDeliveryStore (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`,
     expect((await store.get(d.deliveryId))?.status).toBe('delivered');
   });
 
+  it('holds a pending delivery without an attempt, off the unfinished index, and releases it once, oldest first', async () => {
+    const older = deliveryFixture({ articleId: 'older', updatedAt: '2025-06-01T08:00:00.000Z' });
+    const newer = deliveryFixture({ articleId: 'newer', updatedAt: '2025-06-01T08:00:00.000Z' });
+    await store.create(older);
+    await store.create(newer);
+
+    expect(await store.hold(older, '2025-06-01T09:00:00.000Z')).toBe(true);
+    expect(await store.hold(newer, '2025-06-01T09:00:01.000Z')).toBe(true);
+    expect(await store.hold(newer, '2025-06-01T09:00:02.000Z')).toBe(false);
+    const unfinished = (await store.listUnfinished(10)).map((d) => d.deliveryId);
+    const held = await store.listByAgreement(older.agreementId, {
+      status: 'held',
+      limit: 10,
+      oldestFirst: true,
+    });
+    const first = await store.release(older.deliveryId, '2025-06-01T10:00:00.000Z');
+    const again = await store.release(older.deliveryId, '2025-06-01T10:00:01.000Z');
+
+    expect(unfinished).not.toContain(older.deliveryId);
+    expect(held.items.map((d) => d.deliveryId)).toEqual([older.deliveryId, newer.deliveryId]);
+    expect(held.items[0]).toMatchObject({ status: 'held', attemptCount: 0 });
+    expect(first).toMatchObject({ status: 'pending', updatedAt: '2025-06-01T10:00:00.000Z' });
+    expect(again).toBeUndefined();
+    expect((await store.listUnfinished(10)).map((d) => d.deliveryId)).toContain(older.deliveryId);
+  });
+
   it('reopens a finished delivery for replay once, and not a pending one', async () => {
     const d = deliveryFixture();
     await store.create(d);

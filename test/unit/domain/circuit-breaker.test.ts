@@ -109,7 +109,8 @@ describe('CircuitBreakers: runs of 5xx and shared state', () => {
     const second = b.recordServerError(A, 5);
 
     expect(first).toBeUndefined();
-    expect(second).toEqual({ endpoint: A, state: 'open', at: 5, openMs: 1_000 });
+    // It carries when the run began (the first 5xx), what a pause is measured from.
+    expect(second).toEqual({ endpoint: A, state: 'open', at: 5, openMs: 1_000, failingSince: 0 });
     expect(b.check(A, 10)).toEqual({ allowed: false, retryInMs: 995 });
   });
 

@@ -12,6 +12,10 @@ export const EXAMPLES: Record<string, string[]> = {
   ],
   'agreements suspend': ['loa agreements suspend vtv4-hagiang-2024'],
   'agreements resume': ['loa agreements resume vtv4-hagiang-2024'],
+  'channels resume': [
+    'loa channels resume vtv4-hagiang-2024 webhook',
+    'loa channels resume vtv4-hagiang-2024 webhook --rate 2',
+  ],
   'agreements history': ['loa agreements history vtv4-hagiang-2024'],
   'agreements renew': ['loa agreements renew vtv4-hagiang-2024 --from 2027-02-16 --to 2030-02-15'],
   'report agreement': [

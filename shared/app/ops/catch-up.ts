@@ -10,7 +10,7 @@ import { newId } from '#domain/ids.ts';
 import { channelEndpoint, closedCircuit } from '#domain/pause.ts';
 import { JOB_KIND, JOB_STATUS, type OpsJob } from '#ports/job-store.ts';
 import type { Deps } from '../deps.ts';
-import { json, parseBody } from '../http.ts';
+import { HttpError, json, parseBody } from '../http.ts';
 import { type JobKindRunner, jobView } from './job-runner.ts';
 import { type OpsRoute, opsRoute } from './route.ts';
 
@@ -159,7 +159,7 @@ export async function channelStates(
 }
 
 /** `POST …/resume` body (optional): how many held deliveries the catch-up releases per second. */
-const ResumeInput = z
+export const ResumeInput = z
   .object({ ratePerSecond: z.number().int().min(1).max(1000).default(CATCH_UP_RATE) })
   .strict();
 
@@ -173,9 +173,12 @@ export const CATCH_UP_ROUTES: OpsRoute[] = [
   opsRoute('POST', '/ops/agreements/{id}/channels/{channelId}/resume', async (deps, e, p, who) => {
     const { ratePerSecond } = e.body ? parseBody(e, ResumeInput) : { ratePerSecond: CATCH_UP_RATE };
     try {
-      return json(202, await resumeChannel(deps, p.id ?? '', p.channelId ?? '', who, ratePerSecond));
+      const resumed = await resumeChannel(deps, p.id ?? '', p.channelId ?? '', who, ratePerSecond);
+      const location = `/ops/catch-ups/${encodeURIComponent(resumed.catchUp.replayId)}`;
+      return json(202, resumed, { location });
     } catch (error) {
-      if (error instanceof NotPausedError) return json(409, { error: error.message, reason: error.reason });
+      if (error instanceof NotPausedError)
+        throw new HttpError(409, error.message, undefined, { reason: error.reason });
       throw error;
     }
   }),

@@ -9,6 +9,7 @@ import { CreateAgreementInput, SocialCredentials } from '#schemas/agreement.ts';
 import { ExpiringQuery, ReportQuery } from '#schemas/report.ts';
 import { FeedUrlInput } from '../feed-keys.ts';
 import { RenewInput } from '../renew-agreement.ts';
+import { ResumeInput } from './catch-up.ts';
 import {
   AuditQuery,
   BackfillInput,
@@ -111,6 +112,13 @@ function operations(listQuery: z.ZodType): Record<string, Operation> {
     'GET /ops/health': { summary: 'Per agreement: delivered, retrying, failed', query: HealthQuery },
     'GET /ops/rejections': { summary: 'Bus events refused, with the field at fault', page: true },
     'GET /ops/openapi.json': { summary: 'This document' },
+    'POST /ops/agreements/{id}/channels/{channelId}/resume': {
+      summary: 'Resume a paused channel: its held deliveries go out oldest first (catch-up)',
+      body: ResumeInput,
+      bodyOptional: true,
+      success: [202, 'Accepted; Location names the catch-up'],
+    },
+    'GET /ops/catch-ups/{id}': { summary: 'A catch-up’s progress' },
     'GET /ops/agreements/{id}/report': {
       summary: 'An agreement’s report by topic × month × channel × language (json, csv, xlsx)',
       query: ReportQuery,

@@ -270,6 +270,8 @@ export async function deliver(
   deps: Deps,
   adapters: ChannelAdapters,
   msg: WorkMessage,
+  /** Aborts the attempt's requests before the invocation times out (recorded as a timeout, retried). */
+  signal?: AbortSignal,
 ): Promise<DeliverResult> {
   const now = deps.clock.now();
   const d = await deps.deliveries.get(msg.deliveryId);
@@ -348,6 +350,7 @@ export async function deliver(
     manifest: await manifestOf(deps, d.manifest.key),
     now,
     timeoutMs: policy.timeoutMs,
+    ...(signal && { signal }),
   };
   let outcome: ChannelOutcome;
   try {

@@ -7,6 +7,19 @@ import { WorkMessage } from '#schemas/work.ts';
 import { countOutcome, publishOutcomes } from './metrics.ts';
 import { lambdaContext } from './middleware.ts';
 
+/** How long before the Lambda timeout an attempt in flight is aborted: time left to record it. */
+export const ABORT_BEFORE_TIMEOUT_MS = 1_000;
+
+/**
+ * middy 6 aborts the handler's `signal` timeoutEarlyInMillis before the timeout, then races the
+ * handler against this response. Never settling leaves the race to the handler: it sees the abort,
+ * records the attempts it cut short and returns its batch response as usual.
+ */
+const EARLY_TIMEOUT = {
+  timeoutEarlyInMillis: ABORT_BEFORE_TIMEOUT_MS,
+  timeoutEarlyResponse: () => new Promise<never>(() => {}),
+};
+
 /**
  * A channel queue's consumer (deliver-webhook, deliver-broadcast, deliver-social): one attempt per
  * message, through the channel adapters `adaptersOf` builds (once per deps, i.e. per cold start). A
@@ -15,9 +28,12 @@ import { lambdaContext } from './middleware.ts';
  */
 export function makeDeliverHandler(getDeps: () => Deps, adaptersOf: (deps: Deps) => ChannelAdapters) {
   const built = new WeakMap<Deps, ChannelAdapters>();
-  const handler = middy<SQSEvent, SQSBatchResponse>().use(lambdaContext(() => getDeps().logger));
-  return handler.handler(async (event, context): Promise<SQSBatchResponse> => {
+  const handler = middy<SQSEvent, SQSBatchResponse>(EARLY_TIMEOUT).use(lambdaContext(() => getDeps().logger));
+  return handler.handler(async (event, context, options): Promise<SQSBatchResponse> => {
     const deps = getDeps();
+    // Aborts an attempt in flight shortly before the timeout: recorded as a retryable timeout,
+    // rather than the invocation killed between the partner's answer and the outcome's write.
+    const signal = options?.signal;
     let adapters = built.get(deps);
     if (!adapters) {
       adapters = adaptersOf(deps);
@@ -54,7 +70,7 @@ export function makeDeliverHandler(getDeps: () => Deps, adaptersOf: (deps: Deps)
       // Every log line about this record names its delivery (and agreement, once known).
       deps.logger.appendKeys({ deliveryId: msg.data.deliveryId });
       try {
-        const result = await deliver(deps, adapters, msg.data);
+        const result = await deliver(deps, adapters, msg.data, signal);
         if (result.kind === 'recorded') {
           countOutcome(outcomes, kind, result.status);
           if (result.event) {

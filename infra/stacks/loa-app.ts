@@ -8,6 +8,7 @@ import { DeliveryDashboard } from '#infra/constructs/delivery-dashboard.ts';
 import type { AccessTable } from './access.ts';
 import { LoaStack } from './loa-stack.ts';
 import { stageConfig } from './stage.ts';
+import { LoaStatefulStack } from './stateful-stack.ts';
 import type { Wiring } from './wiring-check.ts';
 
 export interface LoaAppOptions {
@@ -40,10 +41,16 @@ function cdkJsonContext(): Record<string, unknown> {
 }
 
 /**
- * The CDK app: one environment-agnostic stack `Loa-<stage>` (no account, region or lookups, so it
- * synthesizes offline) checked by cdk-nag's AwsSolutions pack, whose findings fail synthesis.
+ * The CDK app: per stage two environment-agnostic stacks (no account, region or lookups, so they
+ * synthesize offline), `Loa-<stage>-stateful` (table, buckets, Glue table) and
+ * `Loa-<stage>-stateless` (everything else, given the stateful resources as props), both checked by
+ * cdk-nag's AwsSolutions pack, whose findings fail synthesis.
  */
-export function createLoaApp(options: LoaAppOptions = {}): { app: App; stack: LoaStack } {
+export function createLoaApp(options: LoaAppOptions = {}): {
+  app: App;
+  stack: LoaStack;
+  stateful: LoaStatefulStack;
+} {
   const context = {
     ...cdkJsonContext(),
     ...(options.bundling === false && { [BUNDLING_STACKS]: [] }),
@@ -62,24 +69,35 @@ export function createLoaApp(options: LoaAppOptions = {}): { app: App; stack: Lo
       .split(',')
       .map((b) => b.trim())
       .filter(Boolean);
-  const stack = new LoaStack(app, `Loa-${stage.name}`, {
+  const baseName = `Loa-${stage.name}`;
+  // In prod, deleting either stack takes a deliberate step first: one holds the data, the other
+  // the API partners call.
+  const terminationProtection = stage.isProd;
+  const stateful = new LoaStatefulStack(app, `${baseName}-stateful`, {
     stage,
-    description: `Loa (${stage.name}): distributes approved articles to partner media`,
+    description: `Loa (${stage.name}), stateful: the table and buckets partner deliveries rely on`,
+    terminationProtection,
+  });
+  const stack = new LoaStack(app, `${baseName}-stateless`, {
+    stage,
+    storage: stateful.storage,
+    baseName,
+    description: `Loa (${stage.name}), stateless: distributes approved articles to partner media`,
     ...(options.wiring && { wiring: options.wiring }),
     ...(options.access && { access: options.access }),
-    // A prod stack holds the data: deleting it takes a deliberate step first.
-    terminationProtection: stage.name === 'prod',
+    terminationProtection,
     ...(sourceBuckets.length > 0 && { sourceBuckets }),
     ...(app.node.tryGetContext('cmsPrincipalArn') && {
       cmsPrincipalArn: app.node.tryGetContext('cmsPrincipalArn'),
     }),
   });
   new DeliveryDashboard(stack, 'DeliveryDashboard', { stageName: stage.name, functions: stack.functions });
-  // Cost allocation and ownership on every resource that takes tags. CDK would tag the dashboard
-  // too, which CloudFormation's schema for AWS::CloudWatch::Dashboard refuses (cfn-lint E3002).
+  // Cost allocation and ownership on every resource that takes tags, in both stacks. CDK would tag
+  // the dashboard too, which CloudFormation's schema for AWS::CloudWatch::Dashboard refuses
+  // (cfn-lint E3002).
   const tagging = { excludeResourceTypes: ['AWS::CloudWatch::Dashboard'] };
   Tags.of(app).add('project', 'loa', tagging);
   Tags.of(app).add('stage', stage.name, tagging);
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stack };
+  return { app, stack, stateful };
 }

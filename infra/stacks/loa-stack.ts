@@ -7,12 +7,11 @@ import type { Construct } from 'constructs';
 import { Alarms } from '#infra/constructs/alarms.ts';
 import { restrictBusSources } from '#infra/constructs/bus-policy.ts';
 import { failedDeliveries } from '#infra/constructs/delivery-dashboard.ts';
-import { FactTable } from '#infra/constructs/fact-table.ts';
 import { type GrantTargets, grantCapabilities } from '#infra/constructs/grants.ts';
 import { LoaHttpApi } from '#infra/constructs/http-api.ts';
 import { LoaFunction } from '#infra/constructs/loa-function.ts';
 import { grantSourceBuckets } from '#infra/constructs/source-buckets.ts';
-import { Storage } from '#infra/constructs/storage.ts';
+import type { Storage } from '#infra/constructs/storage.ts';
 import { QUEUE_DEFAULTS, WorkQueue } from '#infra/constructs/work-queue.ts';
 import type { EventPattern as WiringPattern } from '#infra/wiring.ts';
 import { ACCESS, type AccessTable } from './access.ts';
@@ -22,6 +21,10 @@ import { assertWiring, WIRING, type Wiring } from './wiring-check.ts';
 
 export interface LoaStackProps extends StackProps {
   stage: StageConfig;
+  /** The table and buckets, from the stateful stack (`LoaStatefulStack`). */
+  storage: Storage;
+  /** What names derive from (`Loa-<stage>`): schedule rules keep their names whatever the stack's. */
+  baseName: string;
   /** Defaults to infra/wiring.ts; tests pass variants. */
   wiring?: Wiring;
   access?: AccessTable;
@@ -42,12 +45,14 @@ function toCdkPattern(pattern: WiringPattern): EventPattern {
 }
 
 /**
- * All of Loa on AWS in one environment-agnostic stack, built from the same wiring the local
- * runtime reads: every FUNCTION a Lambda, every SUBSCRIPTION a rule on the bus, every QUEUE an SQS
+ * The stateless part of Loa on AWS (everything but the data, which `LoaStatefulStack` holds and
+ * passes in as `storage`), built from the same wiring the local runtime reads: every FUNCTION a
+ * Lambda, every SUBSCRIPTION a rule on the bus, every QUEUE an SQS
  * queue with a dead-letter queue feeding its consumer, every HTTP_ROUTE a route of the HTTP API.
  */
 export class LoaStack extends Stack {
   readonly storage: Storage;
+  private readonly baseName: string;
   readonly bus: EventBus;
   readonly workQueues: Record<string, WorkQueue>;
   readonly api: LoaHttpApi;
@@ -64,9 +69,8 @@ export class LoaStack extends Stack {
     assertWiring(wiring, access);
     const prefix = `loa-${stage.name}`;
 
-    this.storage = new Storage(this, 'Storage', stage);
-    // The fact ledger that reports read, queryable with Athena (docs/reports.md).
-    new FactTable(this, 'Facts', { bucket: this.storage.packagesBucket, stageName: stage.name });
+    this.storage = props.storage;
+    this.baseName = props.baseName;
     this.bus = new EventBus(this, 'Bus', { eventBusName: `${wiring.busName}-${stage.name}` });
     this.bus.archive('Archive', {
       description: 'Every Loa event, for replay after an incident',
@@ -193,7 +197,7 @@ export class LoaStack extends Stack {
     }
     for (const x of wiring.schedules) {
       new Rule(this, `Schedule-${x.name}`, {
-        ruleName: `${this.stackName}-${x.name}`,
+        ruleName: `${this.baseName}-${x.name}`,
         description: `${x.expression} → ${x.target}`,
         schedule: Schedule.expression(x.expression),
         targets: [new LambdaFunction(this.fn(x.target).fn, { deadLetterQueue: this.busDeadLetters })],
@@ -228,9 +232,6 @@ export class LoaStack extends Stack {
       new CfnOutput(this, id, { value, description });
     output('ApiUrl', this.api.baseUrl, 'HTTP API base URL (LOA_PUBLIC_BASE_URL)');
     output('BusName', this.bus.eventBusName, 'EventBridge bus for loa.* events');
-    output('ContentBucketName', this.storage.contentBucket.bucketName, 'Where the CMS puts article assets');
-    output('PackagesBucketName', this.storage.packagesBucket.bucketName, 'Packaged article versions');
-    output('TableName', this.storage.table.tableName, 'The DynamoDB table');
     output('AlarmTopicArn', this.alarms.topic.topicArn, 'SNS topic of every Loa alarm');
   }
 }

@@ -2,8 +2,8 @@
  * Every cdk-nag (AwsSolutions) finding Loa accepts, each acknowledged on the narrowest construct
  * with the exact finding id and a one-line reason. Listed in docs/aws.md.
  */
-import { type CfnElement, Stack, Validations } from 'aws-cdk-lib';
-import type { IConstruct } from 'constructs';
+import { App, type CfnElement, CfnOutput, Stack, Validations } from 'aws-cdk-lib';
+import { Construct, type IConstruct } from 'constructs';
 import {
   CREDENTIALS_SECRETS,
   INGEST_ROLE_PREFIX,
@@ -23,10 +23,31 @@ export interface NagScope {
   busDeadLetters: IConstruct;
 }
 
-/** How cdk-nag spells `Fn::GetAtt [<construct's resource>, Arn]` inside a finding id. */
-function arnOf(construct: IConstruct): string {
+/**
+ * How cdk-nag spells the ARN of a construct's resource as `consumer`'s stack sees it: `<Id.Arn>`
+ * within one stack, and also before synthesis resolves references; across stacks, after it, the
+ * weak reference (cdk.json's defaultCrossStackReferences) that CDK renders as `Fn::GetStackOutput`
+ * of an output it publishes in the producer's stack. Both spellings name the same finding.
+ */
+function arnOf(construct: IConstruct, consumer: IConstruct): string[] {
+  const producer = Stack.of(construct);
   const cfn = construct.node.defaultChild as CfnElement;
-  return `<${Stack.of(construct).getLogicalId(cfn)}.Arn>`;
+  const local = `<${producer.getLogicalId(cfn)}.Arn>`;
+  if (producer === Stack.of(consumer)) return [local];
+  // CDK names that output `Publish/Output<the reference as JSON>`; its logical id depends only
+  // on that path, so a throwaway stack allocates the same one.
+  const reference = JSON.stringify(producer.resolve({ 'Fn::GetAtt': [producer.getLogicalId(cfn), 'Arn'] }));
+  const scratch = new Stack(new App({ autoSynth: false }), 'Scratch');
+  const output = new CfnOutput(new Construct(scratch, 'Publish'), `Output${reference}`, { value: '' });
+  const outputName = scratch.getLogicalId(output);
+  const imported = JSON.stringify({
+    'Fn::GetStackOutput': {
+      StackName: producer.stackName,
+      Region: { Ref: 'AWS::Region' },
+      OutputName: outputName,
+    },
+  });
+  return [local, imported];
 }
 
 /** secretArnPattern() as cdk-nag flattens it. */
@@ -41,23 +62,27 @@ export function acknowledgeNagFindings(s: NagScope): void {
   const { storage } = s;
   for (const [name, fn] of Object.entries(s.functions)) {
     const caps = s.access[name] ?? [];
-    const iam5 = (resource: string, reason: string) =>
-      ack(fn.role, `AwsSolutions-IAM5[Resource::${resource}]`, reason);
+    const iam5 = (resources: string | string[], reason: string) => {
+      for (const resource of [resources].flat())
+        ack(fn.role, `AwsSolutions-IAM5[Resource::${resource}]`, reason);
+    };
+    const objectsOf = (bucket: IConstruct, suffix: string) =>
+      arnOf(bucket, fn).map((arn) => `${arn}/${suffix}`);
     if (caps.includes('content:read')) {
       iam5(
-        `${arnOf(storage.contentBucket)}/*`,
+        objectsOf(storage.contentBucket, '*'),
         'assets may sit anywhere in the CMS content bucket; read-only',
       );
     }
     if (caps.some((c) => c === 'packages:read' || c === 'packages:write')) {
       iam5(
-        `${arnOf(storage.packagesBucket)}/${PACKAGES_KEY_PREFIX}*`,
+        objectsOf(storage.packagesBucket, `${PACKAGES_KEY_PREFIX}*`),
         'package objects are keyed by article and version under packages/',
       );
     }
     if (caps.some((c) => c === 'facts:read' || c === 'facts:write')) {
       iam5(
-        `${arnOf(storage.packagesBucket)}/facts/*`,
+        objectsOf(storage.packagesBucket, 'facts/*'),
         'fact ledger objects are keyed by agreement and month under facts/ (docs/reports.md)',
       );
     }

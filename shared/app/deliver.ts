@@ -281,6 +281,8 @@ export async function deliver(
   deps: Deps,
   adapters: ChannelAdapters,
   msg: WorkMessage,
+  /** Aborts the attempt's requests before the invocation times out (recorded as a timeout, retried). */
+  signal?: AbortSignal,
 ): Promise<DeliverResult> {
   const now = deps.clock.now();
   const read = await deps.deliveries.get(msg.deliveryId);
@@ -380,6 +382,7 @@ export async function deliver(
     manifest: await manifestOf(deps, d.manifest.key),
     now,
     timeoutMs: policy.timeoutMs,
+    ...(signal && { signal }),
   };
   let outcome: ChannelOutcome;
   try {

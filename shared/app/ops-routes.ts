@@ -6,8 +6,8 @@ import type { Deps } from './deps.ts';
 import { addFeedKey, FeedUrlInput, mintFeedUrl, retireFeedKey } from './feed-keys.ts';
 import { HttpError, type HttpEvent, type HttpResponse, json, parseBody } from './http.ts';
 import { withAgreementHistory } from './ops/agreement-history.ts';
-import { openApiDocument } from './ops/openapi.ts';
 import { channelStates } from './ops/catch-up.ts';
+import { openApiDocument } from './ops/openapi.ts';
 import { OPERATOR_ROUTES } from './ops/routes.ts';
 
 type Params = Record<string, string>;

@@ -19,6 +19,8 @@ export interface SendContext<C extends Channel = Channel> {
   now: Date;
   /** Per-request deadline (for streamed bodies: the longest time without progress). */
   timeoutMs: number;
+  /** Fires shortly before the invocation's own timeout: adapters pass it to their requests. */
+  signal?: AbortSignal;
 }
 
 /** What one attempt came to, in the policy's terms. The worker schedules, records and announces it. */

@@ -31,10 +31,21 @@ export interface HttpRequest {
   timeoutMs: number;
   /** Keep the answer's body (APIs whose answer says what happened: ids, error codes). */
   readBody?: boolean;
+  /**
+   * Aborts the request where it stands (the invocation is about to run out): answered as a
+   * `timeout` network error, as if the deadline had passed.
+   */
+  signal?: AbortSignal;
 }
 
 export interface HttpClient {
-  post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<HttpResult>;
+  post(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<HttpResult>;
   /**
    * Any request. Like `post`: no redirects followed, the SSRF guard applied where the connection is
    * made (TargetRefusedError), network failures and timeouts returned as `network-error`.

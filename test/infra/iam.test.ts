@@ -88,7 +88,8 @@ const SECRETS = secretsNamed('loa/agreements/*');
 /** What each capability must become, written out independently of the stack's grant code. */
 function expectedFor(cap: Capability): string[] {
   const { table, contentBucket, packagesBucket } = s.stack.storage;
-  const tableArn = getAtt(table);
+  // The table and buckets live in the stateful stack: the functions' policies reference them across.
+  const tableArn = getAtt(table, 'Arn', s.stack);
   switch (cap) {
     case 'table:get':
       return on(['dynamodb:GetItem'], tableArn);
@@ -104,22 +105,25 @@ function expectedFor(cap: Capability): string[] {
     case 'table:update':
       return on(['dynamodb:UpdateItem'], tableArn);
     case 'content:read':
-      return on(['s3:GetObject', 's3:GetObjectTagging'], join(getAtt(contentBucket), '/*'));
+      return on(['s3:GetObject', 's3:GetObjectTagging'], join(getAtt(contentBucket, 'Arn', s.stack), '/*'));
     case 'content:list':
-      return on(['s3:ListBucket'], getAtt(contentBucket));
+      return on(['s3:ListBucket'], getAtt(contentBucket, 'Arn', s.stack));
     case 'packages:read':
-      return on(['s3:GetObject'], join(getAtt(packagesBucket), '/packages/*'));
+      return on(['s3:GetObject'], join(getAtt(packagesBucket, 'Arn', s.stack), '/packages/*'));
     case 'packages:write':
-      return on(['s3:PutObject', 's3:PutObjectTagging'], join(getAtt(packagesBucket), '/packages/*'));
+      return on(
+        ['s3:PutObject', 's3:PutObjectTagging'],
+        join(getAtt(packagesBucket, 'Arn', s.stack), '/packages/*'),
+      );
     case 'facts:read':
-      return on(['s3:GetObject'], join(getAtt(packagesBucket), '/facts/*'));
+      return on(['s3:GetObject'], join(getAtt(packagesBucket, 'Arn', s.stack), '/facts/*'));
     case 'facts:list':
       // Conditioned on the facts/ prefix (checked below); the resource is the bucket.
-      return on(['s3:ListBucket'], getAtt(packagesBucket));
+      return on(['s3:ListBucket'], getAtt(packagesBucket, 'Arn', s.stack));
     case 'facts:write':
-      return on(['s3:PutObject'], join(getAtt(packagesBucket), '/facts/*'));
+      return on(['s3:PutObject'], join(getAtt(packagesBucket, 'Arn', s.stack), '/facts/*'));
     case 'packages:list':
-      return on(['s3:ListBucket'], getAtt(packagesBucket));
+      return on(['s3:ListBucket'], getAtt(packagesBucket, 'Arn', s.stack));
     case 'bus:publish':
       return on(['events:PutEvents'], getAtt(s.stack.bus));
     case 'secrets:read':

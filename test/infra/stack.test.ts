@@ -236,7 +236,7 @@ describe('queues', () => {
 
 describe('table', () => {
   it('is on-demand, encrypted with KMS, point-in-time recoverable, with TTL on the TTL attribute', () => {
-    s.template.hasResourceProperties('AWS::DynamoDB::Table', {
+    s.statefulTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
       BillingMode: 'PAY_PER_REQUEST',
       SSESpecification: { SSEEnabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
@@ -247,14 +247,14 @@ describe('table', () => {
 
 describe('buckets', () => {
   const buckets = () => [
-    s.stack.storage.contentBucket,
-    s.stack.storage.packagesBucket,
-    s.stack.storage.logBucket,
+    s.stateful.storage.contentBucket,
+    s.stateful.storage.packagesBucket,
+    s.stateful.storage.logBucket,
   ];
 
   it('encrypts every bucket, blocks public access and enforces bucket-owner objects', () => {
     for (const b of buckets()) {
-      expect(props(s.json.Resources[logicalId(b)] as CfnResource)).toMatchObject({
+      expect(props(s.statefulJson.Resources[logicalId(b)] as CfnResource)).toMatchObject({
         BucketEncryption: {
           ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }],
         },
@@ -271,7 +271,7 @@ describe('buckets', () => {
 
   it('denies requests without TLS (or below TLS 1.2) on every bucket', () => {
     for (const b of buckets()) {
-      s.template.hasResourceProperties('AWS::S3::BucketPolicy', {
+      s.statefulTemplate.hasResourceProperties('AWS::S3::BucketPolicy', {
         Bucket: ref(b),
         PolicyDocument: {
           Statement: Match.arrayWith([
@@ -284,7 +284,7 @@ describe('buckets', () => {
   });
 
   it('versions the packages bucket and expires its noncurrent versions and abandoned uploads', () => {
-    s.template.hasResourceProperties('AWS::S3::Bucket', {
+    s.statefulTemplate.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
       LifecycleConfiguration: {
         Rules: [
@@ -296,23 +296,25 @@ describe('buckets', () => {
         ],
       },
       LoggingConfiguration: {
-        DestinationBucketName: ref(s.stack.storage.logBucket),
+        DestinationBucketName: ref(s.stateful.storage.logBucket),
         LogFilePrefix: 'packages/',
       },
     });
   });
 
   it('logs content bucket access to the log bucket, which expires its logs', () => {
-    s.template.hasResourceProperties('AWS::S3::Bucket', {
+    s.statefulTemplate.hasResourceProperties('AWS::S3::Bucket', {
       LoggingConfiguration: {
-        DestinationBucketName: ref(s.stack.storage.logBucket),
+        DestinationBucketName: ref(s.stateful.storage.logBucket),
         LogFilePrefix: 'content/',
       },
       LifecycleConfiguration: {
         Rules: [Match.objectLike({ AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 } })],
       },
     });
-    expect(props(s.json.Resources[logicalId(s.stack.storage.logBucket)] as CfnResource)).toMatchObject({
+    expect(
+      props(s.statefulJson.Resources[logicalId(s.stateful.storage.logBucket)] as CfnResource),
+    ).toMatchObject({
       LifecycleConfiguration: { Rules: [{ ExpirationInDays: 30, Status: 'Enabled' }] },
     });
   });

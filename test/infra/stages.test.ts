@@ -1,4 +1,5 @@
 /** `-c stage=prod` keeps data; the default `dev` stage can be torn down completely. */
+import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stageConfig } from '#infra/stacks/stage.ts';
 import { type CfnResource, logicalId, resourcesOf, type Synth, synthLoa, TEMPLATE_ONLY } from './synth.ts';
@@ -16,10 +17,11 @@ afterAll(() => {
 
 /** The table, the buckets and the log groups: what a stage's removal policy is about. */
 function dataResources(s: Synth): [string, CfnResource][] {
-  const { table, contentBucket, packagesBucket, logBucket } = s.stack.storage;
+  const { table, contentBucket, packagesBucket, logBucket } = s.stateful.storage;
   const ids = [table, contentBucket, packagesBucket, logBucket].map(logicalId);
   return [
-    ...ids.map((id) => [id, s.json.Resources[id] as CfnResource] as [string, CfnResource]),
+    ...ids.map((id) => [id, s.statefulJson.Resources[id] as CfnResource] as [string, CfnResource]),
+    // The functions' and the API's log groups, in the stateless stack.
     ...resourcesOf(s.json, 'AWS::Logs::LogGroup'),
   ];
 }
@@ -32,10 +34,11 @@ describe('prod', () => {
   });
 
   it('turns on deletion protection for the table', () => {
-    prod.template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
+    prod.statefulTemplate.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
   });
 
   it('never empties buckets automatically', () => {
+    expect(resourcesOf(prod.statefulJson, 'Custom::S3AutoDeleteObjects')).toEqual([]);
     expect(resourcesOf(prod.json, 'Custom::S3AutoDeleteObjects')).toEqual([]);
   });
 
@@ -45,7 +48,8 @@ describe('prod', () => {
     prod.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
     });
-    expect(prod.stack.stackName).toBe('Loa-prod');
+    expect(prod.stack.stackName).toBe('Loa-prod-stateless');
+    expect(prod.stateful.stackName).toBe('Loa-prod-stateful');
   });
 });
 
@@ -57,12 +61,12 @@ describe('dev', () => {
   });
 
   it('leaves the table unprotected and empties each bucket before deleting it', () => {
-    const { contentBucket, packagesBucket, logBucket } = dev.stack.storage;
-    const emptied = resourcesOf(dev.json, 'Custom::S3AutoDeleteObjects').map(
+    const { contentBucket, packagesBucket, logBucket } = dev.stateful.storage;
+    const emptied = resourcesOf(dev.statefulJson, 'Custom::S3AutoDeleteObjects').map(
       ([, r]) => (r.Properties?.BucketName as { Ref?: string } | undefined)?.Ref,
     );
 
-    dev.template.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+    dev.statefulTemplate.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
     expect(emptied.sort()).toEqual([contentBucket, packagesBucket, logBucket].map(logicalId).sort());
   });
 });
@@ -76,20 +80,23 @@ describe('stage names', () => {
 
 describe('protection, tags and the dashboard', () => {
   it('protects the prod stack from deletion, and not a throwaway stage', () => {
-    expect(prod.stack.terminationProtection).toBe(true);
-    expect(dev.stack.terminationProtection).toBe(false);
+    for (const stack of [prod.stack, prod.stateful]) expect(stack.terminationProtection).toBe(true);
+    for (const stack of [dev.stack, dev.stateful]) expect(stack.terminationProtection).toBe(false);
   });
 
   it('tags every taggable resource with the project and its stage', () => {
-    const table = prod.json.Resources[logicalId(prod.stack.storage.table)] as CfnResource;
-    const tags = (table.Properties?.Tags ?? []) as { Key: string; Value: string }[];
+    const table = prod.statefulJson.Resources[logicalId(prod.stateful.storage.table)] as CfnResource;
+    const route = prod.json.Resources[logicalId(prod.stack.functions.route?.fn as IConstruct)] as CfnResource;
 
-    expect(tags).toEqual(
-      expect.arrayContaining([
-        { Key: 'project', Value: 'loa' },
-        { Key: 'stage', Value: 'prod' },
-      ]),
-    );
+    for (const resource of [table, route]) {
+      const tags = (resource.Properties?.Tags ?? []) as { Key: string; Value: string }[];
+      expect(tags).toEqual(
+        expect.arrayContaining([
+          { Key: 'project', Value: 'loa' },
+          { Key: 'stage', Value: 'prod' },
+        ]),
+      );
+    }
   });
 
   it('charts delivered, failed and retrying per channel kind on a dashboard named for the stage', () => {

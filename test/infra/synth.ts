@@ -2,18 +2,24 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type App, type CfnElement, Stack } from 'aws-cdk-lib';
+import { type App, type CfnResource as CdkResource, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
 import { createLoaApp, type LoaAppOptions } from '#infra/stacks/loa-app.ts';
 import type { LoaStack } from '#infra/stacks/loa-stack.ts';
+import type { LoaStatefulStack } from '#infra/stacks/stateful-stack.ts';
 
 export interface Synth {
   app: App;
+  /** The stateless stack: functions, API, bus, queues, alarms, dashboard. */
   stack: LoaStack;
   template: Template;
   /** The template as plain JSON, for walks the assertions API has no helper for. */
   json: CfnTemplate;
+  /** The stateful stack: table, buckets, Glue table. */
+  stateful: LoaStatefulStack;
+  statefulTemplate: Template;
+  statefulJson: CfnTemplate;
   /** The cloud assembly directory (bundled assets live here). */
   outdir: string;
   dispose(): void;
@@ -39,14 +45,18 @@ export const TEMPLATE_ONLY = { bundling: false, cfnValidation: false } as const;
 /** Synthesizes the app as `cdk synth` would (cdk.json's flags, cdk-nag registered), into a temp dir. */
 export function synthLoa(options: Omit<LoaAppOptions, 'outdir'> = {}): Synth {
   const outdir = mkdtempSync(join(tmpdir(), 'loa-cdk-'));
-  const { app, stack } = createLoaApp({ ...options, outdir });
+  const { app, stack, stateful } = createLoaApp({ ...options, outdir });
   app.synth();
   const template = Template.fromStack(stack);
+  const statefulTemplate = Template.fromStack(stateful);
   return {
     app,
     stack,
     template,
     json: template.toJSON() as CfnTemplate,
+    stateful,
+    statefulTemplate,
+    statefulJson: statefulTemplate.toJSON() as CfnTemplate,
     outdir,
     dispose: () => rmSync(outdir, { recursive: true, force: true }),
   };
@@ -57,10 +67,14 @@ export function logicalId(construct: IConstruct): string {
   return Stack.of(construct).getLogicalId(construct.node.defaultChild as CfnElement);
 }
 
-/** `{ Fn::GetAtt: [id, attr] }` of a construct's resource. */
-export const getAtt = (construct: IConstruct, attr = 'Arn') => ({
-  'Fn::GetAtt': [logicalId(construct), attr],
-});
+/**
+ * `{ Fn::GetAtt: [id, attr] }` of a construct's resource; as `from` (a synthesized stack) sees it
+ * when given: from the other stack, the cross-stack reference CDK rendered there.
+ */
+export const getAtt = (construct: IConstruct, attr = 'Arn', from?: Stack): unknown =>
+  from && from !== Stack.of(construct)
+    ? from.resolve((construct.node.defaultChild as CdkResource).getAtt(attr))
+    : { 'Fn::GetAtt': [logicalId(construct), attr] };
 
 /** `{ Ref: id }` of a construct's resource. */
 export const ref = (construct: IConstruct) => ({ Ref: logicalId(construct) });

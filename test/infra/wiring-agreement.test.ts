@@ -16,8 +16,13 @@ beforeAll(() => {
 });
 afterAll(() => s?.dispose());
 
-function only(type: string, where: (r: CfnResource) => boolean, what: string): [string, CfnResource] {
-  const found = resourcesOf(s.json, type).filter(([, r]) => where(r));
+function only(
+  type: string,
+  where: (r: CfnResource) => boolean,
+  what: string,
+  json = s.json,
+): [string, CfnResource] {
+  const found = resourcesOf(json, type).filter(([, r]) => where(r));
   if (found.length !== 1) throw new Error(`expected one ${type} for ${what}, found ${found.length}`);
   return found[0] as [string, CfnResource];
 }
@@ -168,7 +173,7 @@ describe('the shared configuration', () => {
 
   it('gives the table the key schema and indexes of tableDefinition, which the local runtime creates', () => {
     const shape = tableDefinition('any');
-    const [, table] = only('AWS::DynamoDB::Table', () => true, 'the table');
+    const [, table] = only('AWS::DynamoDB::Table', () => true, 'the table', s.statefulJson);
     const byName = <T extends { AttributeName?: string; IndexName?: string }>(xs: T[]) =>
       [...xs].sort((a, b) =>
         String(a.AttributeName ?? a.IndexName).localeCompare(String(b.AttributeName ?? b.IndexName)),

@@ -455,6 +455,7 @@ export class BroadcastAdapter implements ChannelAdapter<BroadcastChannel, Prepar
             },
             body: text ? body.text : body.stream,
             timeoutMs: ctx.timeoutMs,
+            ...(ctx.signal && { signal: ctx.signal }),
           });
         } catch (error) {
           if (error instanceof TargetRefusedError)

@@ -49,8 +49,17 @@ export class NodeHttpClient implements HttpClient {
   }
 
   /** Throws TargetRefusedError when the URL (or what its host resolves to) is not an allowed target. */
-  post(url: string, headers: Record<string, string>, body: string, timeoutMs: number): Promise<HttpResult> {
-    return this.#send({ method: 'POST', url, headers, body, timeoutMs }, 'webhook URL');
+  post(
+    url: string,
+    headers: Record<string, string>,
+    body: string,
+    timeoutMs: number,
+    signal?: AbortSignal,
+  ): Promise<HttpResult> {
+    return this.#send(
+      { method: 'POST', url, headers, body, timeoutMs, ...(signal && { signal }) },
+      'webhook URL',
+    );
   }
 
   /** Any method; a stream body is piped with an inactivity deadline (see HttpRequest). */
@@ -77,6 +86,7 @@ export class NodeHttpClient implements HttpClient {
         if (settled) return;
         settled = true;
         clearTimeout(deadline);
+        req.signal?.removeEventListener('abort', expire);
         if (result instanceof Error) reject(result);
         else resolve(result);
       };
@@ -94,6 +104,9 @@ export class NodeHttpClient implements HttpClient {
         if (streamed) (req.body as Readable).destroy();
       };
       let deadline = setTimeout(expire, req.timeoutMs);
+      // The caller's abort (the Lambda about to time out) ends the attempt as the deadline would.
+      if (req.signal?.aborted) queueMicrotask(expire);
+      else req.signal?.addEventListener('abort', expire, { once: true });
       // A streamed body may take minutes: the deadline is then the longest time without progress.
       const progress = () => {
         if (settled) return;

@@ -52,7 +52,7 @@ export class WebhookAdapter implements ChannelAdapter<WebhookChannel, PreparedWe
   }
 
   send(ctx: SendContext<WebhookChannel>, prepared: PreparedWebhook): Promise<SentWebhook> {
-    return this.#deps.http.post(ctx.channel.url, prepared.headers, prepared.body, ctx.timeoutMs);
+    return this.#deps.http.post(ctx.channel.url, prepared.headers, prepared.body, ctx.timeoutMs, ctx.signal);
   }
 
   async undo(ctx: SendContext<WebhookChannel>): Promise<SentWebhook> {

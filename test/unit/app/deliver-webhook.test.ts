@@ -1,5 +1,8 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
+import { NodeHttpClient } from '#adapters/channels/node-http-client.ts';
 import { WebhookAdapter } from '#adapters/channels/webhook.ts';
 import { deliver } from '#app/deliver.ts';
 import type { Deps } from '#app/deps.ts';
@@ -183,6 +186,42 @@ describe('deliverWebhook', () => {
 
     expect(result).toEqual({ kind: 'skipped', why: 'already delivered' });
     expect(f.posts).toEqual([]);
+  });
+
+  it('aborts an attempt in flight when the signal fires, recording a retryable timeout', async () => {
+    // A partner on loopback that takes the request and never answers within the policy's deadline.
+    const server = createServer(() => {});
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    const http = new NodeHttpClient({ allowPrivateTargets: true });
+    const f = fakeDeps(async () => timeout, { allowPrivateTargets: true });
+    const deps = {
+      ...f.deps,
+      http,
+      agreements: {
+        get: async () =>
+          agreementFixture({ channels: [{ channelId: 'webhook', type: 'webhook', url, secretRef: 's' }] }),
+      },
+    } as unknown as Deps;
+    const d = delivery();
+    f.add(d);
+    const started = performance.now();
+
+    try {
+      await deliver(deps, { webhook: new WebhookAdapter(deps) }, scheduled(d), AbortSignal.timeout(200));
+    } finally {
+      http.close();
+      server.closeAllConnections();
+      server.close();
+    }
+
+    // Well before the policy's own per-request deadline.
+    expect(deps.config.retryPolicy.timeoutMs).toBeGreaterThan(2_000);
+    expect(performance.now() - started).toBeLessThan(2_000);
+    const stored = f.items.get(d.deliveryId);
+    expect(stored).toMatchObject({ status: 'retrying', attemptCount: 1 });
+    expect(stored?.attempts[0]).toMatchObject({ outcome: 'retry', error: 'timeout' });
+    expect(stored?.nextAttemptAt).toBeDefined();
   });
 
   it('stops calling an endpoint that keeps timing out, recording skipped attempts without a request', async () => {

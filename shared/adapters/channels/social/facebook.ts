@@ -101,6 +101,7 @@ export class FacebookAdapter extends SocialNetworkAdapter<PreparedFacebookPost, 
       },
       body: form.toString(),
       timeoutMs: ctx.timeoutMs,
+      ...(ctx.signal && { signal: ctx.signal }),
       readBody: true,
     });
     const safe = redacted(result, prepared.accessToken);
@@ -182,6 +183,7 @@ export class FacebookAdapter extends SocialNetworkAdapter<PreparedFacebookPost, 
       url: `${graphBase(ctx.channel)}/${encodeURIComponent(postId)}`,
       headers: headersOf(accessToken),
       timeoutMs: ctx.timeoutMs,
+      ...(ctx.signal && { signal: ctx.signal }),
       readBody: true,
     });
     return { step: `delete ${postId}`, result: redacted(result, accessToken) };

@@ -94,6 +94,7 @@ export class XAdapter extends SocialNetworkAdapter<PreparedXPost, XSent> {
             headers: headersFor(token),
             body,
             timeoutMs: ctx.timeoutMs,
+            ...(ctx.signal && { signal: ctx.signal }),
             readBody: true,
           }),
         unauthorized,
@@ -132,6 +133,7 @@ export class XAdapter extends SocialNetworkAdapter<PreparedXPost, XSent> {
             url: `${base(ctx.channel)}/2/tweets/${encodeURIComponent(id)}`,
             headers: headersFor(token),
             timeoutMs: ctx.timeoutMs,
+            ...(ctx.signal && { signal: ctx.signal }),
             readBody: true,
           }),
         unauthorized,
@@ -208,6 +210,7 @@ export class XAdapter extends SocialNetworkAdapter<PreparedXPost, XSent> {
         client_id: credentials.clientId,
       }).toString(),
       timeoutMs: ctx.timeoutMs,
+      ...(ctx.signal && { signal: ctx.signal }),
       readBody: true,
     });
     const unavailable = refreshUnavailable('x', result, ctx.now);

@@ -222,6 +222,7 @@ export class ZaloAdapter extends SocialNetworkAdapter<PreparedZaloArticle, Socia
           },
           body: JSON.stringify(body),
           timeoutMs: ctx.timeoutMs,
+          ...(ctx.signal && { signal: ctx.signal }),
           readBody: true,
         }),
       refusesToken,
@@ -255,6 +256,7 @@ export class ZaloAdapter extends SocialNetworkAdapter<PreparedZaloArticle, Socia
         grant_type: 'refresh_token',
       }).toString(),
       timeoutMs: ctx.timeoutMs,
+      ...(ctx.signal && { signal: ctx.signal }),
       readBody: true,
     });
     const unavailable = refreshUnavailable('zalo', result, ctx.now);

@@ -9,6 +9,7 @@ import type { Deps } from '#app/deps.ts';
 import { Config } from '#config/config.ts';
 import type { SharedCircuit } from '#domain/circuit-breaker.ts';
 import type { Delivery } from '#domain/delivery.ts';
+import { pausedCircuit } from '#domain/pause.ts';
 import { DEFAULT_RETRY_POLICY } from '#domain/retry-policy.ts';
 import { TargetRefusedError } from '#domain/target-policy.ts';
 import type { ArticleWithdrawal } from '#domain/withdrawal.ts';
@@ -428,6 +429,48 @@ describe('the delivery rules on every path', () => {
     return { f, d, msg: { deliveryId: d.deliveryId, trigger: spec.msg } satisfies WorkMessage };
   }
 
+  /**
+   * The partner's endpoint paused on its shared circuit an hour ago, after failing for six days; its
+   * next probe is not due for another hour. Returns the deliveries the worker moved to held and the
+   * catch-ups a successful probe started.
+   */
+  function pauseEndpoint(f: ReturnType<typeof prepare>['f']) {
+    const probeEveryMs = 2 * 3_600_000;
+    const paused = pausedCircuit(
+      { ...BREAKER, probeEveryMs },
+      'https://cms.partner.example',
+      NOW.getTime() - 6 * 86_400_000,
+      NOW.getTime() - 3_600_000,
+    );
+    Object.assign(f.deps.config.circuitBreaker, { probeEveryMs });
+    Object.assign(f.deps, {
+      circuits: { get: async () => paused, put: async () => true, replace: async () => true },
+    });
+    const held: string[] = [];
+    const catchUps: { kind: string; filter: Record<string, unknown> }[] = [];
+    Object.assign(f.deps, {
+      jobStore: { create: async (job: (typeof catchUps)[number]) => void catchUps.push(job) },
+      jobs: { enqueueJob: async () => undefined },
+    });
+    Object.assign(f.deps.deliveries, {
+      countByAgreement: async () => [...f.items.values()].filter((d) => d.status === 'held').length,
+      recordReplay: async () => undefined,
+      hold: async (d: Delivery) => {
+        held.push(d.deliveryId);
+        f.items.set(d.deliveryId, { ...d, status: 'held' });
+        return true;
+      },
+      release: async (id: string) => {
+        const d = f.items.get(id);
+        if (!d) return undefined;
+        const released = { ...d, status: 'pending' as const };
+        f.items.set(id, released);
+        return structuredClone(released);
+      },
+    });
+    return { held, catchUps };
+  }
+
   describe.each(Object.keys(PATHS))('%s', (path) => {
     it('holds an embargoed article for a hold agreement: no request, tried again later', async () => {
       const { f, d, msg } = prepare(path, { embargo: 'hold' });
@@ -482,6 +525,28 @@ describe('the delivery rules on every path', () => {
       expect(f.writes[0]?.attempt.error).toBe(`superseded: version ${d.version + 1} is on this channel`);
       expect(f.posts).toEqual([]);
     });
+
+    it('holds it while the endpoint is paused (an operator replay goes through as the probe)', async () => {
+      const { f, d, msg } = prepare(path);
+      f.add(d);
+      const { held, catchUps } = pauseEndpoint(f);
+
+      const result = await deliverWebhook(f.deps, msg);
+
+      if (msg.trigger === 'manual') {
+        // The partner answered: the probe closes the circuit and the channel's held deliveries catch up.
+        expect(f.posts).toHaveLength(1);
+        expect(held).toEqual([]);
+        expect(catchUps).toMatchObject([{ kind: 'catch-up', filter: { status: 'held' } }]);
+      } else {
+        expect(result).toEqual({ kind: 'recorded', status: 'held' });
+        expect(held).toEqual([d.deliveryId]);
+        expect(f.posts).toEqual([]);
+        expect(f.writes).toEqual([]);
+        // Back at the next probe time (an hour away), within SQS's 15-minute delay cap.
+        expect(f.enqueued.at(-1)?.delaySeconds).toBe(900);
+      }
+    });
   });
 
   describe('takedown', () => {
@@ -502,6 +567,19 @@ describe('the delivery rules on every path', () => {
         expect(result, JSON.stringify(agreement)).toMatchObject({ kind: 'recorded', status: 'delivered' });
         expect(f.bodies[0]?.type).toBe('article.withdrawn');
       }
+    });
+
+    it('waits while the endpoint is paused, like any delivery: held, not sent, not failed', async () => {
+      const { f, d, msg } = prepare('first attempt');
+      f.add({ ...d, ...takedown });
+      f.withdraw({ articleId: d.articleId, withdrawnAt: NOW.toISOString(), at: NOW.toISOString() });
+      const { held } = pauseEndpoint(f);
+
+      const result = await deliverWebhook(f.deps, msg);
+
+      expect(result).toEqual({ kind: 'recorded', status: 'held' });
+      expect(held).toEqual([d.deliveryId]);
+      expect(f.posts).toEqual([]);
     });
 
     it('is not superseded by a newer version: it withdraws them all', async () => {

@@ -1,7 +1,7 @@
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { Webhook } from 'standardwebhooks';
-import { freePort } from './ports.ts';
+import { unusedPort } from './ports.ts';
 
 /** What the partner does with one request. */
 export type Fault =
@@ -145,5 +145,5 @@ export class FaultPartner {
 
 /** A URL on loopback where nothing listens: every request is refused (ECONNREFUSED). */
 export async function refusedUrl(path = '/hook'): Promise<string> {
-  return `http://127.0.0.1:${await freePort()}${path}`;
+  return `http://127.0.0.1:${await unusedPort()}${path}`;
 }

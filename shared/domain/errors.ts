@@ -23,3 +23,6 @@ export class ConflictError extends LoaError {}
 
 /** An asset named by an article is not where it says. */
 export class MissingAssetError extends LoaError {}
+
+/** A page cursor the API never returned (forged, truncated, or naming what is gone): the caller's fault, a 400. */
+export class InvalidCursorError extends LoaError {}

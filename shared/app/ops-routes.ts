@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DELIVERY_STATUS, type DeliveryStatus } from '#domain/delivery.ts';
+import { InvalidCursorError } from '#domain/errors.ts';
 import { CreateAgreementInput } from '#schemas/agreement.ts';
 import { createAgreement } from './create-agreement.ts';
 import type { Deps } from './deps.ts';
@@ -84,8 +85,7 @@ export const OPS_ROUTES: Route[] = withAgreementHistory([
     try {
       return json(200, await deps.deliveries.listByAgreement(agreement.agreementId, q.data));
     } catch (error) {
-      if (error instanceof Error && error.message.startsWith('cursor'))
-        throw new HttpError(400, error.message);
+      if (error instanceof InvalidCursorError) throw new HttpError(400, error.message);
       throw error;
     }
   }),

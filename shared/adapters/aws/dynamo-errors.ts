@@ -1,3 +1,5 @@
+import { InvalidCursorError } from '#domain/errors.ts';
+
 /** Whether an SDK error is DynamoDB refusing a condition (translated to a domain outcome by the caller). */
 export function isConditionFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
@@ -18,7 +20,7 @@ export function decodeCursor(cursor: string | undefined): Record<string, unknown
   } catch {
     // fall through to the clear error below
   }
-  throw new Error(CURSOR_ERROR);
+  throw new InvalidCursorError(CURSOR_ERROR);
 }
 
 const CURSOR_ERROR = 'cursor is not one this API returned';
@@ -35,7 +37,8 @@ export async function resumingFrom<T>(cursor: string | undefined, query: () => P
     const answered = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     const refusedStart =
       error instanceof Error && (error.name === 'ValidationException' || answered === undefined);
-    if (cursor && refusedStart && !isTransient(error)) throw new Error(CURSOR_ERROR, { cause: error });
+    if (cursor && refusedStart && !isTransient(error))
+      throw new InvalidCursorError(CURSOR_ERROR, { cause: error });
     throw error;
   }
 }

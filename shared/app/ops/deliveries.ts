@@ -1,6 +1,6 @@
 /** Deliveries across agreements by filter (cursor paging), their attempts, and the replay of one. */
 import type { Delivery } from '#domain/delivery.ts';
-import { NotFoundError } from '#domain/errors.ts';
+import { InvalidCursorError, NotFoundError } from '#domain/errors.ts';
 import { type DeliveryFilter, type DeliveryPage, PUSHED_CHANNELS } from '#ports/delivery-store.ts';
 import type { Deps } from '../deps.ts';
 import { json, parseBody } from '../http.ts';
@@ -27,7 +27,7 @@ function decode(cursor: string | undefined): Position {
   } catch {
     // the clear error below
   }
-  throw new Error('cursor is not one this API returned');
+  throw new InvalidCursorError('cursor is not one this API returned');
 }
 
 /** A channel id, a kind, or every pushed kind (see DeliveryFilter.channel). */
@@ -75,7 +75,7 @@ export async function findDeliveries(
   const { agreementId: _, ...rest } = filter;
   const items: Delivery[] = [];
   let i = pos.a ? ids.indexOf(pos.a) : 0;
-  if (i < 0) throw new Error('cursor names an agreement that is gone');
+  if (i < 0) throw new InvalidCursorError('cursor names an agreement that is gone');
   let inner = pos.c;
   while (i < ids.length && items.length < page.limit) {
     const agreementId = ids[i] ?? '';

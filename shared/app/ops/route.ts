@@ -1,5 +1,6 @@
 /** The shape of an ops route (the same as ops-routes.ts builds), and the query-string edge. */
 import type { z } from 'zod';
+import { InvalidCursorError } from '#domain/errors.ts';
 import { describeIssues } from '#schemas/issues.ts';
 import type { Deps } from '../deps.ts';
 import { HttpError, type HttpEvent, type HttpResponse } from '../http.ts';
@@ -33,8 +34,7 @@ export function opsRoute(method: string, path: string, run: OpsRoute['run']): Op
         });
       }
       // A cursor that is not ours is the caller's mistake (the adapter cannot know HTTP).
-      if (error instanceof Error && error.message.startsWith('cursor '))
-        throw new HttpError(400, error.message);
+      if (error instanceof InvalidCursorError) throw new HttpError(400, error.message);
       throw error;
     }
   };

@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_BUS } from '#infra/cli/events.ts';
+import { DEFAULT_BUS } from '#infra/cli/commands/events.ts';
 import { EXAMPLES } from '#infra/cli/examples.ts';
 import { ALL, runCli } from '#infra/cli/main.ts';
 import { readSample, uploadSampleAssets } from '#infra/local/samples.ts';

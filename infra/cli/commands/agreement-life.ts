@@ -1,7 +1,7 @@
 /** `loa agreements history ID` and `loa agreements renew ID --from D --to D`: an agreement's life. */
-import { CliError, EXIT } from './client.ts';
-import type { Command } from './commands.ts';
-import { shortTime, table } from './format.ts';
+import { CliError, EXIT } from '../client.ts';
+import type { Command } from '../command.ts';
+import { shortTime, table } from '../format.ts';
 
 const idOf = (args: string[]) => {
   const id = args[0];

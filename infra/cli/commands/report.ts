@@ -8,9 +8,9 @@ import type { Overview } from '#app/overview-report.ts';
 import { toCsv } from '#formats/report-csv.ts';
 import { agreementTables, overviewTables, type Table } from '#formats/report-table.ts';
 import { toXlsx } from '#formats/report-xlsx.ts';
-import { CliError, EXIT } from './client.ts';
-import type { Command, Context, Output } from './commands.ts';
-import { fields, table } from './format.ts';
+import { CliError, EXIT } from '../client.ts';
+import type { Command, Context, Output } from '../command.ts';
+import { fields, table } from '../format.ts';
 
 const FORMATS = ['table', 'csv', 'xlsx', 'json'] as const;
 type Format = (typeof FORMATS)[number];

@@ -6,9 +6,9 @@
  * EventBridge in your AWS account (region from AWS_REGION), on `--bus`.
  */
 import { LOCAL_CMS_ACCESS_KEY_ID } from '#infra/local/cms-key.ts';
-import { CliError, EXIT } from './client.ts';
-import type { Command } from './commands.ts';
-import { table } from './format.ts';
+import { CliError, EXIT } from '../client.ts';
+import type { Command } from '../command.ts';
+import { table } from '../format.ts';
 
 interface Entry {
   Source?: unknown;

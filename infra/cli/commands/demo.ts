@@ -1,6 +1,6 @@
 /** `loa demo partner <id> --fail|--fix`: the local demo's switch that breaks or fixes a partner. */
-import { CliError, EXIT } from './client.ts';
-import type { Command } from './commands.ts';
+import { CliError, EXIT } from '../client.ts';
+import type { Command } from '../command.ts';
 
 export const DEMO_PARTNER: Command = {
   path: ['demo', 'partner'],

@@ -22,6 +22,8 @@ let browser: OpenChromium;
 let page: Page;
 
 beforeAll(async () => {
+  browser = await openChromium();
+  page = browser.page;
   loa = await startTestLoa();
   const created = await loa.ops(
     'POST',
@@ -41,8 +43,6 @@ beforeAll(async () => {
       at: `2024-${String(m).padStart(2, '0')}-10T08:00:00.000Z`,
       channels: { feed: ['feed', 'delivered'], webhook: ['webhook', m % 4 === 0 ? 'failed' : 'delivered'] },
     });
-  browser = await openChromium();
-  page = browser.page;
 }, 60_000);
 
 afterAll(async () => {

@@ -33,6 +33,12 @@ const data = (run: CliRun): any => {
   return envelope.data;
 };
 
+/** A run that ended with exit `code`, saying `message` on stderr. */
+function expectExit(run: CliRun, code: number, message: string) {
+  expect(run.code).toBe(code);
+  expect(run.stderr).toContain(message);
+}
+
 /** Runs the CLI in this process against the test runtime. */
 const cli = (args: string[], opts: Parameters<typeof runLoa>[2] = {}) => runLoa(loa, args, opts);
 
@@ -79,18 +85,15 @@ describe('the loa binary', () => {
       LOA_OPS_TOKEN: 'x',
     });
 
-    expect(run.code).toBe(3);
-    expect(run.stderr).toContain(`cannot reach http://127.0.0.1:${port}`);
+    expectExit(run, 3, `cannot reach http://127.0.0.1:${port}`);
   });
 
   it('exits 4 when the token is refused, and 2 for an unknown command', async () => {
     const refused = await bin(['agreements', 'list'], { LOA_ENDPOINT: loa.baseUrl, LOA_OPS_TOKEN: 'wrong' });
     const unknown = await bin(['frobnicate'], { LOA_ENDPOINT: loa.baseUrl, LOA_OPS_TOKEN: OPS_TOKEN });
 
-    expect(refused.code).toBe(4);
-    expect(refused.stderr).toContain('refused the credentials (HTTP 401)');
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('unknown command: frobnicate');
+    expectExit(refused, 4, 'refused the credentials (HTTP 401)');
+    expectExit(unknown, 2, 'unknown command: frobnicate');
   });
 });
 
@@ -144,8 +147,7 @@ describe('agreements and deliveries', () => {
     const run = await cli(['deliveries', 'list', '--since', 'yesterday']);
     const flag = await cli(['deliveries', 'list', '--colour', 'red']);
 
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--since yesterday');
+    expectExit(run, 2, '--since yesterday');
     expect(flag.code).toBe(2);
   });
 
@@ -153,10 +155,8 @@ describe('agreements and deliveries', () => {
     const missing = await cli(['replay', 'dlv_nothere']);
     const badStatus = await cli(['replays', 'start', '--status', 'pending', '--dry-run']);
 
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('refused (HTTP 404)');
-    expect(badStatus.code).toBe(1);
-    expect(badStatus.stderr).toContain('filter.status');
+    expectExit(missing, 1, 'refused (HTTP 404)');
+    expectExit(badStatus, 1, 'filter.status');
   });
 });
 

@@ -40,7 +40,9 @@ export interface Command {
   run(ctx: Context): Promise<Output>;
 }
 
+/** A flag's value when it is a string (not a boolean or a list). */
 export const str = (v: Value) => (typeof v === 'string' ? v : undefined);
+/** A path segment, percent-encoded. */
 export const enc = encodeURIComponent;
 
 /** The positional at `i`; a usage error naming `<name>` when missing. */

@@ -8,6 +8,7 @@ import { when } from '../when.ts';
 type DeliveryRow = Pick<Delivery, 'deliveryId' | 'channelId' | 'status' | 'attemptCount' | 'updatedAt'> &
   Partial<Pick<Delivery, 'agreementId' | 'articleId' | 'version' | 'lastError'>>;
 
+/** The columns of a delivery table. */
 export const deliveryColumns = {
   DELIVERY: (d: DeliveryRow) => d.deliveryId,
   AGREEMENT: (d: DeliveryRow) => d.agreementId,
@@ -19,6 +20,7 @@ export const deliveryColumns = {
   UPDATED: (d: DeliveryRow) => shortTime(d.updatedAt),
 };
 
+/** The filter flags (`loa help` names them once, for `deliveries list` and `replays start`). */
 export const filterOptions: Options = {
   agreement: { type: 'string' },
   status: { type: 'string' },

@@ -22,6 +22,7 @@ export async function followJob(ctx: Context, path: string, job: ReplayStatus): 
   };
 }
 
+/** A job as `key  value` lines: its progress bar, skips by reason, rate, filter and who asked. */
 export function jobHuman(job: ReplayStatus): string {
   // The replay of one delivery, seen as a job, has no rate, reasons or times of its own.
   const run = 'ratePerSecond' in job ? job : undefined;

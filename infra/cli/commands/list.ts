@@ -3,6 +3,7 @@ import type { Items } from '../api.ts';
 import { type Context, get, type Output } from '../command.ts';
 import { table } from '../format.ts';
 
+/** GETs `path` (`{items}`) and prints the items with `columns`. */
 export async function listed<T>(
   ctx: Context,
   path: string,

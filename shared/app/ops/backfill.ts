@@ -10,11 +10,9 @@ import type { RoutingRecord } from '#ports/delivery-store.ts';
 import { JOB_KIND, JOB_STATUS, type OpsJob } from '#ports/job-store.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { Deps } from '../deps.ts';
-import { json, parseBody } from '../http.ts';
 import { deliverTo } from '../route-package.ts';
-import { cancelJob, type JobKindRunner, jobView } from './job-runner.ts';
-import { type OpsRoute, opsRoute } from './route.ts';
-import { BackfillInput } from './schemas.ts';
+import { type JobKindRunner, jobView } from './job-runner.ts';
+import type { BackfillInput } from './schemas.ts';
 
 const DAY_MS = 86_400_000;
 /** Routing records a dry run classifies at most (a real run goes through all of them). */
@@ -152,22 +150,3 @@ export function backfillRunner(
     },
   };
 }
-
-export const BACKFILL_ROUTES: OpsRoute[] = [
-  opsRoute('POST', '/ops/agreements/{id}/backfill', async (deps, e, p, who) => {
-    const result = await startBackfill(deps, p.id ?? '', parseBody(e, BackfillInput), who);
-    if (result.dryRun) return json(200, result);
-    return json(202, result, { location: `/ops/backfills/${encodeURIComponent(result.backfill.replayId)}` });
-  }),
-  opsRoute('GET', '/ops/backfills/{id}', async (deps, _e, p) => {
-    const job = await deps.jobStore.get(p.id ?? '');
-    if (job?.kind !== JOB_KIND.backfill) throw new NotFoundError(`backfill ${p.id} not found`);
-    return json(200, jobView(job));
-  }),
-  opsRoute('POST', '/ops/backfills/{id}/cancel', async (deps, _e, p) => {
-    const job = await deps.jobStore.get(p.id ?? '');
-    if (job?.kind !== JOB_KIND.backfill) throw new NotFoundError(`backfill ${p.id} not found`);
-    const cancelled = await cancelJob(deps, job.jobId);
-    return json(200, cancelled && jobView(cancelled));
-  }),
-];

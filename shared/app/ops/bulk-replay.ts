@@ -3,21 +3,18 @@
  * audit record and the first job message, and the replay worker reopens the matches at the job's rate.
  */
 import type { Delivery } from '#domain/delivery.ts';
-import { InvalidInputError, NotFoundError } from '#domain/errors.ts';
+import { InvalidInputError } from '#domain/errors.ts';
 import { newId } from '#domain/ids.ts';
 import { PUSHED_CHANNELS } from '#ports/delivery-store.ts';
 import { JOB_KIND, JOB_STATUS, type OpsJob } from '#ports/job-store.ts';
 import type { Deps } from '../deps.ts';
-import { json, parseBody } from '../http.ts';
 import { countDeliveries, type Filter, findDeliveries } from './deliveries.ts';
-import { cancelJob, type JobKindRunner, jobView } from './job-runner.ts';
+import { type JobKindRunner, jobView } from './job-runner.ts';
 import { previewOne, ReplayLookups, ReplayRefusedError, reopenOne } from './reopen.ts';
-import { replayStatus } from './replay-status.ts';
+
+import { ReplayFilter, type StartReplayInput } from './schemas.ts';
 
 type Preview = Awaited<ReturnType<typeof previewOne>>;
-
-import { type OpsRoute, opsRoute, parseQuery } from './route.ts';
-import { AuditQuery, ReplayFilter, StartReplayInput } from './schemas.ts';
 
 /** Largest bulk replay in one job: past it, narrow the filter (by agreement or time). */
 export const MAX_BULK_REPLAY = 100_000;
@@ -128,30 +125,3 @@ export function replayRunner(
     },
   };
 }
-
-async function jobOr404(deps: Pick<Deps, 'jobStore'>, id: string, kind: OpsJob['kind']) {
-  const job = await deps.jobStore.get(id);
-  if (job?.kind !== kind) throw new NotFoundError(`${kind} ${id} not found`);
-  return job;
-}
-
-export const REPLAY_ROUTES: OpsRoute[] = [
-  // The audit log: every replay, bulk replay and backfill, newest first.
-  opsRoute('GET', '/ops/replays', async (deps, e) =>
-    json(200, { items: await deps.deliveries.listReplays(parseQuery(e, AuditQuery).limit) }),
-  ),
-  opsRoute('POST', '/ops/replays', async (deps, e, _p, who) => {
-    const result = await startBulkReplay(deps, parseBody(e, StartReplayInput), who);
-    if (result.dryRun) return json(200, result);
-    return json(202, result, { location: `/ops/replays/${encodeURIComponent(result.replay.replayId)}` });
-  }),
-  // Any id the audit log lists: a replay or backfill job, or the replay of one delivery.
-  opsRoute('GET', '/ops/replays/{id}', async (deps, _e, p) =>
-    json(200, await replayStatus(deps, p.id ?? '')),
-  ),
-  opsRoute('POST', '/ops/replays/{id}/cancel', async (deps, _e, p) => {
-    await jobOr404(deps, p.id ?? '', JOB_KIND.replay);
-    const job = await cancelJob(deps, p.id ?? '');
-    return json(200, job && jobView(job));
-  }),
-];

@@ -5,7 +5,8 @@
  * message finds the lease held and ends; a crashed run's message comes back after the queue's
  * visibility timeout, when its lease has run out.
  */
-import { JOB_STATUS, type OpsJob } from '#ports/job-store.ts';
+import { NotFoundError } from '#domain/errors.ts';
+import { JOB_STATUS, type JobKind, type OpsJob } from '#ports/job-store.ts';
 import type { Deps } from '../deps.ts';
 import { SlidingWindow } from './rate-limit.ts';
 
@@ -144,4 +145,11 @@ export async function cancelJob(
 export function jobView(job: OpsJob) {
   const { seq: _s, leaseOwner: _o, leaseUntil: _u, cursor: _c, lastActionAt: _l, jobId, ...rest } = job;
   return { replayId: jobId, ...rest };
+}
+
+/** The job of that kind under this id (`replay`, `backfill`, `catch-up`); NotFoundError when there is none. */
+export async function jobOfKind(deps: Pick<Deps, 'jobStore'>, jobId: string, kind: JobKind): Promise<OpsJob> {
+  const job = await deps.jobStore.get(jobId);
+  if (job?.kind !== kind) throw new NotFoundError(`${kind} ${jobId} not found`);
+  return job;
 }

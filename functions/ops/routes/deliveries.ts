@@ -1,0 +1,27 @@
+/** Deliveries: by filter, one, its attempts, the replay of one, and everywhere an article went. */
+import { deliveryAttempts, findDeliveries, getDelivery } from '#app/ops/deliveries.ts';
+import { DeliveryQuery, ReplayOneInput } from '#app/ops/schemas.ts';
+import { replayDelivery } from '#app/replay-delivery.ts';
+import { json, optionalBody, parseBody, parseQuery } from '../../http.ts';
+import { type OpsRoute, opsRoute } from '../router.ts';
+
+export const DELIVERY_ROUTES: OpsRoute[] = [
+  opsRoute('GET', '/ops/deliveries', async (deps, e) => {
+    const { limit, cursor, ...filter } = parseQuery(e, DeliveryQuery);
+    return json(200, await findDeliveries(deps, filter, { limit, ...(cursor && { cursor }) }));
+  }),
+  opsRoute('GET', '/ops/deliveries/{id}', async (deps, _e, p) =>
+    json(200, await getDelivery(deps, p.id ?? '')),
+  ),
+  opsRoute('GET', '/ops/deliveries/{id}/attempts', async (deps, _e, p) =>
+    json(200, await deliveryAttempts(deps, p.id ?? '')),
+  ),
+  opsRoute('POST', '/ops/deliveries/{id}/replay', async (deps, e, p, who) => {
+    const input = optionalBody(e) ? parseBody(e, ReplayOneInput) : ReplayOneInput.parse({});
+    const replay = await replayDelivery(deps, p.id ?? '', who, input);
+    return json(202, { replay }, { location: `/ops/replays/${encodeURIComponent(replay.replayId)}` });
+  }),
+  opsRoute('GET', '/ops/articles/{id}/deliveries', async (deps, _e, p) =>
+    json(200, { items: await deps.deliveries.listByArticle(p.id ?? '') }),
+  ),
+];

@@ -8,6 +8,7 @@ import { NotPausedError } from '#app/ops/catch-up.ts';
 import { ReplayRefusedError } from '#app/ops/reopen.ts';
 import { InvalidCursorError } from '#domain/errors.ts';
 import { HttpError, type HttpEvent, type HttpResponse } from '../http.ts';
+import type { Operation } from './openapi.ts';
 
 /** Path parameters by name, percent-decoded. */
 export type Params = Record<string, string>;
@@ -16,6 +17,8 @@ export interface OpsRoute {
   method: string;
   /** The template, `/ops/agreements/{id}`: the OpenAPI document's path. */
   path: string;
+  /** What the OpenAPI document says of it (the path and method say the rest). */
+  doc: Operation;
   pattern: RegExp;
   names: string[];
   run: (deps: Deps, e: HttpEvent, p: Params, who: string) => Promise<HttpResponse>;
@@ -32,8 +35,9 @@ function opsHttpError(error: unknown): unknown {
   return error;
 }
 
-/** `/ops/x/{id}` → a regex with named segments (segments never contain `/`); refusals become 409s with their reason. */
-export function opsRoute(method: string, path: string, run: OpsRoute['run']): OpsRoute {
+/** `GET /ops/x/{id}` → a route: its path a regex with named segments (segments never contain `/`). */
+export function opsRoute(route: `${string} /${string}`, doc: Operation, run: OpsRoute['run']): OpsRoute {
+  const [method = '', path = ''] = route.split(' ');
   const names: string[] = [];
   const source = path.replace(/\{(\w+)\}/g, (_, name: string) => {
     names.push(name);
@@ -46,7 +50,7 @@ export function opsRoute(method: string, path: string, run: OpsRoute['run']): Op
       throw opsHttpError(error);
     }
   };
-  return { method, path, pattern: new RegExp(`^${source}$`), names, run: guarded };
+  return { method, path, doc, pattern: new RegExp(`^${source}$`), names, run: guarded };
 }
 
 /** A path parameter, percent-decoded; a malformed escape (`%E0%A4%A`) is the caller's 400, naming it. */

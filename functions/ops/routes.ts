@@ -20,5 +20,7 @@ export const OPS_ROUTES: OpsRoute[] = withAgreementHistory([
   ...ROUTING_ROUTES,
   ...REPORT_ROUTES,
   // Built on request: the table is complete by then.
-  opsRoute('GET', '/ops/openapi.json', async () => json(200, openApiDocument(OPS_ROUTES))),
+  opsRoute('GET /ops/openapi.json', { summary: 'This document' }, async () =>
+    json(200, openApiDocument(OPS_ROUTES)),
+  ),
 ]);

@@ -20,58 +20,111 @@ import { type OpsRoute, opsRoute } from '../router.ts';
 const agreementPath = (id: string) => `/ops/agreements/${encodeURIComponent(id)}`;
 
 export const AGREEMENT_ROUTES: OpsRoute[] = [
-  opsRoute('POST', '/ops/agreements', async (deps, e) => {
-    const created = await createAgreement(deps, parseBody(e, CreateAgreementInput));
-    return json(
-      201,
-      { agreement: created.agreement, secrets: created.generatedSecrets },
-      { location: agreementPath(created.agreement.agreementId) },
-    );
-  }),
-  opsRoute('GET', '/ops/agreements', async (deps) => json(200, { items: await deps.agreements.list() })),
-  opsRoute('GET', '/ops/agreements/{id}', async (deps, _e, p) => {
+  opsRoute(
+    'POST /ops/agreements',
+    {
+      summary: 'Create an agreement (generated secrets are returned once)',
+      body: CreateAgreementInput,
+      success: [201, 'Created; Location names the agreement'],
+    },
+    async (deps, e) => {
+      const created = await createAgreement(deps, parseBody(e, CreateAgreementInput));
+      return json(
+        201,
+        { agreement: created.agreement, secrets: created.generatedSecrets },
+        { location: agreementPath(created.agreement.agreementId) },
+      );
+    },
+  ),
+  opsRoute('GET /ops/agreements', { summary: 'List agreements', page: true }, async (deps) =>
+    json(200, { items: await deps.agreements.list() }),
+  ),
+  opsRoute('GET /ops/agreements/{id}', { summary: 'Read an agreement' }, async (deps, _e, p) => {
     const agreement = await getAgreement(deps, p.id ?? '');
     // Each channel's circuit (`paused` after days of failures: resume it, see docs/operators.md).
     return json(200, { ...agreement, channelStates: await channelStates(deps, agreement.channels) });
   }),
-  opsRoute('PATCH', '/ops/agreements/{id}', async (deps, e, p) =>
-    json(200, await updateAgreement(deps, p.id ?? '', parseBody(e, UpdateAgreementInput))),
+  opsRoute(
+    'PATCH /ops/agreements/{id}',
+    { summary: 'Update an agreement (optimistic lock)', body: UpdateAgreementInput },
+    async (deps, e, p) =>
+      json(200, await updateAgreement(deps, p.id ?? '', parseBody(e, UpdateAgreementInput))),
   ),
-  opsRoute('POST', '/ops/agreements/{id}/suspend', async (deps, _e, p) =>
+  opsRoute('POST /ops/agreements/{id}/suspend', { summary: 'Suspend an agreement' }, async (deps, _e, p) =>
     json(200, await setAgreementStatus(deps, p.id ?? '', 'suspended')),
   ),
-  opsRoute('POST', '/ops/agreements/{id}/resume', async (deps, _e, p) =>
+  opsRoute('POST /ops/agreements/{id}/resume', { summary: 'Resume an agreement' }, async (deps, _e, p) =>
     json(200, await setAgreementStatus(deps, p.id ?? '', 'active')),
   ),
-  opsRoute('PUT', '/ops/agreements/{id}/channels/{channelId}/credentials', async (deps, e, p) => {
-    await replaceCredentials(deps, p.id ?? '', p.channelId ?? '', parseBody(e, SocialCredentials));
-    return { statusCode: 204, headers: {}, body: '' };
-  }),
-  opsRoute('POST', '/ops/agreements/{id}/feed-keys', async (deps, _e, p) => {
-    const { kid, createdAt, agreement } = await addFeedKey(deps, p.id ?? '');
-    const location = `${agreementPath(p.id ?? '')}/feed-keys/${encodeURIComponent(kid)}`;
-    return json(201, { kid, createdAt, feedKeys: agreement.feedKeys }, { location });
-  }),
-  opsRoute('DELETE', '/ops/agreements/{id}/feed-keys/{kid}', async (deps, _e, p) => {
-    const agreement = await retireFeedKey(deps, p.id ?? '', p.kid ?? '');
-    return json(200, { feedKeys: agreement.feedKeys });
-  }),
-  opsRoute('POST', '/ops/agreements/{id}/feed-url', async (deps, e, p) =>
-    json(200, await mintFeedUrl(deps, p.id ?? '', parseBody(e, FeedUrlInput))),
+  opsRoute(
+    'PUT /ops/agreements/{id}/channels/{channelId}/credentials',
+    {
+      summary: 'Replace a social channel’s credentials',
+      body: SocialCredentials,
+      success: [204, 'Replaced'],
+    },
+    async (deps, e, p) => {
+      await replaceCredentials(deps, p.id ?? '', p.channelId ?? '', parseBody(e, SocialCredentials));
+      return { statusCode: 204, headers: {}, body: '' };
+    },
   ),
-  opsRoute('GET', '/ops/agreements/{id}/deliveries', async (deps, e, p) => {
-    const query = parseQuery(e, ListQuery);
-    const agreement = await getAgreement(deps, p.id ?? '');
-    return json(200, await deps.deliveries.listByAgreement(agreement.agreementId, query));
-  }),
-  opsRoute('GET', '/ops/agreements/{id}/history', async (deps, e, p) => {
-    const { limit } = parseQuery(e, HistoryQuery);
-    return json(200, { items: await agreementHistory(deps, p.id ?? '', limit) });
-  }),
-  opsRoute('POST', '/ops/agreements/{id}/renew', async (deps, e, p, who) => {
-    const renewed = await renewAndRecord(deps, p.id ?? '', parseBody(e, RenewInput), who);
-    return json(201, { agreement: renewed }, { location: agreementPath(renewed.agreementId) });
-  }),
-  opsRoute('GET', '/ops/partners', async (deps) => json(200, { items: await listPartners(deps) })),
-  opsRoute('GET', '/ops/partners/{id}', async (deps, _e, p) => json(200, await getPartner(deps, p.id ?? ''))),
+  opsRoute(
+    'POST /ops/agreements/{id}/feed-keys',
+    { summary: 'Add a feed signing key', success: [201, 'Created; Location names the key'] },
+    async (deps, _e, p) => {
+      const { kid, createdAt, agreement } = await addFeedKey(deps, p.id ?? '');
+      const location = `${agreementPath(p.id ?? '')}/feed-keys/${encodeURIComponent(kid)}`;
+      return json(201, { kid, createdAt, feedKeys: agreement.feedKeys }, { location });
+    },
+  ),
+  opsRoute(
+    'DELETE /ops/agreements/{id}/feed-keys/{kid}',
+    { summary: 'Retire a feed signing key' },
+    async (deps, _e, p) => {
+      const agreement = await retireFeedKey(deps, p.id ?? '', p.kid ?? '');
+      return json(200, { feedKeys: agreement.feedKeys });
+    },
+  ),
+  opsRoute(
+    'POST /ops/agreements/{id}/feed-url',
+    { summary: 'Mint a signed feed URL', body: FeedUrlInput },
+    async (deps, e, p) => json(200, await mintFeedUrl(deps, p.id ?? '', parseBody(e, FeedUrlInput))),
+  ),
+  opsRoute(
+    'GET /ops/agreements/{id}/deliveries',
+    { summary: 'An agreement’s deliveries, newest first', query: ListQuery, page: true },
+    async (deps, e, p) => {
+      const query = parseQuery(e, ListQuery);
+      const agreement = await getAgreement(deps, p.id ?? '');
+      return json(200, await deps.deliveries.listByAgreement(agreement.agreementId, query));
+    },
+  ),
+  opsRoute(
+    'GET /ops/agreements/{id}/history',
+    { summary: 'Every change of an agreement: who, when, what', page: true },
+    async (deps, e, p) => {
+      const { limit } = parseQuery(e, HistoryQuery);
+      return json(200, { items: await agreementHistory(deps, p.id ?? '', limit) });
+    },
+  ),
+  opsRoute(
+    'POST /ops/agreements/{id}/renew',
+    {
+      summary: 'Renew an agreement: the next term as a linked agreement',
+      body: RenewInput,
+      success: [201, 'Created; Location names the new agreement'],
+    },
+    async (deps, e, p, who) => {
+      const renewed = await renewAndRecord(deps, p.id ?? '', parseBody(e, RenewInput), who);
+      return json(201, { agreement: renewed }, { location: agreementPath(renewed.agreementId) });
+    },
+  ),
+  opsRoute(
+    'GET /ops/partners',
+    { summary: 'Partners, as the agreements name them', page: true },
+    async (deps) => json(200, { items: await listPartners(deps) }),
+  ),
+  opsRoute('GET /ops/partners/{id}', { summary: 'One partner and its agreements' }, async (deps, _e, p) =>
+    json(200, await getPartner(deps, p.id ?? '')),
+  ),
 ];

@@ -6,22 +6,37 @@ import { json, optionalBody, parseBody, parseQuery } from '../../http.ts';
 import { type OpsRoute, opsRoute } from '../router.ts';
 
 export const DELIVERY_ROUTES: OpsRoute[] = [
-  opsRoute('GET', '/ops/deliveries', async (deps, e) => {
-    const { limit, cursor, ...filter } = parseQuery(e, DeliveryQuery);
-    return json(200, await findDeliveries(deps, filter, { limit, ...(cursor && { cursor }) }));
-  }),
-  opsRoute('GET', '/ops/deliveries/{id}', async (deps, _e, p) =>
+  opsRoute(
+    'GET /ops/deliveries',
+    { summary: 'Deliveries by filter, across agreements', query: DeliveryQuery, page: true },
+    async (deps, e) => {
+      const { limit, cursor, ...filter } = parseQuery(e, DeliveryQuery);
+      return json(200, await findDeliveries(deps, filter, { limit, ...(cursor && { cursor }) }));
+    },
+  ),
+  opsRoute('GET /ops/deliveries/{id}', { summary: 'One delivery' }, async (deps, _e, p) =>
     json(200, await getDelivery(deps, p.id ?? '')),
   ),
-  opsRoute('GET', '/ops/deliveries/{id}/attempts', async (deps, _e, p) =>
+  opsRoute('GET /ops/deliveries/{id}/attempts', { summary: 'A delivery’s attempts' }, async (deps, _e, p) =>
     json(200, await deliveryAttempts(deps, p.id ?? '')),
   ),
-  opsRoute('POST', '/ops/deliveries/{id}/replay', async (deps, e, p, who) => {
-    const input = optionalBody(e) ? parseBody(e, ReplayOneInput) : ReplayOneInput.parse({});
-    const replay = await replayDelivery(deps, p.id ?? '', who, input);
-    return json(202, { replay }, { location: `/ops/replays/${encodeURIComponent(replay.replayId)}` });
-  }),
-  opsRoute('GET', '/ops/articles/{id}/deliveries', async (deps, _e, p) =>
-    json(200, { items: await deps.deliveries.listByArticle(p.id ?? '') }),
+  opsRoute(
+    'POST /ops/deliveries/{id}/replay',
+    {
+      summary: 'Replay one finished delivery (audited)',
+      body: ReplayOneInput,
+      bodyOptional: true,
+      success: [202, 'Accepted; Location names the replay'],
+    },
+    async (deps, e, p, who) => {
+      const input = optionalBody(e) ? parseBody(e, ReplayOneInput) : ReplayOneInput.parse({});
+      const replay = await replayDelivery(deps, p.id ?? '', who, input);
+      return json(202, { replay }, { location: `/ops/replays/${encodeURIComponent(replay.replayId)}` });
+    },
+  ),
+  opsRoute(
+    'GET /ops/articles/{id}/deliveries',
+    { summary: 'Everywhere an article went', page: true },
+    async (deps, _e, p) => json(200, { items: await deps.deliveries.listByArticle(p.id ?? '') }),
   ),
 ];

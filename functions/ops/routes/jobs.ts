@@ -13,41 +13,71 @@ const located = (path: string, id: string) => ({ location: `${path}/${encodeURIC
 
 export const JOB_ROUTES: OpsRoute[] = [
   // The audit log: every replay, bulk replay and backfill, newest first.
-  opsRoute('GET', '/ops/replays', async (deps, e) =>
-    json(200, { items: await deps.deliveries.listReplays(parseQuery(e, AuditQuery).limit) }),
+  opsRoute(
+    'GET /ops/replays',
+    { summary: 'The replay audit log, newest first', query: AuditQuery, page: true },
+    async (deps, e) =>
+      json(200, { items: await deps.deliveries.listReplays(parseQuery(e, AuditQuery).limit) }),
   ),
-  opsRoute('POST', '/ops/replays', async (deps, e, _p, who) => {
-    const result = await startBulkReplay(deps, parseBody(e, StartReplayInput), who);
-    if (result.dryRun) return json(200, result);
-    return json(202, result, located('/ops/replays', result.replay.replayId));
-  }),
+  opsRoute(
+    'POST /ops/replays',
+    {
+      summary: 'Replay by filter (dry run: 200)',
+      body: StartReplayInput,
+      success: [202, 'Accepted; Location names the job'],
+    },
+    async (deps, e, _p, who) => {
+      const result = await startBulkReplay(deps, parseBody(e, StartReplayInput), who);
+      if (result.dryRun) return json(200, result);
+      return json(202, result, located('/ops/replays', result.replay.replayId));
+    },
+  ),
   // Any id the audit log lists: a replay or backfill job, or the replay of one delivery.
-  opsRoute('GET', '/ops/replays/{id}', async (deps, _e, p) =>
-    json(200, await replayStatus(deps, p.id ?? '')),
+  opsRoute(
+    'GET /ops/replays/{id}',
+    { summary: 'Status of any id the audit log lists' },
+    async (deps, _e, p) => json(200, await replayStatus(deps, p.id ?? '')),
   ),
-  opsRoute('POST', '/ops/replays/{id}/cancel', async (deps, _e, p) => {
+  opsRoute('POST /ops/replays/{id}/cancel', { summary: 'Cancel a replay by filter' }, async (deps, _e, p) => {
     await jobOfKind(deps, p.id ?? '', JOB_KIND.replay);
     const job = await cancelJob(deps, p.id ?? '');
     return json(200, job && jobView(job));
   }),
   // A catch-up's progress (its id is in the resume's answer and in the audit, GET /ops/replays).
-  opsRoute('GET', '/ops/catch-ups/{id}', async (deps, _e, p) =>
+  opsRoute('GET /ops/catch-ups/{id}', { summary: 'A catch-up’s progress' }, async (deps, _e, p) =>
     json(200, jobView(await jobOfKind(deps, p.id ?? '', JOB_KIND.catchUp))),
   ),
-  opsRoute('POST', '/ops/agreements/{id}/channels/{channelId}/resume', async (deps, e, p, who) => {
-    const { ratePerSecond } = e.body ? parseBody(e, ResumeInput) : { ratePerSecond: CATCH_UP_RATE };
-    const resumed = await resumeChannel(deps, p.id ?? '', p.channelId ?? '', who, ratePerSecond);
-    return json(202, resumed, located('/ops/catch-ups', resumed.catchUp.replayId));
-  }),
-  opsRoute('POST', '/ops/agreements/{id}/backfill', async (deps, e, p, who) => {
-    const result = await startBackfill(deps, p.id ?? '', parseBody(e, BackfillInput), who);
-    if (result.dryRun) return json(200, result);
-    return json(202, result, located('/ops/backfills', result.backfill.replayId));
-  }),
-  opsRoute('GET', '/ops/backfills/{id}', async (deps, _e, p) =>
+  opsRoute(
+    'POST /ops/agreements/{id}/channels/{channelId}/resume',
+    {
+      summary: 'Resume a paused channel: its held deliveries go out oldest first (catch-up)',
+      body: ResumeInput,
+      bodyOptional: true,
+      success: [202, 'Accepted; Location names the catch-up'],
+    },
+    async (deps, e, p, who) => {
+      const { ratePerSecond } = e.body ? parseBody(e, ResumeInput) : { ratePerSecond: CATCH_UP_RATE };
+      const resumed = await resumeChannel(deps, p.id ?? '', p.channelId ?? '', who, ratePerSecond);
+      return json(202, resumed, located('/ops/catch-ups', resumed.catchUp.replayId));
+    },
+  ),
+  opsRoute(
+    'POST /ops/agreements/{id}/backfill',
+    {
+      summary: 'Backfill a new agreement (dry run: 200)',
+      body: BackfillInput,
+      success: [202, 'Accepted; Location names the job'],
+    },
+    async (deps, e, p, who) => {
+      const result = await startBackfill(deps, p.id ?? '', parseBody(e, BackfillInput), who);
+      if (result.dryRun) return json(200, result);
+      return json(202, result, located('/ops/backfills', result.backfill.replayId));
+    },
+  ),
+  opsRoute('GET /ops/backfills/{id}', { summary: 'A backfill’s progress' }, async (deps, _e, p) =>
     json(200, jobView(await jobOfKind(deps, p.id ?? '', JOB_KIND.backfill))),
   ),
-  opsRoute('POST', '/ops/backfills/{id}/cancel', async (deps, _e, p) => {
+  opsRoute('POST /ops/backfills/{id}/cancel', { summary: 'Cancel a backfill' }, async (deps, _e, p) => {
     const job = await jobOfKind(deps, p.id ?? '', JOB_KIND.backfill);
     const cancelled = await cancelJob(deps, job.jobId);
     return json(200, cancelled && jobView(cancelled));

@@ -56,28 +56,43 @@ const titleOf = (r: AgreementReport) => [
 ];
 
 export const REPORT_ROUTES: OpsRoute[] = [
-  opsRoute('GET', '/ops/health', async (deps, e) =>
-    json(200, await agreementHealth(deps, parseQuery(e, HealthQuery).hours)),
+  opsRoute(
+    'GET /ops/health',
+    { summary: 'Per agreement: delivered, retrying, failed', query: HealthQuery },
+    async (deps, e) => json(200, await agreementHealth(deps, parseQuery(e, HealthQuery).hours)),
   ),
-  opsRoute('GET', '/ops/agreements/{id}/report', async (deps, e, p) => {
-    const q = parseQuery(e, ReportQuery);
-    const r = await agreementReport(reportPorts(deps), p.id ?? '', q);
-    const name = `${r.agreement.agreementId}_${r.period.from}_${r.period.to}`;
-    return render(q.format, name, r, agreementTables(r), titleOf(r));
-  }),
-  opsRoute('GET', '/ops/reports/overview', async (deps, e) => {
-    const q = parseQuery(e, ReportQuery);
-    const o = await overviewReport(reportPorts(deps), q);
-    const title = [
-      ['overview', `${o.period.from}..${o.period.to}`],
-      ['generatedAt', o.generatedAt],
-    ];
-    return render(q.format, `overview_${o.period.from}_${o.period.to}`, o, overviewTables(o), title);
-  }),
-  opsRoute('GET', '/ops/reports/expiring', async (deps, e) =>
-    json(200, await expiringAgreements(deps, parseQuery(e, ExpiringQuery).days)),
+  opsRoute(
+    'GET /ops/agreements/{id}/report',
+    {
+      summary: 'An agreement’s report by topic × month × channel × language (json, csv, xlsx)',
+      query: ReportQuery,
+    },
+    async (deps, e, p) => {
+      const q = parseQuery(e, ReportQuery);
+      const r = await agreementReport(reportPorts(deps), p.id ?? '', q);
+      const name = `${r.agreement.agreementId}_${r.period.from}_${r.period.to}`;
+      return render(q.format, name, r, agreementTables(r), titleOf(r));
+    },
   ),
-  opsRoute('POST', '/ops/reports/seal', async (deps) =>
+  opsRoute(
+    'GET /ops/reports/overview',
+    { summary: 'Every agreement side by side for a period', query: ReportQuery },
+    async (deps, e) => {
+      const q = parseQuery(e, ReportQuery);
+      const o = await overviewReport(reportPorts(deps), q);
+      const title = [
+        ['overview', `${o.period.from}..${o.period.to}`],
+        ['generatedAt', o.generatedAt],
+      ];
+      return render(q.format, `overview_${o.period.from}_${o.period.to}`, o, overviewTables(o), title);
+    },
+  ),
+  opsRoute(
+    'GET /ops/reports/expiring',
+    { summary: 'Agreements whose term ends within `days`', query: ExpiringQuery },
+    async (deps, e) => json(200, await expiringAgreements(deps, parseQuery(e, ExpiringQuery).days)),
+  ),
+  opsRoute('POST /ops/reports/seal', { summary: 'Seal the fact ledger’s due months now' }, async (deps) =>
     json(200, { sealed: await sealFacts(reportPorts(deps)) }),
   ),
 ];

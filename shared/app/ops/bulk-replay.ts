@@ -4,12 +4,11 @@
  */
 import type { Delivery } from '#domain/delivery.ts';
 import { InvalidInputError } from '#domain/errors.ts';
-import { newId } from '#domain/ids.ts';
 import { PUSHED_CHANNELS } from '#ports/delivery-store.ts';
-import { JOB_KIND, JOB_STATUS, type OpsJob } from '#ports/job-store.ts';
+import { JOB_KIND, type OpsJob } from '#ports/job-store.ts';
 import type { Deps } from '../deps.ts';
 import { countDeliveries, type Filter, findDeliveries } from './deliveries.ts';
-import { type JobKindRunner, jobView } from './job-runner.ts';
+import { type JobKindRunner, jobView, startJob } from './job-runner.ts';
 import { previewOne, ReplayLookups, ReplayRefusedError, reopenOne } from './reopen.ts';
 
 import { ReplayFilter, type StartReplayInput } from './schemas.ts';
@@ -72,35 +71,20 @@ export async function startBulkReplay(
       `filter: matches ${count} deliveries, at most ${MAX_BULK_REPLAY} per replay: narrow it (agreementId, since, until)`,
     ]);
   }
-  const job: OpsJob = {
-    jobId: newId('rpl'),
-    kind: JOB_KIND.replay,
-    filter: { ...filter },
-    version: input.version,
-    ratePerSecond: input.ratePerSecond,
-    status: count === 0 ? JOB_STATUS.done : JOB_STATUS.queued,
-    total: count,
-    done: 0,
-    skipped: 0,
-    skippedReasons: {},
-    requestedBy,
-    createdAt: now,
-    updatedAt: now,
-    ...(count === 0 && { finishedAt: now }),
-    seq: 0,
-  };
-  await deps.jobStore.create(job);
-  // One audit record for the whole replay, whatever its size.
-  await deps.deliveries.recordReplay({
-    replayId: job.jobId,
-    requestedBy,
-    requestedAt: now,
-    filter: { ...filter, version: input.version, ratePerSecond: input.ratePerSecond },
-    count,
-    deliveryIds: [],
-    kind: JOB_KIND.replay,
-  });
-  if (count > 0) await deps.jobs.enqueueJob({ jobId: job.jobId });
+  const job = await startJob(
+    deps,
+    {
+      kind: JOB_KIND.replay,
+      idPrefix: 'rpl',
+      filter: { ...filter },
+      version: input.version,
+      ratePerSecond: input.ratePerSecond,
+      total: count,
+      requestedBy,
+      now,
+    },
+    { ...filter, version: input.version, ratePerSecond: input.ratePerSecond },
+  );
   return { dryRun: false, replay: jobView(job) };
 }
 

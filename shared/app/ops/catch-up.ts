@@ -6,11 +6,10 @@
 import { z } from 'zod';
 import type { Delivery } from '#domain/delivery.ts';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
-import { newId } from '#domain/ids.ts';
 import { channelEndpoint, closedCircuit } from '#domain/pause.ts';
-import { JOB_KIND, JOB_STATUS, type OpsJob } from '#ports/job-store.ts';
+import { JOB_KIND, type OpsJob } from '#ports/job-store.ts';
 import type { Deps } from '../deps.ts';
-import { type JobKindRunner, jobView } from './job-runner.ts';
+import { type JobKindRunner, jobView, startJob } from './job-runner.ts';
 
 /** Held deliveries released per second by a catch-up unless the operator says otherwise. */
 export const CATCH_UP_RATE = 5;
@@ -35,35 +34,20 @@ export async function startCatchUp(
     status: 'held',
     channel: target.channelId,
   });
-  const job: OpsJob = {
-    jobId: newId('cu'),
-    kind: JOB_KIND.catchUp,
-    filter,
-    version: 'original',
-    ratePerSecond,
-    status: total === 0 ? JOB_STATUS.done : JOB_STATUS.queued,
-    total,
-    done: 0,
-    skipped: 0,
-    skippedReasons: {},
-    requestedBy,
-    createdAt: now,
-    updatedAt: now,
-    ...(total === 0 && { finishedAt: now }),
-    seq: 0,
-  };
-  await deps.jobStore.create(job);
-  await deps.deliveries.recordReplay({
-    replayId: job.jobId,
-    requestedBy,
-    requestedAt: now,
-    filter: { ...filter, ratePerSecond },
-    count: total,
-    deliveryIds: [],
-    kind: 'catch-up',
-  });
-  if (total > 0) await deps.jobs.enqueueJob({ jobId: job.jobId });
-  return job;
+  return startJob(
+    deps,
+    {
+      kind: JOB_KIND.catchUp,
+      idPrefix: 'cu',
+      filter,
+      version: 'original',
+      ratePerSecond,
+      total,
+      requestedBy,
+      now,
+    },
+    { ...filter, ratePerSecond },
+  );
 }
 
 /** The worker's side of a catch-up: the channel's held deliveries, oldest first; each released and queued. */

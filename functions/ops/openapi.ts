@@ -6,6 +6,12 @@
  */
 import { z } from 'zod';
 
+/** A success that names what it made: 201 Created or 202 Accepted, with a Location header. */
+export const locatedSuccess = (status: 201 | 202, what: string): [number, string] => [
+  status,
+  `${status === 201 ? 'Created' : 'Accepted'}; Location names ${what}`,
+];
+
 /** What a route tells the document beyond its method and path. */
 export interface Operation {
   summary: string;

@@ -7,7 +7,7 @@ import type { Deps } from '#app/deps.ts';
 import { NotPausedError } from '#app/ops/catch-up.ts';
 import { ReplayRefusedError } from '#app/ops/reopen.ts';
 import { InvalidCursorError } from '#domain/errors.ts';
-import { HttpError, type HttpEvent, type HttpResponse } from '../http.ts';
+import { HttpError, type HttpEvent, type HttpResponse, json } from '../http.ts';
 import type { Operation } from './openapi.ts';
 
 /** Path parameters by name, percent-decoded. */
@@ -22,6 +22,11 @@ export interface OpsRoute {
   pattern: RegExp;
   names: string[];
   run: (deps: Deps, e: HttpEvent, p: Params, who: string) => Promise<HttpResponse>;
+}
+
+/** A 201 or 202 whose Location names what was made: `{collection}/{id}`. */
+export function located(status: 201 | 202, body: unknown, collection: string, id: string): HttpResponse {
+  return json(status, body, { location: `${collection}/${encodeURIComponent(id)}` });
 }
 
 /** The HTTP form of the domain errors only the ops API raises; anything else is passed on. */

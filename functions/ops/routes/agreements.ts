@@ -15,9 +15,10 @@ import { HistoryQuery, ListQuery, UpdateAgreementInput } from '#app/ops/schemas.
 import { RenewInput } from '#app/renew-agreement.ts';
 import { CreateAgreementInput, SocialCredentials } from '#schemas/agreement.ts';
 import { json, parseBody, parseQuery } from '../../http.ts';
-import { type OpsRoute, opsRoute } from '../router.ts';
+import { locatedSuccess } from '../openapi.ts';
+import { located, type OpsRoute, opsRoute } from '../router.ts';
 
-const agreementPath = (id: string) => `/ops/agreements/${encodeURIComponent(id)}`;
+const AGREEMENTS = '/ops/agreements';
 
 export const AGREEMENT_ROUTES: OpsRoute[] = [
   opsRoute(
@@ -25,15 +26,12 @@ export const AGREEMENT_ROUTES: OpsRoute[] = [
     {
       summary: 'Create an agreement (generated secrets are returned once)',
       body: CreateAgreementInput,
-      success: [201, 'Created; Location names the agreement'],
+      success: locatedSuccess(201, 'the agreement'),
     },
     async (deps, e) => {
       const created = await createAgreement(deps, parseBody(e, CreateAgreementInput));
-      return json(
-        201,
-        { agreement: created.agreement, secrets: created.generatedSecrets },
-        { location: agreementPath(created.agreement.agreementId) },
-      );
+      const body = { agreement: created.agreement, secrets: created.generatedSecrets };
+      return located(201, body, AGREEMENTS, created.agreement.agreementId);
     },
   ),
   opsRoute('GET /ops/agreements', { summary: 'List agreements', page: true }, async (deps) =>
@@ -70,11 +68,11 @@ export const AGREEMENT_ROUTES: OpsRoute[] = [
   ),
   opsRoute(
     'POST /ops/agreements/{id}/feed-keys',
-    { summary: 'Add a feed signing key', success: [201, 'Created; Location names the key'] },
+    { summary: 'Add a feed signing key', success: locatedSuccess(201, 'the key') },
     async (deps, _e, p) => {
       const { kid, createdAt, agreement } = await addFeedKey(deps, p.id ?? '');
-      const location = `${agreementPath(p.id ?? '')}/feed-keys/${encodeURIComponent(kid)}`;
-      return json(201, { kid, createdAt, feedKeys: agreement.feedKeys }, { location });
+      const keys = `${AGREEMENTS}/${encodeURIComponent(p.id ?? '')}/feed-keys`;
+      return located(201, { kid, createdAt, feedKeys: agreement.feedKeys }, keys, kid);
     },
   ),
   opsRoute(
@@ -112,11 +110,11 @@ export const AGREEMENT_ROUTES: OpsRoute[] = [
     {
       summary: 'Renew an agreement: the next term as a linked agreement',
       body: RenewInput,
-      success: [201, 'Created; Location names the new agreement'],
+      success: locatedSuccess(201, 'the new agreement'),
     },
     async (deps, e, p, who) => {
       const renewed = await renewAndRecord(deps, p.id ?? '', parseBody(e, RenewInput), who);
-      return json(201, { agreement: renewed }, { location: agreementPath(renewed.agreementId) });
+      return located(201, { agreement: renewed }, AGREEMENTS, renewed.agreementId);
     },
   ),
   opsRoute(

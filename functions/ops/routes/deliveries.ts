@@ -3,7 +3,8 @@ import { deliveryAttempts, findDeliveries, getDelivery } from '#app/ops/deliveri
 import { DeliveryQuery, ReplayOneInput } from '#app/ops/schemas.ts';
 import { replayDelivery } from '#app/replay-delivery.ts';
 import { json, optionalBody, parseBody, parseQuery } from '../../http.ts';
-import { type OpsRoute, opsRoute } from '../router.ts';
+import { locatedSuccess } from '../openapi.ts';
+import { located, type OpsRoute, opsRoute } from '../router.ts';
 
 export const DELIVERY_ROUTES: OpsRoute[] = [
   opsRoute(
@@ -26,12 +27,12 @@ export const DELIVERY_ROUTES: OpsRoute[] = [
       summary: 'Replay one finished delivery (audited)',
       body: ReplayOneInput,
       bodyOptional: true,
-      success: [202, 'Accepted; Location names the replay'],
+      success: locatedSuccess(202, 'the replay'),
     },
     async (deps, e, p, who) => {
       const input = optionalBody(e) ? parseBody(e, ReplayOneInput) : ReplayOneInput.parse({});
       const replay = await replayDelivery(deps, p.id ?? '', who, input);
-      return json(202, { replay }, { location: `/ops/replays/${encodeURIComponent(replay.replayId)}` });
+      return located(202, { replay }, '/ops/replays', replay.replayId);
     },
   ),
   opsRoute(

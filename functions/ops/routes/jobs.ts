@@ -7,9 +7,10 @@ import { replayStatus } from '#app/ops/replay-status.ts';
 import { AuditQuery, BackfillInput, StartReplayInput } from '#app/ops/schemas.ts';
 import { JOB_KIND } from '#ports/job-store.ts';
 import { json, parseBody, parseQuery } from '../../http.ts';
-import { type OpsRoute, opsRoute } from '../router.ts';
+import { locatedSuccess } from '../openapi.ts';
+import { located, type OpsRoute, opsRoute } from '../router.ts';
 
-const located = (path: string, id: string) => ({ location: `${path}/${encodeURIComponent(id)}` });
+const JOB_ACCEPTED = locatedSuccess(202, 'the job');
 
 export const JOB_ROUTES: OpsRoute[] = [
   // The audit log: every replay, bulk replay and backfill, newest first.
@@ -21,15 +22,10 @@ export const JOB_ROUTES: OpsRoute[] = [
   ),
   opsRoute(
     'POST /ops/replays',
-    {
-      summary: 'Replay by filter (dry run: 200)',
-      body: StartReplayInput,
-      success: [202, 'Accepted; Location names the job'],
-    },
+    { summary: 'Replay by filter (dry run: 200)', body: StartReplayInput, success: JOB_ACCEPTED },
     async (deps, e, _p, who) => {
       const result = await startBulkReplay(deps, parseBody(e, StartReplayInput), who);
-      if (result.dryRun) return json(200, result);
-      return json(202, result, located('/ops/replays', result.replay.replayId));
+      return result.dryRun ? json(200, result) : located(202, result, '/ops/replays', result.replay.replayId);
     },
   ),
   // Any id the audit log lists: a replay or backfill job, or the replay of one delivery.
@@ -53,25 +49,22 @@ export const JOB_ROUTES: OpsRoute[] = [
       summary: 'Resume a paused channel: its held deliveries go out oldest first (catch-up)',
       body: ResumeInput,
       bodyOptional: true,
-      success: [202, 'Accepted; Location names the catch-up'],
+      success: locatedSuccess(202, 'the catch-up'),
     },
     async (deps, e, p, who) => {
       const { ratePerSecond } = e.body ? parseBody(e, ResumeInput) : { ratePerSecond: CATCH_UP_RATE };
       const resumed = await resumeChannel(deps, p.id ?? '', p.channelId ?? '', who, ratePerSecond);
-      return json(202, resumed, located('/ops/catch-ups', resumed.catchUp.replayId));
+      return located(202, resumed, '/ops/catch-ups', resumed.catchUp.replayId);
     },
   ),
   opsRoute(
     'POST /ops/agreements/{id}/backfill',
-    {
-      summary: 'Backfill a new agreement (dry run: 200)',
-      body: BackfillInput,
-      success: [202, 'Accepted; Location names the job'],
-    },
+    { summary: 'Backfill a new agreement (dry run: 200)', body: BackfillInput, success: JOB_ACCEPTED },
     async (deps, e, p, who) => {
       const result = await startBackfill(deps, p.id ?? '', parseBody(e, BackfillInput), who);
-      if (result.dryRun) return json(200, result);
-      return json(202, result, located('/ops/backfills', result.backfill.replayId));
+      return result.dryRun
+        ? json(200, result)
+        : located(202, result, '/ops/backfills', result.backfill.replayId);
     },
   ),
   opsRoute('GET /ops/backfills/{id}', { summary: 'A backfill’s progress' }, async (deps, _e, p) =>

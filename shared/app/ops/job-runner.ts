@@ -174,7 +174,7 @@ export interface NewJob {
  * whole job whatever its size (`auditFilter`, what the operator asked for), and its first message.
  */
 export async function startJob(
-  deps: Pick<Deps, 'jobStore' | 'deliveries' | 'jobs'>,
+  deps: Pick<Deps, 'jobStore' | 'jobs'> & { deliveries: Pick<Deps['deliveries'], 'recordReplay'> },
   spec: NewJob,
   auditFilter: Record<string, unknown> = spec.filter,
 ): Promise<OpsJob> {

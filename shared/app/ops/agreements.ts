@@ -93,8 +93,8 @@ export async function replaceCredentials(
   channelId: string,
   credentials: SocialCredentials,
 ): Promise<void> {
-  const agreement = await getAgreement(deps, agreementId);
-  const channel = agreement.channels.find((c) => c.channelId === channelId);
+  const { channels } = await getAgreement(deps, agreementId);
+  const channel = channels.find((c) => c.channelId === channelId);
   if (!channel) throw new NotFoundError(`channel ${channelId} is not on agreement ${agreementId}`);
   if (channel.type !== 'social') {
     throw new InvalidInputError('invalid request', [

@@ -9,9 +9,9 @@ import type { OpsRoute } from './router.ts';
 import { opsRoute } from './router.ts';
 import { AGREEMENT_ROUTES } from './routes/agreements.ts';
 import { DELIVERY_ROUTES } from './routes/deliveries.ts';
-import { ROUTING_ROUTES } from './routes/explain.ts';
 import { JOB_ROUTES } from './routes/jobs.ts';
 import { REPORT_ROUTES } from './routes/reports.ts';
+import { ROUTING_ROUTES } from './routes/routing.ts';
 
 export const OPS_ROUTES: OpsRoute[] = withAgreementHistory([
   ...AGREEMENT_ROUTES,

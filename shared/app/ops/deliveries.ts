@@ -3,10 +3,6 @@ import type { Delivery } from '#domain/delivery.ts';
 import { InvalidCursorError, NotFoundError } from '#domain/errors.ts';
 import { type DeliveryFilter, type DeliveryPage, PUSHED_CHANNELS } from '#ports/delivery-store.ts';
 import type { Deps } from '../deps.ts';
-import { json, parseBody } from '../http.ts';
-import { replayDelivery } from '../replay-delivery.ts';
-import { type OpsRoute, opsRoute, optionalBody, parseQuery } from './route.ts';
-import { DeliveryQuery, ReplayOneInput } from './schemas.ts';
 
 export type Filter = DeliveryFilter & { agreementId?: string };
 
@@ -109,31 +105,21 @@ export async function countDeliveries(deps: Pick<Deps, 'agreements' | 'deliverie
   return counts.reduce((a, b) => a + b, 0);
 }
 
-async function deliveryOr404(deps: Pick<Deps, 'deliveries'>, id: string): Promise<Delivery> {
+/** One delivery; NotFoundError when there is none. */
+export async function getDelivery(deps: Pick<Deps, 'deliveries'>, id: string): Promise<Delivery> {
   const d = await deps.deliveries.get(id);
   if (!d) throw new NotFoundError(`delivery ${id} not found`);
   return d;
 }
 
-export const DELIVERY_ROUTES: OpsRoute[] = [
-  opsRoute('GET', '/ops/deliveries', async (deps, e) => {
-    const { limit, cursor, ...filter } = parseQuery(e, DeliveryQuery);
-    return json(200, await findDeliveries(deps, filter, { limit, ...(cursor && { cursor }) }));
-  }),
-  opsRoute('GET', '/ops/deliveries/{id}/attempts', async (deps, _e, p) => {
-    const d = await deliveryOr404(deps, p.id ?? '');
-    // The item keeps the latest attempts; attemptCount counts them all.
-    return json(200, {
-      deliveryId: d.deliveryId,
-      status: d.status,
-      attemptCount: d.attemptCount,
-      replayCount: d.replayCount,
-      items: d.attempts,
-    });
-  }),
-  opsRoute('POST', '/ops/deliveries/{id}/replay', async (deps, e, p, who) => {
-    const input = optionalBody(e) ? parseBody(e, ReplayOneInput) : ReplayOneInput.parse({});
-    const replay = await replayDelivery(deps, p.id ?? '', who, input);
-    return json(202, { replay }, { location: `/ops/replays/${encodeURIComponent(replay.replayId)}` });
-  }),
-];
+/** A delivery's attempts: the item keeps the latest ones; attemptCount counts them all. */
+export async function deliveryAttempts(deps: Pick<Deps, 'deliveries'>, deliveryId: string) {
+  const d = await getDelivery(deps, deliveryId);
+  return {
+    deliveryId: d.deliveryId,
+    status: d.status,
+    attemptCount: d.attemptCount,
+    replayCount: d.replayCount,
+    items: d.attempts,
+  };
+}

@@ -7,9 +7,7 @@ import { NotFoundError } from '#domain/errors.ts';
 import { decideRoute, ROUTE_REASON, type RouteDecision } from '#domain/routing.ts';
 import type { RoutingRecord } from '#ports/delivery-store.ts';
 import type { Deps } from '../deps.ts';
-import { json, parseBody } from '../http.ts';
-import { type OpsRoute, opsRoute, parseQuery } from './route.ts';
-import { RoutePreviewInput, WhyQuery } from './schemas.ts';
+import type { RoutePreviewInput } from './schemas.ts';
 
 interface ArticleFacts {
   language?: string;
@@ -123,16 +121,3 @@ export async function previewRoute(deps: Pick<Deps, 'agreements' | 'clock'>, inp
     }),
   };
 }
-
-export const EXPLAIN_ROUTES: OpsRoute[] = [
-  opsRoute('GET', '/ops/articles/{id}/why', async (deps, e, p) => {
-    const q = parseQuery(e, WhyQuery);
-    return json(200, await explainRouting(deps, p.id ?? '', q.agreementId, q.version));
-  }),
-  opsRoute('GET', '/ops/articles/{id}/routing', async (deps, _e, p) =>
-    json(200, { items: await deps.deliveries.listRouting(p.id ?? '') }),
-  ),
-  opsRoute('POST', '/ops/route-preview', async (deps, e) =>
-    json(200, await previewRoute(deps, parseBody(e, RoutePreviewInput))),
-  ),
-];

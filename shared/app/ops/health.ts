@@ -5,10 +5,7 @@
 import type { DeliveryStatus } from '#domain/delivery.ts';
 import type { Agreement, Channel } from '#schemas/agreement.ts';
 import type { Deps } from '../deps.ts';
-import { json } from '../http.ts';
 import { channelStates } from './catch-up.ts';
-import { type OpsRoute, opsRoute, parseQuery } from './route.ts';
-import { HealthQuery } from './schemas.ts';
 
 const STATUSES: DeliveryStatus[] = ['delivered', 'retrying', 'failed', 'pending', 'discarded', 'held'];
 /** Agreements read at once: a few hundred agreements make five queries each. */
@@ -113,9 +110,3 @@ export async function agreementHealth(
     items: rows,
   };
 }
-
-export const HEALTH_ROUTES: OpsRoute[] = [
-  opsRoute('GET', '/ops/health', async (deps, e) =>
-    json(200, await agreementHealth(deps, parseQuery(e, HealthQuery).hours)),
-  ),
-];

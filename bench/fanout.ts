@@ -29,11 +29,12 @@ import { signWebhook } from '#domain/webhook-signature.ts';
 import { toNinjs } from '#formats/ninjs.ts';
 import { LOCAL_CMS_ACCESS_KEY_ID } from '#infra/local/publishers.ts';
 import { type LocalLoa, startLocal } from '#infra/local/runtime.ts';
-import { BUS_NAME, type FunctionName } from '#infra/wiring.ts';
+import type { FunctionName } from '#infra/wiring.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { Article } from '#schemas/article.ts';
 import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
+import { busEntries } from '#test/support/local-loa.ts';
 import { AwsCounter, type CallStats } from './aws-counter.ts';
 import { type Figure, figure, median, type PartResult, quantile, round } from './figure.ts';
 
@@ -293,16 +294,12 @@ async function loaRound(s: Session, tag: string, approvals: number, count: boole
   await Promise.all(
     chunks.map(async (chunk) => {
       for (const a of chunk) sentAt.set(a.articleId, now());
-      const out = await bus.send(
-        new PutEventsCommand({
-          Entries: chunk.map((article) => ({
-            EventBusName: BUS_NAME,
-            Source: SOURCE.cms,
-            DetailType: DETAIL_TYPE.contentApproved,
-            Detail: JSON.stringify({ article }),
-          })),
-        }),
-      );
+      const entries = chunk.map((article) => ({
+        source: SOURCE.cms,
+        detailType: DETAIL_TYPE.contentApproved,
+        detail: { article },
+      }));
+      const out = await bus.send(new PutEventsCommand({ Entries: busEntries(entries) }));
       if (out.FailedEntryCount) throw new Error(`the bus refused ${out.FailedEntryCount} approvals`);
     }),
   );

@@ -11,11 +11,12 @@ import { type FakeIngest, startFakeIngest } from '#infra/local/fakes/ingest.ts';
 import { type FakeX, startFakeX } from '#infra/local/fakes/x.ts';
 import { type FakeZalo, startFakeZalo } from '#infra/local/fakes/zalo.ts';
 import type { Article } from '#schemas/article.ts';
-import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
+import { socialChannelFixture } from '#test/fixtures/agreements.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { ManualClock } from '#test/support/feed-harness.ts';
 import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
 import { validateNewsMl } from '#test/support/newsml-validator.ts';
+import { postAgreement } from '#test/support/ops-fixtures.ts';
 import { Receiver } from '#test/support/receiver.ts';
 
 const HOUR = 3_600_000;
@@ -42,23 +43,17 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
 
 async function approve(articleId: string, overrides: Partial<Article> = {}): Promise<Article> {
   const article = articleFixture({ articleId, approvedAt: clock.now().toISOString(), ...overrides });
-  for (const asset of article.assets) await loa.upload(asset.uri.replace('s3://loa-content/', ''), IMAGE);
-  await loa.putEvents([{ source: SOURCE.cms, detailType: DETAIL_TYPE.contentApproved, detail: { article } }]);
+  await loa.approveArticle(article, IMAGE);
   return article;
 }
 
-async function agreement(agreementId: string, body: Record<string, unknown>) {
-  const res = await loa.ops('POST', '/ops/agreements', {
+async function agreement(agreementId: string, body: { channels: unknown[]; [field: string]: unknown }) {
+  return postAgreement(loa, {
     agreementId,
-    partner: { partnerId: agreementId, name: 'Đài Phát thanh và Truyền hình Hà Giang' },
-    validFrom: '2024-01-01',
-    validTo: '2099-12-31',
+    partnerName: 'Đài Phát thanh và Truyền hình Hà Giang',
     topics: ['infrastructure'],
-    languages: ['vi'],
     ...body,
   });
-  expect(res.status, res.text).toBe(201);
-  return res.json;
 }
 
 const deliveriesOf = async (agreementId: string, articleId: string) =>
@@ -94,28 +89,9 @@ describe('embargo on every channel', () => {
       channels: [
         { type: 'webhook', channelId: 'cms', url: `${partner.baseUrl}/pass-through` },
         { type: 'broadcast', channelId: 'ingest', target: 'http', url: ingest.baseUrl },
-        {
-          type: 'social',
-          channelId: 'x',
-          network: 'x',
-          baseUrl: x.baseUrl,
-          credentials: { accessToken: TOKENS.x },
-        },
-        {
-          type: 'social',
-          channelId: 'facebook',
-          network: 'facebook',
-          baseUrl: facebook.baseUrl,
-          accountId: PAGE,
-          credentials: { accessToken: TOKENS.facebook },
-        },
-        {
-          type: 'social',
-          channelId: 'zalo',
-          network: 'zalo',
-          baseUrl: zalo.baseUrl,
-          credentials: { accessToken: TOKENS.zalo },
-        },
+        socialChannelFixture('x', x.baseUrl, TOKENS.x),
+        socialChannelFixture('facebook', facebook.baseUrl, TOKENS.facebook, PAGE),
+        socialChannelFixture('zalo', zalo.baseUrl, TOKENS.zalo),
       ],
     });
     const embargoUntil = new Date(clock.now().getTime() + HOUR).toISOString();
@@ -218,7 +194,7 @@ describe('corrections', () => {
     await loa.settled();
     const patched = await loa.ops('PATCH', '/ops/agreements/narrowed', {
       topics: ['ocop-products'],
-      ifUpdatedAt: created.agreement?.updatedAt ?? created.updatedAt,
+      ifUpdatedAt: created.agreement.updatedAt,
     });
     expect(patched.status, patched.text).toBe(200);
 

@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeFacebook, startFakeFacebook } from '#infra/local/fakes/facebook.ts';
 import { type FakeX, startFakeX } from '#infra/local/fakes/x.ts';
 import { type FakeZalo, startFakeZalo } from '#infra/local/fakes/zalo.ts';
-import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
+import { socialChannelFixture } from '#test/fixtures/agreements.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
+import { postAgreement } from '#test/support/ops-fixtures.ts';
 
 const IMAGE = Buffer.from('bytes of the picture');
 const TOPIC = 'xay-dung-dang';
@@ -29,39 +30,19 @@ async function approve(articleId: string, version: number, title: string, topic 
     summary: 'Tỉnh Hà Giang đẩy mạnh tuyên truyền về xây dựng Đảng và hệ thống chính trị.',
     canonicalUrl: CANONICAL,
   });
-  for (const asset of article.assets) await loa.upload(asset.uri.replace('s3://loa-content/', ''), IMAGE);
-  await loa.putEvents([{ source: SOURCE.cms, detailType: DETAIL_TYPE.contentApproved, detail: { article } }]);
+  await loa.approveArticle(article, IMAGE);
   await loa.settled();
 }
 
 async function withdraw(articleId: string) {
-  await loa.putEvents([
-    {
-      source: SOURCE.cms,
-      detailType: DETAIL_TYPE.contentWithdrawn,
-      detail: { articleId, withdrawnAt: '2026-03-01T07:00:00.000Z', reason: 'sai số liệu' },
-    },
-  ]);
+  await loa.withdrawArticle(articleId, '2026-03-01T07:00:00.000Z', 'sai số liệu');
   await loa.settled();
 }
 
 const socialChannels = (xBaseUrl = x.baseUrl) => [
-  { type: 'social', channelId: 'x', network: 'x', baseUrl: xBaseUrl, credentials: { accessToken: TOKENS.x } },
-  {
-    type: 'social',
-    channelId: 'facebook',
-    network: 'facebook',
-    baseUrl: facebook.baseUrl,
-    accountId: PAGE,
-    credentials: { accessToken: TOKENS.facebook },
-  },
-  {
-    type: 'social',
-    channelId: 'zalo',
-    network: 'zalo',
-    baseUrl: zalo.baseUrl,
-    credentials: { accessToken: TOKENS.zalo },
-  },
+  socialChannelFixture('x', xBaseUrl, TOKENS.x),
+  socialChannelFixture('facebook', facebook.baseUrl, TOKENS.facebook, PAGE),
+  socialChannelFixture('zalo', zalo.baseUrl, TOKENS.zalo),
 ];
 
 const remoteIdOf = async (agreementId: string, channelId: string, version: number) =>
@@ -76,16 +57,13 @@ beforeAll(async () => {
     startFakeZalo({ accessToken: TOKENS.zalo }),
   ]);
   loa = await startTestLoa();
-  const res = await loa.ops('POST', '/ops/agreements', {
+  await postAgreement(loa, {
     agreementId: 'vtv4-social',
-    partner: { partnerId: 'vtv4', name: 'VTV4 — Kênh truyền hình đối ngoại' },
-    validFrom: '2024-01-01',
-    validTo: '2099-12-31',
+    partnerId: 'vtv4',
+    partnerName: 'VTV4 — Kênh truyền hình đối ngoại',
     topics: [TOPIC],
-    languages: ['vi'],
     channels: socialChannels(),
   });
-  expect(res.status).toBe(201);
 });
 
 afterAll(async () => {
@@ -170,16 +148,13 @@ describe('an article on X, a Facebook page and a Zalo OA', () => {
 
 describe('a takedown that follows a failed delivery', () => {
   it('fails a post X keeps refusing, then withdraws it without a request to X and keeps the others', async () => {
-    const res = await loa.ops('POST', '/ops/agreements', {
+    await postAgreement(loa, {
       agreementId: 'social-failing',
-      partner: { partnerId: 'bao-tuyen-quang', name: 'Báo Tuyên Quang' },
-      validFrom: '2024-01-01',
-      validTo: '2099-12-31',
+      partnerId: 'bao-tuyen-quang',
+      partnerName: 'Báo Tuyên Quang',
       topics: ['le-hoi'],
-      languages: ['vi'],
       channels: socialChannels(),
     });
-    expect(res.status).toBe(201);
     // Four attempts (the test policy's) all answered 503: the X delivery fails.
     x.script({ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 });
     await approve('failing-article', 1, 'Tuyên Quang khai mạc lễ hội', 'le-hoi');

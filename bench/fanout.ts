@@ -28,7 +28,7 @@ import { deliveryIdFor, webhookMessageId } from '#domain/ids.ts';
 import { signWebhook } from '#domain/webhook-signature.ts';
 import { toNinjs } from '#formats/ninjs.ts';
 import { LOCAL_CMS_ACCESS_KEY_ID } from '#infra/local/publishers.ts';
-import { type LocalLoa, startLocal } from '#infra/local/runtime.ts';
+import type { LocalLoa } from '#infra/local/runtime.ts';
 import type { FunctionName } from '#infra/wiring.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
 import type { Agreement } from '#schemas/agreement.ts';
@@ -37,6 +37,7 @@ import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { busEntries } from '#test/support/local-loa.ts';
 import { AwsCounter, type CallStats } from './aws-counter.ts';
 import { type Figure, figure, median, type PartResult, quantile, round } from './figure.ts';
+import { startBenchLoa } from './local.ts';
 
 const env = process.env;
 const N = Number(env.BENCH_APPROVALS ?? 50);
@@ -194,14 +195,8 @@ async function withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
   let loa: LocalLoa | undefined;
   let session: Session | undefined;
   try {
-    loa = await startLocal({
-      dataDir,
-      port: 0,
-      s3Port: 0,
-      dynamoPort: 0,
-      opsToken: 'bench-ops-token-0123456789abcdef-local',
+    loa = await startBenchLoa(dataDir, {
       contentBucket: CONTENT_BUCKET,
-      logLevel: 'ERROR',
       allowPrivateTargets: true,
       clientHook: counter.hook,
       onInvoke: (name, ms, failed) => {

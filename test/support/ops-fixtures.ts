@@ -1,8 +1,9 @@
 import { expect } from 'vitest';
 import type { Delivery } from '#domain/delivery.ts';
+import { runCli } from '#infra/cli/main.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { deliveryFixture } from '#test/fixtures/deliveries.ts';
-import type { TestLoa } from './local-loa.ts';
+import { OPS_TOKEN, type TestLoa } from './local-loa.ts';
 
 const IMAGE = Buffer.from('bytes of a photo');
 
@@ -138,24 +139,45 @@ export interface AgreementRequest {
   partnerId?: string;
   topics: string[];
   channels: unknown[];
-  /** Further fields of the request (embargo, commitments, other languages), sent as they are. */
+  /** Further fields of the request (embargo, commitments, other languages or dates), sent as they are. */
   [field: string]: unknown;
 }
 
-/** Creates an agreement through the ops API, failing the test unless it is a 201; returns the response body. */
-export async function postAgreement(
-  loa: Pick<TestLoa, 'ops'>,
-  { agreementId, partnerName, partnerId = agreementId, ...fields }: AgreementRequest,
-  // biome-ignore lint/suspicious/noExplicitAny: each test reads the secrets it asked for
-): Promise<{ agreement: any; secrets: Record<string, string> }> {
-  const res = await loa.ops('POST', '/ops/agreements', {
+/** The body of `POST /ops/agreements` for `request`. */
+export function agreementRequest({
+  agreementId,
+  partnerName,
+  partnerId = agreementId,
+  ...fields
+}: AgreementRequest) {
+  return {
     agreementId,
     partner: { partnerId, name: partnerName },
     validFrom: '2024-01-01',
     validTo: '2099-12-31',
     languages: ['vi'],
     ...fields,
-  });
+  };
+}
+
+/** Creates an agreement through the ops API, failing the test unless it is a 201; returns the response body. */
+export async function postAgreement(
+  loa: Pick<TestLoa, 'ops'>,
+  request: AgreementRequest,
+  // biome-ignore lint/suspicious/noExplicitAny: each test reads the secrets it asked for
+): Promise<{ agreement: any; secrets: Record<string, string> }> {
+  const res = await loa.ops('POST', '/ops/agreements', agreementRequest(request));
   expect(res.status, res.text).toBe(201);
   return res.json;
+}
+
+/** Runs the `loa` command line against `loa` (its endpoint, the ops token); returns the exit code and what it printed. */
+export async function runLoaCli(loa: Pick<TestLoa, 'baseUrl'>, args: string[]) {
+  const printed = { stdout: '', stderr: '' };
+  const code = await runCli(args, {
+    stdout: { write: (text: string) => (printed.stdout += text) },
+    stderr: { write: (text: string) => (printed.stderr += text) },
+    env: { LOA_ENDPOINT: loa.baseUrl, LOA_OPS_TOKEN: OPS_TOKEN },
+  });
+  return { code, ...printed };
 }

@@ -6,12 +6,12 @@
  * the wall clock: each step polls for what it expects.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { socialChannel } from '#infra/local/demo.ts';
 import { type FakeFacebook, startFakeFacebook } from '#infra/local/fakes/facebook.ts';
 import { type FakeIngest, startFakeIngest } from '#infra/local/fakes/ingest.ts';
 import { type FakeX, startFakeX } from '#infra/local/fakes/x.ts';
 import { type FakeZalo, startFakeZalo } from '#infra/local/fakes/zalo.ts';
 import type { Article } from '#schemas/article.ts';
-import { socialChannelFixture } from '#test/fixtures/agreements.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { ManualClock } from '#test/support/feed-harness.ts';
 import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
@@ -89,9 +89,9 @@ describe('embargo on every channel', () => {
       channels: [
         { type: 'webhook', channelId: 'cms', url: `${partner.baseUrl}/pass-through` },
         { type: 'broadcast', channelId: 'ingest', target: 'http', url: ingest.baseUrl },
-        socialChannelFixture('x', x.baseUrl, TOKENS.x),
-        socialChannelFixture('facebook', facebook.baseUrl, TOKENS.facebook, PAGE),
-        socialChannelFixture('zalo', zalo.baseUrl, TOKENS.zalo),
+        socialChannel('x', x.baseUrl, TOKENS.x),
+        socialChannel('facebook', facebook.baseUrl, TOKENS.facebook, PAGE),
+        socialChannel('zalo', zalo.baseUrl, TOKENS.zalo),
       ],
     });
     const embargoUntil = new Date(clock.now().getTime() + HOUR).toISOString();

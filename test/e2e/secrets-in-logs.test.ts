@@ -8,11 +8,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signingSecretRef } from '#app/create-agreement.ts';
 import { feedKeyRef } from '#app/signed-links.ts';
+import { socialChannel } from '#infra/local/demo.ts';
 import { type FakeFacebook, startFakeFacebook } from '#infra/local/fakes/facebook.ts';
 import { type FakeIngest, startFakeIngest } from '#infra/local/fakes/ingest.ts';
 import { type FakeX, startFakeX } from '#infra/local/fakes/x.ts';
 import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
-import { socialChannelFixture } from '#test/fixtures/agreements.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { afterFailures, FaultPartner, status } from '#test/support/fault-partner.ts';
 import { OPS_TOKEN, startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
@@ -120,8 +120,8 @@ describe('logs', () => {
       partnerName: 'VTV4 — Kênh truyền hình đối ngoại',
       topics: ['infrastructure'],
       channels: [
-        socialChannelFixture('x', x.baseUrl, X_TOKEN),
-        socialChannelFixture('facebook', facebook.baseUrl, STALE_FACEBOOK_TOKEN, PAGE),
+        socialChannel('x', x.baseUrl, X_TOKEN),
+        socialChannel('facebook', facebook.baseUrl, STALE_FACEBOOK_TOKEN, PAGE),
         { type: 'broadcast', channelId: 'ingest', target: 'http', url: ingest.baseUrl },
       ],
     });

@@ -1,10 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { socialChannel } from '#infra/local/demo.ts';
 import { type FakeFacebook, startFakeFacebook } from '#infra/local/fakes/facebook.ts';
 import { type FakeX, startFakeX } from '#infra/local/fakes/x.ts';
 import { type FakeZalo, startFakeZalo } from '#infra/local/fakes/zalo.ts';
-import { socialChannelFixture } from '#test/fixtures/agreements.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
 import { postAgreement } from '#test/support/ops-fixtures.ts';
@@ -40,9 +40,9 @@ async function withdraw(articleId: string) {
 }
 
 const socialChannels = (xBaseUrl = x.baseUrl) => [
-  socialChannelFixture('x', xBaseUrl, TOKENS.x),
-  socialChannelFixture('facebook', facebook.baseUrl, TOKENS.facebook, PAGE),
-  socialChannelFixture('zalo', zalo.baseUrl, TOKENS.zalo),
+  socialChannel('x', xBaseUrl, TOKENS.x),
+  socialChannel('facebook', facebook.baseUrl, TOKENS.facebook, PAGE),
+  socialChannel('zalo', zalo.baseUrl, TOKENS.zalo),
 ];
 
 const remoteIdOf = async (agreementId: string, channelId: string, version: number) =>

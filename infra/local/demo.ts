@@ -43,13 +43,48 @@ export interface DemoFakePorts {
   ingest: number;
 }
 
-/** The demo's stand-ins for X, a Facebook page, a Zalo OA and a radio's HTTP ingest. */
-export interface DemoFakes {
+/** An access token for each social network. */
+export type SocialTokens = Record<'x' | 'facebook' | 'zalo', string>;
+
+/** A fake X, a fake Facebook page and a fake Zalo OA, each taking its token. */
+export interface SocialFakes {
   x: FakeX;
   facebook: FakeFacebook;
   zalo: FakeZalo;
-  ingest: FakeIngest;
+  /** An agreement's channels posting to the three fakes, with their tokens. */
+  channels(): ReturnType<typeof socialChannel>[];
   close(): Promise<void>;
+}
+
+/** Starts the three social fakes (on `ports`, or on free ones); the Facebook page is `pageId`. */
+export async function startSocialFakes(
+  tokens: SocialTokens,
+  pageId: string,
+  ports: Partial<Record<keyof SocialTokens, number>> = {},
+): Promise<SocialFakes> {
+  const [x, facebook, zalo] = await Promise.all([
+    startFakeX({ port: ports.x, accessTokens: [tokens.x] }),
+    startFakeFacebook({ port: ports.facebook, pageId, accessToken: tokens.facebook }),
+    startFakeZalo({ port: ports.zalo, accessToken: tokens.zalo }),
+  ]);
+  return {
+    x,
+    facebook,
+    zalo,
+    channels: () => [
+      socialChannel('x', x.baseUrl, tokens.x),
+      socialChannel('facebook', facebook.baseUrl, tokens.facebook, pageId),
+      socialChannel('zalo', zalo.baseUrl, tokens.zalo),
+    ],
+    close: async () => {
+      await Promise.all([x.close(), facebook.close(), zalo.close()]);
+    },
+  };
+}
+
+/** The demo's stand-ins for X, a Facebook page, a Zalo OA and a radio's HTTP ingest. */
+export interface DemoFakes extends SocialFakes {
+  ingest: FakeIngest;
 }
 
 /** The bucket the demo's TV partner ingests from (in the local S3). */
@@ -66,10 +101,8 @@ export async function startDemoFakes(
   ports: DemoFakePorts,
   dataDir: string,
 ): Promise<DemoFakes> {
-  const [x, facebook, zalo, ingest] = await Promise.all([
-    startFakeX({ port: ports.x, accessTokens: [DEMO_TOKENS.x] }),
-    startFakeFacebook({ port: ports.facebook, pageId: DEMO_PAGE_ID, accessToken: DEMO_TOKENS.facebook }),
-    startFakeZalo({ port: ports.zalo, accessToken: DEMO_TOKENS.zalo }),
+  const [social, ingest] = await Promise.all([
+    startSocialFakes(DEMO_TOKENS, DEMO_PAGE_ID, ports),
     startFakeIngest({
       port: ports.ingest,
       dir: join(dataDir, 'demo-ingest'),
@@ -77,12 +110,10 @@ export async function startDemoFakes(
     }),
   ]);
   return {
-    x,
-    facebook,
-    zalo,
+    ...social,
     ingest,
     close: async () => {
-      await Promise.all([x.close(), facebook.close(), zalo.close(), ingest.close()]);
+      await Promise.all([social.close(), ingest.close()]);
     },
   };
 }
@@ -147,11 +178,11 @@ async function seedAgreements(loa: LocalLoa, fakes: DemoFakes): Promise<void> {
   await agreement('vov-hagiang-2025', { partnerId: 'vov', name: 'Đài Tiếng nói Việt Nam (VOV)' }, [
     { type: 'broadcast', channelId: 'ingest', target: 'http', url: `${fakes.ingest.baseUrl}/ingest` },
   ]);
-  await agreement('bao-ha-giang-social-2025', { partnerId: 'bao-ha-giang', name: 'Báo Hà Giang' }, [
-    socialChannel('x', fakes.x.baseUrl, DEMO_TOKENS.x),
-    socialChannel('facebook', fakes.facebook.baseUrl, DEMO_TOKENS.facebook, DEMO_PAGE_ID),
-    socialChannel('zalo', fakes.zalo.baseUrl, DEMO_TOKENS.zalo),
-  ]);
+  await agreement(
+    'bao-ha-giang-social-2025',
+    { partnerId: 'bao-ha-giang', name: 'Báo Hà Giang' },
+    fakes.channels(),
+  );
   const portal = await agreement(
     'cong-tin-vung-cao-2025',
     { partnerId: 'cong-tin-vung-cao', name: 'Cổng thông tin Vùng Cao' },

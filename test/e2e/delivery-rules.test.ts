@@ -6,11 +6,8 @@
  * the wall clock: each step polls for what it expects.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { socialChannel } from '#infra/local/demo.ts';
-import { type FakeFacebook, startFakeFacebook } from '#infra/local/fakes/facebook.ts';
+import { type SocialFakes, startSocialFakes } from '#infra/local/demo.ts';
 import { type FakeIngest, startFakeIngest } from '#infra/local/fakes/ingest.ts';
-import { type FakeX, startFakeX } from '#infra/local/fakes/x.ts';
-import { type FakeZalo, startFakeZalo } from '#infra/local/fakes/zalo.ts';
 import type { Article } from '#schemas/article.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { ManualClock } from '#test/support/feed-harness.ts';
@@ -26,9 +23,7 @@ const PAGE = '1000000042';
 
 let loa: TestLoa;
 let clock: ManualClock;
-let x: FakeX;
-let facebook: FakeFacebook;
-let zalo: FakeZalo;
+let social: SocialFakes;
 let ingest: FakeIngest;
 let partner: Receiver;
 
@@ -60,10 +55,8 @@ const deliveriesOf = async (agreementId: string, articleId: string) =>
   (await loa.deliveriesOf(agreementId)).filter((d) => d.articleId === articleId);
 
 beforeAll(async () => {
-  [x, facebook, zalo, ingest, partner] = await Promise.all([
-    startFakeX({ accessTokens: [TOKENS.x] }),
-    startFakeFacebook({ pageId: PAGE, accessToken: TOKENS.facebook }),
-    startFakeZalo({ accessToken: TOKENS.zalo }),
+  [social, ingest, partner] = await Promise.all([
+    startSocialFakes(TOKENS, PAGE),
     startFakeIngest(),
     new Receiver().start(),
   ]);
@@ -79,7 +72,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await loa?.close();
-  await Promise.all([x?.close(), facebook?.close(), zalo?.close(), ingest?.close(), partner?.stop()]);
+  await Promise.all([social?.close(), ingest?.close(), partner?.stop()]);
 });
 
 describe('embargo on every channel', () => {
@@ -89,9 +82,7 @@ describe('embargo on every channel', () => {
       channels: [
         { type: 'webhook', channelId: 'cms', url: `${partner.baseUrl}/pass-through` },
         { type: 'broadcast', channelId: 'ingest', target: 'http', url: ingest.baseUrl },
-        socialChannel('x', x.baseUrl, TOKENS.x),
-        socialChannel('facebook', facebook.baseUrl, TOKENS.facebook, PAGE),
-        socialChannel('zalo', zalo.baseUrl, TOKENS.zalo),
+        ...social.channels(),
       ],
     });
     const embargoUntil = new Date(clock.now().getTime() + HOUR).toISOString();
@@ -110,7 +101,7 @@ describe('embargo on every channel', () => {
     const socialBefore = (await deliveriesOf('pass-through', 'cam-cong-bo')).filter(
       (d) => d.channelType === 'social',
     );
-    const posted = () => x.posts.size + facebook.posts.size + zalo.articles.size;
+    const posted = () => social.x.posts.size + social.facebook.posts.size + social.zalo.articles.size;
     const postedBefore = posted();
     clock.advance(HOUR + 1000);
     await until('the posts after the embargo', () => posted() === 3);

@@ -4,8 +4,9 @@
  * field named.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runLoa } from '#test/support/cli-harness.ts';
 import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
-import { postAgreement, runLoaCli } from '#test/support/ops-fixtures.ts';
+import { postAgreement } from '#test/support/ops-fixtures.ts';
 
 let loa: TestLoa;
 const ID = 'vtv4-history-2024';
@@ -135,7 +136,7 @@ describe('renewal', () => {
 });
 
 describe('loa agreements history | renew', () => {
-  const cli = (args: string[]) => runLoaCli(loa, args);
+  const cli = (args: string[]) => runLoa(loa, args);
 
   it('lists the changes and renews from the terminal', async () => {
     const renew = await cli([

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoClient } from '#adapters/aws/clients.ts';
 import { credentialsRef, signingSecretRef, webhookSecretRef } from '#app/create-agreement.ts';
 import { webhookSecret } from '#schemas/agreement.ts';
-import { cliAgainst } from '#test/support/cli-run.ts';
+import { runLoa } from '#test/support/cli-harness.ts';
 import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
 
 const TOKENS = {
@@ -486,7 +486,7 @@ describe('changes after signing', () => {
 });
 
 describe('the loa CLI', () => {
-  const cli = (args: string[], stdin = '') => cliAgainst(loa, args, stdin);
+  const cli = (args: string[], stdin = '') => runLoa(loa, args, { stdin });
 
   it('creates a broadcast and social agreement, printing each channel and the generated secret, not the tokens', async () => {
     const body = agreementBody('cli-channels', [

@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '#domain/delivery.ts';
+import { runLoa } from '#test/support/cli-harness.ts';
 import { OPS_TOKEN, startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
-import { agreementRequest, approve, postAgreement, runLoaCli } from '#test/support/ops-fixtures.ts';
+import { agreementRequest, approve, postAgreement } from '#test/support/ops-fixtures.ts';
 import { Receiver } from '#test/support/receiver.ts';
 import { seedArticle } from '#test/support/report-seed.ts';
 import { parseCsv, unzip } from '#test/support/zip.ts';
@@ -225,7 +226,7 @@ describe('the overview and expiring agreements', () => {
 });
 
 describe('loa report', () => {
-  const cli = (args: string[]) => runLoaCli(loa, args);
+  const cli = (args: string[]) => runLoa(loa, args);
 
   it('prints the report as a table with the partner and per-topic totals', async () => {
     const run = await cli(['report', 'agreement', ID]);

@@ -50,7 +50,7 @@ export interface CliRun {
  * stdout a terminal only with `tty`; a job is polled every 50 ms at most, not every 500.
  */
 export async function runLoa(
-  loa: TestLoa,
+  loa: Pick<TestLoa, 'baseUrl'>,
   args: string[],
   opts: { tty?: boolean; env?: Record<string, string>; stdin?: string; until?: Promise<void> } = {},
 ): Promise<CliRun> {

@@ -1,9 +1,8 @@
 import { expect } from 'vitest';
 import type { Delivery } from '#domain/delivery.ts';
-import { runCli } from '#infra/cli/main.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { deliveryFixture } from '#test/fixtures/deliveries.ts';
-import { OPS_TOKEN, type TestLoa } from './local-loa.ts';
+import type { TestLoa } from './local-loa.ts';
 
 const IMAGE = Buffer.from('bytes of a photo');
 
@@ -169,15 +168,4 @@ export async function postAgreement(
   const res = await loa.ops('POST', '/ops/agreements', agreementRequest(request));
   expect(res.status, res.text).toBe(201);
   return res.json;
-}
-
-/** Runs the `loa` command line against `loa` (its endpoint, the ops token); returns the exit code and what it printed. */
-export async function runLoaCli(loa: Pick<TestLoa, 'baseUrl'>, args: string[]) {
-  const printed = { stdout: '', stderr: '' };
-  const code = await runCli(args, {
-    stdout: { write: (text: string) => (printed.stdout += text) },
-    stderr: { write: (text: string) => (printed.stderr += text) },
-    env: { LOA_ENDPOINT: loa.baseUrl, LOA_OPS_TOKEN: OPS_TOKEN },
-  });
-  return { code, ...printed };
 }

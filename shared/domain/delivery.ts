@@ -1,4 +1,3 @@
-import type { ChannelOutcome } from '#ports/channel-adapter.ts';
 import type { ChannelType } from '#schemas/agreement.ts';
 import { mayRetry, nextDelayMs, type RetryPolicy } from './retry-policy.ts';
 
@@ -120,6 +119,29 @@ export interface Delivery {
 
 /** How many attempts we keep on the delivery item itself. */
 export const MAX_ATTEMPTS_KEPT = 20;
+
+/** What one attempt came to, in the policy's terms. The worker schedules, records and announces it;
+ * channel adapters (ports/channel-adapter.ts) return it. */
+export interface ChannelOutcome {
+  verdict: 'delivered' | 'retry' | 'failed';
+  /**
+   * Short, for operators: `HTTP 503`, `X 403 duplicate content`, `Zalo -216 access token invalid`,
+   * `timeout`. Never a token, a signature or a body we sent.
+   */
+  error?: string;
+  /** The status of the answer that decided the verdict, when there was one. */
+  httpStatus?: number;
+  /** The other side's own wait before the next try (Retry-After, a rate-limit reset), in ms from now. */
+  waitMs?: number;
+  /**
+   * What the other side calls what a publish created (X post id, Facebook post id, Zalo article id,
+   * the broadcast item's key or URL). Stored on the delivery; corrections and takedowns act on it.
+   */
+  remoteId?: string;
+  durationMs: number;
+  /** No answer at all (timeout, connection refused or reset): counted against the endpoint's circuit. */
+  noAnswer?: boolean;
+}
 
 /** How an attempt was made, beyond what the channel answered. */
 export interface AttemptContext {

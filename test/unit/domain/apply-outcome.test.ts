@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { type Attempt, applyOutcome, type Delivery, roundStartedAt } from '#domain/delivery.ts';
+import {
+  type Attempt,
+  applyOutcome,
+  type ChannelOutcome,
+  type Delivery,
+  roundStartedAt,
+} from '#domain/delivery.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '#domain/retry-policy.ts';
-import type { ChannelOutcome } from '#ports/channel-adapter.ts';
 
 const NOW = new Date('2026-03-01T08:00:00Z');
 const POLICY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 1_000, factor: 2 };

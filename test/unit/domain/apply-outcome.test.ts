@@ -1,39 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import {
-  type Attempt,
-  applyOutcome,
-  type ChannelOutcome,
-  type Delivery,
-  roundStartedAt,
-} from '#domain/delivery.ts';
+import { type Attempt, applyOutcome, type ChannelOutcome, roundStartedAt } from '#domain/delivery.ts';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from '#domain/retry-policy.ts';
+import { deliveryFixture } from '#test/fixtures/deliveries.ts';
 
 const NOW = new Date('2026-03-01T08:00:00Z');
 const POLICY: RetryPolicy = { ...DEFAULT_RETRY_POLICY, maxAttempts: 3, baseDelayMs: 1_000, factor: 2 };
 /** The jitter's draw at its top: the delay is the exponential cap. */
 const TOP = () => 0.999_999;
-
-function delivery(overrides: Partial<Delivery> = {}): Delivery {
-  return {
-    deliveryId: 'dlv_1',
-    agreementId: 'vtv4',
-    partnerId: 'vtv4',
-    channelId: 'webhook',
-    channelType: 'webhook',
-    articleId: 'a1',
-    version: 1,
-    title: 'Hà Giang',
-    manifest: { bucket: 'loa-packages', key: 'packages/a1/v1/ninjs.json' },
-    status: 'pending',
-    attemptCount: 0,
-    attempts: [],
-    createdAt: NOW.toISOString(),
-    updatedAt: NOW.toISOString(),
-    replayCount: 0,
-    reason: 'matched',
-    ...overrides,
-  };
-}
 
 function attemptAt(at: string, trigger: Attempt['trigger'] = 'scheduled'): Attempt {
   return { n: 1, at, trigger, outcome: 'retry', durationMs: 5 };
@@ -45,6 +18,9 @@ const answered = (outcome: Partial<ChannelOutcome>): ChannelOutcome => ({
   durationMs: 12,
   ...outcome,
 });
+
+/** A pending webhook delivery, never attempted. */
+const delivery = deliveryFixture;
 
 describe('applyOutcome', () => {
   it('delivers on a delivered verdict, keeping what the channel called the post', () => {

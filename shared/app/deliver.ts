@@ -307,11 +307,7 @@ export async function deliver(
   const nowMs = now.getTime();
   const withdrawn =
     !withdrawal &&
-    (await caches.withdrawn.get(
-      d.articleId,
-      nowMs,
-      async () => !!(await deps.deliveries.getWithdrawal(d.articleId)),
-    ));
+    (await caches.withdrawn.get(d.articleId, nowMs, async () => !!(await deps.withdrawals.get(d.articleId))));
   if (withdrawn) return discard(deps, d, msg, now, WITHDRAWN_DISCARD_REASON);
   const agreement = await caches.agreements.get(d.agreementId, nowMs, () =>
     deps.agreements.get(d.agreementId),

@@ -98,7 +98,7 @@ export const OPS_ROUTES: Route[] = withAgreementHistory([
     json(200, { items: await deps.deliveries.listByArticle(p.id ?? '') }),
   ),
   route('GET', '/ops/articles/{id}/routing/{version}', async (deps, _e, p) => {
-    const record = await deps.deliveries.getRouting(p.id ?? '', Number(p.version));
+    const record = await deps.routing.get(p.id ?? '', Number(p.version));
     if (!record) throw new HttpError(404, `no routing recorded for ${p.id} version ${p.version}`);
     return json(200, record);
   }),

@@ -1,5 +1,6 @@
-import { type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Rejection, RejectionStore } from '#ports/rejection-store.ts';
+import { newestFirst, type Table } from './dynamo-commands.ts';
 import { keys, TTL_ATTRIBUTE } from './table.ts';
 
 /** Rejections are kept 90 days, then DynamoDB's TTL removes them. */
@@ -7,12 +8,12 @@ const RETENTION_SECONDS = 90 * 24 * 3600;
 
 /** Refused bus events, newest first, where operators can read them. */
 export class DynamoRejectionStore implements RejectionStore {
-  constructor(private readonly deps: { client: DynamoDBDocumentClient; tableName: string }) {}
+  constructor(private readonly table: Table) {}
 
   async record(r: Rejection): Promise<void> {
-    await this.deps.client.send(
+    await this.table.client.send(
       new PutCommand({
-        TableName: this.deps.tableName,
+        TableName: this.table.tableName,
         Item: {
           pk: keys.rejections,
           sk: `${r.at}#${r.rejectionId}`,
@@ -25,16 +26,7 @@ export class DynamoRejectionStore implements RejectionStore {
   }
 
   async list(limit: number): Promise<Rejection[]> {
-    const out = await this.deps.client.send(
-      new QueryCommand({
-        TableName: this.deps.tableName,
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.rejections },
-        ScanIndexForward: false,
-        Limit: limit,
-      }),
-    );
-    return (out.Items ?? []).map(
+    return (await newestFirst(this.table, keys.rejections, limit)).map(
       ({ rejectionId, at, handler, eventId, source, detailType, problems, detail }) => ({
         rejectionId,
         at,

@@ -5,7 +5,7 @@
 import type { Delivery } from '#domain/delivery.ts';
 import { InvalidInputError, NotFoundError } from '#domain/errors.ts';
 import { newId } from '#domain/ids.ts';
-import { PUSHED_CHANNELS } from '#ports/delivery-store.ts';
+import { PUSHED_CHANNELS } from '#ports/delivery-queries.ts';
 import { JOB_KIND, JOB_STATUS, type OpsJob } from '#ports/job-store.ts';
 import type { Deps } from '../deps.ts';
 import { json, parseBody } from '../http.ts';
@@ -23,7 +23,19 @@ import { AuditQuery, ReplayFilter, StartReplayInput } from './schemas.ts';
 export const MAX_BULK_REPLAY = 100_000;
 const SAMPLE_SIZE = 10;
 
-type StartDeps = Pick<Deps, 'agreements' | 'deliveries' | 'jobStore' | 'jobs' | 'clock' | 'queue'>;
+type StartDeps = Pick<
+  Deps,
+  | 'agreements'
+  | 'deliveries'
+  | 'routing'
+  | 'withdrawals'
+  | 'deliveryQueries'
+  | 'replays'
+  | 'jobStore'
+  | 'jobs'
+  | 'clock'
+  | 'queue'
+>;
 
 const sampleOf = (d: Delivery) => ({
   deliveryId: d.deliveryId,
@@ -94,7 +106,7 @@ export async function startBulkReplay(
   };
   await deps.jobStore.create(job);
   // One audit record for the whole replay, whatever its size.
-  await deps.deliveries.recordReplay({
+  await deps.replays.record({
     replayId: job.jobId,
     requestedBy,
     requestedAt: now,
@@ -109,7 +121,7 @@ export async function startBulkReplay(
 
 /** The worker's side of a bulk replay: the next page of matches, and the reopening of one. */
 export function replayRunner(
-  deps: Pick<Deps, 'agreements' | 'deliveries' | 'queue'>,
+  deps: Pick<Deps, 'agreements' | 'deliveries' | 'deliveryQueries' | 'routing' | 'withdrawals' | 'queue'>,
   job: OpsJob,
 ): JobKindRunner<Delivery> {
   const lookups = new ReplayLookups(deps);
@@ -138,7 +150,7 @@ async function jobOr404(deps: Pick<Deps, 'jobStore'>, id: string, kind: OpsJob['
 export const REPLAY_ROUTES: OpsRoute[] = [
   // The audit log: every replay, bulk replay and backfill, newest first.
   opsRoute('GET', '/ops/replays', async (deps, e) =>
-    json(200, { items: await deps.deliveries.listReplays(parseQuery(e, AuditQuery).limit) }),
+    json(200, { items: await deps.replays.list(parseQuery(e, AuditQuery).limit) }),
   ),
   opsRoute('POST', '/ops/replays', async (deps, e, _p, who) => {
     const result = await startBulkReplay(deps, parseBody(e, StartReplayInput), who);

@@ -56,6 +56,7 @@ const titleOf = (r: AgreementReport) => [
 const portsOf = (deps: Deps) => ({
   agreements: deps.agreements,
   deliveries: deps.deliveries,
+  routing: deps.routing,
   facts: deps.facts,
   clock: deps.clock,
 });

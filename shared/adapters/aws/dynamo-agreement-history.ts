@@ -1,30 +1,23 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AgreementChange } from '#domain/agreement-change.ts';
 import { ConflictError } from '#domain/errors.ts';
 import type { AgreementHistory } from '#ports/agreement-history.ts';
-import { conditionalWrite, ITEM_ABSENT, type Table } from './dynamo-commands.ts';
+import { putIfAbsent, type Table } from './dynamo-commands.ts';
 
 /** Change records beside the agreement item: `AGREEMENT#<id>` / `CHANGE#<at>#<changeId>`. */
 export class DynamoAgreementHistory implements AgreementHistory {
   constructor(private readonly table: Table) {}
 
   async record(change: AgreementChange): Promise<void> {
-    const written = await conditionalWrite(() =>
-      this.table.client.send(
-        new PutCommand({
-          TableName: this.table.tableName,
-          Item: {
-            pk: `AGREEMENT#${change.agreementId}`,
-            sk: `CHANGE#${change.at}#${change.changeId}`,
-            entity: 'agreement-change',
-            data: change,
-          },
-          // A change is written once: the same change recorded again is a conflict, not an overwrite.
-          ConditionExpression: ITEM_ABSENT,
-        }),
-      ),
-    );
-    if (!written) throw new ConflictError(`agreement change ${change.changeId} is already recorded`);
+    const item = {
+      pk: `AGREEMENT#${change.agreementId}`,
+      sk: `CHANGE#${change.at}#${change.changeId}`,
+      entity: 'agreement-change',
+      data: change,
+    };
+    // A change is written once: the same change recorded again is a conflict, not an overwrite.
+    if (!(await putIfAbsent(this.table, item)))
+      throw new ConflictError(`agreement change ${change.changeId} is already recorded`);
   }
 
   async list(agreementId: string, limit: number): Promise<AgreementChange[]> {

@@ -1,9 +1,10 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '#domain/errors.ts';
 import type { AgreementStore } from '#ports/agreement-store.ts';
 import { Agreement } from '#schemas/agreement.ts';
 import {
   conditionalWrite,
+  getItem,
   ITEM_ABSENT,
   ITEM_EXISTS,
   type PutCondition,
@@ -57,10 +58,8 @@ export class DynamoAgreementStore implements AgreementStore {
   }
 
   async get(agreementId: string): Promise<Agreement | undefined> {
-    const out = await this.table.client.send(
-      new GetCommand({ TableName: this.table.tableName, Key: keys.agreement(agreementId) }),
-    );
-    return out.Item ? Agreement.parse(out.Item.data) : undefined;
+    const item = await getItem(this.table, keys.agreement(agreementId));
+    return item ? Agreement.parse(item.data) : undefined;
   }
 
   listActive(): Promise<Agreement[]> {

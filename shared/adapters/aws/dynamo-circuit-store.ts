@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SharedCircuit } from '#domain/circuit-breaker.ts';
 import type { CircuitStore } from '#ports/circuit-store.ts';
-import { conditionalWrite, ITEM_ABSENT, type Table } from './dynamo-commands.ts';
+import { conditionalWrite, getItem, ITEM_ABSENT, type Table } from './dynamo-commands.ts';
 import { keys } from './table.ts';
 
 /** No circuit yet, or one from a transition no later than `:at`: the later transition stays. */
@@ -15,10 +15,7 @@ export class DynamoCircuitStore implements CircuitStore {
   constructor(private readonly table: Table) {}
 
   async get(endpoint: string): Promise<SharedCircuit | undefined> {
-    const out = await this.table.client.send(
-      new GetCommand({ TableName: this.table.tableName, Key: keys.circuit(endpoint) }),
-    );
-    return out.Item ? (out.Item.circuit as SharedCircuit) : undefined;
+    return (await getItem(this.table, keys.circuit(endpoint)))?.circuit as SharedCircuit | undefined;
   }
 
   put(circuit: SharedCircuit): Promise<boolean> {

@@ -4,6 +4,8 @@
  */
 import {
   type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
   type PutCommandInput,
   QueryCommand,
   type QueryCommandInput,
@@ -93,4 +95,30 @@ export async function newestFirst(table: Table, pk: string, limit: number): Prom
     }),
   );
   return out.Items ?? [];
+}
+
+/** Writes a whole item, over whatever was under its key. */
+export async function putItem(table: Table, item: Record<string, unknown>): Promise<void> {
+  await table.client.send(new PutCommand({ TableName: table.tableName, Item: item }));
+}
+
+/** Writes a whole item unless its key is taken; false when it was (a repeat, or a race lost). */
+export function putIfAbsent(table: Table, item: Record<string, unknown>): Promise<boolean> {
+  return conditionalWrite(() =>
+    table.client.send(
+      new PutCommand({ TableName: table.tableName, Item: item, ConditionExpression: ITEM_ABSENT }),
+    ),
+  );
+}
+
+/** One item by its key (strongly consistent when asked), or undefined. */
+export async function getItem(
+  table: Table,
+  key: Record<string, string>,
+  consistent = false,
+): Promise<Record<string, unknown> | undefined> {
+  const out = await table.client.send(
+    new GetCommand({ TableName: table.tableName, Key: key, ...(consistent && { ConsistentRead: true }) }),
+  );
+  return out.Item;
 }

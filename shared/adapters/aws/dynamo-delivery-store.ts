@@ -1,4 +1,4 @@
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   ATTEMPTABLE,
   type Delivery,
@@ -7,7 +7,14 @@ import {
   TERMINAL,
 } from '#domain/delivery.ts';
 import type { DeliveryPage, DeliveryStore, OutcomeWrite } from '#ports/delivery-store.ts';
-import { conditionalWrite, ITEM_ABSENT, partitionOf, queryAll, type Table } from './dynamo-commands.ts';
+import {
+  conditionalWrite,
+  getItem,
+  partitionOf,
+  putIfAbsent,
+  queryAll,
+  type Table,
+} from './dynamo-commands.ts';
 import { deliveryItem, statusIndexes, toDelivery, updateExisting } from './dynamo-delivery-item.ts';
 import { decodeCursor, encodeCursor, resumingFrom } from './dynamo-errors.ts';
 import { INDEX, keys } from './table.ts';
@@ -51,26 +58,12 @@ export class DynamoDeliveryStore implements DeliveryStore {
 
   create(d: Delivery): Promise<boolean> {
     // The id is derived from (agreement, channel, article, version): a repeated event creates nothing.
-    return conditionalWrite(() =>
-      this.table.client.send(
-        new PutCommand({
-          TableName: this.table.tableName,
-          Item: deliveryItem(d),
-          ConditionExpression: ITEM_ABSENT,
-        }),
-      ),
-    );
+    return putIfAbsent(this.table, deliveryItem(d));
   }
 
   async get(deliveryId: string): Promise<Delivery | undefined> {
-    const out = await this.table.client.send(
-      new GetCommand({
-        TableName: this.table.tableName,
-        Key: keys.delivery(deliveryId),
-        ConsistentRead: true,
-      }),
-    );
-    return out.Item ? toDelivery(out.Item) : undefined;
+    const item = await getItem(this.table, keys.delivery(deliveryId), true);
+    return item ? toDelivery(item) : undefined;
   }
 
   recordOutcome(current: Delivery, write: OutcomeWrite): Promise<boolean> {

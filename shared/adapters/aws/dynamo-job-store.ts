@@ -1,7 +1,7 @@
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '#domain/errors.ts';
 import type { JobStore, OpsJob } from '#ports/job-store.ts';
-import { conditionalWrite, ITEM_ABSENT, type PutCondition, type Table } from './dynamo-commands.ts';
+import { conditionalWrite, getItem, ITEM_ABSENT, type PutCondition, type Table } from './dynamo-commands.ts';
 import { keys } from './table.ts';
 
 /** Optimistic lock: only the holder of the last `seq` read may write the next state. */
@@ -17,10 +17,7 @@ export class DynamoJobStore implements JobStore {
   }
 
   async get(jobId: string): Promise<OpsJob | undefined> {
-    const out = await this.table.client.send(
-      new GetCommand({ TableName: this.table.tableName, Key: keys.job(jobId), ConsistentRead: true }),
-    );
-    return out.Item ? (out.Item.job as OpsJob) : undefined;
+    return (await getItem(this.table, keys.job(jobId), true))?.job as OpsJob | undefined;
   }
 
   save(job: OpsJob, expectedSeq: number): Promise<boolean> {

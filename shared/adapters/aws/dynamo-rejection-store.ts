@@ -1,6 +1,5 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Rejection, RejectionStore } from '#ports/rejection-store.ts';
-import { newestFirst, type Table } from './dynamo-commands.ts';
+import { newestFirst, putItem, type Table } from './dynamo-commands.ts';
 import { keys, TTL_ATTRIBUTE } from './table.ts';
 
 /** Rejections are kept 90 days, then DynamoDB's TTL removes them. */
@@ -11,18 +10,13 @@ export class DynamoRejectionStore implements RejectionStore {
   constructor(private readonly table: Table) {}
 
   async record(r: Rejection): Promise<void> {
-    await this.table.client.send(
-      new PutCommand({
-        TableName: this.table.tableName,
-        Item: {
-          pk: keys.rejections,
-          sk: `${r.at}#${r.rejectionId}`,
-          entity: 'rejection',
-          ...r,
-          [TTL_ATTRIBUTE]: Math.floor(Date.parse(r.at) / 1000) + RETENTION_SECONDS,
-        },
-      }),
-    );
+    await putItem(this.table, {
+      pk: keys.rejections,
+      sk: `${r.at}#${r.rejectionId}`,
+      entity: 'rejection',
+      ...r,
+      [TTL_ATTRIBUTE]: Math.floor(Date.parse(r.at) / 1000) + RETENTION_SECONDS,
+    });
   }
 
   async list(limit: number): Promise<Rejection[]> {

@@ -1,7 +1,6 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '#domain/errors.ts';
 import type { ReplayAudit, ReplayLog } from '#ports/replay-log.ts';
-import { conditionalWrite, ITEM_ABSENT, newestFirst, type Table } from './dynamo-commands.ts';
+import { newestFirst, putIfAbsent, type Table } from './dynamo-commands.ts';
 import { keys } from './table.ts';
 
 /** Replay audits in one partition `REPLAYS` / `<requestedAt>#<replayId>`, newest first. */
@@ -9,22 +8,15 @@ export class DynamoReplayLog implements ReplayLog {
   constructor(private readonly table: Table) {}
 
   async record(audit: ReplayAudit): Promise<void> {
-    const written = await conditionalWrite(() =>
-      this.table.client.send(
-        new PutCommand({
-          TableName: this.table.tableName,
-          Item: {
-            pk: keys.replays,
-            sk: `${audit.requestedAt}#${audit.replayId}`,
-            entity: 'replay',
-            ...audit,
-          },
-          // An audit is written once: the same replay recorded again is a conflict, not an overwrite.
-          ConditionExpression: ITEM_ABSENT,
-        }),
-      ),
-    );
-    if (!written) throw new ConflictError(`replay ${audit.replayId} is already recorded`);
+    const item = {
+      pk: keys.replays,
+      sk: `${audit.requestedAt}#${audit.replayId}`,
+      entity: 'replay',
+      ...audit,
+    };
+    // An audit is written once: the same replay recorded again is a conflict, not an overwrite.
+    if (!(await putIfAbsent(this.table, item)))
+      throw new ConflictError(`replay ${audit.replayId} is already recorded`);
   }
 
   async list(limit: number): Promise<ReplayAudit[]> {

@@ -1,6 +1,6 @@
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { RoutingLog, RoutingPage, RoutingRecord } from '#ports/routing-log.ts';
-import { AFTER_ALL, iso, type Table } from './dynamo-commands.ts';
+import { AFTER_ALL, getItem, iso, putItem, type Table } from './dynamo-commands.ts';
 import { decodeCursor, encodeCursor, resumingFrom } from './dynamo-errors.ts';
 import { INDEX, keys } from './table.ts';
 
@@ -36,29 +36,19 @@ export class DynamoRoutingLog implements RoutingLog {
   constructor(private readonly table: Table) {}
 
   async record(record: RoutingRecord): Promise<void> {
-    await this.table.client.send(
-      new PutCommand({
-        TableName: this.table.tableName,
-        Item: {
-          pk: keys.article(record.articleId),
-          sk: routingSortKey(record.version),
-          entity: 'routing',
-          ...record,
-          // Listed by time too (gsi1, one partition per month), for backfills.
-          ...routedIndexKeys(record),
-        },
-      }),
-    );
+    await putItem(this.table, {
+      pk: keys.article(record.articleId),
+      sk: routingSortKey(record.version),
+      entity: 'routing',
+      ...record,
+      // Listed by time too (gsi1, one partition per month), for backfills.
+      ...routedIndexKeys(record),
+    });
   }
 
   async get(articleId: string, version: number): Promise<RoutingRecord | undefined> {
-    const out = await this.table.client.send(
-      new GetCommand({
-        TableName: this.table.tableName,
-        Key: { pk: keys.article(articleId), sk: routingSortKey(version) },
-      }),
-    );
-    return out.Item ? toRouting(out.Item) : undefined;
+    const item = await getItem(this.table, { pk: keys.article(articleId), sk: routingSortKey(version) });
+    return item ? toRouting(item) : undefined;
   }
 
   /** Every routed version of an article, newest first. */

@@ -163,14 +163,10 @@ function matches(d: Delivery, f: DeliveryFilter): boolean {
 export class MemoryDeliveryQueries implements DeliveryQueries {
   constructor(private readonly store: MemoryDeliveryStore) {}
 
-  async findByAgreement(
-    agreementId: string,
-    filter: DeliveryFilter,
-    p: { limit: number; cursor?: string },
-  ): Promise<DeliveryPage> {
+  readonly findByAgreement: DeliveryQueries['findByAgreement'] = async (agreementId, filter, p) => {
     const all = this.store.select((d) => d.agreementId === agreementId && matches(d, filter));
     return page(all.sort(newestFirst), p.limit, p.cursor);
-  }
+  };
 
   async countByAgreement(agreementId: string, filter: DeliveryFilter): Promise<number> {
     return this.store.select((d) => d.agreementId === agreementId && matches(d, filter)).length;

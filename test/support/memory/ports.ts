@@ -243,15 +243,8 @@ export class RecordingHttpClient implements HttpClient {
 
   constructor(private readonly answer: (req: HttpRequest) => Promise<HttpResult>) {}
 
-  post(
-    url: string,
-    headers: Record<string, string>,
-    body: string,
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<HttpResult> {
-    return this.request({ method: 'POST', url, headers, body, timeoutMs, ...(signal && { signal }) });
-  }
+  readonly post: HttpClient['post'] = (url, headers, body, timeoutMs, signal) =>
+    this.request({ method: 'POST', url, headers, body, timeoutMs, ...(signal && { signal }) });
 
   async request(req: HttpRequest): Promise<HttpResult> {
     this.sent.push(req);

@@ -15,6 +15,7 @@ import type { HttpResult } from '#ports/http-client.ts';
 import type { WorkMessage } from '#ports/work-queue.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import { agreementFixture } from '#test/fixtures/agreements.ts';
+import { deliveryFixture } from '#test/fixtures/deliveries.ts';
 import { memoryDeps, memoryPorts, testConfig } from '#test/support/memory/deps.ts';
 import {
   MemoryAgreementStore,
@@ -31,26 +32,19 @@ const NOW = new Date('2026-03-01T08:00:00Z');
 const BREAKER = { failureThreshold: 2, openMs: 30_000, maxOpenMs: 60_000 };
 const URL_OK = 'https://cms.partner.example/hook';
 
+/** Every delivery here points at the one manifest the package store holds, whatever its version. */
+const MANIFEST = { bucket: 'loa-packages', key: 'packages/a1/v1/ninjs.json' };
+
 function delivery(overrides: Partial<Delivery> = {}): Delivery {
-  return {
+  return deliveryFixture({
     deliveryId: `dlv_${Math.random().toString(36).slice(2)}`,
-    agreementId: 'vtv4-hagiang',
-    partnerId: 'vtv4',
-    channelId: 'webhook',
-    channelType: 'webhook',
     articleId: 'a1',
-    version: 1,
     title: 'Hà Giang',
-    manifest: { bucket: 'loa-packages', key: 'packages/a1/v1/ninjs.json' },
-    status: 'pending',
-    attemptCount: 0,
-    attempts: [],
+    manifest: MANIFEST,
     createdAt: NOW.toISOString(),
     updatedAt: NOW.toISOString(),
-    replayCount: 0,
-    reason: 'matched',
     ...overrides,
-  };
+  });
 }
 
 /** Deps of in-memory ports, the partner answering with `answer`. */
@@ -75,8 +69,7 @@ function fakeDeps(answer: (url: string) => Promise<HttpResult>, config: Record<s
   });
   ports.agreements.items.set(agreement.agreementId, agreement);
   ports.secrets.items.set('s', `whsec_${Buffer.alloc(32, 1).toString('base64')}`);
-  const manifest = { bucket: 'loa-packages', key: 'packages/a1/v1/ninjs.json' };
-  ports.packages.put(manifest, JSON.stringify({ uri: 'x', associations: [] }));
+  ports.packages.put(MANIFEST, JSON.stringify({ uri: 'x', associations: [] }));
   return {
     deps,
     items: ports.deliveries.items,

@@ -1,5 +1,5 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { deliveryItem } from '#adapters/aws/dynamo-delivery-store.ts';
+import { deliveryItem } from '#adapters/aws/dynamo-delivery-item.ts';
 import type { Deps } from '#app/deps.ts';
 import { s3Href } from '#app/package-article.ts';
 import type { Delivery } from '#domain/delivery.ts';

@@ -14,8 +14,9 @@ import type { agreementHealth } from '#app/ops/health.ts';
 import type { jobView } from '#app/ops/job-runner.ts';
 import type { replayStatus } from '#app/ops/replay-status.ts';
 import type { Delivery } from '#domain/delivery.ts';
-import type { DeliveryPage, ReplayAudit } from '#ports/delivery-store.ts';
+import type { DeliveryPage } from '#ports/delivery-store.ts';
 import type { Rejection } from '#ports/rejection-store.ts';
+import type { ReplayAudit } from '#ports/replay-log.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 
 type Answer<F extends (...args: never[]) => unknown> = Awaited<ReturnType<F>>;

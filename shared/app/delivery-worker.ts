@@ -95,10 +95,7 @@ export class DeliveryWorker {
     // A publish is checked against the article's withdrawal marker before every attempt (cached 2 s).
     const withdrawn =
       !withdrawal &&
-      (await this.#withdrawn.getOrLoad(
-        d.articleId,
-        async () => !!(await deps.deliveries.getWithdrawal(d.articleId)),
-      ));
+      (await this.#withdrawn.getOrLoad(d.articleId, async () => !!(await deps.withdrawals.get(d.articleId))));
     if (withdrawn) return this.#discard(d, msg, now, WITHDRAWN_DISCARD_REASON);
     const agreement = await this.#agreements.getOrLoad(d.agreementId, () =>
       deps.agreements.get(d.agreementId),

@@ -37,7 +37,7 @@ beforeAll(async () => {
   );
   expect(created.status).toBe(201);
   for (let m = 1; m <= 12; m++)
-    await seedArticle(loa.deps.deliveries, ID, {
+    await seedArticle(loa.deps, ID, {
       articleId: `rp-${m}`,
       topics: [TOPICS[m % TOPICS.length] ?? 'infrastructure'],
       at: `2024-${String(m).padStart(2, '0')}-10T08:00:00.000Z`,

@@ -86,10 +86,10 @@ beforeAll(async () => {
         channels: { [channelId]: [type, STATUSES[n % STATUSES.length] ?? 'delivered'] },
         excludedBy: {},
       } as const;
-      await seedArticle(loa.deps.deliveries, ID, article);
-      if (n % 7 === 0) await seedArticle(loa.deps.deliveries, ID, { ...article, version: 2 });
+      await seedArticle(loa.deps, ID, article);
+      if (n % 7 === 0) await seedArticle(loa.deps, ID, { ...article, version: 2 });
       if (n % 11 === 0)
-        await seedArticle(loa.deps.deliveries, ID, {
+        await seedArticle(loa.deps, ID, {
           ...article,
           kind: 'withdrawal',
           channels: { [channelId]: [type, 'delivered'] },

@@ -17,8 +17,7 @@ export const JOB_ROUTES: OpsRoute[] = [
   opsRoute(
     'GET /ops/replays',
     { summary: 'The replay audit log, newest first', query: AuditQuery, page: true },
-    async (deps, e) =>
-      json(200, { items: await deps.deliveries.listReplays(parseQuery(e, AuditQuery).limit) }),
+    async (deps, e) => json(200, { items: await deps.replays.list(parseQuery(e, AuditQuery).limit) }),
   ),
   opsRoute(
     'POST /ops/replays',

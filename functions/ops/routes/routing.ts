@@ -8,13 +8,13 @@ export const ROUTING_ROUTES: OpsRoute[] = [
   opsRoute(
     'GET /ops/articles/{id}/routing',
     { summary: 'An article’s routing records', page: true },
-    async (deps, _e, p) => json(200, { items: await deps.deliveries.listRouting(p.id ?? '') }),
+    async (deps, _e, p) => json(200, { items: await deps.routing.list(p.id ?? '') }),
   ),
   opsRoute(
     'GET /ops/articles/{id}/routing/{version}',
     { summary: 'Why a version went, or did not go, to each agreement' },
     async (deps, _e, p) => {
-      const record = await deps.deliveries.getRouting(p.id ?? '', Number(p.version));
+      const record = await deps.routing.get(p.id ?? '', Number(p.version));
       if (!record) throw new HttpError(404, `no routing recorded for ${p.id} version ${p.version}`);
       return json(200, record);
     },

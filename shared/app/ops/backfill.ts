@@ -5,8 +5,8 @@
  */
 import { InvalidInputError } from '#domain/errors.ts';
 import { decideRoute } from '#domain/routing.ts';
-import type { RoutingRecord } from '#ports/delivery-store.ts';
 import { JOB_KIND, type OpsJob } from '#ports/job-store.ts';
+import type { RoutingRecord } from '#ports/routing-log.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { Deps } from '../deps.ts';
 import { deliverTo } from '../route-package.ts';
@@ -18,21 +18,32 @@ const DAY_MS = 86_400_000;
 /** Routing records a dry run classifies at most (a real run goes through all of them). */
 const DRY_RUN_MAX = 5000;
 
-type BackfillDeps = Pick<Deps, 'agreements' | 'deliveries' | 'queue' | 'jobStore' | 'jobs' | 'clock'>;
+type BackfillDeps = Pick<
+  Deps,
+  | 'agreements'
+  | 'deliveries'
+  | 'routing'
+  | 'withdrawals'
+  | 'replays'
+  | 'queue'
+  | 'jobStore'
+  | 'jobs'
+  | 'clock'
+>;
 
 /** Why a routed article version is not sent to the agreement by a backfill at `at`; undefined when it is. */
 async function whyNot(
-  deps: Pick<Deps, 'deliveries'>,
+  deps: Pick<Deps, 'routing' | 'withdrawals'>,
   r: RoutingRecord,
   { agreement, at }: { agreement: Agreement; at: Date },
 ): Promise<string | undefined> {
   if (!r.ready) return 'no-package-kept';
-  const [latest] = await deps.deliveries.listRouting(r.articleId);
+  const [latest] = await deps.routing.list(r.articleId);
   if (latest && latest.version > r.version) return 'newer-version';
   const decision = decideRoute(agreement, r.ready, at);
   if (!decision.covered) return decision.reason;
   // The article-level marker ContentWithdrawn writes: true even when no delivery of it was marked.
-  if (await deps.deliveries.getWithdrawal(r.articleId)) return 'article-withdrawn';
+  if (await deps.withdrawals.get(r.articleId)) return 'article-withdrawn';
   return undefined;
 }
 
@@ -47,11 +58,11 @@ async function activeAgreement(deps: Pick<Deps, 'agreements'>, agreementId: stri
 }
 
 /** Every routing record of the window (newest first), up to `max`. */
-async function routedIn(deps: Pick<Deps, 'deliveries'>, from: string, to: string, max: number) {
+async function routedIn(deps: Pick<Deps, 'routing'>, from: string, to: string, max: number) {
   const records: RoutingRecord[] = [];
   let cursor: string | undefined;
   do {
-    const page = await deps.deliveries.listRoutedBetween(from, to, { limit: 200, ...(cursor && { cursor }) });
+    const page = await deps.routing.listBetween(from, to, { limit: 200, ...(cursor && { cursor }) });
     records.push(...page.items);
     cursor = page.cursor;
   } while (cursor && records.length < max);
@@ -108,14 +119,14 @@ export async function startBackfill(
 
 /** The worker's side: the next routed versions of the window, and routing one to the agreement. */
 export function backfillRunner(
-  deps: Pick<Deps, 'agreements' | 'deliveries' | 'queue'>,
+  deps: Pick<Deps, 'agreements' | 'deliveries' | 'routing' | 'withdrawals' | 'queue'>,
   job: OpsJob,
 ): JobKindRunner<RoutingRecord> {
   const { agreementId, since, until } = job.filter as { agreementId: string; since: string; until: string };
   let agreement: Promise<Agreement | undefined> | undefined;
   return {
     next: (current, limit) =>
-      deps.deliveries.listRoutedBetween(since, until, {
+      deps.routing.listBetween(since, until, {
         limit,
         ...(current.cursor && { cursor: current.cursor }),
       }),

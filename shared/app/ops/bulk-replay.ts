@@ -4,7 +4,7 @@
  */
 import type { Delivery } from '#domain/delivery.ts';
 import { InvalidInputError } from '#domain/errors.ts';
-import { PUSHED_CHANNELS } from '#ports/delivery-store.ts';
+import { PUSHED_CHANNELS } from '#ports/delivery-queries.ts';
 import { JOB_KIND, type OpsJob } from '#ports/job-store.ts';
 import type { Deps } from '../deps.ts';
 import { countDeliveries, type Filter, findDeliveries } from './deliveries.ts';
@@ -19,7 +19,19 @@ type Preview = Awaited<ReturnType<typeof previewOne>>;
 export const MAX_BULK_REPLAY = 100_000;
 const SAMPLE_SIZE = 10;
 
-type StartDeps = Pick<Deps, 'agreements' | 'deliveries' | 'jobStore' | 'jobs' | 'clock' | 'queue'>;
+type StartDeps = Pick<
+  Deps,
+  | 'agreements'
+  | 'deliveries'
+  | 'routing'
+  | 'withdrawals'
+  | 'deliveryQueries'
+  | 'replays'
+  | 'jobStore'
+  | 'jobs'
+  | 'clock'
+  | 'queue'
+>;
 
 const sampleOf = (d: Delivery) => ({
   deliveryId: d.deliveryId,
@@ -90,7 +102,7 @@ export async function startBulkReplay(
 
 /** The worker's side of a bulk replay: the next page of matches, and the reopening of one. */
 export function replayRunner(
-  deps: Pick<Deps, 'agreements' | 'deliveries' | 'queue'>,
+  deps: Pick<Deps, 'agreements' | 'deliveries' | 'deliveryQueries' | 'routing' | 'withdrawals' | 'queue'>,
   job: OpsJob,
 ): JobKindRunner<Delivery> {
   const lookups = new ReplayLookups(deps);

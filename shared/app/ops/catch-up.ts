@@ -19,7 +19,7 @@ export class NotPausedError extends ConflictError {
   readonly reason = 'not-paused';
 }
 
-type CatchUpDeps = Pick<Deps, 'deliveries' | 'jobStore' | 'jobs' | 'clock'>;
+type CatchUpDeps = Pick<Deps, 'deliveries' | 'deliveryQueries' | 'replays' | 'jobStore' | 'jobs' | 'clock'>;
 
 /** Starts the catch-up of one agreement × channel: a job item, its audit record, its first message. */
 export async function startCatchUp(
@@ -30,7 +30,7 @@ export async function startCatchUp(
 ): Promise<OpsJob> {
   const now = deps.clock.now().toISOString();
   const filter = { ...target, status: 'held' as const };
-  const total = await deps.deliveries.countByAgreement(target.agreementId, {
+  const total = await deps.deliveryQueries.countByAgreement(target.agreementId, {
     status: 'held',
     channel: target.channelId,
   });
@@ -97,7 +97,18 @@ export interface ResumeResult {
  * starts. An unknown agreement or channel is a NotFoundError; a channel not paused a NotPausedError.
  */
 export async function resumeChannel(
-  deps: Pick<Deps, 'agreements' | 'deliveries' | 'jobStore' | 'jobs' | 'clock' | 'circuits' | 'config'>,
+  deps: Pick<
+    Deps,
+    | 'agreements'
+    | 'deliveries'
+    | 'deliveryQueries'
+    | 'replays'
+    | 'jobStore'
+    | 'jobs'
+    | 'clock'
+    | 'circuits'
+    | 'config'
+  >,
   agreementId: string,
   channelId: string,
   requestedBy: string,

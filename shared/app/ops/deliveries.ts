@@ -1,7 +1,8 @@
 /** Deliveries across agreements by filter (cursor paging), their attempts, and the replay of one. */
 import type { Delivery } from '#domain/delivery.ts';
 import { InvalidCursorError, NotFoundError } from '#domain/errors.ts';
-import { type DeliveryFilter, type DeliveryPage, PUSHED_CHANNELS } from '#ports/delivery-store.ts';
+import { type DeliveryFilter, PUSHED_CHANNELS } from '#ports/delivery-queries.ts';
+import type { DeliveryPage } from '#ports/delivery-store.ts';
 import type { Deps } from '../deps.ts';
 
 export type Filter = DeliveryFilter & { agreementId?: string };
@@ -59,7 +60,7 @@ async function articlePage(deps: Pick<Deps, 'deliveries'>, f: Filter, limit: num
  * first within each (agreements are a few hundred at most): the cursor says where to resume.
  */
 export async function findDeliveries(
-  deps: Pick<Deps, 'agreements' | 'deliveries'>,
+  deps: Pick<Deps, 'agreements' | 'deliveries' | 'deliveryQueries'>,
   filter: Filter,
   page: { limit: number; cursor?: string },
 ): Promise<DeliveryPage> {
@@ -75,7 +76,7 @@ export async function findDeliveries(
   let inner = pos.c;
   while (i < ids.length && items.length < page.limit) {
     const agreementId = ids[i] ?? '';
-    const part = await deps.deliveries.findByAgreement(agreementId, rest, {
+    const part = await deps.deliveryQueries.findByAgreement(agreementId, rest, {
       limit: page.limit - items.length,
       ...(inner && { cursor: inner }),
     });
@@ -92,7 +93,10 @@ export async function findDeliveries(
 }
 
 /** Every delivery matching the filter, page by page (bulk replay's dry run and its worker). */
-export async function countDeliveries(deps: Pick<Deps, 'agreements' | 'deliveries'>, filter: Filter) {
+export async function countDeliveries(
+  deps: Pick<Deps, 'agreements' | 'deliveries' | 'deliveryQueries'>,
+  filter: Filter,
+) {
   if (filter.articleId) {
     const page = await articlePage(deps, filter, Number.MAX_SAFE_INTEGER, {});
     return page.items.length;
@@ -101,7 +105,7 @@ export async function countDeliveries(deps: Pick<Deps, 'agreements' | 'deliverie
     ? [filter.agreementId]
     : (await deps.agreements.list()).map((a) => a.agreementId);
   const { agreementId: _, ...rest } = filter;
-  const counts = await Promise.all(ids.map((id) => deps.deliveries.countByAgreement(id, rest)));
+  const counts = await Promise.all(ids.map((id) => deps.deliveryQueries.countByAgreement(id, rest)));
   return counts.reduce((a, b) => a + b, 0);
 }
 

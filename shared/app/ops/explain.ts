@@ -5,7 +5,7 @@
 import type { Delivery } from '#domain/delivery.ts';
 import { NotFoundError } from '#domain/errors.ts';
 import { decideRoute, ROUTE_REASON, type RouteDecision } from '#domain/routing.ts';
-import type { RoutingRecord } from '#ports/delivery-store.ts';
+import type { RoutingRecord } from '#ports/routing-log.ts';
 import type { Deps } from '../deps.ts';
 import type { RoutePreviewInput } from './schemas.ts';
 
@@ -57,12 +57,12 @@ const deliverySummary = (d: Delivery) => ({
 
 /** Why `articleId` (its `version`, or its latest) did or did not reach `agreementId`. */
 export async function explainRouting(
-  deps: Pick<Deps, 'deliveries'>,
+  deps: Pick<Deps, 'deliveries' | 'routing'>,
   articleId: string,
   agreementId: string,
   version?: number,
 ) {
-  const routings = await deps.deliveries.listRouting(articleId);
+  const routings = await deps.routing.list(articleId);
   if (routings.length === 0) throw new NotFoundError(`article ${articleId} was never routed`);
   const record: RoutingRecord | undefined = version
     ? routings.find((r) => r.version === version)

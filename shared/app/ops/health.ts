@@ -40,7 +40,7 @@ function channelView(c: Channel) {
 }
 
 async function rowOf(
-  deps: Pick<Deps, 'deliveries' | 'circuits'>,
+  deps: Pick<Deps, 'deliveryQueries' | 'circuits'>,
   a: Agreement,
   from: Date,
   bucketMs: number,
@@ -54,7 +54,7 @@ async function rowOf(
   const latest: Partial<Record<DeliveryStatus, string>> = {};
   await Promise.all(
     STATUSES.map(async (status) => {
-      const times = await deps.deliveries.statusTimes(a.agreementId, status, from.toISOString());
+      const times = await deps.deliveryQueries.statusTimes(a.agreementId, status, from.toISOString());
       counts[status] = times.length;
       for (const t of times) {
         const slot = series[Math.min(buckets - 1, Math.floor((Date.parse(t) - from.getTime()) / bucketMs))];
@@ -84,7 +84,7 @@ async function rowOf(
 
 /** Health of every agreement over the last `hours`, worst first. */
 export async function agreementHealth(
-  deps: Pick<Deps, 'agreements' | 'deliveries' | 'clock'>,
+  deps: Pick<Deps, 'agreements' | 'deliveryQueries' | 'clock'>,
   hours: number,
 ) {
   const now = deps.clock.now();

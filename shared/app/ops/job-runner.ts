@@ -174,7 +174,7 @@ export interface NewJob {
  * whole job whatever its size (`auditFilter`, what the operator asked for), and its first message.
  */
 export async function startJob(
-  deps: Pick<Deps, 'jobStore' | 'jobs'> & { deliveries: Pick<Deps['deliveries'], 'recordReplay'> },
+  deps: Pick<Deps, 'jobStore' | 'jobs' | 'replays'>,
   spec: NewJob,
   auditFilter: Record<string, unknown> = spec.filter,
 ): Promise<OpsJob> {
@@ -193,7 +193,7 @@ export async function startJob(
     seq: 0,
   };
   await deps.jobStore.create(job);
-  await deps.deliveries.recordReplay({
+  await deps.replays.record({
     replayId: job.jobId,
     requestedBy: job.requestedBy,
     requestedAt: now,

@@ -5,6 +5,7 @@ import type { Deps } from '../deps.ts';
 export const reportPorts = (deps: Deps) => ({
   agreements: deps.agreements,
   deliveries: deps.deliveries,
+  routing: deps.routing,
   facts: deps.facts,
   clock: deps.clock,
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Deps } from '#app/deps.ts';
 import { cancelJob, type JobKindRunner, jobOfKind, runJob, startJob } from '#app/ops/job-runner.ts';
-import type { ReplayAudit } from '#ports/delivery-store.ts';
 import type { JobStore, OpsJob } from '#ports/job-store.ts';
+import type { ReplayAudit } from '#ports/replay-log.ts';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
@@ -164,7 +164,10 @@ describe('starting an operator job', () => {
   const starting = () => {
     const h = harness();
     const audits: ReplayAudit[] = [];
-    const deps = { ...h.deps, deliveries: { recordReplay: async (a: ReplayAudit) => void audits.push(a) } };
+    const deps = {
+      ...h.deps,
+      replays: { record: async (a: ReplayAudit) => void audits.push(a), list: async () => audits },
+    };
     return { h, audits, deps };
   };
 

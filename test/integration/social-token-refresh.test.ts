@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NodeHttpClient } from '#adapters/channels/node-http-client.ts';
-import { authBaseOf } from '#adapters/channels/social/common.ts';
+import { authBaseOf } from '#adapters/channels/social/token-session.ts';
 import { XAdapter } from '#adapters/channels/social/x.ts';
 import { ZaloAdapter } from '#adapters/channels/social/zalo.ts';
 import type { Delivery } from '#domain/delivery.ts';

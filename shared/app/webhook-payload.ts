@@ -1,8 +1,8 @@
 import type { Delivery } from '#domain/delivery.ts';
 import { type NinjsDocument, withAssetHrefs } from '#formats/ninjs.ts';
+import { parseS3Href } from '#formats/s3-href.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { Deps } from './deps.ts';
-import { parseS3Href } from './package-article.ts';
 import { assetPath, linkSigner } from './signed-links.ts';
 
 /** Standard Webhooks event types Loa sends. */

@@ -1,4 +1,4 @@
-import { canonicalUrl, entryId } from './feed-view.ts';
+import { canonicalUrl, entryId, pickDetails } from './feed-view.ts';
 import type { BroadcastMedia } from './newsml-g2.ts';
 import type { NinjsDocument } from './ninjs.ts';
 import { articleItem, type RssMedia } from './rss.ts';
@@ -39,12 +39,7 @@ const rssMedia = (m: BroadcastMedia): RssMedia => ({
   medium: medium(m.contentType),
   sizeBytes: m.sizeBytes,
   sha256: m.sha256,
-  ...(m.width !== undefined && { width: m.width }),
-  ...(m.height !== undefined && { height: m.height }),
-  ...(m.durationSeconds !== undefined && { durationSeconds: m.durationSeconds }),
-  ...(m.title && { title: m.title }),
-  ...(m.altText && { description: m.altText }),
-  ...(m.credit && { credit: m.credit }),
+  ...pickDetails(m),
 });
 
 /**

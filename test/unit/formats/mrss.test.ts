@@ -25,7 +25,7 @@ function input(article: Article, overrides: Partial<MrssInput> = {}): MrssInput 
     height: a.height,
     durationSeconds: a.durationSeconds,
     title: a.title,
-    altText: a.altText,
+    description: a.altText,
     credit: a.credit,
   }));
   return {

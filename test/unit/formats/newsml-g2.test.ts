@@ -35,7 +35,7 @@ function mediaOf(article: Article): BroadcastMedia[] {
     height: a.height,
     durationSeconds: a.durationSeconds,
     title: a.title,
-    altText: a.altText,
+    description: a.altText,
     credit: a.credit,
   }));
 }

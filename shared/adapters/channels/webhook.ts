@@ -1,10 +1,10 @@
-import { WEBHOOK_EVENT, webhookBody, withdrawalBody } from '#app/webhook-payload.ts';
 import type { Config } from '#config/config.ts';
 import { endpointOf } from '#domain/circuit-breaker.ts';
 import { webhookMessageId } from '#domain/ids.ts';
 import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.ts';
 import { targetUrlProblem } from '#domain/target-policy.ts';
 import { signWebhook } from '#domain/webhook-signature.ts';
+import { WEBHOOK_EVENT, webhookBody, withdrawalBody } from '#formats/webhook-payload.ts';
 import {
   type ChannelAdapter,
   type ChannelOf,

@@ -1,6 +1,6 @@
-import { withSignedAssetLinks } from '#app/webhook-payload.ts';
 import type { Config } from '#config/config.ts';
 import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.ts';
+import { withSignedAssetLinks } from '#formats/webhook-payload.ts';
 import { type ChannelOutcome, ChannelRefusal, type SendContext } from '#ports/channel-adapter.ts';
 import type { HttpClient, HttpResult } from '#ports/http-client.ts';
 import type { SecretStore } from '#ports/secret-store.ts';

@@ -2,17 +2,10 @@ import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.
 import { codePointLength, type PostRules } from '#domain/social-post.ts';
 import { type ChannelOutcome, ChannelRefusal, type SendContext } from '#ports/channel-adapter.ts';
 import type { HttpResult } from '#ports/http-client.ts';
-import {
-  apiBase,
-  isSuccess,
-  noAnswer,
-  parseJson,
-  type SocialChannel,
-  SocialNetworkAdapter,
-  type SocialSent,
-} from './network-adapter.ts';
+import { clip, isSuccess, noAnswer, parseJson } from './answers.ts';
+import { apiBase, type SocialChannel, SocialNetworkAdapter, type SocialSent } from './network-adapter.ts';
 import { composeOrRefuse, postInputOf } from './post-text.ts';
-import { clip, redacted } from './redaction.ts';
+import { redacted } from './redaction.ts';
 import { socialCredentials } from './token-session.ts';
 
 /**

@@ -77,23 +77,3 @@ export abstract class SocialNetworkAdapter<Prepared, Sent>
 export function apiBase(channel: SocialChannel): string {
   return channel.baseUrl.replace(/\/+$/, '');
 }
-
-export const isSuccess = (status: number) => status >= 200 && status < 300;
-
-/** No answer at all (timeout, reset): a retry, counted against the API's circuit. */
-export function noAnswer(
-  result: Extract<HttpResult, { kind: 'network-error' }>,
-  error: string,
-): ChannelOutcome {
-  return { verdict: 'retry', error, durationMs: result.durationMs, noAnswer: true };
-}
-
-/** A network's JSON answer, or undefined when there is none or it is not JSON (a proxy's HTML page). */
-export function parseJson(body: string | undefined): unknown {
-  if (body === undefined || body === '') return undefined;
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return undefined;
-  }
-}

@@ -19,10 +19,3 @@ export function scrubbed(text: string, secrets: readonly string[]): string {
   }
   return out;
 }
-
-/** `value` cut to at most `max` UTF-16 units (`…` included) without splitting a surrogate pair, for error texts. */
-export function clip(value: string, max = 200): string {
-  if (value.length <= max) return value;
-  const end = /[\uD800-\uDBFF]/.test(value.charAt(max - 2)) ? max - 2 : max - 1;
-  return `${value.slice(0, end)}…`;
-}

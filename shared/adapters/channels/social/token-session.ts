@@ -3,8 +3,9 @@ import { type ChannelOutcome, ChannelRefusal, type SendContext } from '#ports/ch
 import type { HttpResult } from '#ports/http-client.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
 import { SOCIAL_AUTH_BASE_URL, SocialCredentials, type SocialNetwork } from '#schemas/agreement.ts';
-import { NETWORK_NAME, noAnswer, parseJson, type SocialChannel } from './network-adapter.ts';
-import { clip, redacted, scrubbed } from './redaction.ts';
+import { clip, noAnswer, parseJson } from './answers.ts';
+import { NETWORK_NAME, type SocialChannel } from './network-adapter.ts';
+import { redacted, scrubbed } from './redaction.ts';
 
 /**
  * The channel's credentials from the secret store. Missing means the channel (or its secret) was

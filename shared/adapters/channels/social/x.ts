@@ -2,24 +2,10 @@ import { classifyHttpStatus, resetHeaderMs, retryAfterFromHeaders } from '#domai
 import { X_RULES, xWeightedLength } from '#domain/social-post.ts';
 import { type ChannelOutcome, ChannelRefusal, type SendContext } from '#ports/channel-adapter.ts';
 import type { HttpResult } from '#ports/http-client.ts';
-import {
-  apiBase,
-  isSuccess,
-  noAnswer,
-  parseJson,
-  type SocialChannel,
-  SocialNetworkAdapter,
-  type SocialSent,
-} from './network-adapter.ts';
+import { clip, isSuccess, noAnswer, parseJson } from './answers.ts';
+import { apiBase, type SocialChannel, SocialNetworkAdapter, type SocialSent } from './network-adapter.ts';
 import { composeOrRefuse, postInputOf } from './post-text.ts';
-import { clip } from './redaction.ts';
-import {
-  authBaseOf,
-  type RefreshAnswer,
-  refreshUnavailable,
-  type TokenRefresher,
-  TokenSession,
-} from './token-session.ts';
+import { authBaseOf, refreshUnavailable, type TokenRefresher, TokenSession } from './token-session.ts';
 
 /** One `POST /2/tweets`, built: a new post, or a correction reply to the post an update supersedes. */
 export interface PreparedXPost {
@@ -159,7 +145,7 @@ export class XAdapter extends SocialNetworkAdapter<PreparedXPost, XSent> {
    * refresh_token}`; a refused refresh is a 400/401 `{error, error_description}` (`invalid_request`
    * "Value passed for the token was invalid.", `unauthorized_client`).
    */
-  readonly #refresh: TokenRefresher = async (credentials, ctx): Promise<RefreshAnswer> => {
+  readonly #refresh: TokenRefresher = async (credentials, ctx) => {
     const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
     if (credentials.clientSecret) {
       const pair = `${credentials.clientId}:${credentials.clientSecret}`;

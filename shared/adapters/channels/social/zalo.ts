@@ -4,23 +4,9 @@ import { withSignedAssetLinks } from '#formats/webhook-payload.ts';
 import { type ChannelOutcome, ChannelRefusal, type SendContext } from '#ports/channel-adapter.ts';
 import type { HttpClient, HttpResult } from '#ports/http-client.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
-import {
-  apiBase,
-  isSuccess,
-  noAnswer,
-  parseJson,
-  type SocialChannel,
-  SocialNetworkAdapter,
-  type SocialSent,
-} from './network-adapter.ts';
-import { clip } from './redaction.ts';
-import {
-  authBaseOf,
-  type RefreshAnswer,
-  refreshUnavailable,
-  type TokenRefresher,
-  TokenSession,
-} from './token-session.ts';
+import { clip, isSuccess, noAnswer, parseJson } from './answers.ts';
+import { apiBase, type SocialChannel, SocialNetworkAdapter, type SocialSent } from './network-adapter.ts';
+import { authBaseOf, refreshUnavailable, type TokenRefresher, TokenSession } from './token-session.ts';
 import { articleOf, type ZaloArticle } from './zalo-article.ts';
 
 export interface PreparedZaloArticle {
@@ -178,7 +164,7 @@ export class ZaloAdapter extends SocialNetworkAdapter<PreparedZaloArticle, Socia
    * answers `{access_token, refresh_token, expires_in}` (the refresh token is single use: the new one
    * replaces it), or a refusal `{error: <negative>, error_name, error_reason?, error_description}`.
    */
-  readonly #refresh: TokenRefresher = async (credentials, ctx): Promise<RefreshAnswer> => {
+  readonly #refresh: TokenRefresher = async (credentials, ctx) => {
     if (!credentials.clientSecret) {
       return { kind: 'impossible', reason: 'the credentials have no clientSecret (the app secret key)' };
     }

@@ -74,20 +74,12 @@ export class FacebookAdapter extends SocialNetworkAdapter<PreparedFacebookPost, 
   }
 
   async undo(ctx: SendContext<SocialChannel>): Promise<SocialSent> {
-    const ids = [...new Set(ctx.delivery.takedown?.remoteIds ?? [])];
-    if (ids.length === 0) {
-      throw new ChannelRefusal(
-        'no Facebook post id to delete: the page has no known post of this article',
-        true,
-      );
-    }
+    const ids = this.takedownIds(
+      ctx,
+      'no Facebook post id to delete: the page has no known post of this article',
+    );
     const { accessToken } = await socialCredentials(this.deps.secrets, ctx.channel);
-    let last: SocialSent | undefined;
-    for (const id of ids) {
-      last = await this.#delete(ctx, id, accessToken);
-      if (!isDone(last)) return last;
-    }
-    return last as SocialSent;
+    return this.removeEach([...new Set(ids)], (id) => this.#delete(ctx, id, accessToken), isDone);
   }
 
   classify(sent: SocialSent, ctx: SendContext<SocialChannel>): ChannelOutcome {

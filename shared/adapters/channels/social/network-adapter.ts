@@ -1,5 +1,6 @@
 import { endpointOf } from '#domain/circuit-breaker.ts';
 import type { ChannelAdapter, ChannelOf, ChannelOutcome, SendContext } from '#ports/channel-adapter.ts';
+import { ChannelRefusal } from '#ports/channel-adapter.ts';
 import type { HttpClient, HttpRequest, HttpResult } from '#ports/http-client.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
 import type { SocialNetwork } from '#schemas/agreement.ts';
@@ -54,6 +55,33 @@ export abstract class SocialNetworkAdapter<Prepared, Sent>
   abstract send(ctx: SendContext<SocialChannel>, prepared: Prepared): Promise<Sent>;
   abstract undo(ctx: SendContext<SocialChannel>): Promise<Sent>;
   abstract classify(sent: Sent, ctx: SendContext<SocialChannel>): ChannelOutcome;
+
+  /**
+   * The ids a takedown acts on (what earlier publishes created). None known: refused as `nothing`,
+   * and the delivery discarded, every network alike: there is nothing to delete.
+   */
+  protected takedownIds(ctx: SendContext<SocialChannel>, nothing: string): string[] {
+    const ids = [...(ctx.delivery.takedown?.remoteIds ?? [])];
+    if (ids.length === 0) throw new ChannelRefusal(nothing, true);
+    return ids;
+  }
+
+  /**
+   * `remove` for each id in turn, stopping at the first answer that is not `done`: that answer decides
+   * the takedown, else the last one does. `ids` is not empty.
+   */
+  protected async removeEach(
+    ids: readonly string[],
+    remove: (id: string) => Promise<SocialSent>,
+    done: (sent: SocialSent) => boolean,
+  ): Promise<SocialSent> {
+    let last: SocialSent | undefined;
+    for (const id of ids) {
+      last = await remove(id);
+      if (!done(last)) return last;
+    }
+    return last as SocialSent;
+  }
 
   /**
    * One API call within the attempt's deadline and signal, its answer's body kept (ids, error codes);

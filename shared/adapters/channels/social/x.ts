@@ -1,6 +1,6 @@
 import { classifyHttpStatus, resetHeaderMs, retryAfterFromHeaders } from '#domain/retry-policy.ts';
 import { X_RULES, xWeightedLength } from '#domain/social-post.ts';
-import { type ChannelOutcome, ChannelRefusal, type SendContext } from '#ports/channel-adapter.ts';
+import type { ChannelOutcome, SendContext } from '#ports/channel-adapter.ts';
 import type { HttpResult } from '#ports/http-client.ts';
 import { clip, isSuccess, noAnswer, parseJson } from './answers.ts';
 import { apiBase, type SocialChannel, SocialNetworkAdapter, type SocialSent } from './network-adapter.ts';
@@ -83,11 +83,11 @@ export class XAdapter extends SocialNetworkAdapter<PreparedXPost, XSent> {
   }
 
   async undo(ctx: SendContext<SocialChannel>): Promise<XSent> {
-    const ids = [...(ctx.delivery.takedown?.remoteIds ?? [])].reverse();
-    if (ids.length === 0) {
-      // Every network alike (facebook.ts, zalo.ts): nothing known to delete is discarded, not delivered.
-      throw new ChannelRefusal('no X post id to delete: the account has no known post of this article', true);
-    }
+    const ids = this.takedownIds(
+      ctx,
+      'no X post id to delete: the account has no known post of this article',
+    );
+    ids.reverse(); // newest first: corrections before the post they answer
     const session = await TokenSession.open(this.deps.secrets, ctx.channel, this.#refresh);
     let last: XSent = { step: 'delete' };
     for (const id of ids) {

@@ -1,7 +1,7 @@
 import type { Config } from '#config/config.ts';
 import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.ts';
 import { withSignedAssetLinks } from '#formats/webhook-payload.ts';
-import { type ChannelOutcome, ChannelRefusal, type SendContext } from '#ports/channel-adapter.ts';
+import type { ChannelOutcome, SendContext } from '#ports/channel-adapter.ts';
 import type { HttpClient, HttpResult } from '#ports/http-client.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
 import { clip, isSuccess, noAnswer, parseJson } from './answers.ts';
@@ -73,20 +73,16 @@ export class ZaloAdapter extends SocialNetworkAdapter<PreparedZaloArticle, Socia
   }
 
   async undo(ctx: SendContext<SocialChannel>): Promise<SocialSent> {
-    const ids = [...new Set(ctx.delivery.takedown?.remoteIds ?? [])];
-    if (ids.length === 0) {
-      throw new ChannelRefusal(
-        'no Zalo article id to remove: the OA has no known article of this version',
-        true,
-      );
-    }
+    const ids = this.takedownIds(
+      ctx,
+      'no Zalo article id to remove: the OA has no known article of this version',
+    );
     const session = await TokenSession.open(this.deps.secrets, ctx.channel, this.#refresh);
-    let last: SocialSent | undefined;
-    for (const id of ids) {
-      last = await this.#call(ctx, `remove ${id}`, session, { id });
-      if (last.tokenFailure || !isRemoved(last)) return last;
-    }
-    return last as SocialSent;
+    return this.removeEach(
+      [...new Set(ids)],
+      (id) => this.#call(ctx, `remove ${id}`, session, { id }),
+      (sent) => !sent.tokenFailure && isRemoved(sent),
+    );
   }
 
   classify(sent: SocialSent, ctx: SendContext<SocialChannel>): ChannelOutcome {

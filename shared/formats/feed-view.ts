@@ -60,6 +60,18 @@ export const summary = (doc: NinjsDocument) => textOf(doc.descriptions, 'summary
 export const bodyHtml = (doc: NinjsDocument) => textOf(doc.bodies, 'main') ?? '';
 export const canonicalUrl = (doc: NinjsDocument) => doc.altids.find((a) => a.role === 'canonical')?.value;
 
+/** The texts every format shows of an article: its headline, summary, HTML body and web version. */
+export interface ArticleText {
+  title: string;
+  summary: string | undefined;
+  body: string;
+  link: string | undefined;
+}
+
+export function articleText(doc: NinjsDocument): ArticleText {
+  return { title: headline(doc), summary: summary(doc), body: bodyHtml(doc), link: canonicalUrl(doc) };
+}
+
 /** What an asset is besides its bytes: dimensions, duration and the texts shown with it. */
 export interface MediaDetails {
   width?: number;

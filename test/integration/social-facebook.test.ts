@@ -12,7 +12,8 @@ import {
 } from '#ports/channel-adapter.ts';
 import type { Article } from '#schemas/article.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
-import { MemorySecrets, publishWith, socialContext, undoWith } from '#test/support/channel-attempt.ts';
+import { MemorySecrets, socialContext } from '#test/support/channel-attempt.ts';
+import { recordedAttempts } from '#test/support/social-attempts.ts';
 
 const TOKEN = 'EAAGm0PX4ZCpsBAFakePageToken123';
 const CANONICAL = 'https://hagiang.gov.vn/tin-tuc/ky-ket-vtv4';
@@ -58,17 +59,7 @@ function ctxOf(
   return socialContext(social, delivery, manifest);
 }
 
-async function publish(ctx = ctxOf()): Promise<ChannelOutcome> {
-  const outcome = await publishWith(adapter, ctx);
-  outcomes.push(outcome);
-  return outcome;
-}
-
-async function takeDown(remoteIds: string[]): Promise<ChannelOutcome> {
-  const outcome = await undoWith(adapter, ctxOf({ kind: 'withdrawal', takedown: { remoteIds } }));
-  outcomes.push(outcome);
-  return outcome;
-}
+const { publish, takeDown } = recordedAttempts(adapter, ctxOf, outcomes);
 
 describe('FacebookAdapter against a fake Graph API', () => {
   it('posts the message and link to the page feed and keeps the post id', async () => {

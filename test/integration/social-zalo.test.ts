@@ -9,15 +9,11 @@ import type { Article } from '#schemas/article.ts';
 import { agreementFixture } from '#test/fixtures/agreements.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { MemorySecrets, socialContext } from '#test/support/channel-attempt.ts';
-import { recordedAttempts } from '#test/support/social-attempts.ts';
+import { recordedAttempts, storedRefresh } from '#test/support/social-attempts.ts';
 
 const TOKEN = 'zalo-oa-token-8f3Kq1Xv9Lm2Pw7Rt';
-/** Stored with the token (renewal: social-token-refresh.test.ts); no more than the token may they leak. */
-const REFRESH = {
-  refreshToken: 'zalo-refresh-token-Wq8Zr4Tb1',
-  clientId: '4291763606161179100',
-  clientSecret: 'zalo-app-secret-key-Hn5Vd3',
-};
+/** Zalo app ids are numeric. */
+const REFRESH = storedRefresh('zalo', '4291763606161179100');
 const CANONICAL = 'https://hagiang.gov.vn/tin-tuc/ky-ket-vtv4';
 
 let fake: FakeZalo;

@@ -24,3 +24,15 @@ export function recordedAttempts<P, S>(
       kept(await undoWith(adapter, ctxOf({ kind: 'withdrawal', takedown: { remoteIds } }))),
   };
 }
+
+/**
+ * A refresh token, client id and client secret for a test to store beside its channel's token, never
+ * used by the test (renewal: social-token-refresh.test.ts): like the token, none may reach an outcome.
+ */
+export function storedRefresh(network: string, clientId = `${network}-client-id`) {
+  return {
+    refreshToken: `${network}-refresh-token-fedcba9876543210`,
+    clientId,
+    clientSecret: `${network}-client-secret-Hn5Vd3a5a5a`,
+  };
+}

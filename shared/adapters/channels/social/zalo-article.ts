@@ -18,7 +18,10 @@ export interface ZaloArticle {
   comment: 'show';
 }
 
-/** The article for a version: shortened texts, teaser body, cover when a public image exists. */
+/**
+ * The article for a version: shortened texts, teaser body, cover when a public image exists. The
+ * rules and why: docs/social.md, Zalo.
+ */
 export function articleOf(manifest: NinjsDocument): ZaloArticle {
   const input = postInputOf(manifest);
   const title = within(input.title, ZALO_ARTICLE_LIMITS.title, manifest.language);

@@ -8,17 +8,15 @@
  */
 import { fork } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, mkdtemp, rm, statfs } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CreateBucketCommand, DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { build } from 'esbuild';
 import { s3Client } from '#adapters/aws/clients.ts';
 import { PART_SIZE, QUEUE_SIZE } from '#adapters/aws/s3-ingest-store.ts';
-import { esbuildOptions, REPO_ROOT } from '#infra/constructs/bundling.ts';
+import { REPO_ROOT } from '#infra/constructs/bundling.ts';
 import { startFakeIngest } from '#infra/local/fakes/ingest.ts';
 import { figure, type PartResult, round } from './figure.ts';
-import { incompressible, nextMessage } from './memory.ts';
+import { bundleJob, incompressible, type JobResult, nextMessage, scratchDir } from './memory.ts';
 
 const PACKAGES_BUCKET = 'loa-packages';
 const INGEST_BUCKET = 'bench-ingest';
@@ -30,28 +28,16 @@ const KEY = 'packages/bench-broadcast/v1/assets/video-1gb/video-1gb.mp4';
 const LABEL = SIZE === 1024 ** 3 ? '1 GB' : `${Math.round(SIZE / MB)} MB`;
 const OUT = join(REPO_ROOT, '.loa-test', 'bench', 'broadcast');
 
-interface JobResult {
-  ms: number;
-  startRss: number;
-  peakRss: number;
-  maxRss: number;
+interface PushResult extends JobResult {
   bytes?: number;
   outcome?: { verdict: string; error?: string };
 }
 
 export async function run(): Promise<PartResult> {
-  const dir = await mkdtemp(join(tmpdir(), 'loa-bench-broadcast-'));
-  const fs = await statfs(dir);
-  const free = fs.bavail * fs.bsize;
-  if (free < NEEDED_FREE) {
-    await rm(dir, { recursive: true, force: true });
-    const message = `broadcast: skipped, ${round(free / 1024 ** 3, 1)} GB free in ${tmpdir()} (needs ${round(NEEDED_FREE / 1024 ** 3, 1)} GB)`;
-    console.log(message);
-    return { figures: [], detail: { skipped: message } };
-  }
-  const options = esbuildOptions('bench/broadcast-child.ts', OUT);
-  await build(options);
-  const jobFile = options.outfile ?? join(OUT, 'index.mjs');
+  const scratch = await scratchDir('broadcast', NEEDED_FREE, `${round(NEEDED_FREE / 1024 ** 3, 1)} GB`);
+  if (scratch.skipped) return scratch.skipped;
+  const { dir } = scratch;
+  const jobFile = await bundleJob('bench/broadcast-child.ts', OUT);
   const s3dir = join(dir, 's3');
   const ingestDir = join(dir, 'ingest');
   await mkdir(s3dir);
@@ -90,7 +76,7 @@ export async function run(): Promise<PartResult> {
           env: { ...process.env, NODE_NO_WARNINGS: '1', LOA_BENCH_SECRET: secret },
         },
       );
-      const result = await nextMessage<JobResult>(child);
+      const result = await nextMessage<PushResult>(child);
       await new Promise((resolve) => (child.exitCode === null ? child.once('exit', resolve) : resolve(null)));
       if (result.outcome && result.outcome.verdict !== 'delivered') {
         throw new Error(`broadcast ${mode} push was not delivered: ${result.outcome.error}`);
@@ -119,30 +105,35 @@ export async function run(): Promise<PartResult> {
     const toS3 = await runJob('s3');
     s3.destroy();
     const mb = (n: number) => round(n / MB, 1);
-    const growth = (r: JobResult) => mb(r.peakRss - r.startRss);
+    const growth = (r: PushResult) => mb(r.peakRss - r.startRss);
     const note =
       "the job's process high-water mark (resourceUsage().maxRSS), Node and imports included; the job runs from an esbuild bundle made with the Lambda options";
+    /** The peak RSS of a push (`to` HTTP or S3) against the baseline's, with the goal of staying under `under` MB. */
+    const peak = (to: string, r: PushResult, under: number, text: string) =>
+      figure({
+        name: `broadcast ${to} push peak RSS, ${LABEL} video`,
+        value: mb(r.maxRss),
+        unit: 'MB',
+        baseline: mb(base.maxRss),
+        baselineName: 'GetObject streamed to nothing',
+        goal: { on: 'value', op: '<', target: under },
+        note: text,
+      });
     return {
       figures: [
-        figure({
-          name: `broadcast HTTP push peak RSS, ${LABEL} video`,
-          value: mb(http.maxRss),
-          unit: 'MB',
-          baseline: mb(base.maxRss),
-          baselineName: 'GetObject streamed to nothing',
-          goal: { on: 'value', op: '<', target: 150 },
-          note: `${note}; the push also hashes (SHA-256) and signs, and PUTs to the fake ingest`,
-        }),
-        figure({
-          name: `broadcast S3 push peak RSS, ${LABEL} video`,
-          value: mb(toS3.maxRss),
-          unit: 'MB',
-          baseline: mb(base.maxRss),
-          baselineName: 'GetObject streamed to nothing',
-          // lib-storage holds each part twice while it joins its chunks, QUEUE_SIZE parts at a time.
-          goal: { on: 'value', op: '<', target: 200 },
-          note: `${note}; multipart with ${QUEUE_SIZE} parts of ${PART_SIZE / MB} MiB in flight`,
-        }),
+        peak(
+          'HTTP',
+          http,
+          150,
+          `${note}; the push also hashes (SHA-256) and signs, and PUTs to the fake ingest`,
+        ),
+        // lib-storage holds each part twice while it joins its chunks, QUEUE_SIZE parts at a time.
+        peak(
+          'S3',
+          toS3,
+          200,
+          `${note}; multipart with ${QUEUE_SIZE} parts of ${PART_SIZE / MB} MiB in flight`,
+        ),
         figure({
           name: 'broadcast RSS growth during the push (HTTP / S3)',
           value: growth(http),

@@ -7,9 +7,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createAgreement } from '#app/create-agreement.ts';
-import { startLocal } from '#infra/local/runtime.ts';
 import { type Figure, figure, median, type PartResult, round } from './figure.ts';
+import { createFeedAgreement, startBenchLoa } from './local.ts';
 
 const REQUESTS = Number(process.env.BENCH_ENUMERATION_REQUESTS ?? 2000);
 const WARMUP = 200;
@@ -17,27 +16,9 @@ const BAD_SIG = 'A'.repeat(43);
 
 export async function run(): Promise<PartResult> {
   const dataDir = await mkdtemp(join(tmpdir(), 'loa-bench-enum-'));
-  const loa = await startLocal({
-    dataDir,
-    port: 0,
-    s3Port: 0,
-    dynamoPort: 0,
-    opsToken: 'bench-ops-token-0123456789abcdef-local',
-    contentBucket: 'loa-content',
-    logLevel: 'ERROR',
-  });
+  const loa = await startBenchLoa(dataDir);
   try {
-    await createAgreement(loa.deps, {
-      agreementId: 'bench-known',
-      partner: { partnerId: 'bench-known', name: 'Ban Truyền hình đối ngoại VTV4' },
-      status: 'active',
-      validFrom: '2024-01-01',
-      validTo: '2099-12-31',
-      topics: ['culture-tourism'],
-      languages: ['vi'],
-      channels: [{ type: 'feed' }],
-      embargo: 'hold',
-    });
+    await createFeedAgreement(loa.deps, 'bench-known');
     const expires = Math.floor(Date.now() / 1000) + 3600;
     const url = (id: string) => `${loa.baseUrl}/feeds/${id}.rss?expires=${expires}&kid=k1&sig=${BAD_SIG}`;
     const once = async (target: string): Promise<number> => {

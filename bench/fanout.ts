@@ -28,14 +28,16 @@ import { toNinjs } from '#formats/ninjs.ts';
 import { s3Href } from '#formats/s3-href.ts';
 import { webhookBody } from '#formats/webhook-payload.ts';
 import { LOCAL_CMS_ACCESS_KEY_ID } from '#infra/local/publishers.ts';
-import { type LocalLoa, startLocal } from '#infra/local/runtime.ts';
-import { BUS_NAME, type FunctionName } from '#infra/wiring.ts';
+import type { LocalLoa } from '#infra/local/runtime.ts';
+import type { FunctionName } from '#infra/wiring.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { Article } from '#schemas/article.ts';
 import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
+import { busEntries } from '#test/support/local-loa.ts';
 import { AwsCounter, type CallStats } from './aws-counter.ts';
 import { type Figure, figure, median, type PartResult, quantile, round } from './figure.ts';
+import { startBenchLoa } from './local.ts';
 
 const env = process.env;
 const N = Number(env.BENCH_APPROVALS ?? 50);
@@ -193,14 +195,8 @@ async function withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
   let loa: LocalLoa | undefined;
   let session: Session | undefined;
   try {
-    loa = await startLocal({
-      dataDir,
-      port: 0,
-      s3Port: 0,
-      dynamoPort: 0,
-      opsToken: 'bench-ops-token-0123456789abcdef-local',
+    loa = await startBenchLoa(dataDir, {
       contentBucket: CONTENT_BUCKET,
-      logLevel: 'ERROR',
       allowPrivateTargets: true,
       clientHook: counter.hook,
       onInvoke: (name, ms, failed) => {
@@ -293,16 +289,12 @@ async function loaRound(s: Session, tag: string, approvals: number, count: boole
   await Promise.all(
     chunks.map(async (chunk) => {
       for (const a of chunk) sentAt.set(a.articleId, now());
-      const out = await bus.send(
-        new PutEventsCommand({
-          Entries: chunk.map((article) => ({
-            EventBusName: BUS_NAME,
-            Source: SOURCE.cms,
-            DetailType: DETAIL_TYPE.contentApproved,
-            Detail: JSON.stringify({ article }),
-          })),
-        }),
-      );
+      const entries = chunk.map((article) => ({
+        source: SOURCE.cms,
+        detailType: DETAIL_TYPE.contentApproved,
+        detail: { article },
+      }));
+      const out = await bus.send(new PutEventsCommand({ Entries: busEntries(entries) }));
       if (out.FailedEntryCount) throw new Error(`the bus refused ${out.FailedEntryCount} approvals`);
     }),
   );
@@ -531,66 +523,59 @@ export async function run(): Promise<PartResult> {
     const ratioOf = (xs: number[], ys: number[]) =>
       round(median(xs.map((x, i) => x / (ys[i] ?? Number.NaN))), 3);
     const note = `median of ${ROUNDS} alternated rounds; ratio = median of the rounds' ratios`;
-    const figures: Figure[] = [
+    /** Loa against a baseline contender: the median over the rounds of `of`, and of the rounds' ratios. */
+    const versus = (
+      name: string,
+      of: (who: Contender) => number[],
+      [against, baselineName]: [Contender, string],
+      [unit, digits]: [string, number],
+      rest: Pick<Figure, 'goal' | 'note'> = {},
+    ): Figure =>
       figure({
-        name: 'fan-out throughput vs direct writes + POST (b)',
-        value: round(median(rate('loa')), 0),
-        unit: 'deliveries/s',
-        baseline: round(median(rate('direct')), 0),
-        baselineName: 'b: writes + signed POST',
-        ratio: ratioOf(rate('loa'), rate('direct')),
-        goal: { on: 'ratio', op: '>=', target: 0.6 },
-        note,
-      }),
+        name,
+        value: round(median(of('loa')), digits),
+        unit,
+        baseline: round(median(of(against)), digits),
+        baselineName,
+        ratio: ratioOf(of('loa'), of(against)),
+        ...rest,
+      });
+    /** A quantile of the one-at-a-time latencies, Loa against (b). */
+    const single = (q: number, rest: Pick<Figure, 'note'> = {}): Figure =>
       figure({
-        name: 'fan-out throughput vs raw signed POSTs (a)',
-        value: round(median(rate('loa')), 0),
-        unit: 'deliveries/s',
-        baseline: round(median(rate('raw')), 0),
-        baselineName: 'a: undici POSTs',
-        ratio: ratioOf(rate('loa'), rate('raw')),
-      }),
-      figure({
-        name: 'fan-out throughput once under way vs (b)',
-        value: round(median(steady('loa')), 0),
-        unit: 'deliveries/s',
-        baseline: round(median(steady('direct')), 0),
+        name: `approve→delivered p${q * 100}, one approval × ${M}`,
+        value: round(quantile(singles.loa, q), 1),
+        unit: 'ms',
+        baseline: round(quantile(singles.direct, q), 1),
         baselineName: 'b',
-        ratio: ratioOf(steady('loa'), steady('direct')),
+        ...rest,
+      });
+    const perSecond: [string, number] = ['deliveries/s', 0];
+    const ms: [string, number] = ['ms', 1];
+    const b: [Contender, string] = ['direct', 'b'];
+    const figures: Figure[] = [
+      versus(
+        'fan-out throughput vs direct writes + POST (b)',
+        rate,
+        ['direct', 'b: writes + signed POST'],
+        perSecond,
+        {
+          goal: { on: 'ratio', op: '>=', target: 0.6 },
+          note,
+        },
+      ),
+      versus('fan-out throughput vs raw signed POSTs (a)', rate, ['raw', 'a: undici POSTs'], perSecond),
+      versus('fan-out throughput once under way vs (b)', steady, b, perSecond, {
         note: 'between the 10th and 90th percentile of arrivals: leaves out the bus, package and route before the first delivery',
       }),
-      figure({
-        name: `approve→delivered p50, burst of ${N * M}`,
-        value: round(median(p50('loa')), 1),
-        unit: 'ms',
-        baseline: round(median(p50('direct')), 1),
-        baselineName: 'b',
-        ratio: ratioOf(p50('loa'), p50('direct')),
+      versus(`approve→delivered p50, burst of ${N * M}`, p50, b, ms, {
         note: 'all N approvals put on the bus at t0; baselines submit all N × M at t0; latency = arrival at the sink − submission',
       }),
-      figure({
-        name: `approve→delivered p99, burst of ${N * M}`,
-        value: round(median(p99('loa')), 1),
-        unit: 'ms',
-        baseline: round(median(p99('direct')), 1),
-        baselineName: 'b',
-        ratio: ratioOf(p99('loa'), p99('direct')),
-      }),
-      figure({
-        name: `approve→delivered p50, one approval × ${M}`,
-        value: round(quantile(singles.loa, 0.5), 1),
-        unit: 'ms',
-        baseline: round(quantile(singles.direct, 0.5), 1),
-        baselineName: 'b',
+      versus(`approve→delivered p99, burst of ${N * M}`, p99, b, ms),
+      single(0.5, {
         note: `${SINGLES} approvals one at a time, settled in between: bus, package (copy, manifest), route, queue, deliver`,
       }),
-      figure({
-        name: `approve→delivered p99, one approval × ${M}`,
-        value: round(quantile(singles.loa, 0.99), 1),
-        unit: 'ms',
-        baseline: round(quantile(singles.direct, 0.99), 1),
-        baselineName: 'b',
-      }),
+      single(0.99),
     ];
     const detail = {
       approvals: N,

@@ -1,13 +1,12 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { deliveryItem } from '#adapters/aws/dynamo-delivery-store.ts';
+import { deliveryItem } from '#adapters/aws/dynamo-delivery-item.ts';
 import type { Deps } from '#app/deps.ts';
 import type { Delivery } from '#domain/delivery.ts';
-import { feedTime } from '#domain/feed.ts';
-import { deliveryIdFor } from '#domain/ids.ts';
 import { toNinjs } from '#formats/ninjs.ts';
 import { s3Href } from '#formats/s3-href.ts';
 import { readSample } from '#infra/local/samples.ts';
 import type { Article } from '#schemas/article.ts';
+import { feedDeliveryFixture } from '#test/fixtures/deliveries.ts';
 
 /** Distinct manifests the seeded deliveries point at: a 50-item page reads 50 different documents. */
 export const MANIFESTS = 50;
@@ -29,28 +28,12 @@ export async function seedManifests(deps: Pick<Deps, 'packages'>): Promise<void>
   }
 }
 
+/** A feed delivery of the bench's long history: already acknowledged, so a poll then writes nothing. */
 function feedDelivery(agreementId: string, n: number, at: Date): Delivery {
   const createdAt = at.toISOString();
   const articleId = `bench-${agreementId}-${n}`;
   return {
-    deliveryId: deliveryIdFor(agreementId, 'feed', articleId, 1),
-    agreementId,
-    partnerId: agreementId,
-    channelId: 'feed',
-    channelType: 'feed',
-    articleId,
-    version: 1,
-    title: articleId,
-    manifest: { bucket: 'loa-packages', key: manifestKey(n % MANIFESTS) },
-    status: 'delivered',
-    attemptCount: 0,
-    attempts: [],
-    createdAt,
-    updatedAt: createdAt,
-    replayCount: 0,
-    reason: 'matched',
-    feedAt: feedTime(createdAt),
-    // Already acknowledged, as in a long history: a poll then writes nothing.
+    ...feedDeliveryFixture(agreementId, articleId, manifestKey(n % MANIFESTS), createdAt),
     firstPulledAt: createdAt,
   };
 }

@@ -9,10 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dynamoClient } from '#adapters/aws/clients.ts';
-import { createAgreement } from '#app/create-agreement.ts';
 import { mintFeedUrl } from '#app/feed-keys.ts';
-import { startLocal } from '#infra/local/runtime.ts';
 import { seedDeliveries, seedManifests } from './feeds-seed.ts';
+import { createFeedAgreement, startBenchLoa } from './local.ts';
 
 export const AGREEMENTS = {
   page: 'bench-page',
@@ -22,32 +21,14 @@ export const AGREEMENTS = {
 const SIZES = { [AGREEMENTS.page]: 50, [AGREEMENTS.small]: 100, [AGREEMENTS.large]: 100_000 };
 
 const env = process.env;
-const loa = await startLocal({
-  dataDir: env.BENCH_DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'loa-bench-server-'))),
-  port: 0,
-  s3Port: 0,
-  dynamoPort: 0,
-  opsToken: 'bench-ops-token-0123456789abcdef-local',
-  contentBucket: 'loa-content',
-  logLevel: 'ERROR',
-});
+const loa = await startBenchLoa(env.BENCH_DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'loa-bench-server-'))));
 const deps = loa.deps;
 const seeding: Record<string, { count: number; ms: number }> = {};
 if ((await deps.agreements.list()).length === 0) {
   await seedManifests(deps);
   const client = dynamoClient('us-east-1', loa.dynamoEndpoint);
   for (const [agreementId, count] of Object.entries(SIZES)) {
-    await createAgreement(deps, {
-      agreementId,
-      partner: { partnerId: agreementId, name: 'Ban Truyền hình đối ngoại VTV4' },
-      status: 'active',
-      validFrom: '2024-01-01',
-      validTo: '2099-12-31',
-      topics: ['culture-tourism'],
-      languages: ['vi'],
-      channels: [{ type: 'feed' }],
-      embargo: 'hold',
-    });
+    await createFeedAgreement(deps, agreementId);
     seeding[agreementId] = await seedDeliveries(
       client,
       deps.config.tableName,

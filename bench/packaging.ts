@@ -5,15 +5,13 @@
  * stream (never a 1 GB buffer). Packaging copies server-side, so its memory must not grow with the asset.
  */
 import { type ChildProcess, fork } from 'node:child_process';
-import { mkdtemp, rm, statfs } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DeleteObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
-import { build } from 'esbuild';
 import { s3Client } from '#adapters/aws/clients.ts';
-import { esbuildOptions, REPO_ROOT } from '#infra/constructs/bundling.ts';
+import { REPO_ROOT } from '#infra/constructs/bundling.ts';
 import { figure, median, type PartResult, round } from './figure.ts';
-import { incompressible, nextMessage } from './memory.ts';
+import { bundleJob, incompressible, type JobResult, nextMessage, scratchDir } from './memory.ts';
 
 /** The bucket names bench/packaging-child.ts creates (importing it would run it). */
 const CONTENT_BUCKET = 'loa-content';
@@ -34,30 +32,11 @@ function startServer(dir: string): ChildProcess {
   });
 }
 
-async function bundleJob(): Promise<string> {
-  const options = esbuildOptions('bench/packaging-child.ts', OUT);
-  await build(options);
-  return options.outfile ?? join(OUT, 'index.mjs');
-}
-
-interface JobResult {
-  ms: number;
-  startRss: number;
-  peakRss: number;
-  maxRss: number;
-}
-
 export async function run(): Promise<PartResult> {
-  const dir = await mkdtemp(join(tmpdir(), 'loa-bench-packaging-'));
-  const fs = await statfs(dir);
-  const free = fs.bavail * fs.bsize;
-  if (free < NEEDED_FREE) {
-    await rm(dir, { recursive: true, force: true });
-    const message = `packaging: skipped, ${round(free / 1024 ** 3, 1)} GB free in ${tmpdir()} (needs 3 GB: the object and two copies)`;
-    console.log(message);
-    return { figures: [], detail: { skipped: message } };
-  }
-  const jobFile = await bundleJob();
+  const scratch = await scratchDir('packaging', NEEDED_FREE, '3 GB: the object and two copies');
+  if (scratch.skipped) return scratch.skipped;
+  const { dir } = scratch;
+  const jobFile = await bundleJob('bench/packaging-child.ts', OUT);
   const server = startServer(dir);
   try {
     const { ready: port } = await nextMessage<{ ready: number }>(server);

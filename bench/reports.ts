@@ -119,11 +119,8 @@ export async function run(): Promise<PartResult> {
     }
     const ports: ReportPorts = {
       agreements: { get: async () => agreement, list: async () => [agreement] },
-      deliveries: {
-        listByAgreement: async () => ({ items: [] }),
-        getRouting: async () => undefined,
-        listRoutedBetween: async () => ({ items: [] }),
-      },
+      deliveries: { listByAgreement: async () => ({ items: [] }) },
+      routing: { get: async () => undefined, listBetween: async () => ({ items: [] }) },
       facts: ledger,
       clock: { now: () => new Date('2026-12-01T00:00:00.000Z') },
     };

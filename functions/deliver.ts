@@ -6,6 +6,7 @@ import type { OutgoingEvent } from '#schemas/events.ts';
 import { WorkMessage } from '#schemas/work.ts';
 import { countOutcome, publishOutcomes } from './metrics.ts';
 import { lambdaContext } from './middleware.ts';
+import { eachMessage } from './sqs-batch.ts';
 
 /** How long before the Lambda timeout an attempt in flight is aborted: time left to record it. */
 export const ABORT_BEFORE_TIMEOUT_MS = 1_000;
@@ -23,8 +24,8 @@ const EARLY_TIMEOUT = {
 /**
  * A channel queue's consumer (deliver-webhook, deliver-broadcast, deliver-social): one attempt per
  * message, through the channel adapters `adaptersOf` builds (once per deps, i.e. per cold start). A
- * message that throws is reported as a batch item failure, so SQS redelivers it after the visibility
- * timeout (the lease) and, after maxReceiveCount, moves it to the dead-letter queue.
+ * message that throws is reported as a batch item failure (sqs-batch.ts): SQS redelivers it after the
+ * visibility timeout (the lease).
  */
 export function makeDeliverHandler(getDeps: () => Deps, adaptersOf: (deps: Deps) => ChannelAdapters) {
   const built = new WeakMap<Deps, ChannelAdapters>();
@@ -42,7 +43,6 @@ export function makeDeliverHandler(getDeps: () => Deps, adaptersOf: (deps: Deps)
     // One queue, one channel kind: the metrics' dimension.
     const kind = Object.keys(adapters).join('+');
     const outcomes = new Map<string, Map<string, number>>();
-    const failures: SQSBatchResponse['batchItemFailures'] = [];
     const events: OutgoingEvent[] = [];
     // Leave room for one more whole attempt plus the outcome write, or hand the rest back:
     // a POST cut by the Lambda timeout would be sent again without its outcome recorded.
@@ -50,47 +50,32 @@ export function makeDeliverHandler(getDeps: () => Deps, adaptersOf: (deps: Deps)
     const outOfTime = () =>
       typeof context?.getRemainingTimeInMillis === 'function' &&
       context.getRemainingTimeInMillis() < reserveMs;
-    for (const [i, record] of event.Records.entries()) {
-      if (outOfTime()) {
-        failures.push(...event.Records.slice(i).map((r) => ({ itemIdentifier: r.messageId })));
-        break;
-      }
-      let body: unknown;
-      try {
-        body = JSON.parse(record.body);
-      } catch {
-        body = undefined;
-      }
-      const msg = WorkMessage.safeParse(body);
-      if (!msg.success) {
-        // Only Loa writes to this queue; a malformed message is a bug to log, not work to retry.
-        deps.logger.error('malformed work message dropped', { messageId: record.messageId });
-        continue;
-      }
+    const batch = { schema: WorkMessage, what: 'work', logger: deps.logger, outOfTime };
+    const response = await eachMessage(event.Records, batch, async (msg) => {
       // Every log line about this record names its delivery (and agreement, once known).
-      deps.logger.appendKeys({ deliveryId: msg.data.deliveryId });
+      deps.logger.appendKeys({ deliveryId: msg.deliveryId });
       try {
-        const result = await deliver(deps, adapters, msg.data, signal);
-        if (result.kind === 'recorded') {
-          countOutcome(outcomes, kind, result.status);
-          if (result.event) {
-            events.push(result.event);
-            const { agreementId } = result.event.detail as { agreementId?: string };
-            if (agreementId) deps.logger.appendKeys({ agreementId });
-          }
+        const result = await deliver(deps, adapters, msg, signal);
+        if (result.kind !== 'recorded') return;
+        countOutcome(outcomes, kind, result.status);
+        if (result.event) {
+          events.push(result.event);
+          const { agreementId } = result.event.detail as { agreementId?: string };
+          if (agreementId) deps.logger.appendKeys({ agreementId });
         }
       } catch (error) {
+        // Logged here, while the log keys still name the delivery; rethrown, it is a batch item failure.
         deps.logger.error('delivery attempt failed to complete', { error });
-        failures.push({ itemIdentifier: record.messageId });
+        throw error;
       } finally {
         deps.logger.removeKeys(['deliveryId', 'agreementId']);
       }
-    }
+    });
     publishOutcomes(outcomes);
     // One PutEvents per batch rather than one per delivery; losing these is not losing a delivery.
     await deps.publisher
       .publish(events)
       .catch((error) => deps.logger.warn('outcome events not published', { error }));
-    return { batchItemFailures: failures };
+    return response;
   });
 }

@@ -7,7 +7,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type middy from '@middy/core';
 import type { Context } from 'aws-lambda';
-import { errorResponse, HttpError, type HttpResponse, toHttpError } from '#app/http.ts';
+import { errorResponse, HttpError, type HttpResponse, toHttpError } from './http.ts';
 
 /** Powertools Logger with the Lambda context on every log line of the invocation. */
 export function lambdaContext<E, R>(getLogger: () => Logger): middy.MiddlewareObj<E, R, Error, Context> {

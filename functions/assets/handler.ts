@@ -1,8 +1,8 @@
 import middy from '@middy/core';
 import { depsFromEnv } from '#adapters/aws/build-deps.ts';
 import type { Deps } from '#app/deps.ts';
-import { type HttpEvent, type HttpResponse, problem } from '#app/http.ts';
 import { serveAsset } from '#app/serve-asset.ts';
+import { type HttpEvent, type HttpResponse, problem } from '../http.ts';
 
 /** `GET /assets/{agreementId}/{asset}?expires&kid&sig` → 302 to a presigned URL, or 403 (410 once withdrawn) with a reason. */
 export function makeHandler(getDeps: () => Deps) {

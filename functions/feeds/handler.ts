@@ -3,8 +3,8 @@ import { z } from 'zod';
 import { depsFromEnv } from '#adapters/aws/build-deps.ts';
 import type { Deps } from '#app/deps.ts';
 import { FeedCache } from '#app/feed-cache.ts';
-import { type HttpEvent, type HttpResponse, problem } from '#app/http.ts';
 import { serveFeed } from '#app/serve-feed.ts';
+import { type HttpEvent, type HttpResponse, problem } from '../http.ts';
 
 /** How long a warm function reuses agreements and rendered pages (0 turns the cache off). */
 const CacheMs = z.coerce.number().int().min(0).max(60_000).default(5_000);

@@ -1,9 +1,10 @@
 import middy from '@middy/core';
 import { depsFromEnv } from '#adapters/aws/build-deps.ts';
 import type { Deps } from '#app/deps.ts';
-import { HttpError, type HttpEvent, type HttpResponse } from '#app/http.ts';
-import { matchOpsRoute } from '#app/ops-routes.ts';
+import { HttpError, type HttpEvent, type HttpResponse } from '../http.ts';
 import { lambdaContext, problemErrors } from '../middleware.ts';
+import { matchRoute } from './router.ts';
+import { OPS_ROUTES } from './routes.ts';
 
 /** Who is asking: the IAM principal on AWS, the local runtime's token principal locally. */
 function principalOf(event: HttpEvent): string {
@@ -21,7 +22,7 @@ export function makeHandler(getDeps: () => Deps) {
     .use(problemErrors(logger, (event: HttpEvent) => ({ path: event.rawPath })))
     .handler(async (event): Promise<HttpResponse> => {
       const method = event.requestContext.http.method;
-      const match = matchOpsRoute(method, event.rawPath);
+      const match = matchRoute(OPS_ROUTES, method, event.rawPath);
       if (!match) throw new HttpError(404, `no such ops endpoint: ${method} ${event.rawPath}`);
       if ('allow' in match)
         throw new HttpError(405, `${method} is not allowed on ${event.rawPath}`, undefined, {

@@ -4,6 +4,7 @@ import { depsFromEnv } from '#adapters/aws/build-deps.ts';
 import type { Deps } from '#app/deps.ts';
 import { runOpsJob } from '#app/ops/jobs.ts';
 import { JobMessage } from '#app/ops/schemas.ts';
+import { eachMessage } from '../sqs-batch.ts';
 
 /** Local runs have no Lambda clock: they work this long before handing over. */
 const LOCAL_BUDGET_MS = 20_000;
@@ -19,34 +20,17 @@ export function makeHandler(getDeps: () => Deps) {
     const deps = getDeps();
     const remaining = context.getRemainingTimeInMillis?.();
     const budgetMs = remaining ? Math.max(1000, Math.min(45_000, remaining - MARGIN_MS)) : LOCAL_BUDGET_MS;
-    const failures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const record of event.Records) {
-      const msg = JobMessage.safeParse(safeJson(record.body));
-      if (!msg.success) {
-        deps.logger.error('malformed job message dropped', { messageId: record.messageId });
-        continue;
-      }
-      try {
-        const outcome = await runOpsJob(deps, msg.data.jobId, {
-          owner: context.awsRequestId ?? record.messageId,
-          budgetMs,
-        });
-        deps.logger.info('job run', { jobId: msg.data.jobId, outcome });
-      } catch (error) {
-        deps.logger.error('job run failed', { jobId: msg.data.jobId, error });
-        failures.push({ itemIdentifier: record.messageId });
-      }
-    }
-    return { batchItemFailures: failures };
+    const onFailure = (error: unknown, msg: { jobId: string }) =>
+      deps.logger.error('job run failed', { jobId: msg.jobId, error });
+    const batch = { schema: JobMessage, what: 'job', logger: deps.logger, onFailure };
+    return eachMessage(event.Records, batch, async (msg, record) => {
+      const outcome = await runOpsJob(deps, msg.jobId, {
+        owner: context.awsRequestId ?? record.messageId,
+        budgetMs,
+      });
+      deps.logger.info('job run', { jobId: msg.jobId, outcome });
+    });
   });
-}
-
-function safeJson(body: string): unknown {
-  try {
-    return JSON.parse(body);
-  } catch {
-    return undefined;
-  }
 }
 
 export const handler = makeHandler(depsFromEnv);

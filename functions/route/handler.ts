@@ -1,18 +1,15 @@
-import middy from '@middy/core';
 import { depsFromEnv } from '#adapters/aws/build-deps.ts';
 import type { Deps } from '#app/deps.ts';
-import { parseBusEvent, recordRejection } from '#app/record-rejection.ts';
+import { recordRejection } from '#app/record-rejection.ts';
 import { routePackage } from '#app/route-package.ts';
 import { packageReadyProblem } from '#app/verify-package.ts';
 import { withdrawnProblem } from '#app/withdraw-article.ts';
 import { PackageReady } from '#schemas/events.ts';
+import { busEventHandler } from '../bus-event.ts';
 
 /** PackageReady → deliveries per covering agreement × channel, and work on the channel queues. */
 export function makeHandler(getDeps: () => Deps) {
-  return middy().handler(async (event: unknown): Promise<void> => {
-    const deps = getDeps();
-    const parsed = await parseBusEvent(deps, 'route', event, PackageReady);
-    if (!parsed) return;
+  return busEventHandler(getDeps, 'route', PackageReady, async (deps, parsed) => {
     // Only Loa's own package function may announce a package: the manifest must be the one it wrote.
     const forged = await packageReadyProblem(deps, parsed.detail);
     if (forged) {

@@ -1,16 +1,12 @@
-import middy from '@middy/core';
 import { depsFromEnv } from '#adapters/aws/build-deps.ts';
 import type { Deps } from '#app/deps.ts';
-import { parseBusEvent } from '#app/record-rejection.ts';
 import { withdrawArticle } from '#app/withdraw-article.ts';
 import { ContentWithdrawn } from '#schemas/events.ts';
+import { busEventHandler } from '../bus-event.ts';
 
 /** ContentWithdrawn → withdrawal marker, feed tombstones, webhook takedown notices (docs/webhooks.md). */
 export function makeHandler(getDeps: () => Deps) {
-  return middy().handler(async (event: unknown): Promise<void> => {
-    const deps = getDeps();
-    const parsed = await parseBusEvent(deps, 'withdraw', event, ContentWithdrawn);
-    if (!parsed) return;
+  return busEventHandler(getDeps, 'withdraw', ContentWithdrawn, async (deps, parsed) => {
     const result = await withdrawArticle(deps, parsed.detail);
     deps.logger.info('withdrawn', {
       articleId: parsed.detail.articleId,

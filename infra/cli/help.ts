@@ -1,5 +1,5 @@
 /** The CLI's help: the overview, one command's help with examples, a group's commands, did-you-mean. */
-import type { Command } from './commands.ts';
+import type { Command } from './command.ts';
 import { EXAMPLES } from './examples.ts';
 
 export const EXIT_CODES =

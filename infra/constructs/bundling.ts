@@ -50,19 +50,24 @@ export const BUNDLE = {
   outFile: 'index.mjs',
 } as const;
 
+/** The settings NodejsFunction's props and esbuild's options name alike (fresh arrays: both may mutate). */
+const namedAlike = () => ({
+  target: BUNDLE.target,
+  minify: BUNDLE.minify,
+  sourcesContent: BUNDLE.sourcesContent,
+  mainFields: [...BUNDLE.mainFields],
+  tsconfig: BUNDLE.tsconfig,
+});
+
 /** NodejsFunction's bundling props: local esbuild (no Docker), from BUNDLE. */
 export function cdkBundling(): BundlingOptions {
   return {
     forceDockerBundling: false,
     format: OutputFormat.ESM,
-    target: BUNDLE.target,
-    minify: BUNDLE.minify,
+    ...namedAlike(),
     sourceMap: BUNDLE.sourcemap,
-    sourcesContent: BUNDLE.sourcesContent,
-    mainFields: [...BUNDLE.mainFields],
     externalModules: [...BUNDLE.external],
     banner: BUNDLE.banner,
-    tsconfig: BUNDLE.tsconfig,
     logLevel: LogLevel.ERROR,
   };
 }
@@ -74,15 +79,11 @@ export function esbuildOptions(entry: string, outdir: string): BuildOptions {
     outfile: join(outdir, BUNDLE.outFile),
     bundle: true,
     platform: 'node',
-    target: BUNDLE.target,
     format: BUNDLE.format,
-    minify: BUNDLE.minify,
+    ...namedAlike(),
     sourcemap: BUNDLE.sourcemap,
-    sourcesContent: BUNDLE.sourcesContent,
-    mainFields: [...BUNDLE.mainFields],
     external: [...BUNDLE.external],
     banner: { js: BUNDLE.banner },
-    tsconfig: BUNDLE.tsconfig,
     logLevel: 'error',
   };
 }

@@ -1,5 +1,5 @@
 /**
- * The dashboard's static files (one page, one script, one style sheet: no build step, no CDN). They
+ * The dashboard's static files (two pages, their scripts and style sheets: no build step, no CDN). They
  * carry no data, so the local server and the CLI's proxy serve them without the token; the API calls
  * the page makes carry it.
  */
@@ -11,6 +11,9 @@ const FILES: Record<string, { file: string; type: string }> = {
   '/ops/index.html': { file: 'index.html', type: 'text/html; charset=utf-8' },
   '/ops/ui/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/ops/ui/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
+  // What both pages import: their labels (vi, en) and the helpers they share.
+  '/ops/ui/labels.js': { file: 'labels.js', type: 'text/javascript; charset=utf-8' },
+  '/ops/ui/page.js': { file: 'page.js', type: 'text/javascript; charset=utf-8' },
   // The agreement report page (issue 15).
   '/ops/report.html': { file: 'report.html', type: 'text/html; charset=utf-8' },
   '/ops/ui/report.js': { file: 'report.js', type: 'text/javascript; charset=utf-8' },

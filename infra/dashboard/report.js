@@ -1,106 +1,8 @@
 // Loa agreement report page: no framework, no build. Every value reaches the page through
 // textContent or attributes set with DOM APIs, never as HTML.
 
-const LABELS = {
-  vi: {
-    title: 'Báo cáo thỏa thuận',
-    back: 'Bảng vận hành',
-    print: 'In',
-    token: 'Mã vận hành',
-    agreement: 'Thỏa thuận',
-    from: 'Từ ngày',
-    to: 'Đến ngày',
-    show: 'Xem',
-    term: 'Thời hạn',
-    period: 'Kỳ báo cáo',
-    latency: 'Duyệt → giao (trung vị / p95)',
-    topicMonths: 'Theo chủ đề và tháng (đã giao)',
-    pickup: 'Đối tác lấy tin (nguồn tin: lượt lấy đầu tiên, lượt tải tệp)',
-    byTopic: 'Theo chủ đề',
-    commitments: 'Cam kết',
-    notSent: 'Không gửi, theo lý do',
-    topic: 'Chủ đề',
-    month: 'Tháng',
-    total: 'Tổng',
-    routed: 'Đã định tuyến',
-    delivered: 'Đã giao',
-    failed: 'Thất bại',
-    discarded: 'Đã bỏ',
-    open: 'Chưa xong',
-    corrections: 'Cập nhật',
-    withdrawals: 'Gỡ bỏ',
-    firstPulls: 'Đã lấy',
-    downloads: 'Lượt tải',
-    feedDelivered: 'Vào nguồn tin',
-    reason: 'Lý do',
-    count: 'Số lượng',
-    target: 'Chỉ tiêu',
-    state: 'Trạng thái',
-    shortfall: 'Còn thiếu',
-    met: 'Đạt',
-    short: 'Chưa đạt',
-    pending: 'Đang diễn ra',
-    none: 'Không có',
-    generated: 'Lập lúc',
-    badToken: 'Mã vận hành không đúng.',
-    history: 'Lịch sử thay đổi',
-    when: 'Thời điểm',
-    who: 'Người thực hiện',
-    action: 'Thao tác',
-    changed: 'Nội dung thay đổi',
-    expiring: 'Sắp hết hạn (30 ngày)',
-    per: { month: 'tháng', quarter: 'quý', year: 'năm', term: 'cả thời hạn' },
-  },
-  en: {
-    title: 'Agreement report',
-    back: 'Operations',
-    print: 'Print',
-    token: 'Ops token',
-    agreement: 'Agreement',
-    from: 'From',
-    to: 'To',
-    show: 'Show',
-    term: 'Term',
-    period: 'Period',
-    latency: 'Approve → delivered (median / p95)',
-    topicMonths: 'By topic and month (delivered)',
-    pickup: 'Partner pickup (feed: first pulls, asset downloads)',
-    byTopic: 'By topic',
-    commitments: 'Commitments',
-    notSent: 'Not sent, by reason',
-    topic: 'Topic',
-    month: 'Month',
-    total: 'Total',
-    routed: 'Routed',
-    delivered: 'Delivered',
-    failed: 'Failed',
-    discarded: 'Discarded',
-    open: 'Open',
-    corrections: 'Corrections',
-    withdrawals: 'Withdrawals',
-    firstPulls: 'Picked up',
-    downloads: 'Downloads',
-    feedDelivered: 'Into the feed',
-    reason: 'Reason',
-    count: 'Count',
-    target: 'Target',
-    state: 'State',
-    shortfall: 'Shortfall',
-    met: 'Met',
-    short: 'Short',
-    pending: 'In progress',
-    none: 'None',
-    generated: 'Generated',
-    badToken: 'Wrong ops token.',
-    history: 'Changes',
-    when: 'When',
-    who: 'By',
-    action: 'Action',
-    changed: 'Changed',
-    expiring: 'Expiring within 30 days',
-    per: { month: 'month', quarter: 'quarter', year: 'year', term: 'whole term' },
-  },
-};
+import { REPORT_LABELS as LABELS } from './labels.js';
+import { $, el, LANG_KEY, savedLang, TOKEN_KEY } from './page.js';
 
 const COUNTS = [
   'routed',
@@ -113,21 +15,11 @@ const COUNTS = [
   'firstPulls',
   'downloads',
 ];
-const TOKEN_KEY = 'loa-ops-token';
-const LANG_KEY = 'loa-ops-lang';
 const SVG = 'http://www.w3.org/2000/svg';
-let lang = localStorage.getItem(LANG_KEY) === 'en' ? 'en' : 'vi';
+let lang = savedLang();
 let current;
 
-const $ = (id) => document.getElementById(id);
 const t = (key) => LABELS[lang][key] ?? key;
-
-function el(tag, text, attrs = {}) {
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, String(v));
-  return node;
-}
 
 function svgEl(tag, attrs = {}, text) {
   const node = document.createElementNS(SVG, tag);

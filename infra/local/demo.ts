@@ -5,6 +5,7 @@ import { s3Client } from '#adapters/aws/clients.ts';
 import { createAgreement, signingSecretRef } from '#app/create-agreement.ts';
 import { LOCAL_CMS_ACCESS_KEY_ID } from '#infra/local/publishers.ts';
 import { BUS_NAME } from '#infra/wiring.ts';
+import type { CreateAgreementInput } from '#schemas/agreement.ts';
 import type { DemoPartner } from './demo-partners.ts';
 import { type FakeFacebook, startFakeFacebook } from './fakes/facebook.ts';
 import { type FakeIngest, startFakeIngest } from './fakes/ingest.ts';
@@ -13,7 +14,8 @@ import { type FakeZalo, startFakeZalo } from './fakes/zalo.ts';
 import type { LocalLoa } from './runtime.ts';
 import { approvalSamples, uploadSampleAssets } from './samples.ts';
 
-const TOPICS = [
+/** Every topic of the province's CMS: what the demo's agreements (and the soak test) spread over. */
+export const DEMO_TOPICS = [
   'party-resolutions',
   'infrastructure',
   'national-target-programmes',
@@ -41,13 +43,48 @@ export interface DemoFakePorts {
   ingest: number;
 }
 
-/** The demo's stand-ins for X, a Facebook page, a Zalo OA and a radio's HTTP ingest. */
-export interface DemoFakes {
+/** An access token for each social network. */
+export type SocialTokens = Record<'x' | 'facebook' | 'zalo', string>;
+
+/** A fake X, a fake Facebook page and a fake Zalo OA, each taking its token. */
+export interface SocialFakes {
   x: FakeX;
   facebook: FakeFacebook;
   zalo: FakeZalo;
-  ingest: FakeIngest;
+  /** An agreement's channels posting to the three fakes, with their tokens. */
+  channels(): ReturnType<typeof socialChannel>[];
   close(): Promise<void>;
+}
+
+/** Starts the three social fakes (on `ports`, or on free ones); the Facebook page is `pageId`. */
+export async function startSocialFakes(
+  tokens: SocialTokens,
+  pageId: string,
+  ports: Partial<Record<keyof SocialTokens, number>> = {},
+): Promise<SocialFakes> {
+  const [x, facebook, zalo] = await Promise.all([
+    startFakeX({ port: ports.x, accessTokens: [tokens.x] }),
+    startFakeFacebook({ port: ports.facebook, pageId, accessToken: tokens.facebook }),
+    startFakeZalo({ port: ports.zalo, accessToken: tokens.zalo }),
+  ]);
+  return {
+    x,
+    facebook,
+    zalo,
+    channels: () => [
+      socialChannel('x', x.baseUrl, tokens.x),
+      socialChannel('facebook', facebook.baseUrl, tokens.facebook, pageId),
+      socialChannel('zalo', zalo.baseUrl, tokens.zalo),
+    ],
+    close: async () => {
+      await Promise.all([x.close(), facebook.close(), zalo.close()]);
+    },
+  };
+}
+
+/** The demo's stand-ins for X, a Facebook page, a Zalo OA and a radio's HTTP ingest. */
+export interface DemoFakes extends SocialFakes {
+  ingest: FakeIngest;
 }
 
 /** The bucket the demo's TV partner ingests from (in the local S3). */
@@ -64,10 +101,8 @@ export async function startDemoFakes(
   ports: DemoFakePorts,
   dataDir: string,
 ): Promise<DemoFakes> {
-  const [x, facebook, zalo, ingest] = await Promise.all([
-    startFakeX({ port: ports.x, accessTokens: [DEMO_TOKENS.x] }),
-    startFakeFacebook({ port: ports.facebook, pageId: DEMO_PAGE_ID, accessToken: DEMO_TOKENS.facebook }),
-    startFakeZalo({ port: ports.zalo, accessToken: DEMO_TOKENS.zalo }),
+  const [social, ingest] = await Promise.all([
+    startSocialFakes(DEMO_TOKENS, DEMO_PAGE_ID, ports),
     startFakeIngest({
       port: ports.ingest,
       dir: join(dataDir, 'demo-ingest'),
@@ -75,14 +110,32 @@ export async function startDemoFakes(
     }),
   ]);
   return {
-    x,
-    facebook,
-    zalo,
+    ...social,
     ingest,
     close: async () => {
-      await Promise.all([x.close(), facebook.close(), zalo.close(), ingest.close()]);
+      await Promise.all([social.close(), ingest.close()]);
     },
   };
+}
+
+/**
+ * A social channel as an agreement takes it: `network`'s API at `baseUrl`, with an access token (and,
+ * for a Facebook page, the page's id). Its channel id is the network's name.
+ */
+export function socialChannel(
+  network: 'x' | 'facebook' | 'zalo',
+  baseUrl: string,
+  accessToken: string,
+  accountId?: string,
+) {
+  return {
+    type: 'social',
+    channelId: network,
+    network,
+    baseUrl,
+    ...(accountId !== undefined && { accountId }),
+    credentials: { accessToken },
+  } as const;
 }
 
 /**
@@ -91,81 +144,51 @@ export async function startDemoFakes(
  */
 async function seedAgreements(loa: LocalLoa, fakes: DemoFakes): Promise<void> {
   const hook = (partnerId: string) => `${loa.baseUrl}/demo/partners/${partnerId}/webhook`;
-  const vtv4 = await createAgreement(loa.deps, {
-    agreementId: 'vtv4-hagiang-2024',
-    partner: { partnerId: 'vtv4', name: 'Ban Truyền hình đối ngoại – Đài Truyền hình Việt Nam (VTV4)' },
-    status: 'active',
-    validFrom: '2024-02-16',
-    validTo: '2027-02-15',
-    topics: TOPICS,
-    languages: ['vi', 'en'],
-    channels: [
+  /** An active agreement on all the demo's topics, in Vietnamese, for 2025–2027, held for embargoes. */
+  const agreement = (
+    agreementId: string,
+    partner: { partnerId: string; name: string },
+    channels: CreateAgreementInput['channels'],
+    more: Partial<CreateAgreementInput> = {},
+  ) =>
+    createAgreement(loa.deps, {
+      agreementId,
+      partner,
+      status: 'active',
+      validFrom: '2025-01-01',
+      validTo: '2027-12-31',
+      topics: DEMO_TOPICS,
+      languages: ['vi'],
+      channels,
+      embargo: 'hold',
+      ...more,
+    });
+  const vtv4 = await agreement(
+    'vtv4-hagiang-2024',
+    { partnerId: 'vtv4', name: 'Ban Truyền hình đối ngoại – Đài Truyền hình Việt Nam (VTV4)' },
+    [
       { type: 'webhook', url: hook('vtv4') },
       { type: 'feed' },
       // A TV channel's playout ingest: Media RSS + NewsML-G2 and the pictures, in its bucket.
       { type: 'broadcast', channelId: 'ingest', target: 's3', bucket: DEMO_INGEST_BUCKET, prefix: 'loa/' },
     ],
-    embargo: 'hold',
-  });
+    { validFrom: '2024-02-16', validTo: '2027-02-15', languages: ['vi', 'en'] },
+  );
   // A radio station's HTTP ingest, and a provincial newspaper's social accounts.
-  await createAgreement(loa.deps, {
-    agreementId: 'vov-hagiang-2025',
-    partner: { partnerId: 'vov', name: 'Đài Tiếng nói Việt Nam (VOV)' },
-    status: 'active',
-    validFrom: '2025-01-01',
-    validTo: '2027-12-31',
-    topics: TOPICS,
-    languages: ['vi'],
-    channels: [
-      { type: 'broadcast', channelId: 'ingest', target: 'http', url: `${fakes.ingest.baseUrl}/ingest` },
-    ],
-    embargo: 'hold',
-  });
-  await createAgreement(loa.deps, {
-    agreementId: 'bao-ha-giang-social-2025',
-    partner: { partnerId: 'bao-ha-giang', name: 'Báo Hà Giang' },
-    status: 'active',
-    validFrom: '2025-01-01',
-    validTo: '2027-12-31',
-    topics: TOPICS,
-    languages: ['vi'],
-    channels: [
-      {
-        type: 'social',
-        channelId: 'x',
-        network: 'x',
-        baseUrl: fakes.x.baseUrl,
-        credentials: { accessToken: DEMO_TOKENS.x },
-      },
-      {
-        type: 'social',
-        channelId: 'facebook',
-        network: 'facebook',
-        baseUrl: fakes.facebook.baseUrl,
-        accountId: DEMO_PAGE_ID,
-        credentials: { accessToken: DEMO_TOKENS.facebook },
-      },
-      {
-        type: 'social',
-        channelId: 'zalo',
-        network: 'zalo',
-        baseUrl: fakes.zalo.baseUrl,
-        credentials: { accessToken: DEMO_TOKENS.zalo },
-      },
-    ],
-    embargo: 'hold',
-  });
-  const portal = await createAgreement(loa.deps, {
-    agreementId: 'cong-tin-vung-cao-2025',
-    partner: { partnerId: 'cong-tin-vung-cao', name: 'Cổng thông tin Vùng Cao' },
-    status: 'active',
-    validFrom: '2025-01-01',
-    validTo: '2027-12-31',
-    topics: ['culture-tourism', 'ocop-products', 'infrastructure'],
-    languages: ['vi'],
-    channels: [{ type: 'webhook', url: hook('cong-tin-vung-cao') }],
-    embargo: 'hold',
-  });
+  await agreement('vov-hagiang-2025', { partnerId: 'vov', name: 'Đài Tiếng nói Việt Nam (VOV)' }, [
+    { type: 'broadcast', channelId: 'ingest', target: 'http', url: `${fakes.ingest.baseUrl}/ingest` },
+  ]);
+  await agreement(
+    'bao-ha-giang-social-2025',
+    { partnerId: 'bao-ha-giang', name: 'Báo Hà Giang' },
+    fakes.channels(),
+  );
+  const portal = await agreement(
+    'cong-tin-vung-cao-2025',
+    { partnerId: 'cong-tin-vung-cao', name: 'Cổng thông tin Vùng Cao' },
+    [{ type: 'webhook', url: hook('cong-tin-vung-cao') }],
+    { topics: ['culture-tourism', 'ocop-products', 'infrastructure'] },
+  );
   for (const created of [vtv4, portal]) {
     const channel = created.agreement.channels.find((c) => c.type === 'webhook');
     const partner = DEMO_PARTNERS.find((p) => p.partnerId === created.agreement.partner.partnerId);

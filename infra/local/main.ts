@@ -43,7 +43,7 @@ function watchReplays(loa: LocalLoa): () => void {
   const seen = new Set<string>();
   let first = true;
   const look = async () => {
-    for (const a of (await loa.deps.deliveries.listReplays(50)).reverse()) {
+    for (const a of (await loa.deps.replays.list(50)).reverse()) {
       if (seen.has(a.replayId)) continue;
       seen.add(a.replayId);
       if (!first) log(replayLine(a));

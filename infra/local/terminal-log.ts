@@ -1,5 +1,5 @@
 /** What `npm start` prints as work happens: one line per failed delivery and per replay. */
-import type { ReplayAudit } from '#ports/delivery-store.ts';
+import type { ReplayAudit } from '#ports/replay-log.ts';
 import { DETAIL_TYPE } from '#schemas/events.ts';
 import type { BusEvent } from './bus.ts';
 

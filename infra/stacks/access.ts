@@ -33,6 +33,19 @@ export type Capability = keyof typeof CAPABILITIES | `queue:send:${QueueName}`;
 /** Sending to every pushed channel's queue: what routing, withdrawals, replays and the sweeper need. */
 const PUSH_QUEUES = ['queue:send:webhook', 'queue:send:broadcast', 'queue:send:social'] as const;
 
+/**
+ * What every delivery function needs: the delivery, its agreement and the article's other deliveries
+ * (GetItem, Query), the outcome and its audit (UpdateItem, PutItem), the manifest and the secrets.
+ */
+const DELIVER = [
+  'table:get',
+  'table:query',
+  'table:put',
+  'table:update',
+  'packages:read',
+  'secrets:read',
+] as const;
+
 /** Capabilities by function name, as the stack reads them (tests pass variants). */
 export type AccessTable = Readonly<Partial<Record<string, readonly Capability[]>>>;
 
@@ -65,26 +78,11 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
   // deliveries (Query) before a retry or replay (never an older version after a newer one); the
   // shared circuit of the endpoint (GetItem, PutItem on a transition). A probe that resumes a paused
   // endpoint starts its catch-up job (job item and audit PutItem, the first run on the replay queue).
-  'deliver-webhook': [
-    'table:get',
-    'table:query',
-    'table:put',
-    'table:update',
-    'packages:read',
-    'secrets:read',
-    'queue:send:webhook',
-    'queue:send:replay',
-    'bus:publish',
-  ],
+  'deliver-webhook': [...DELIVER, 'queue:send:webhook', 'queue:send:replay', 'bus:publish'],
   // The same, plus the partner's ingest: the bucket through the partner's role (its own grant), or
   // an HTTP endpoint (no IAM). Media is read from packages/* and streamed.
   'deliver-broadcast': [
-    'table:get',
-    'table:query',
-    'table:put',
-    'table:update',
-    'packages:read',
-    'secrets:read',
+    ...DELIVER,
     'queue:send:broadcast',
     'queue:send:replay',
     'bus:publish',
@@ -93,12 +91,7 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
   // Network credentials from the secret store (a refreshed token is written back to it); posts are
   // HTTPS calls (no IAM).
   'deliver-social': [
-    'table:get',
-    'table:query',
-    'table:put',
-    'table:update',
-    'packages:read',
-    'secrets:read',
+    ...DELIVER,
     'secrets:renew-credentials',
     'queue:send:social',
     'queue:send:replay',

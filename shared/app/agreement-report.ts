@@ -8,14 +8,12 @@ import { type DeliveryFact, type Fact, laterDay, monthOf, monthsBetween } from '
 import { aggregate, type ReportBody } from '#domain/report.ts';
 import type { AgreementStore } from '#ports/agreement-store.ts';
 import type { Clock } from '#ports/clock.ts';
-import type { DeliveryStore } from '#ports/delivery-store.ts';
 import type { FactLedger } from '#ports/fact-store.ts';
 import type { Agreement } from '#schemas/agreement.ts';
-import { liveFacts } from './live-facts.ts';
+import { type LivePorts, liveFacts } from './live-facts.ts';
 
-export interface ReportPorts {
+export interface ReportPorts extends LivePorts {
   agreements: Pick<AgreementStore, 'get' | 'list'>;
-  deliveries: Pick<DeliveryStore, 'listByAgreement' | 'getRouting' | 'listRoutedBetween'>;
   facts: FactLedger;
   clock: Clock;
 }
@@ -51,7 +49,7 @@ export function periodWithin(agreement: Agreement, from?: string, to?: string): 
 
 /** Every fact of the agreement routed within `[from, to]`: sealed months from the ledger, the rest live. */
 export async function factsFor(
-  ports: Pick<ReportPorts, 'deliveries' | 'facts'>,
+  ports: Pick<ReportPorts, 'deliveries' | 'routing' | 'facts'>,
   agreementId: string,
   from: string,
   to: string,
@@ -63,7 +61,7 @@ export async function factsFor(
   const fromLedger = (await Promise.all(sealed.map((m) => ports.facts.read(agreementId, m)))).flat();
   const fromTable =
     live.length > 0
-      ? (await liveFacts(ports.deliveries, agreementId, laterDay(from, `${live[0]}-01`), to)).filter(
+      ? (await liveFacts(ports, agreementId, laterDay(from, `${live[0]}-01`), to)).filter(
           (f) => !sealedAll.has(monthOf(f.routedAt)),
         )
       : [];

@@ -1,56 +1,6 @@
 import type { NinjsDocument } from '#formats/ninjs.ts';
 import type { Agreement } from '#schemas/agreement.ts';
-
-/**
- * A bounded map whose entries live `ttlMs`; concurrent loads of one key share a single promise,
- * so a burst of polls at expiry makes one read, not one per poll. A failed load is not kept.
- */
-export class TtlCache<V> {
-  readonly #entries = new Map<string, { until: number; value: Promise<V>; settled?: { value: V } }>();
-
-  constructor(private readonly opts: { ttlMs: number; maxEntries: number; now: () => number }) {}
-
-  getOrLoad(key: string, load: () => Promise<V>): Promise<V> {
-    const hit = this.#entries.get(key);
-    if (hit && hit.until > this.opts.now()) return hit.value;
-    return this.refresh(key, load);
-  }
-
-  /** The value for `key` if it is loaded and still fresh, without waiting or loading. */
-  peek(key: string): V | undefined {
-    const hit = this.#entries.get(key);
-    return hit?.settled && hit.until > this.opts.now() ? hit.settled.value : undefined;
-  }
-
-  /** Loads again whatever is cached, and keeps the new value. */
-  refresh(key: string, load: () => Promise<V>): Promise<V> {
-    const now = this.opts.now();
-    const hit = this.#entries.get(key);
-    const value = load();
-    if (this.opts.ttlMs <= 0) return value;
-    if (hit) this.#entries.delete(key);
-    // Maps keep insertion order: the first keys are the oldest.
-    while (this.#entries.size >= this.opts.maxEntries) {
-      const oldest = this.#entries.keys().next().value;
-      if (oldest === undefined) break;
-      this.#entries.delete(oldest);
-    }
-    const entry: { until: number; value: Promise<V>; settled?: { value: V } } = {
-      until: now + this.opts.ttlMs,
-      value,
-    };
-    this.#entries.set(key, entry);
-    value.then(
-      (v) => {
-        entry.settled = { value: v };
-      },
-      () => {
-        if (this.#entries.get(key) === entry) this.#entries.delete(key);
-      },
-    );
-    return value;
-  }
-}
+import { TtlCache } from './read-cache.ts';
 
 /** A feed response as rendered once and served until it expires. */
 export interface RenderedFeed {

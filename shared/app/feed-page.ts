@@ -12,13 +12,16 @@ import { entryId, type FeedEntry, type FeedView } from '#formats/feed-view.ts';
 import { JSON_FEED_CONTENT_TYPE, renderJsonFeed } from '#formats/json-feed.ts';
 import { NINJS_LIST_CONTENT_TYPE, renderNinjsList } from '#formats/ninjs-list.ts';
 import { RSS_CONTENT_TYPE, renderRss } from '#formats/rss.ts';
-import type { FeedRow } from '#ports/delivery-store.ts';
+import type { FeedRow } from '#ports/feed-index.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { Deps } from './deps.ts';
 import type { FeedCache, RenderedFeed } from './feed-cache.ts';
 import { assetLinkWindow, feedItemDoc } from './feed-items.ts';
 
-type PageDeps = Pick<Deps, 'deliveries' | 'packages' | 'secrets' | 'clock' | 'config' | 'logger'>;
+type PageDeps = Pick<
+  Deps,
+  'deliveries' | 'feedIndex' | 'packages' | 'secrets' | 'clock' | 'config' | 'logger'
+>;
 
 const RENDER: Record<FeedFormat, { contentType: string; render: (view: FeedView) => string }> = {
   rss: { contentType: RSS_CONTENT_TYPE, render: renderRss },
@@ -51,7 +54,7 @@ function pageUrl(deps: PageDeps, page: Page, since?: string): string {
 export async function renderPage(deps: PageDeps, cache: FeedCache, page: Page): Promise<RenderedFeed> {
   const now = deps.clock.now();
   const { agreement } = page;
-  const rows = await deps.deliveries.listFeed(agreement.agreementId, {
+  const rows = await deps.feedIndex.list(agreement.agreementId, {
     ...(page.since && { after: page.since }),
     upTo: visibleUpTo(now),
     limit: page.limit,

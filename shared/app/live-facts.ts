@@ -5,14 +5,21 @@
  */
 import type { Delivery } from '#domain/delivery.ts';
 import type { DeliveryFact, Fact, NotSentFact } from '#domain/fact.ts';
-import type { DeliveryStore, RoutingRecord } from '#ports/delivery-store.ts';
+import type { DeliveryStore } from '#ports/delivery-store.ts';
+import type { RoutingLog, RoutingRecord } from '#ports/routing-log.ts';
+
+/** What live facts are read from: an agreement's deliveries, and routing's records. */
+export interface LivePorts {
+  deliveries: Pick<DeliveryStore, 'listByAgreement'>;
+  routing: Pick<RoutingLog, 'get' | 'listBetween'>;
+}
 
 /** Reads routing records once per article version. */
-function routingCache(store: Pick<DeliveryStore, 'getRouting'>) {
+function routingCache(routing: Pick<RoutingLog, 'get'>) {
   const seen = new Map<string, Promise<RoutingRecord | undefined>>();
   return (articleId: string, version: number) => {
     const key = `${articleId}#${version}`;
-    const hit = seen.get(key) ?? store.getRouting(articleId, version);
+    const hit = seen.get(key) ?? routing.get(articleId, version);
     seen.set(key, hit);
     return hit;
   };
@@ -54,16 +61,19 @@ const dayOf = (iso: string) => iso.slice(0, 10);
 
 /** Every delivery fact of the agreement routed within `[from, to]` (days, both included). */
 export async function liveDeliveryFacts(
-  store: Pick<DeliveryStore, 'listByAgreement' | 'getRouting'>,
+  ports: LivePorts,
   agreementId: string,
   from: string,
   to: string,
 ): Promise<DeliveryFact[]> {
-  const routing = routingCache(store);
+  const routing = routingCache(ports.routing);
   const facts: Promise<DeliveryFact>[] = [];
   let cursor: string | undefined;
   do {
-    const page = await store.listByAgreement(agreementId, { limit: 200, ...(cursor && { cursor }) });
+    const page = await ports.deliveries.listByAgreement(agreementId, {
+      limit: 200,
+      ...(cursor && { cursor }),
+    });
     for (const d of page.items) {
       const day = dayOf(d.createdAt);
       // Newest first: past `from`, nothing older can be in the period.
@@ -77,7 +87,7 @@ export async function liveDeliveryFacts(
 
 /** Routing's decisions not to send an article version to the agreement, within `[from, to]`. */
 export async function liveNotSentFacts(
-  store: Pick<DeliveryStore, 'listRoutedBetween'>,
+  ports: Pick<LivePorts, 'routing'>,
   agreementId: string,
   from: string,
   to: string,
@@ -85,7 +95,7 @@ export async function liveNotSentFacts(
   const out: NotSentFact[] = [];
   let cursor: string | undefined;
   do {
-    const page = await store.listRoutedBetween(`${from}T00:00:00.000Z`, `${to}T23:59:59.999Z`, {
+    const page = await ports.routing.listBetween(`${from}T00:00:00.000Z`, `${to}T23:59:59.999Z`, {
       limit: 200,
       ...(cursor && { cursor }),
     });
@@ -110,14 +120,14 @@ export async function liveNotSentFacts(
 
 /** Both kinds of live facts. */
 export async function liveFacts(
-  store: Pick<DeliveryStore, 'listByAgreement' | 'getRouting' | 'listRoutedBetween'>,
+  ports: LivePorts,
   agreementId: string,
   from: string,
   to: string,
 ): Promise<Fact[]> {
   const [delivered, notSent] = await Promise.all([
-    liveDeliveryFacts(store, agreementId, from, to),
-    liveNotSentFacts(store, agreementId, from, to),
+    liveDeliveryFacts(ports, agreementId, from, to),
+    liveNotSentFacts(ports, agreementId, from, to),
   ]);
   return [...delivered, ...notSent];
 }

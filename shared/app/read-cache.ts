@@ -1,28 +1,74 @@
+export interface TtlCacheOptions {
+  /** How long an entry is reused; 0 or less caches nothing, `Infinity` keeps it until evicted. */
+  ttlMs: number;
+  /** Past this many entries the oldest goes: enough for a warm function's working set. */
+  maxEntries: number;
+  now: () => number;
+}
+
+interface Entry<V> {
+  until: number;
+  value: Promise<V>;
+  settled?: { value: V };
+}
+
 /**
- * A small time-bounded cache for reads a warm worker repeats across a fan-out (the same agreement,
- * the same article), so a delivery costs one read of its own item rather than three.
+ * The one cache of a warm function's reads (the same agreement, manifest or circuit across a fan-out
+ * of deliveries or a burst of feed polls): a bounded map whose entries live `ttlMs`. Concurrent loads
+ * of one key share a single promise, so a burst at expiry makes one read, not one per caller; a failed
+ * load is not kept, and an undefined answer is cached like any other.
  */
 export class TtlCache<V> {
-  private readonly entries = new Map<string, { value: V; until: number }>();
+  readonly #entries = new Map<string, Entry<V>>();
 
-  constructor(
-    private readonly ttlMs: number,
-    private readonly maxEntries = 1000,
-  ) {}
+  constructor(private readonly opts: TtlCacheOptions) {}
 
-  /** The cached value for `key` if younger than the TTL at `nowMs`, or what `load` returns (then kept). */
-  async get(key: string, nowMs: number, load: () => Promise<V>): Promise<V> {
-    const hit = this.entries.get(key);
-    if (hit && hit.until > nowMs) return hit.value;
-    const value = await load();
-    // A bounded map: clearing now and then is simpler than LRU and enough for a worker's working set.
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
-    this.entries.set(key, { value, until: nowMs + this.ttlMs });
+  /** The cached value for `key` if still fresh, or what `load` returns (then kept). */
+  getOrLoad(key: string, load: () => Promise<V>): Promise<V> {
+    const hit = this.#entries.get(key);
+    if (hit && hit.until > this.opts.now()) return hit.value;
+    return this.refresh(key, load);
+  }
+
+  /** The value for `key` if it is loaded and still fresh, without waiting or loading. */
+  peek(key: string): V | undefined {
+    const hit = this.#entries.get(key);
+    return hit?.settled && hit.until > this.opts.now() ? hit.settled.value : undefined;
+  }
+
+  /** Loads again whatever is cached, and keeps the new value. */
+  refresh(key: string, load: () => Promise<V>): Promise<V> {
+    const now = this.opts.now();
+    const value = load();
+    const entry = this.#put(key, value, now);
+    value.then(
+      (v) => {
+        if (entry) entry.settled = { value: v };
+      },
+      () => {
+        if (entry && this.#entries.get(key) === entry) this.#entries.delete(key);
+      },
+    );
     return value;
   }
 
-  /** Replaces what is cached for `key` (a value just written or read fresh). */
-  set(key: string, value: V, nowMs: number): void {
-    this.entries.set(key, { value, until: nowMs + this.ttlMs });
+  /** Replaces what is cached for `key` (a value just written, or read afresh). */
+  set(key: string, value: V): void {
+    const entry = this.#put(key, Promise.resolve(value), this.opts.now());
+    if (entry) entry.settled = { value };
+  }
+
+  #put(key: string, value: Promise<V>, now: number): Entry<V> | undefined {
+    if (this.opts.ttlMs <= 0) return undefined;
+    this.#entries.delete(key);
+    // Maps keep insertion order: the first keys are the oldest.
+    while (this.#entries.size >= this.opts.maxEntries) {
+      const oldest = this.#entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.#entries.delete(oldest);
+    }
+    const entry: Entry<V> = { until: now + this.opts.ttlMs, value };
+    this.#entries.set(key, entry);
+    return entry;
   }
 }

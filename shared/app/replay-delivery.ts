@@ -1,6 +1,6 @@
 import { NotFoundError } from '#domain/errors.ts';
 import { newId } from '#domain/ids.ts';
-import type { ReplayAudit } from '#ports/delivery-store.ts';
+import type { ReplayAudit } from '#ports/replay-log.ts';
 import type { Deps } from './deps.ts';
 import { REPLAY_VERSION, type ReplayVersion, reopenOne } from './ops/reopen.ts';
 
@@ -12,7 +12,7 @@ import { REPLAY_VERSION, type ReplayVersion, reopenOne } from './ops/reopen.ts';
  * article, feed channel, still under way) are ReplayRefusedError with a reason (see ops/reopen.ts).
  */
 export async function replayDelivery(
-  deps: Pick<Deps, 'agreements' | 'deliveries' | 'queue' | 'clock'>,
+  deps: Pick<Deps, 'agreements' | 'deliveries' | 'routing' | 'withdrawals' | 'replays' | 'queue' | 'clock'>,
   deliveryId: string,
   requestedBy: string,
   options: { version?: ReplayVersion } = {},
@@ -32,6 +32,6 @@ export async function replayDelivery(
     deliveryIds: [reopened.deliveryId],
     kind: 'one',
   };
-  await deps.deliveries.recordReplay(audit);
+  await deps.replays.record(audit);
   return audit;
 }

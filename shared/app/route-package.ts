@@ -60,7 +60,7 @@ export function newDelivery(
  * enqueues the new pushes. A crash between create and enqueue is healed by the unfinished sweep.
  */
 export async function routePackage(
-  deps: Pick<Deps, 'agreements' | 'deliveries' | 'queue' | 'clock'>,
+  deps: Pick<Deps, 'agreements' | 'deliveries' | 'routing' | 'feedIndex' | 'queue' | 'clock'>,
   ready: PackageReady,
 ): Promise<RouteResult> {
   const now = deps.clock.now();
@@ -71,7 +71,7 @@ export async function routePackage(
   const decisions = agreements.map((a) =>
     withCorrection(decideRoute(a, ready, now), received.has(a.agreementId)),
   );
-  await deps.deliveries.recordRouting({
+  await deps.routing.record({
     articleId: ready.articleId,
     version: ready.version,
     at: now.toISOString(),
@@ -164,13 +164,13 @@ async function discardOlderUnsent(
 
 /** Hides older versions' entries from a feed that now holds the new one (idempotent: a repeat writes nothing). */
 async function replaceInFeeds(
-  deps: Pick<Deps, 'deliveries'>,
+  deps: Pick<Deps, 'feedIndex'>,
   earlier: Earlier,
   version: number,
   keys: string[],
 ) {
   const ids = keys.flatMap((k) => earlier.olderFeed.get(k) ?? []);
-  await mapBounded(ids, CREATE_CONCURRENCY, (id) => deps.deliveries.supersedeInFeed(id, version));
+  await mapBounded(ids, CREATE_CONCURRENCY, (id) => deps.feedIndex.supersede(id, version));
 }
 
 /**

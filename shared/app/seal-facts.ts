@@ -30,7 +30,7 @@ export async function sealFacts(
     if (!first || !last) continue;
     // One pass over the agreement's deliveries for every due month (the index is newest first, so
     // each pass walks the recent, unsealed weeks too: about two reads per delivery over its life).
-    const facts = await liveFacts(ports.deliveries, a.agreementId, `${first}-01`, lastDayOf(last));
+    const facts = await liveFacts(ports, a.agreementId, `${first}-01`, lastDayOf(last));
     for (const month of due) {
       const ofMonth = facts.filter((f) => monthOf(f.routedAt) === month);
       await ports.facts.seal(a.agreementId, month, ofMonth);

@@ -34,7 +34,7 @@ const PACKAGE_ASSET_KEY = /^packages\/([^/]+)\/v(\d+)\/assets\//;
  * end with the takedown (410), however long the link itself was signed for.
  */
 export async function serveAsset(
-  deps: Pick<Deps, 'agreements' | 'secrets' | 'packages' | 'deliveries' | 'clock' | 'logger'>,
+  deps: Pick<Deps, 'agreements' | 'secrets' | 'packages' | 'deliveries' | 'withdrawals' | 'clock' | 'logger'>,
   req: AssetRequest,
 ): Promise<AssetAnswer> {
   // Exactly the three signed parameters, spelled as issued (see signed-request.ts).
@@ -55,7 +55,7 @@ export async function serveAsset(
   if (!packageKey || !m?.[1] || !m[2]) return { ok: false, reason: REFUSAL.invalid };
   const articleId = m[1];
   const version = Number(m[2]);
-  if (await deps.deliveries.getWithdrawal(articleId)) return { ok: false, status: 410, reason: 'withdrawn' };
+  if (await deps.withdrawals.get(articleId)) return { ok: false, status: 410, reason: 'withdrawn' };
   const delivery = await deliveryOf(deps, verified.agreement, articleId, version);
   if (!delivery) return { ok: false, reason: 'not delivered to this agreement' };
   const embargo = embargoedUntil(verified.agreement, delivery, now);

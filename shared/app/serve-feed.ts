@@ -8,7 +8,7 @@ import { REFUSAL, rawQueryParams, SignedParams, verifySignedRequest } from './si
 
 export type FeedDeps = Pick<
   Deps,
-  'agreements' | 'deliveries' | 'packages' | 'secrets' | 'clock' | 'config' | 'logger'
+  'agreements' | 'deliveries' | 'feedIndex' | 'packages' | 'secrets' | 'clock' | 'config' | 'logger'
 >;
 
 export interface FeedRequest {

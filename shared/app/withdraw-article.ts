@@ -25,7 +25,7 @@ export interface WithdrawResult {
  * conditional and every id derived, so a repeated event writes and sends nothing new.
  */
 export async function withdrawArticle(
-  deps: Pick<Deps, 'deliveries' | 'queue' | 'clock'>,
+  deps: Pick<Deps, 'deliveries' | 'feedIndex' | 'withdrawals' | 'queue' | 'clock'>,
   event: ContentWithdrawn,
 ): Promise<WithdrawResult> {
   const now = deps.clock.now();
@@ -37,7 +37,7 @@ export async function withdrawArticle(
     at,
   };
   // The marker first: from here on no worker sends the article and routing refuses new versions.
-  const marked = await deps.deliveries.markWithdrawn(withdrawal);
+  const marked = await deps.withdrawals.mark(withdrawal);
   const all = await deps.deliveries.listByArticle(event.articleId);
   const feeds = await withdrawFromFeeds(deps, event, all);
 
@@ -65,9 +65,9 @@ export async function withdrawArticle(
 
 /** Why a new version of `articleId` must not be routed (it was withdrawn), or undefined (one GetItem). */
 export async function withdrawnProblem(
-  deps: Pick<Deps, 'deliveries'>,
+  deps: Pick<Deps, 'withdrawals'>,
   articleId: string,
 ): Promise<string | undefined> {
-  const w = await deps.deliveries.getWithdrawal(articleId);
+  const w = await deps.withdrawals.get(articleId);
   return w && republishRefusal(w);
 }

@@ -10,7 +10,7 @@ import type { Deps } from './deps.ts';
  * a repeated event writes nothing.
  */
 export async function withdrawFromFeeds(
-  deps: Pick<Deps, 'deliveries' | 'clock'>,
+  deps: Pick<Deps, 'deliveries' | 'feedIndex' | 'clock'>,
   event: ContentWithdrawn,
   /** The article's deliveries when the caller has already listed them. */
   listed?: Delivery[],
@@ -22,7 +22,7 @@ export async function withdrawFromFeeds(
   );
   const results = await Promise.all(
     feedDeliveries.map((d) =>
-      deps.deliveries.withdrawFromFeed(d.deliveryId, {
+      deps.feedIndex.withdraw(d.deliveryId, {
         withdrawnAt: event.withdrawnAt,
         ...(event.reason && { reason: event.reason }),
         position: feedPosition(at, d.deliveryId),

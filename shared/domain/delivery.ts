@@ -1,4 +1,5 @@
 import type { ChannelType } from '#schemas/agreement.ts';
+import { mayRetry, nextDelayMs, type RetryPolicy } from './retry-policy.ts';
 
 /**
  * A delivery moves pending → delivered | retrying → … → failed. `discarded` means it will never be
@@ -36,8 +37,8 @@ export function canMove(from: DeliveryStatus, to: DeliveryStatus): boolean {
   return NEXT[from].includes(to);
 }
 
-export const ATTEMPT_TRIGGER = { scheduled: 'scheduled', manual: 'manual' } as const;
-export type AttemptTrigger = (typeof ATTEMPT_TRIGGER)[keyof typeof ATTEMPT_TRIGGER];
+/** What started an attempt: the schedule (the first send, a retry, the sweeper) or an operator's replay. */
+export type AttemptTrigger = 'scheduled' | 'manual';
 
 /** One try of a delivery. */
 export interface Attempt {
@@ -52,8 +53,7 @@ export interface Attempt {
   skipped?: 'circuit-open';
 }
 
-export const DELIVERY_KIND = { publish: 'publish', withdrawal: 'withdrawal' } as const;
-export type DeliveryKind = (typeof DELIVERY_KIND)[keyof typeof DELIVERY_KIND];
+export type DeliveryKind = 'publish' | 'withdrawal';
 
 /** One (agreement, channel, article version): the unit whose status is tracked. */
 export interface Delivery {
@@ -119,3 +119,99 @@ export interface Delivery {
 
 /** How many attempts we keep on the delivery item itself. */
 export const MAX_ATTEMPTS_KEPT = 20;
+
+/** What one attempt came to, in the policy's terms. The worker schedules, records and announces it;
+ * channel adapters (ports/channel-adapter.ts) return it. */
+export interface ChannelOutcome {
+  verdict: 'delivered' | 'retry' | 'failed';
+  /**
+   * Short, for operators: `HTTP 503`, `X 403 duplicate content`, `Zalo -216 access token invalid`,
+   * `timeout`. Never a token, a signature or a body we sent.
+   */
+  error?: string;
+  /** The status of the answer that decided the verdict, when there was one. */
+  httpStatus?: number;
+  /** The other side's own wait before the next try (Retry-After, a rate-limit reset), in ms from now. */
+  waitMs?: number;
+  /**
+   * What the other side calls what a publish created (X post id, Facebook post id, Zalo article id,
+   * the broadcast item's key or URL). Stored on the delivery; corrections and takedowns act on it.
+   */
+  remoteId?: string;
+  durationMs: number;
+  /** No answer at all (timeout, connection refused or reset): counted against the endpoint's circuit. */
+  noAnswer?: boolean;
+}
+
+/** How an attempt was made, beyond what the channel answered. */
+export interface AttemptContext {
+  trigger: AttemptTrigger;
+  now: Date;
+  policy: RetryPolicy;
+  /** The delivery will never be sent (its agreement, channel or article is gone): discarded, whatever the verdict. */
+  discard?: boolean;
+  /** No request was made: the partner's circuit was open. */
+  skipped?: Attempt['skipped'];
+  /** The jitter's draw (domain/retry-policy.ts). */
+  random?: () => number;
+}
+
+/** The one conditional write an attempt makes: the next status, the attempt, and what goes with them. */
+export interface OutcomeStep {
+  status: 'delivered' | 'retrying' | 'failed' | 'discarded';
+  attempt: Attempt;
+  /** Retrying: when the next attempt is due (its message is enqueued `delayMs` from now). */
+  nextAttemptAt?: string;
+  delayMs?: number;
+  lastError?: string;
+  remoteId?: string;
+}
+
+/**
+ * What one attempt's outcome makes of a delivery: retrying with the next attempt scheduled while the
+ * policy allows another (by count, and by age within the current round), else delivered or failed;
+ * discarded when the context says so. Undefined when the status machine does not let the delivery
+ * move there (it is no longer attemptable): there is nothing to write.
+ */
+export function applyOutcome(
+  d: Delivery,
+  outcome: ChannelOutcome,
+  ctx: AttemptContext,
+): OutcomeStep | undefined {
+  const { now, policy } = ctx;
+  const n = d.attemptCount + 1;
+  const { verdict, error } = outcome;
+  const attempt: Attempt = {
+    n,
+    at: now.toISOString(),
+    trigger: ctx.trigger,
+    outcome: verdict,
+    durationMs: outcome.durationMs,
+    ...(outcome.httpStatus !== undefined && { httpStatus: outcome.httpStatus }),
+    ...(error && { error }),
+    ...(ctx.skipped && { skipped: ctx.skipped }),
+  };
+  const ageMs = now.getTime() - roundStartedAt(d, now);
+  let step: OutcomeStep;
+  if (!ctx.discard && verdict === 'retry' && mayRetry(policy, n, ageMs)) {
+    const delayMs = nextDelayMs(policy, n, outcome.waitMs, ctx.random);
+    const nextAttemptAt = new Date(now.getTime() + delayMs).toISOString();
+    step = { status: 'retrying', attempt, nextAttemptAt, delayMs, lastError: error };
+  } else {
+    const status = ctx.discard ? 'discarded' : verdict === 'delivered' ? 'delivered' : 'failed';
+    step = {
+      status,
+      attempt,
+      ...(error && { lastError: error }),
+      ...(status === 'delivered' && outcome.remoteId && { remoteId: outcome.remoteId }),
+    };
+  }
+  return canMove(d.status, step.status) ? step : undefined;
+}
+
+/** When the current round of attempts began: the operator's latest replay, else the first attempt, else now. */
+export function roundStartedAt(d: Delivery, now: Date): number {
+  const manual = d.attempts.findLast((a) => a.trigger === 'manual');
+  const first = manual ?? d.attempts[0];
+  return first ? Date.parse(first.at) : now.getTime();
+}

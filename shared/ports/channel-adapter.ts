@@ -1,6 +1,8 @@
-import type { Delivery } from '#domain/delivery.ts';
+import type { ChannelOutcome, Delivery } from '#domain/delivery.ts';
 import type { NinjsDocument } from '#formats/ninjs.ts';
 import type { Agreement, Channel, ChannelType } from '#schemas/agreement.ts';
+
+export type { ChannelOutcome } from '#domain/delivery.ts';
 
 /** The stored channel of one type. */
 export type ChannelOf<T extends ChannelType> = Extract<Channel, { type: T }>;
@@ -21,28 +23,6 @@ export interface SendContext<C extends Channel = Channel> {
   timeoutMs: number;
   /** Fires shortly before the invocation's own timeout: adapters pass it to their requests. */
   signal?: AbortSignal;
-}
-
-/** What one attempt came to, in the policy's terms. The worker schedules, records and announces it. */
-export interface ChannelOutcome {
-  verdict: 'delivered' | 'retry' | 'failed';
-  /**
-   * Short, for operators: `HTTP 503`, `X 403 duplicate content`, `Zalo -216 access token invalid`,
-   * `timeout`. Never a token, a signature or a body we sent.
-   */
-  error?: string;
-  /** The status of the answer that decided the verdict, when there was one. */
-  httpStatus?: number;
-  /** The other side's own wait before the next try (Retry-After, a rate-limit reset), in ms from now. */
-  waitMs?: number;
-  /**
-   * What the other side calls what a publish created (X post id, Facebook post id, Zalo article id,
-   * the broadcast item's key or URL). Stored on the delivery; corrections and takedowns act on it.
-   */
-  remoteId?: string;
-  durationMs: number;
-  /** No answer at all (timeout, connection refused or reset): counted against the endpoint's circuit. */
-  noAnswer?: boolean;
 }
 
 /**

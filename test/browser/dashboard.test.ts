@@ -3,13 +3,13 @@
  * failed delivery (its title, which carries markup, shown as text), press replay, see it delivered.
  * A screenshot is kept under .loa-test/artifacts/.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '#domain/delivery.ts';
-import { findChromium } from '#test/support/chromium.ts';
+import { agreementInput } from '#test/support/agreement-input.ts';
+import { type OpenChromium, openChromium } from '#test/support/chromium.ts';
 import { OPS_TOKEN, startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
 import { approve, createAgreement } from '#test/support/ops-fixtures.ts';
 import { Receiver } from '#test/support/receiver.ts';
@@ -21,9 +21,8 @@ const HOSTILE_TITLE =
 
 let loa: TestLoa;
 let partner: Receiver;
-let context: BrowserContext;
+let browser: OpenChromium;
 let page: Page;
-let profile: string;
 let failed: Delivery;
 
 beforeAll(async () => {
@@ -33,41 +32,33 @@ beforeAll(async () => {
   await createAgreement(loa, 'browser-partner', `${partner.baseUrl}/cms/browser`, {
     partnerName: 'Đài Phát thanh Hà Giang',
   });
-  const channels = await loa.ops('POST', '/ops/agreements', {
-    agreementId: 'browser-channels',
-    partner: { partnerId: 'vtv4', name: 'VTV4' },
-    validFrom: '2024-01-01',
-    validTo: '2099-12-31',
-    topics: ['culture-tourism'],
-    languages: ['vi'],
-    channels: [
-      { type: 'social', network: 'x', credentials: { accessToken: SOCIAL_TOKEN } },
-      { type: 'social', channelId: 'zalo', network: 'zalo', credentials: { accessToken: SOCIAL_TOKEN } },
-      { type: 'broadcast', target: 's3', bucket: 'vtv4-ingest', prefix: 'loa/' },
-      { type: 'feed' },
-    ],
-  });
+  const channels = await loa.ops(
+    'POST',
+    '/ops/agreements',
+    agreementInput('browser-channels', {
+      partner: { partnerId: 'vtv4', name: 'VTV4' },
+      topics: ['culture-tourism'],
+      channels: [
+        { type: 'social', network: 'x', credentials: { accessToken: SOCIAL_TOKEN } },
+        { type: 'social', channelId: 'zalo', network: 'zalo', credentials: { accessToken: SOCIAL_TOKEN } },
+        { type: 'broadcast', target: 's3', bucket: 'vtv4-ingest', prefix: 'loa/' },
+        { type: 'feed' },
+      ],
+    }),
+  );
   expect(channels.status).toBe(201);
   await approve(loa, 'browser-article', { title: HOSTILE_TITLE });
   await loa.settled();
   const listed = await loa.ops('GET', '/ops/deliveries?agreementId=browser-partner&status=failed');
   failed = listed.json.items[0];
-  // A fresh profile per run: nothing from an earlier run (storage, cache) leaks in.
-  profile = await mkdtemp(join(tmpdir(), 'loa-chromium-'));
-  const browser = await findChromium();
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: browser.executablePath,
-    args: browser.args,
-    headless: true,
-  });
-  page = context.pages()[0] ?? (await context.newPage());
+  browser = await openChromium();
+  page = browser.page;
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await loa?.close();
   await partner?.stop();
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 describe('the operations dashboard', () => {

@@ -3,68 +3,51 @@
  * Vietnamese and in English, the partner's name (with markup in it) is text, and the print view
  * hides the controls and keeps the charts. Screenshots and a PDF land in .loa-test/artifacts/.
  */
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { agreementInput } from '#test/support/agreement-input.ts';
+import { type OpenChromium, openChromium } from '#test/support/chromium.ts';
 import { OPS_TOKEN, startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
 import { seedArticle } from '#test/support/report-seed.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const ARTIFACTS = join(process.cwd(), '.loa-test', 'artifacts');
 const ID = 'report-page';
 const PARTNER = 'Đài PT-TH Hà Giang <img src="x" onerror="window.__pwned = 1">';
 const TOPICS = ['infrastructure', 'ocop-products', 'culture-tourism'];
 
 let loa: TestLoa;
-let context: BrowserContext;
+let browser: OpenChromium;
 let page: Page;
-let profile: string;
 
 beforeAll(async () => {
+  browser = await openChromium();
+  page = browser.page;
   loa = await startTestLoa();
-  const created = await loa.ops('POST', '/ops/agreements', {
-    agreementId: ID,
-    partner: { partnerId: 'hg', name: PARTNER },
-    validFrom: '2024-01-01',
-    validTo: '2024-12-31',
-    topics: TOPICS,
-    languages: ['vi'],
-    channels: [{ type: 'feed' }],
-    commitments: [{ topic: 'ocop-products', per: 'quarter', atLeast: 2 }],
-  });
+  const created = await loa.ops(
+    'POST',
+    '/ops/agreements',
+    agreementInput(ID, {
+      partner: { partnerId: 'hg', name: PARTNER },
+      validTo: '2024-12-31',
+      topics: TOPICS,
+      commitments: [{ topic: 'ocop-products', per: 'quarter', atLeast: 2 }],
+    }),
+  );
   expect(created.status).toBe(201);
   for (let m = 1; m <= 12; m++)
-    await seedArticle(loa.deps.deliveries, ID, {
+    await seedArticle(loa.deps, ID, {
       articleId: `rp-${m}`,
       topics: [TOPICS[m % TOPICS.length] ?? 'infrastructure'],
       at: `2024-${String(m).padStart(2, '0')}-10T08:00:00.000Z`,
       channels: { feed: ['feed', 'delivered'], webhook: ['webhook', m % 4 === 0 ? 'failed' : 'delivered'] },
     });
-  profile = await mkdtemp(join(tmpdir(), 'loa-chromium-'));
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    args: ARGS,
-    headless: true,
-  });
-  page = context.pages()[0] ?? (await context.newPage());
 }, 60_000);
 
 afterAll(async () => {
-  await context?.close();
+  await browser?.close();
   await loa?.close();
-  if (profile) await rm(profile, { recursive: true, force: true });
 });
 
 async function open(language: 'vi' | 'en') {

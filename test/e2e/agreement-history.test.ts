@@ -4,25 +4,24 @@
  * field named.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from '#infra/cli/main.ts';
-import { OPS_TOKEN, startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
+import { runLoa } from '#test/support/cli-harness.ts';
+import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
+import { postAgreement } from '#test/support/ops-fixtures.ts';
 
 let loa: TestLoa;
 const ID = 'vtv4-history-2024';
 
 beforeAll(async () => {
   loa = await startTestLoa();
-  const created = await loa.ops('POST', '/ops/agreements', {
+  await postAgreement(loa, {
     agreementId: ID,
-    partner: { partnerId: 'vtv4', name: 'Ban Truyền hình đối ngoại VTV4' },
-    validFrom: '2024-01-01',
+    partnerId: 'vtv4',
+    partnerName: 'Ban Truyền hình đối ngoại VTV4',
     validTo: '2026-12-31',
     topics: ['infrastructure', 'ocop-products'],
-    languages: ['vi'],
     channels: [{ type: 'webhook', url: 'http://127.0.0.1:9/hook' }, { type: 'feed' }],
     commitments: [{ topic: 'ocop-products', per: 'quarter', atLeast: 6 }],
   });
-  expect(created.status).toBe(201);
 });
 
 afterAll(async () => {
@@ -137,16 +136,7 @@ describe('renewal', () => {
 });
 
 describe('loa agreements history | renew', () => {
-  async function cli(args: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(args, {
-      stdout: { write: (x: string) => (stdout += x) },
-      stderr: { write: (x: string) => (stderr += x) },
-      env: { LOA_ENDPOINT: loa.baseUrl, LOA_OPS_TOKEN: OPS_TOKEN },
-    });
-    return { code, stdout, stderr };
-  }
+  const cli = (args: string[]) => runLoa(loa, args);
 
   it('lists the changes and renews from the terminal', async () => {
     const renew = await cli([

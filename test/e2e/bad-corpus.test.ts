@@ -18,6 +18,7 @@ import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { FaultPartner, ok } from '#test/support/fault-partner.ts';
 import { OPS_TOKEN, startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
+import { postAgreement } from '#test/support/ops-fixtures.ts';
 
 const DIR = fileURLToPath(new URL('../fixtures/bad/', import.meta.url));
 const AGREEMENT = 'corpus-partner';
@@ -111,17 +112,13 @@ beforeAll(async () => {
   partner = await new FaultPartner(() => ok).start();
   [open, guarded] = await Promise.all([startTestLoa(), startTestLoa({ allowPrivateTargets: false })]);
   for (const agreementId of [AGREEMENT, OTHER]) {
-    const res = await open.ops('POST', '/ops/agreements', {
+    const res = await postAgreement(open, {
       agreementId,
-      partner: { partnerId: agreementId, name: 'Báo Hà Giang' },
-      validFrom: '2024-01-01',
-      validTo: '2099-12-31',
+      partnerName: 'Báo Hà Giang',
       topics: agreementId === AGREEMENT ? ['culture-tourism'] : ['border-security'],
-      languages: ['vi'],
       channels: [{ type: 'webhook', url: partner.url(`/${agreementId}`) }, { type: 'feed' }],
     });
-    expect(res.status).toBe(201);
-    if (agreementId === AGREEMENT) partner.secret = res.json.secrets.webhook;
+    if (agreementId === AGREEMENT) partner.secret = res.secrets.webhook;
   }
 
   // Every bad event is followed by a good approval in the same PutEvents call.

@@ -4,10 +4,10 @@ import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aw
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeIngest, type FakeIngestRequest, startFakeIngest } from '#infra/local/fakes/ingest.ts';
-import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
 import { validateNewsMl } from '#test/support/newsml-validator.ts';
+import { postAgreement } from '#test/support/ops-fixtures.ts';
 
 const IMAGE = Buffer.from('bytes of the picture sent to the broadcaster');
 const IMAGE_SHA256 = createHash('sha256').update(IMAGE).digest('hex');
@@ -26,37 +26,26 @@ let refusing: FakeIngest;
 const secrets: Record<string, string> = {};
 
 async function createAgreement(agreementId: string, topic: string, httpUrl: string, prefix: string) {
-  const res = await loa.ops('POST', '/ops/agreements', {
+  const res = await postAgreement(loa, {
     agreementId,
-    partner: { partnerId: agreementId, name: 'VTV4 — Kênh truyền hình đối ngoại' },
-    validFrom: '2024-01-01',
-    validTo: '2099-12-31',
+    partnerName: 'VTV4 — Kênh truyền hình đối ngoại',
     topics: [topic],
-    languages: ['vi'],
     channels: [
       { type: 'broadcast', channelId: 'ingest-http', target: 'http', url: httpUrl },
       { type: 'broadcast', channelId: 'ingest-s3', target: 's3', bucket: BUCKET, prefix },
     ],
   });
-  expect(res.status).toBe(201);
-  secrets[agreementId] = res.json.secrets['ingest-http'] as string;
+  secrets[agreementId] = res.secrets['ingest-http'] as string;
 }
 
 async function approve(articleId: string, version: number, title: string, topic = TOPIC) {
   const article = articleFixture({ articleId, topics: [topic], version, title });
-  for (const asset of article.assets) await loa.upload(asset.uri.replace('s3://loa-content/', ''), IMAGE);
-  await loa.putEvents([{ source: SOURCE.cms, detailType: DETAIL_TYPE.contentApproved, detail: { article } }]);
+  await loa.approveArticle(article, IMAGE);
   await loa.settled();
 }
 
 async function withdraw(articleId: string) {
-  await loa.putEvents([
-    {
-      source: SOURCE.cms,
-      detailType: DETAIL_TYPE.contentWithdrawn,
-      detail: { articleId, withdrawnAt: WITHDRAWN_AT, reason: 'sai số liệu' },
-    },
-  ]);
+  await loa.withdrawArticle(articleId, WITHDRAWN_AT, 'sai số liệu');
   await loa.settled();
 }
 

@@ -6,53 +6,36 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_BUS } from '#infra/cli/events.ts';
+import { DEFAULT_BUS } from '#infra/cli/commands/events.ts';
 import { EXAMPLES } from '#infra/cli/examples.ts';
-import { ALL, runCli } from '#infra/cli/main.ts';
+import { ALL } from '#infra/cli/main.ts';
 import { readSample, uploadSampleAssets } from '#infra/local/samples.ts';
 import { BUS_NAME } from '#infra/wiring.ts';
-import { OPS_TOKEN, startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
-import { approve, createAgreement } from '#test/support/ops-fixtures.ts';
-import { Receiver } from '#test/support/receiver.ts';
+import {
+  type CliRun,
+  type RefusingPartner,
+  runLoa,
+  startWithRefusingPartner,
+} from '#test/support/cli-harness.ts';
+import type { TestLoa } from '#test/support/local-loa.ts';
 
+let setup: RefusingPartner;
 let loa: TestLoa;
-let partner: Receiver;
 const LONG_ERROR = `refused: ${'x'.repeat(120)} END`;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(
-  args: string[],
-  opts: { tty?: boolean; env?: Record<string, string>; stdin?: string } = {},
-) {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (s: string) => (stdout += s), isTTY: opts.tty ?? false },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: { LOA_ENDPOINT: loa.baseUrl, LOA_OPS_TOKEN: OPS_TOKEN, ...opts.env },
-    readStdin: async () => opts.stdin ?? '',
-  });
-  return { code, stdout, stderr } satisfies Run;
-}
+const cli = (args: string[], opts: Parameters<typeof runLoa>[2] = {}) => runLoa(loa, args, opts);
 
 beforeAll(async () => {
-  partner = await new Receiver().start();
-  partner.script('/cms/conv', [], { status: 400, body: LONG_ERROR });
-  loa = await startTestLoa();
-  await createAgreement(loa, 'cli-conv', `${partner.baseUrl}/cms/conv`);
-  await approve(loa, 'cli-conv-article');
-  await loa.settled();
+  setup = await startWithRefusingPartner({
+    agreementId: 'cli-conv',
+    path: '/cms/conv',
+    refusal: { status: 400, body: LONG_ERROR },
+    articles: ['cli-conv-article'],
+  });
+  ({ loa } = setup);
 });
 
-afterAll(async () => {
-  await loa?.close();
-  await partner?.stop();
-});
+afterAll(() => setup?.close());
 
 describe('help and version', () => {
   it('prints the package version for --version and -V, and inside the envelope with --json', async () => {
@@ -183,7 +166,7 @@ describe('loa events send', () => {
 
 describe('the bundle', () => {
   it('runs from dist/loa.mjs (built by npm ci’s prepare) without tsx', async () => {
-    const run = await new Promise<Run>((resolve) =>
+    const run = await new Promise<CliRun>((resolve) =>
       execFile(process.execPath, ['bin/loa.mjs', '--version'], (error, stdout, stderr) =>
         resolve({ code: error ? 1 : 0, stdout, stderr }),
       ),

@@ -6,51 +6,44 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '#infra/cli/main.ts';
-import { OPS_TOKEN, startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
-import { approve, createAgreement } from '#test/support/ops-fixtures.ts';
+import { agreementInput } from '#test/support/agreement-input.ts';
+import {
+  type CliRun,
+  type RefusingPartner,
+  runLoa,
+  startWithRefusingPartner,
+} from '#test/support/cli-harness.ts';
+import { OPS_TOKEN, type TestLoa } from '#test/support/local-loa.ts';
+import { createAgreement } from '#test/support/ops-fixtures.ts';
 import { freePort } from '#test/support/ports.ts';
-import { Receiver } from '#test/support/receiver.ts';
+import type { Receiver } from '#test/support/receiver.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/loa.mjs', import.meta.url));
 const SAMPLE = fileURLToPath(new URL('../../events/content-approved.vi.json', import.meta.url));
 
+let setup: RefusingPartner;
 let loa: TestLoa;
 let partner: Receiver;
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
 /** The `data` of a successful `--json` run's envelope. */
 // biome-ignore lint/suspicious/noExplicitAny: each test reads the shape it asked for
-const data = (run: Run): any => {
+const data = (run: CliRun): any => {
   const envelope = JSON.parse(run.stdout);
   expect(envelope.ok).toBe(true);
   return envelope.data;
 };
 
-/** Runs the CLI in this process against the test runtime. */
-async function cli(
-  args: string[],
-  opts: { env?: Record<string, string>; stdin?: string; until?: Promise<void> } = {},
-): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(args, {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: { LOA_ENDPOINT: loa.baseUrl, LOA_OPS_TOKEN: OPS_TOKEN, ...opts.env },
-    readStdin: async () => opts.stdin ?? '',
-    sleep: (ms) => new Promise((r) => setTimeout(r, Math.min(ms, 50))),
-    ...(opts.until && { until: opts.until }),
-  });
-  return { code, stdout, stderr };
+/** A run that ended with exit `code`, saying `message` on stderr. */
+function expectExit(run: CliRun, code: number, message: string) {
+  expect(run.code).toBe(code);
+  expect(run.stderr).toContain(message);
 }
 
+/** Runs the CLI in this process against the test runtime. */
+const cli = (args: string[], opts: Parameters<typeof runLoa>[2] = {}) => runLoa(loa, args, opts);
+
 /** Runs the real binary, as a script would. */
-function bin(args: string[], env: Record<string, string>): Promise<Run> {
+function bin(args: string[], env: Record<string, string>): Promise<CliRun> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
@@ -64,19 +57,16 @@ function bin(args: string[], env: Record<string, string>): Promise<Run> {
 }
 
 beforeAll(async () => {
-  partner = await new Receiver().start();
-  partner.script('/cms/cli', [], { status: 400 });
-  loa = await startTestLoa();
-  await createAgreement(loa, 'cli-partner', `${partner.baseUrl}/cms/cli`);
-  await approve(loa, 'cli-article-1');
-  await approve(loa, 'cli-article-2');
-  await loa.settled();
+  setup = await startWithRefusingPartner({
+    agreementId: 'cli-partner',
+    path: '/cms/cli',
+    refusal: { status: 400 },
+    articles: ['cli-article-1', 'cli-article-2'],
+  });
+  ({ loa, partner } = setup);
 });
 
-afterAll(async () => {
-  await loa?.close();
-  await partner?.stop();
-});
+afterAll(() => setup?.close());
 
 describe('the loa binary', () => {
   it('prints its commands for --help and exits 0', async () => {
@@ -95,18 +85,15 @@ describe('the loa binary', () => {
       LOA_OPS_TOKEN: 'x',
     });
 
-    expect(run.code).toBe(3);
-    expect(run.stderr).toContain(`cannot reach http://127.0.0.1:${port}`);
+    expectExit(run, 3, `cannot reach http://127.0.0.1:${port}`);
   });
 
   it('exits 4 when the token is refused, and 2 for an unknown command', async () => {
     const refused = await bin(['agreements', 'list'], { LOA_ENDPOINT: loa.baseUrl, LOA_OPS_TOKEN: 'wrong' });
     const unknown = await bin(['frobnicate'], { LOA_ENDPOINT: loa.baseUrl, LOA_OPS_TOKEN: OPS_TOKEN });
 
-    expect(refused.code).toBe(4);
-    expect(refused.stderr).toContain('refused the credentials (HTTP 401)');
-    expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toContain('unknown command: frobnicate');
+    expectExit(refused, 4, 'refused the credentials (HTTP 401)');
+    expectExit(unknown, 2, 'unknown command: frobnicate');
   });
 });
 
@@ -122,15 +109,9 @@ describe('agreements and deliveries', () => {
   });
 
   it('creates an agreement from stdin, updates and suspends it', async () => {
-    const input = {
-      agreementId: 'cli-created',
+    const input = agreementInput('cli-created', {
       partner: { partnerId: 'cli-created', name: 'Cổng thông tin điện tử' },
-      validFrom: '2024-01-01',
-      validTo: '2099-12-31',
-      topics: ['infrastructure'],
-      languages: ['vi'],
-      channels: [{ type: 'feed' }],
-    };
+    });
 
     const created = await cli(['agreements', 'create', '-'], { stdin: JSON.stringify(input) });
     const updated = await cli([
@@ -166,8 +147,7 @@ describe('agreements and deliveries', () => {
     const run = await cli(['deliveries', 'list', '--since', 'yesterday']);
     const flag = await cli(['deliveries', 'list', '--colour', 'red']);
 
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain('--since yesterday');
+    expectExit(run, 2, '--since yesterday');
     expect(flag.code).toBe(2);
   });
 
@@ -175,10 +155,8 @@ describe('agreements and deliveries', () => {
     const missing = await cli(['replay', 'dlv_nothere']);
     const badStatus = await cli(['replays', 'start', '--status', 'pending', '--dry-run']);
 
-    expect(missing.code).toBe(1);
-    expect(missing.stderr).toContain('refused (HTTP 404)');
-    expect(badStatus.code).toBe(1);
-    expect(badStatus.stderr).toContain('filter.status');
+    expectExit(missing, 1, 'refused (HTTP 404)');
+    expectExit(badStatus, 1, 'filter.status');
   });
 });
 

@@ -6,16 +6,14 @@
  * the wall clock: each step polls for what it expects.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeFacebook, startFakeFacebook } from '#infra/local/fakes/facebook.ts';
+import { type SocialFakes, startSocialFakes } from '#infra/local/demo.ts';
 import { type FakeIngest, startFakeIngest } from '#infra/local/fakes/ingest.ts';
-import { type FakeX, startFakeX } from '#infra/local/fakes/x.ts';
-import { type FakeZalo, startFakeZalo } from '#infra/local/fakes/zalo.ts';
 import type { Article } from '#schemas/article.ts';
-import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { ManualClock } from '#test/support/feed-harness.ts';
 import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
 import { validateNewsMl } from '#test/support/newsml-validator.ts';
+import { postAgreement } from '#test/support/ops-fixtures.ts';
 import { Receiver } from '#test/support/receiver.ts';
 
 const HOUR = 3_600_000;
@@ -25,9 +23,7 @@ const PAGE = '1000000042';
 
 let loa: TestLoa;
 let clock: ManualClock;
-let x: FakeX;
-let facebook: FakeFacebook;
-let zalo: FakeZalo;
+let social: SocialFakes;
 let ingest: FakeIngest;
 let partner: Receiver;
 
@@ -42,33 +38,25 @@ async function until(what: string, check: () => boolean | Promise<boolean>, ms =
 
 async function approve(articleId: string, overrides: Partial<Article> = {}): Promise<Article> {
   const article = articleFixture({ articleId, approvedAt: clock.now().toISOString(), ...overrides });
-  for (const asset of article.assets) await loa.upload(asset.uri.replace('s3://loa-content/', ''), IMAGE);
-  await loa.putEvents([{ source: SOURCE.cms, detailType: DETAIL_TYPE.contentApproved, detail: { article } }]);
+  await loa.approveArticle(article, IMAGE);
   return article;
 }
 
-async function agreement(agreementId: string, body: Record<string, unknown>) {
-  const res = await loa.ops('POST', '/ops/agreements', {
+async function agreement(agreementId: string, body: { channels: unknown[]; [field: string]: unknown }) {
+  return postAgreement(loa, {
     agreementId,
-    partner: { partnerId: agreementId, name: 'Đài Phát thanh và Truyền hình Hà Giang' },
-    validFrom: '2024-01-01',
-    validTo: '2099-12-31',
+    partnerName: 'Đài Phát thanh và Truyền hình Hà Giang',
     topics: ['infrastructure'],
-    languages: ['vi'],
     ...body,
   });
-  expect(res.status, res.text).toBe(201);
-  return res.json;
 }
 
 const deliveriesOf = async (agreementId: string, articleId: string) =>
   (await loa.deliveriesOf(agreementId)).filter((d) => d.articleId === articleId);
 
 beforeAll(async () => {
-  [x, facebook, zalo, ingest, partner] = await Promise.all([
-    startFakeX({ accessTokens: [TOKENS.x] }),
-    startFakeFacebook({ pageId: PAGE, accessToken: TOKENS.facebook }),
-    startFakeZalo({ accessToken: TOKENS.zalo }),
+  [social, ingest, partner] = await Promise.all([
+    startSocialFakes(TOKENS, PAGE),
     startFakeIngest(),
     new Receiver().start(),
   ]);
@@ -84,7 +72,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await loa?.close();
-  await Promise.all([x?.close(), facebook?.close(), zalo?.close(), ingest?.close(), partner?.stop()]);
+  await Promise.all([social?.close(), ingest?.close(), partner?.stop()]);
 });
 
 describe('embargo on every channel', () => {
@@ -94,28 +82,7 @@ describe('embargo on every channel', () => {
       channels: [
         { type: 'webhook', channelId: 'cms', url: `${partner.baseUrl}/pass-through` },
         { type: 'broadcast', channelId: 'ingest', target: 'http', url: ingest.baseUrl },
-        {
-          type: 'social',
-          channelId: 'x',
-          network: 'x',
-          baseUrl: x.baseUrl,
-          credentials: { accessToken: TOKENS.x },
-        },
-        {
-          type: 'social',
-          channelId: 'facebook',
-          network: 'facebook',
-          baseUrl: facebook.baseUrl,
-          accountId: PAGE,
-          credentials: { accessToken: TOKENS.facebook },
-        },
-        {
-          type: 'social',
-          channelId: 'zalo',
-          network: 'zalo',
-          baseUrl: zalo.baseUrl,
-          credentials: { accessToken: TOKENS.zalo },
-        },
+        ...social.channels(),
       ],
     });
     const embargoUntil = new Date(clock.now().getTime() + HOUR).toISOString();
@@ -134,7 +101,7 @@ describe('embargo on every channel', () => {
     const socialBefore = (await deliveriesOf('pass-through', 'cam-cong-bo')).filter(
       (d) => d.channelType === 'social',
     );
-    const posted = () => x.posts.size + facebook.posts.size + zalo.articles.size;
+    const posted = () => social.x.posts.size + social.facebook.posts.size + social.zalo.articles.size;
     const postedBefore = posted();
     clock.advance(HOUR + 1000);
     await until('the posts after the embargo', () => posted() === 3);
@@ -218,7 +185,7 @@ describe('corrections', () => {
     await loa.settled();
     const patched = await loa.ops('PATCH', '/ops/agreements/narrowed', {
       topics: ['ocop-products'],
-      ifUpdatedAt: created.agreement?.updatedAt ?? created.updatedAt,
+      ifUpdatedAt: created.agreement.updatedAt,
     });
     expect(patched.status, patched.text).toBe(200);
 

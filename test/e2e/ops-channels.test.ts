@@ -9,9 +9,9 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoClient } from '#adapters/aws/clients.ts';
 import { credentialsRef, signingSecretRef, webhookSecretRef } from '#app/create-agreement.ts';
-import { runCli } from '#infra/cli/main.ts';
 import { webhookSecret } from '#schemas/agreement.ts';
-import { OPS_TOKEN, startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
+import { runLoa } from '#test/support/cli-harness.ts';
+import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
 
 const TOKENS = {
   x: 'x-oauth2-user-token-7c1f9a',
@@ -35,6 +35,10 @@ const agreementBody = (agreementId: string, channels: unknown[]) => ({
   languages: ['vi', 'en'],
   channels,
 });
+
+/** Asks `on` to create an agreement of these channels. */
+const create = (on: TestLoa, agreementId: string, channels: unknown[]) =>
+  on.ops('POST', '/ops/agreements', agreementBody(agreementId, channels));
 
 const socialChannels = () => [
   { type: 'social', channelId: 'x', network: 'x', credentials: { accessToken: TOKENS.x } },
@@ -118,7 +122,7 @@ afterAll(async () => {
 
 describe('social channels', () => {
   it("stores each network's public API base and only a reference to its credentials", async () => {
-    const created = await loa.ops('POST', '/ops/agreements', agreementBody('vtv4-social', socialChannels()));
+    const created = await create(loa, 'vtv4-social', socialChannels());
 
     expect(created.status).toBe(201);
     expect(created.json.agreement.channels).toEqual([
@@ -154,11 +158,7 @@ describe('social channels', () => {
   });
 
   it('never gives a token back: not in the answer, the API, the dashboard data or DynamoDB', async () => {
-    const created = await loa.ops(
-      'POST',
-      '/ops/agreements',
-      agreementBody('vtv4-social-read', socialChannels()),
-    );
+    const created = await create(loa, 'vtv4-social-read', socialChannels());
     expect(created.status).toBe(201);
 
     const readable = [created.text, ...(await everythingReadable(loa, 'vtv4-social-read'))];
@@ -189,11 +189,7 @@ describe('social channels', () => {
 
 describe('broadcast channels', () => {
   it('shows a generated signing secret once, as a webhook secret is, and stores an S3 target as given', async () => {
-    const created = await loa.ops(
-      'POST',
-      '/ops/agreements',
-      agreementBody('vtv4-broadcast', broadcastChannels()),
-    );
+    const created = await create(loa, 'vtv4-broadcast', broadcastChannels());
 
     expect(created.status).toBe(201);
     const { channels } = created.json.agreement;
@@ -331,7 +327,7 @@ describe('refusals', () => {
     async (name, channel, problem) => {
       const agreementId = `refused-${name.replace(/[^a-z]+/g, '-').replace(/-$/, '')}`;
 
-      const res = await loa.ops('POST', '/ops/agreements', agreementBody(agreementId, [rider, channel]));
+      const res = await create(loa, agreementId, [rider, channel]);
 
       expect(res.status).toBe(400);
       expect(res.json.problems).toEqual([expect.stringContaining(problem)]);
@@ -363,7 +359,7 @@ describe('refusals', () => {
   ])('refuses %s when private targets are refused, and stores nothing', async (name, channel, field) => {
     const agreementId = `ssrf-${name.replace(/[^a-z]+/g, '-').replace(/-$/, '')}`;
 
-    const res = await guarded.ops('POST', '/ops/agreements', agreementBody(agreementId, [rider, channel]));
+    const res = await create(guarded, agreementId, [rider, channel]);
 
     expect(res.status).toBe(400);
     expect(res.json.problems).toEqual([
@@ -377,11 +373,7 @@ describe('refusals', () => {
   });
 
   it('accepts the public API defaults when private targets are refused', async () => {
-    const res = await guarded.ops(
-      'POST',
-      '/ops/agreements',
-      agreementBody('guarded-social', socialChannels()),
-    );
+    const res = await create(guarded, 'guarded-social', socialChannels());
 
     expect(res.status).toBe(201);
     expect(res.json.agreement.channels.map((c: { baseUrl: string }) => c.baseUrl)).toEqual([
@@ -392,11 +384,9 @@ describe('refusals', () => {
   });
 
   it('refuses a taken agreement id without touching the existing credentials', async () => {
-    const again = await loa.ops(
-      'POST',
-      '/ops/agreements',
-      agreementBody('vtv4-social', [social({ credentials: { accessToken: 'an-intruders-token' } })]),
-    );
+    const again = await create(loa, 'vtv4-social', [
+      social({ credentials: { accessToken: 'an-intruders-token' } }),
+    ]);
 
     expect(again.status).toBe(409);
     expect(await loa.deps.secrets.get(credentialsRef('vtv4-social', 'x'))).toBe(
@@ -496,19 +486,7 @@ describe('changes after signing', () => {
 });
 
 describe('the loa CLI', () => {
-  /** Runs the CLI in this process against the runtime, stdin given. */
-  async function cli(args: string[], stdin = '') {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(args, {
-      stdout: { write: (t: string) => (stdout += t) },
-      stderr: { write: (t: string) => (stderr += t) },
-      env: { LOA_ENDPOINT: loa.baseUrl, LOA_OPS_TOKEN: OPS_TOKEN },
-      readStdin: async () => stdin,
-      sleep: async () => undefined,
-    });
-    return { code, stdout, stderr };
-  }
+  const cli = (args: string[], stdin = '') => runLoa(loa, args, { stdin });
 
   it('creates a broadcast and social agreement, printing each channel and the generated secret, not the tokens', async () => {
     const body = agreementBody('cli-channels', [

@@ -70,6 +70,15 @@ async function failUntilPaused(loa: TestLoa, agreementId: string, channelId: str
   );
 }
 
+/** A runtime whose partner failed until the agreement's webhook channel paused; probes `probeEveryMs` apart. */
+async function pausedChannel(agreementId: string, probeEveryMs: number) {
+  const { loa, partner } = await setUp(probeEveryMs);
+  const agreement = await createAgreement(loa, agreementId, `${partner.baseUrl}/hook`);
+  const channelId = agreement.channels[0].channelId as string;
+  await failUntilPaused(loa, agreementId, channelId);
+  return { loa, partner, channelId };
+}
+
 afterAll(async () => {
   await Promise.all(started.map((l) => l.close()));
   await Promise.all(partners.map((p) => p.stop()));
@@ -78,11 +87,7 @@ afterAll(async () => {
 describe('pause and catch-up', () => {
   it('pauses a partner failing for longer than pauseAfterMs, holds new deliveries without a request, and an operator resume sends them oldest first', async () => {
     // Probes far apart: nothing but the operator ends this pause.
-    const { loa, partner } = await setUp(600_000);
-    const agreement = await createAgreement(loa, 'paused-cms', `${partner.baseUrl}/hook`);
-    const channelId = agreement.channels[0].channelId as string;
-
-    await failUntilPaused(loa, 'paused-cms', channelId);
+    const { loa, partner, channelId } = await pausedChannel('paused-cms', 600_000);
     await approve(loa, 'paused-cms-a2');
     await until(
       'a2 held',
@@ -154,11 +159,7 @@ describe('pause and catch-up', () => {
 
   it('resumes by itself when a probe succeeds, then sends the rest of the held deliveries', async () => {
     // Probes 2.5 s apart: longer than a retry's delay (whole seconds on the local queue), so a1 is held between probes.
-    const { loa, partner } = await setUp(2_500);
-    const agreement = await createAgreement(loa, 'probed-cms', `${partner.baseUrl}/hook`);
-    const channelId = agreement.channels[0].channelId as string;
-
-    await failUntilPaused(loa, 'probed-cms', channelId);
+    const { loa, partner, channelId } = await pausedChannel('probed-cms', 2_500);
     await approve(loa, 'probed-cms-a2');
     partner.behave(() => ok);
     await until('all delivered', async () => {

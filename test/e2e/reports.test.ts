@@ -10,9 +10,9 @@ import { join } from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '#domain/delivery.ts';
-import { runCli } from '#infra/cli/main.ts';
+import { runLoa } from '#test/support/cli-harness.ts';
 import { OPS_TOKEN, startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
-import { approve } from '#test/support/ops-fixtures.ts';
+import { agreementRequest, approve, postAgreement } from '#test/support/ops-fixtures.ts';
 import { Receiver } from '#test/support/receiver.ts';
 import { seedArticle } from '#test/support/report-seed.ts';
 import { parseCsv, unzip } from '#test/support/zip.ts';
@@ -59,9 +59,10 @@ beforeAll(async () => {
   partner.script('/cms/hg', []);
   loa = await startTestLoa();
   dir = await mkdtemp(join(tmpdir(), 'loa-report-'));
-  const created = await loa.ops('POST', '/ops/agreements', {
+  await postAgreement(loa, {
     agreementId: ID,
-    partner: { partnerId: 'hg-tv', name: PARTNER },
+    partnerId: 'hg-tv',
+    partnerName: PARTNER,
     validFrom: '2021-01-01',
     validTo: '2026-12-31',
     topics: TOPICS,
@@ -69,7 +70,6 @@ beforeAll(async () => {
     channels: [{ type: 'webhook', url: `${partner.baseUrl}/cms/hg` }, { type: 'feed' }],
     commitments: [{ topic: 'ocop-products', per: 'year', atLeast: 3 }],
   });
-  expect(created.status).toBe(201);
   // Five years of history: one article a month, topics and channels in turn, a correction every
   // seventh, a takedown every eleventh.
   let n = 0;
@@ -86,10 +86,10 @@ beforeAll(async () => {
         channels: { [channelId]: [type, STATUSES[n % STATUSES.length] ?? 'delivered'] },
         excludedBy: {},
       } as const;
-      await seedArticle(loa.deps.deliveries, ID, article);
-      if (n % 7 === 0) await seedArticle(loa.deps.deliveries, ID, { ...article, version: 2 });
+      await seedArticle(loa.deps, ID, article);
+      if (n % 7 === 0) await seedArticle(loa.deps, ID, { ...article, version: 2 });
       if (n % 11 === 0)
-        await seedArticle(loa.deps.deliveries, ID, {
+        await seedArticle(loa.deps, ID, {
           ...article,
           kind: 'withdrawal',
           channels: { [channelId]: [type, 'delivered'] },
@@ -226,16 +226,7 @@ describe('the overview and expiring agreements', () => {
 });
 
 describe('loa report', () => {
-  async function cli(args: string[]) {
-    let stdout = '';
-    let stderr = '';
-    const code = await runCli(args, {
-      stdout: { write: (s: string) => (stdout += s) },
-      stderr: { write: (s: string) => (stderr += s) },
-      env: { LOA_ENDPOINT: loa.baseUrl, LOA_OPS_TOKEN: OPS_TOKEN },
-    });
-    return { code, stdout, stderr };
-  }
+  const cli = (args: string[]) => runLoa(loa, args);
 
   it('prints the report as a table with the partner and per-topic totals', async () => {
     const run = await cli(['report', 'agreement', ID]);
@@ -299,15 +290,14 @@ describe('bad input', () => {
 
   it('refuses a malformed commitment naming it, and stores nothing', async () => {
     const before = await loa.ops('GET', '/ops/agreements');
-    const body = {
+    const body = agreementRequest({
       agreementId: 'hg-bad-commitment',
-      partner: { partnerId: 'x', name: 'X' },
-      validFrom: '2024-01-01',
+      partnerId: 'x',
+      partnerName: 'X',
       validTo: '2024-12-31',
       topics: ['infrastructure'],
-      languages: ['vi'],
       channels: [{ type: 'feed' }],
-    };
+    });
 
     const wrongPeriod = await loa.ops('POST', '/ops/agreements', {
       ...body,

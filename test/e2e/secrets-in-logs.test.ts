@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signingSecretRef } from '#app/create-agreement.ts';
 import { feedKeyRef } from '#domain/signed-links.ts';
+import { socialChannel } from '#infra/local/demo.ts';
 import { type FakeFacebook, startFakeFacebook } from '#infra/local/fakes/facebook.ts';
 import { type FakeIngest, startFakeIngest } from '#infra/local/fakes/ingest.ts';
 import { type FakeX, startFakeX } from '#infra/local/fakes/x.ts';
@@ -15,6 +16,7 @@ import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { afterFailures, FaultPartner, status } from '#test/support/fault-partner.ts';
 import { OPS_TOKEN, startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
+import { postAgreement } from '#test/support/ops-fixtures.ts';
 
 const GIVEN_SECRET = `whsec_${Buffer.from('a secret the operator chose, 32 b').toString('base64')}`;
 const X_TOKEN = 'x-user-context-token-logs-3f9c2a';
@@ -60,25 +62,18 @@ afterAll(async () => {
 
 describe('logs', () => {
   it('never hold a webhook secret, a feed key or the ops token', async () => {
-    const generated = await loa.ops('POST', '/ops/agreements', {
+    const generated = await postAgreement(loa, {
       agreementId: 'logs-generated',
-      partner: { partnerId: 'logs-generated', name: 'Báo Nhân Dân' },
-      validFrom: '2024-01-01',
-      validTo: '2099-12-31',
+      partnerName: 'Báo Nhân Dân',
       topics: ['culture-tourism'],
-      languages: ['vi'],
       channels: [{ type: 'webhook', url: flaky.url() }, { type: 'feed' }],
     });
-    const given = await loa.ops('POST', '/ops/agreements', {
+    await postAgreement(loa, {
       agreementId: 'logs-given',
-      partner: { partnerId: 'logs-given', name: 'Báo Tuổi Trẻ' },
-      validFrom: '2024-01-01',
-      validTo: '2099-12-31',
+      partnerName: 'Báo Tuổi Trẻ',
       topics: ['culture-tourism'],
-      languages: ['vi'],
       channels: [{ type: 'webhook', url: refusing.url(), secret: GIVEN_SECRET }],
     });
-    expect([generated.status, given.status]).toEqual([201, 201]);
     const article = articleFixture({ articleId: 'logs-article', topics: ['culture-tourism'] });
     for (const a of article.assets) await loa.upload(a.uri.replace('s3://loa-content/', ''), 'image');
     await loa.putEvents([
@@ -101,7 +96,7 @@ describe('logs', () => {
     const secrets = [
       OPS_TOKEN,
       GIVEN_SECRET,
-      generated.json.secrets.webhook as string,
+      generated.secrets.webhook as string,
       (await loa.deps.secrets.get(feedKeyRef('logs-generated', 'k1'))) ?? 'missing',
       (await loa.deps.secrets.get(feedKeyRef('logs-given', 'k1'))) ?? 'missing',
     ];
@@ -120,56 +115,26 @@ describe('logs', () => {
   });
 
   it('never hold a network token or a broadcast signing secret, used for posts, pushes and takedowns', async () => {
-    const created = await loa.ops('POST', '/ops/agreements', {
+    const created = await postAgreement(loa, {
       agreementId: 'logs-channels',
-      partner: { partnerId: 'logs-channels', name: 'VTV4 — Kênh truyền hình đối ngoại' },
-      validFrom: '2024-01-01',
-      validTo: '2099-12-31',
+      partnerName: 'VTV4 — Kênh truyền hình đối ngoại',
       topics: ['infrastructure'],
-      languages: ['vi'],
       channels: [
-        {
-          type: 'social',
-          channelId: 'x',
-          network: 'x',
-          baseUrl: x.baseUrl,
-          credentials: { accessToken: X_TOKEN },
-        },
-        {
-          type: 'social',
-          channelId: 'facebook',
-          network: 'facebook',
-          baseUrl: facebook.baseUrl,
-          accountId: PAGE,
-          credentials: { accessToken: STALE_FACEBOOK_TOKEN },
-        },
+        socialChannel('x', x.baseUrl, X_TOKEN),
+        socialChannel('facebook', facebook.baseUrl, STALE_FACEBOOK_TOKEN, PAGE),
         { type: 'broadcast', channelId: 'ingest', target: 'http', url: ingest.baseUrl },
       ],
     });
-    expect(created.status).toBe(201);
-    const signingSecret = created.json.secrets.ingest as string;
+    const signingSecret = created.secrets.ingest as string;
     expect(signingSecret).toMatch(/^whsec_/);
     // A retry on each: X's 503 and the ingest's 500 are logged as attempts, then the next one succeeds.
     x.script({ status: 503 });
     ingest.fail({ kind: 'status', status: 500, on: 'newsml.xml' });
     const article = articleFixture({ articleId: 'logs-channels-article', topics: ['infrastructure'] });
-    for (const a of article.assets) await loa.upload(a.uri.replace('s3://loa-content/', ''), 'image');
-    await loa.putEvents([
-      { source: SOURCE.cms, detailType: DETAIL_TYPE.contentApproved, detail: { article } },
-    ]);
+    await loa.approveArticle(article, 'image');
     await loa.settled();
     const published = await loa.deliveriesOf('logs-channels');
-    await loa.putEvents([
-      {
-        source: SOURCE.cms,
-        detailType: DETAIL_TYPE.contentWithdrawn,
-        detail: {
-          articleId: article.articleId,
-          withdrawnAt: '2026-03-01T07:00:00.000Z',
-          reason: 'sai số liệu',
-        },
-      },
-    ]);
+    await loa.withdrawArticle(article.articleId, '2026-03-01T07:00:00.000Z', 'sai số liệu');
     await loa.settled();
     const withdrawn = (await loa.deliveriesOf('logs-channels')).filter((d) => d.kind === 'withdrawal');
 

@@ -13,6 +13,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '#domain/delivery.ts';
 import { webhookMessageId } from '#domain/ids.ts';
+import { DEMO_TOPICS } from '#infra/local/demo.ts';
 import { QUEUES } from '#infra/wiring.ts';
 import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
@@ -38,16 +39,8 @@ const AGREEMENTS = 20;
 // event-loop stalls (up to ~0.8 s measured): slow partners take three times as long.
 const TIMEOUT_MS = 2_000;
 const MAX_ATTEMPTS = 5;
-const TOPICS = [
-  'party-resolutions',
-  'infrastructure',
-  'national-target-programmes',
-  'administrative-reform',
-  'environment-climate',
-  'culture-tourism',
-  'ocop-products',
-  'border-security',
-];
+/** Agreements and articles spread over every topic of the province's CMS. */
+const TOPICS = DEMO_TOPICS;
 const agreementTopic = (i: number) => TOPICS[i % TOPICS.length] as string;
 const articleTopics = (j: number) => [TOPICS[j % TOPICS.length] as string];
 

@@ -1,12 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type FakeFacebook, startFakeFacebook } from '#infra/local/fakes/facebook.ts';
-import { type FakeX, startFakeX } from '#infra/local/fakes/x.ts';
-import { type FakeZalo, startFakeZalo } from '#infra/local/fakes/zalo.ts';
-import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
+import { type SocialFakes, startSocialFakes } from '#infra/local/demo.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
+import { postAgreement } from '#test/support/ops-fixtures.ts';
 
 const IMAGE = Buffer.from('bytes of the picture');
 const TOPIC = 'xay-dung-dang';
@@ -16,9 +14,7 @@ const TOKENS = { x: 'x-user-token-123456', facebook: 'EAAfakePageToken', zalo: '
 const PAGE = '1000000001';
 
 let loa: TestLoa;
-let x: FakeX;
-let facebook: FakeFacebook;
-let zalo: FakeZalo;
+let social: SocialFakes;
 
 async function approve(articleId: string, version: number, title: string, topic = TOPIC) {
   const article = articleFixture({
@@ -29,40 +25,14 @@ async function approve(articleId: string, version: number, title: string, topic 
     summary: 'Tỉnh Hà Giang đẩy mạnh tuyên truyền về xây dựng Đảng và hệ thống chính trị.',
     canonicalUrl: CANONICAL,
   });
-  for (const asset of article.assets) await loa.upload(asset.uri.replace('s3://loa-content/', ''), IMAGE);
-  await loa.putEvents([{ source: SOURCE.cms, detailType: DETAIL_TYPE.contentApproved, detail: { article } }]);
+  await loa.approveArticle(article, IMAGE);
   await loa.settled();
 }
 
 async function withdraw(articleId: string) {
-  await loa.putEvents([
-    {
-      source: SOURCE.cms,
-      detailType: DETAIL_TYPE.contentWithdrawn,
-      detail: { articleId, withdrawnAt: '2026-03-01T07:00:00.000Z', reason: 'sai số liệu' },
-    },
-  ]);
+  await loa.withdrawArticle(articleId, '2026-03-01T07:00:00.000Z', 'sai số liệu');
   await loa.settled();
 }
-
-const socialChannels = (xBaseUrl = x.baseUrl) => [
-  { type: 'social', channelId: 'x', network: 'x', baseUrl: xBaseUrl, credentials: { accessToken: TOKENS.x } },
-  {
-    type: 'social',
-    channelId: 'facebook',
-    network: 'facebook',
-    baseUrl: facebook.baseUrl,
-    accountId: PAGE,
-    credentials: { accessToken: TOKENS.facebook },
-  },
-  {
-    type: 'social',
-    channelId: 'zalo',
-    network: 'zalo',
-    baseUrl: zalo.baseUrl,
-    credentials: { accessToken: TOKENS.zalo },
-  },
-];
 
 const remoteIdOf = async (agreementId: string, channelId: string, version: number) =>
   (await loa.deliveriesOf(agreementId)).find(
@@ -70,27 +40,20 @@ const remoteIdOf = async (agreementId: string, channelId: string, version: numbe
   )?.remoteId;
 
 beforeAll(async () => {
-  [x, facebook, zalo] = await Promise.all([
-    startFakeX({ accessTokens: [TOKENS.x] }),
-    startFakeFacebook({ pageId: PAGE, accessToken: TOKENS.facebook }),
-    startFakeZalo({ accessToken: TOKENS.zalo }),
-  ]);
+  social = await startSocialFakes(TOKENS, PAGE);
   loa = await startTestLoa();
-  const res = await loa.ops('POST', '/ops/agreements', {
+  await postAgreement(loa, {
     agreementId: 'vtv4-social',
-    partner: { partnerId: 'vtv4', name: 'VTV4 — Kênh truyền hình đối ngoại' },
-    validFrom: '2024-01-01',
-    validTo: '2099-12-31',
+    partnerId: 'vtv4',
+    partnerName: 'VTV4 — Kênh truyền hình đối ngoại',
     topics: [TOPIC],
-    languages: ['vi'],
-    channels: socialChannels(),
+    channels: social.channels(),
   });
-  expect(res.status).toBe(201);
 });
 
 afterAll(async () => {
   await loa?.close();
-  await Promise.all([x?.close(), facebook?.close(), zalo?.close()]);
+  await social?.close();
 });
 
 describe('social accounts set up through the ops API', () => {
@@ -112,19 +75,19 @@ describe('an article on X, a Facebook page and a Zalo OA', () => {
     const xId = await remoteIdOf('vtv4-social', 'x', 1);
     const fbId = await remoteIdOf('vtv4-social', 'facebook', 1);
     const zaloId = await remoteIdOf('vtv4-social', 'zalo', 1);
-    expect(x.posts.get(xId ?? '')?.text).toContain(
+    expect(social.x.posts.get(xId ?? '')?.text).toContain(
       'Hà Giang phát huy sức mạnh khối đại đoàn kết toàn dân tộc',
     );
-    expect(x.posts.get(xId ?? '')?.text).toContain('#XayDungDang');
-    expect(facebook.posts.get(fbId ?? '')).toMatchObject({ link: CANONICAL });
-    expect(zalo.articles.get(zaloId ?? '')?.title).toBe(
+    expect(social.x.posts.get(xId ?? '')?.text).toContain('#XayDungDang');
+    expect(social.facebook.posts.get(fbId ?? '')).toMatchObject({ link: CANONICAL });
+    expect(social.zalo.articles.get(zaloId ?? '')?.title).toBe(
       'Hà Giang phát huy sức mạnh khối đại đoàn kết toàn dân tộc',
     );
   });
 
   it("gives the Zalo article the article's picture as its cover, through a signed URL that serves its bytes", async () => {
     const zaloId = await remoteIdOf('vtv4-social', 'zalo', 1);
-    const cover = zalo.articles.get(zaloId ?? '')?.cover as { photo_url: string } | undefined;
+    const cover = social.zalo.articles.get(zaloId ?? '')?.cover as { photo_url: string } | undefined;
 
     const res = await fetch(cover?.photo_url ?? 'http://127.0.0.1:9/none');
 
@@ -141,13 +104,13 @@ describe('an article on X, a Facebook page and a Zalo OA', () => {
 
     await approve(ARTICLE, 2, 'Hà Giang phát huy sức mạnh đại đoàn kết (cập nhật số liệu)');
 
-    const reply = x.posts.get((await remoteIdOf('vtv4-social', 'x', 2)) ?? '');
+    const reply = social.x.posts.get((await remoteIdOf('vtv4-social', 'x', 2)) ?? '');
     expect(reply).toMatchObject({ inReplyTo: before.x });
     expect(reply?.text.startsWith('Cập nhật: ')).toBe(true);
-    expect(facebook.posts.has(before.facebook ?? '')).toBe(false);
-    expect(facebook.posts.size).toBe(1);
+    expect(social.facebook.posts.has(before.facebook ?? '')).toBe(false);
+    expect(social.facebook.posts.size).toBe(1);
     expect(await remoteIdOf('vtv4-social', 'zalo', 2)).toBe(before.zalo);
-    expect(zalo.articles.get(before.zalo ?? '')).toMatchObject({
+    expect(social.zalo.articles.get(before.zalo ?? '')).toMatchObject({
       title: 'Hà Giang phát huy sức mạnh đại đoàn kết (cập nhật số liệu)',
       updates: 1,
     });
@@ -156,9 +119,9 @@ describe('an article on X, a Facebook page and a Zalo OA', () => {
   it('deletes every post the accounts show for the article when it is withdrawn, as tracked deliveries', async () => {
     await withdraw(ARTICLE);
 
-    expect(x.posts.size).toBe(0);
-    expect(facebook.posts.size).toBe(0);
-    expect(zalo.articles.size).toBe(0);
+    expect(social.x.posts.size).toBe(0);
+    expect(social.facebook.posts.size).toBe(0);
+    expect(social.zalo.articles.size).toBe(0);
     const notices = (await loa.deliveriesOf('vtv4-social')).filter((d) => d.kind === 'withdrawal');
     expect(notices.map((d) => [d.channelId, d.status]).sort()).toEqual([
       ['facebook', 'delivered'],
@@ -170,26 +133,23 @@ describe('an article on X, a Facebook page and a Zalo OA', () => {
 
 describe('a takedown that follows a failed delivery', () => {
   it('fails a post X keeps refusing, then withdraws it without a request to X and keeps the others', async () => {
-    const res = await loa.ops('POST', '/ops/agreements', {
+    await postAgreement(loa, {
       agreementId: 'social-failing',
-      partner: { partnerId: 'bao-tuyen-quang', name: 'Báo Tuyên Quang' },
-      validFrom: '2024-01-01',
-      validTo: '2099-12-31',
+      partnerId: 'bao-tuyen-quang',
+      partnerName: 'Báo Tuyên Quang',
       topics: ['le-hoi'],
-      languages: ['vi'],
-      channels: socialChannels(),
+      channels: social.channels(),
     });
-    expect(res.status).toBe(201);
     // Four attempts (the test policy's) all answered 503: the X delivery fails.
-    x.script({ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 });
+    social.x.script({ status: 503 }, { status: 503 }, { status: 503 }, { status: 503 });
     await approve('failing-article', 1, 'Tuyên Quang khai mạc lễ hội', 'le-hoi');
     const [post] = (await loa.deliveriesOf('social-failing')).filter((d) => d.channelId === 'x');
     expect(post).toMatchObject({ status: 'failed', attemptCount: 4 });
-    const xRequests = x.requests.length;
+    const xRequests = social.x.requests.length;
 
     await withdraw('failing-article');
 
-    expect(x.requests).toHaveLength(xRequests);
+    expect(social.x.requests).toHaveLength(xRequests);
     const after = await loa.deliveriesOf('social-failing');
     expect(
       after
@@ -197,7 +157,7 @@ describe('a takedown that follows a failed delivery', () => {
         .map((d) => d.channelId)
         .sort(),
     ).toEqual(['facebook', 'zalo']);
-    expect(facebook.posts.size).toBe(0);
-    expect(zalo.articles.size).toBe(0);
+    expect(social.facebook.posts.size).toBe(0);
+    expect(social.zalo.articles.size).toBe(0);
   });
 });

@@ -1,9 +1,9 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Delivery } from '#domain/delivery.ts';
-import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
+import { postAgreement } from '#test/support/ops-fixtures.ts';
 import { Receiver } from '#test/support/receiver.ts';
 
 const IMAGE = Buffer.from('bytes of the picture');
@@ -24,17 +24,13 @@ interface Payload {
 }
 
 async function agreementFor(agreementId: string, path: string) {
-  const res = await loa.ops('POST', '/ops/agreements', {
+  const res = await postAgreement(loa, {
     agreementId,
-    partner: { partnerId: agreementId, name: 'Báo Hà Giang' },
-    validFrom: '2024-01-01',
-    validTo: '2099-12-31',
+    partnerName: 'Báo Hà Giang',
     topics: [TOPIC],
-    languages: ['vi'],
     channels: [{ type: 'webhook', url: `${partner.baseUrl}${path}` }],
   });
-  expect(res.status).toBe(201);
-  secrets[agreementId] = res.json.secrets.webhook as string;
+  secrets[agreementId] = res.secrets.webhook as string;
 }
 
 async function approve(version: number) {
@@ -44,19 +40,12 @@ async function approve(version: number) {
     version,
     title: `Phiên bản ${version}`,
   });
-  for (const asset of article.assets) await loa.upload(asset.uri.replace('s3://loa-content/', ''), IMAGE);
-  await loa.putEvents([{ source: SOURCE.cms, detailType: DETAIL_TYPE.contentApproved, detail: { article } }]);
+  await loa.approveArticle(article, IMAGE);
   await loa.settled();
 }
 
 async function withdraw() {
-  await loa.putEvents([
-    {
-      source: SOURCE.cms,
-      detailType: DETAIL_TYPE.contentWithdrawn,
-      detail: { articleId: ARTICLE, withdrawnAt: WITHDRAWN_AT, reason: 'sai số liệu' },
-    },
-  ]);
+  await loa.withdrawArticle(ARTICLE, WITHDRAWN_AT, 'sai số liệu');
   await loa.settled();
 }
 
@@ -159,17 +148,13 @@ describe('a takedown before the partner got anything', () => {
   it('discards a delivery held for its embargo: it is never sent and nothing stays pending', async () => {
     const path = '/cms/td-held';
     partner.script(path, []);
-    const res = await loa.ops('POST', '/ops/agreements', {
+    await postAgreement(loa, {
       agreementId: 'td-held',
-      partner: { partnerId: 'td-held', name: 'Báo Tuyên Quang' },
-      validFrom: '2024-01-01',
-      validTo: '2099-12-31',
+      partnerName: 'Báo Tuyên Quang',
       topics: ['border-security'],
-      languages: ['vi'],
       embargo: 'hold',
       channels: [{ type: 'webhook', url: `${partner.baseUrl}${path}` }],
     });
-    expect(res.status).toBe(201);
     const now = Date.now();
     const article = articleFixture({
       articleId: 'held-article',
@@ -177,10 +162,7 @@ describe('a takedown before the partner got anything', () => {
       approvedAt: new Date(now).toISOString(),
       embargoUntil: new Date(now + 3000).toISOString(),
     });
-    for (const asset of article.assets) await loa.upload(asset.uri.replace('s3://loa-content/', ''), IMAGE);
-    await loa.putEvents([
-      { source: SOURCE.cms, detailType: DETAIL_TYPE.contentApproved, detail: { article } },
-    ]);
+    await loa.approveArticle(article, IMAGE);
     let held: Delivery[] = [];
     for (let i = 0; i < 100 && held.length === 0; i++) {
       held = await loa.deliveriesOf('td-held');
@@ -188,13 +170,7 @@ describe('a takedown before the partner got anything', () => {
     }
     expect(held.map((d) => d.status)).toEqual(['pending']);
 
-    await loa.putEvents([
-      {
-        source: SOURCE.cms,
-        detailType: DETAIL_TYPE.contentWithdrawn,
-        detail: { articleId: 'held-article', withdrawnAt: new Date().toISOString() },
-      },
-    ]);
+    await loa.withdrawArticle('held-article', new Date().toISOString());
     await loa.settled();
 
     expect(partner.to(path)).toEqual([]);

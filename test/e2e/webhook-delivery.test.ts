@@ -1,8 +1,8 @@
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
+import { postAgreement } from '#test/support/ops-fixtures.ts';
 import { Receiver } from '#test/support/receiver.ts';
 
 const IMAGE = Buffer.from('not really a jpeg, but bytes the partner must get back exactly: Hà Giang');
@@ -12,26 +12,19 @@ let partner: Receiver;
 
 /** Creates an agreement through the ops API whose webhook points at `path` on the partner. */
 async function agreementFor(agreementId: string, path: string, topics = ['infrastructure']) {
-  const res = await loa.ops('POST', '/ops/agreements', {
+  const res = await postAgreement(loa, {
     agreementId,
-    partner: { partnerId: agreementId, name: 'Đài Truyền hình Việt Nam' },
-    validFrom: '2024-01-01',
-    validTo: '2099-12-31',
+    partnerName: 'Đài Truyền hình Việt Nam',
     topics,
-    languages: ['vi'],
     channels: [{ type: 'webhook', url: `${partner.baseUrl}${path}` }],
   });
-  expect(res.status).toBe(201);
-  return { agreement: res.json.agreement, secret: res.json.secrets.webhook as string };
+  return { agreement: res.agreement, secret: res.secrets.webhook as string };
 }
 
 /** Uploads the article's asset and approves it through the real EventBridge client. */
 async function approve(articleId: string, topics = ['infrastructure']) {
   const article = articleFixture({ articleId, topics });
-  for (const asset of article.assets) await loa.upload(asset.uri.replace('s3://loa-content/', ''), IMAGE);
-  const entries = await loa.putEvents([
-    { source: SOURCE.cms, detailType: DETAIL_TYPE.contentApproved, detail: { article } },
-  ]);
+  const entries = await loa.approveArticle(article, IMAGE);
   expect(entries[0]).toHaveProperty('EventId');
   return article;
 }

@@ -1,19 +1,10 @@
 /** `-c stage=prod` keeps data; the default `dev` stage can be torn down completely. */
 import type { IConstruct } from 'constructs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { stageConfig } from '#infra/stacks/stage.ts';
-import { type CfnResource, logicalId, resourcesOf, type Synth, synthLoa, TEMPLATE_ONLY } from './synth.ts';
+import { type CfnResource, devAndProd, logicalId, resourcesOf, type Synth } from './synth.ts';
 
-let dev: Synth;
-let prod: Synth;
-beforeAll(() => {
-  dev = synthLoa(TEMPLATE_ONLY);
-  prod = synthLoa({ ...TEMPLATE_ONLY, stage: 'prod' });
-});
-afterAll(() => {
-  dev?.dispose();
-  prod?.dispose();
-});
+const stages = devAndProd();
 
 /** The table, the buckets and the log groups: what a stage's removal policy is about. */
 function dataResources(s: Synth): [string, CfnResource][] {
@@ -28,45 +19,53 @@ function dataResources(s: Synth): [string, CfnResource][] {
 
 describe('prod', () => {
   it('retains the table, the buckets and the logs when removed or replaced', () => {
-    const policies = dataResources(prod).map(([id, r]) => [id, r.DeletionPolicy, r.UpdateReplacePolicy]);
+    const policies = dataResources(stages.prod).map(([id, r]) => [
+      id,
+      r.DeletionPolicy,
+      r.UpdateReplacePolicy,
+    ]);
 
-    expect(policies).toEqual(dataResources(prod).map(([id]) => [id, 'Retain', 'Retain']));
+    expect(policies).toEqual(dataResources(stages.prod).map(([id]) => [id, 'Retain', 'Retain']));
   });
 
   it('turns on deletion protection for the table', () => {
-    prod.statefulTemplate.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: true });
+    stages.prod.statefulTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
+      DeletionProtectionEnabled: true,
+    });
   });
 
   it('never empties buckets automatically', () => {
-    expect(resourcesOf(prod.statefulJson, 'Custom::S3AutoDeleteObjects')).toEqual([]);
-    expect(resourcesOf(prod.json, 'Custom::S3AutoDeleteObjects')).toEqual([]);
+    expect(resourcesOf(stages.prod.statefulJson, 'Custom::S3AutoDeleteObjects')).toEqual([]);
+    expect(resourcesOf(stages.prod.json, 'Custom::S3AutoDeleteObjects')).toEqual([]);
   });
 
   it('names its resources for the stage and throttles for production traffic', () => {
-    prod.template.hasResourceProperties('AWS::Events::EventBus', { Name: 'loa-prod' });
-    prod.template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'loa-prod-route' });
-    prod.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+    stages.prod.template.hasResourceProperties('AWS::Events::EventBus', { Name: 'loa-prod' });
+    stages.prod.template.hasResourceProperties('AWS::Lambda::Function', { FunctionName: 'loa-prod-route' });
+    stages.prod.template.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
       DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
     });
-    expect(prod.stack.stackName).toBe('Loa-prod-stateless');
-    expect(prod.stateful.stackName).toBe('Loa-prod-stateful');
+    expect(stages.prod.stack.stackName).toBe('Loa-prod-stateless');
+    expect(stages.prod.stateful.stackName).toBe('Loa-prod-stateful');
   });
 });
 
 describe('dev', () => {
   it('destroys the table, the buckets and the logs with the stack', () => {
-    const policies = dataResources(dev).map(([id, r]) => [id, r.DeletionPolicy]);
+    const policies = dataResources(stages.dev).map(([id, r]) => [id, r.DeletionPolicy]);
 
-    expect(policies).toEqual(dataResources(dev).map(([id]) => [id, 'Delete']));
+    expect(policies).toEqual(dataResources(stages.dev).map(([id]) => [id, 'Delete']));
   });
 
   it('leaves the table unprotected and empties each bucket before deleting it', () => {
-    const { contentBucket, packagesBucket, logBucket } = dev.stateful.storage;
-    const emptied = resourcesOf(dev.statefulJson, 'Custom::S3AutoDeleteObjects').map(
+    const { contentBucket, packagesBucket, logBucket } = stages.dev.stateful.storage;
+    const emptied = resourcesOf(stages.dev.statefulJson, 'Custom::S3AutoDeleteObjects').map(
       ([, r]) => (r.Properties?.BucketName as { Ref?: string } | undefined)?.Ref,
     );
 
-    dev.statefulTemplate.hasResourceProperties('AWS::DynamoDB::Table', { DeletionProtectionEnabled: false });
+    stages.dev.statefulTemplate.hasResourceProperties('AWS::DynamoDB::Table', {
+      DeletionProtectionEnabled: false,
+    });
     expect(emptied.sort()).toEqual([contentBucket, packagesBucket, logBucket].map(logicalId).sort());
   });
 });
@@ -80,13 +79,19 @@ describe('stage names', () => {
 
 describe('protection, tags and the dashboard', () => {
   it('protects the prod stack from deletion, and not a throwaway stage', () => {
-    for (const stack of [prod.stack, prod.stateful]) expect(stack.terminationProtection).toBe(true);
-    for (const stack of [dev.stack, dev.stateful]) expect(stack.terminationProtection).toBe(false);
+    for (const stack of [stages.prod.stack, stages.prod.stateful])
+      expect(stack.terminationProtection).toBe(true);
+    for (const stack of [stages.dev.stack, stages.dev.stateful])
+      expect(stack.terminationProtection).toBe(false);
   });
 
   it('tags every taggable resource with the project and its stage', () => {
-    const table = prod.statefulJson.Resources[logicalId(prod.stateful.storage.table)] as CfnResource;
-    const route = prod.json.Resources[logicalId(prod.stack.functions.route?.fn as IConstruct)] as CfnResource;
+    const table = stages.prod.statefulJson.Resources[
+      logicalId(stages.prod.stateful.storage.table)
+    ] as CfnResource;
+    const route = stages.prod.json.Resources[
+      logicalId(stages.prod.stack.functions.route?.fn as IConstruct)
+    ] as CfnResource;
 
     for (const resource of [table, route]) {
       const tags = (resource.Properties?.Tags ?? []) as { Key: string; Value: string }[];
@@ -100,7 +105,7 @@ describe('protection, tags and the dashboard', () => {
   });
 
   it('charts delivered, failed and retrying per channel kind on a dashboard named for the stage', () => {
-    const [, dashboard] = resourcesOf(prod.json, 'AWS::CloudWatch::Dashboard')[0] ?? [];
+    const [, dashboard] = resourcesOf(stages.prod.json, 'AWS::CloudWatch::Dashboard')[0] ?? [];
     const body = JSON.stringify(dashboard?.Properties?.DashboardBody);
 
     expect(dashboard?.Properties?.DashboardName).toBe('Loa-prod');

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type App, type CfnResource as CdkResource, type CfnElement, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll } from 'vitest';
 import { createLoaApp, type LoaAppOptions } from '#infra/stacks/loa-app.ts';
 import type { LoaStack } from '#infra/stacks/loa-stack.ts';
 import type { LoaStatefulStack } from '#infra/stacks/stateful-stack.ts';
@@ -121,4 +122,18 @@ export function dependencyCycles(resources: Record<string, CfnResource>): string
   };
   for (const id of edges.keys()) visit(id, []);
   return cycles;
+}
+
+/** The dev and the prod stage, synthesized (templates only) before the file's tests and disposed after. */
+export function devAndProd(): { readonly dev: Synth; readonly prod: Synth } {
+  const stages = {} as { dev: Synth; prod: Synth };
+  beforeAll(() => {
+    stages.dev = synthLoa(TEMPLATE_ONLY);
+    stages.prod = synthLoa({ ...TEMPLATE_ONLY, stage: 'prod' });
+  });
+  afterAll(() => {
+    stages.dev?.dispose();
+    stages.prod?.dispose();
+  });
+  return stages;
 }

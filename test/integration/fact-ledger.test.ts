@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DynamoAgreementStore } from '#adapters/aws/dynamo-agreement-store.ts';
 import { DynamoDeliveryStore } from '#adapters/aws/dynamo-delivery-store.ts';
+import { DynamoRoutingLog } from '#adapters/aws/dynamo-routing-log.ts';
 import { S3FactLedger } from '#adapters/aws/s3-fact-ledger.ts';
 import { agreementReport, type ReportPorts } from '#app/agreement-report.ts';
 import { sealFacts } from '#app/seal-facts.ts';
@@ -59,9 +60,10 @@ describe('S3FactLedger on s3rver', () => {
 describe('agreement report over sealed and live months (dynalite + s3rver)', () => {
   async function setup(now: string) {
     const table = { client: dynamo.client, tableName: await dynamo.createTable() };
+    const stores = { deliveries: new DynamoDeliveryStore(table), routing: new DynamoRoutingLog(table) };
     const ports: ReportPorts = {
       agreements: new DynamoAgreementStore(table),
-      deliveries: new DynamoDeliveryStore(table),
+      ...stores,
       facts: new S3FactLedger({ s3: s3.client, bucket: BUCKET }),
       clock: { now: () => new Date(now) },
     };
@@ -72,7 +74,7 @@ describe('agreement report over sealed and live months (dynalite + s3rver)', () 
       topics: ['infrastructure', 'ocop-products'],
     });
     await new DynamoAgreementStore(table).create(agreement);
-    return { ports, agreement, store: ports.deliveries as DynamoDeliveryStore };
+    return { ports, agreement, store: stores };
   }
 
   it('gives the same totals before and after the closed months are sealed, and reads them from the ledger', async () => {

@@ -1,8 +1,7 @@
 import { parseJsonFeed, parseRssFeed } from 'feedsmith';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Delivery } from '#domain/delivery.ts';
-import { feedTime } from '#domain/feed.ts';
 import { deliveryIdFor } from '#domain/ids.ts';
+import { feedDeliveryFixture } from '#test/fixtures/deliveries.ts';
 import { type FeedHarness, IMAGE, startFeedHarness } from '#test/support/feed-harness.ts';
 
 const id = (articleId: string) => `http://loa.example/articles/${articleId}/versions/1`;
@@ -24,26 +23,9 @@ async function seedFeed(agreementId: string, count: number, manifestKey: string,
         const n = i + k;
         const createdAt = new Date(from.getTime() + n * 1000).toISOString();
         const articleId = `seeded-${String(n).padStart(4, '0')}`;
-        const d: Delivery = {
-          deliveryId: deliveryIdFor(agreementId, 'feed', articleId, 1),
-          agreementId,
-          partnerId: agreementId,
-          channelId: 'feed',
-          channelType: 'feed',
-          articleId,
-          version: 1,
-          title: articleId,
-          manifest: { bucket: 'loa-packages', key: manifestKey },
-          status: 'delivered',
-          attemptCount: 0,
-          attempts: [],
-          createdAt,
-          updatedAt: createdAt,
-          replayCount: 0,
-          reason: 'matched',
-          feedAt: feedTime(createdAt),
-        };
-        return h.loa.deps.deliveries.create(d);
+        return h.loa.deps.deliveries.create(
+          feedDeliveryFixture(agreementId, articleId, manifestKey, createdAt),
+        );
       }),
     );
   }

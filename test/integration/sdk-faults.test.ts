@@ -14,9 +14,16 @@ import { DynamoDeliveryStore } from '#adapters/aws/dynamo-delivery-store.ts';
 import { EventBridgePublisher, PublishError } from '#adapters/aws/eventbridge-publisher.ts';
 import { SecretsManagerStore } from '#adapters/aws/secrets-manager-store.ts';
 import { EnqueueError, SqsWorkQueue } from '#adapters/aws/sqs-work-queue.ts';
+import type { OutcomeWrite } from '#ports/delivery-store.ts';
 import { deliveryFixture } from '#test/fixtures/deliveries.ts';
 
 const named = (name: string, message = name) => Object.assign(new Error(message), { name });
+
+/** A first attempt's delivered outcome, as the delivery worker writes it. */
+const DELIVERED: OutcomeWrite = {
+  status: 'delivered',
+  attempt: { n: 1, at: '2025-01-01T00:00:00Z', trigger: 'scheduled', outcome: 'delivered', durationMs: 1 },
+};
 
 describe('SDK faults at the adapters', () => {
   const mocks: { reset(): void }[] = [];
@@ -31,16 +38,7 @@ describe('SDK faults at the adapters', () => {
     ddb.on(UpdateCommand).rejects(named('ProvisionedThroughputExceededException'));
     const store = new DynamoDeliveryStore({ client, tableName: 't' });
 
-    const write = store.recordOutcome(deliveryFixture(), {
-      status: 'delivered',
-      attempt: {
-        n: 1,
-        at: '2025-01-01T00:00:00Z',
-        trigger: 'scheduled',
-        outcome: 'delivered',
-        durationMs: 1,
-      },
-    });
+    const write = store.recordOutcome(deliveryFixture(), DELIVERED);
 
     await expect(write).rejects.toMatchObject({ name: 'ProvisionedThroughputExceededException' });
   });
@@ -53,16 +51,7 @@ describe('SDK faults at the adapters', () => {
     ddb.on(GetCommand).resolves({});
     const store = new DynamoDeliveryStore({ client, tableName: 't' });
 
-    const ok = await store.recordOutcome(deliveryFixture(), {
-      status: 'delivered',
-      attempt: {
-        n: 1,
-        at: '2025-01-01T00:00:00Z',
-        trigger: 'scheduled',
-        outcome: 'delivered',
-        durationMs: 1,
-      },
-    });
+    const ok = await store.recordOutcome(deliveryFixture(), DELIVERED);
 
     expect(ok).toBe(false);
   });

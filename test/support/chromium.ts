@@ -3,7 +3,10 @@
  * installs it), else the headless Chromium that `@sparticuz/chromium` ships inside its npm package,
  * unpacked to a temp folder on first use, so `npm ci && npm test` needs nothing from apt.
  */
-import { access, constants } from 'node:fs/promises';
+import { access, constants, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 
 export const SYSTEM_CHROMIUM = '/usr/bin/chromium';
 
@@ -37,4 +40,36 @@ export async function findChromium(
     // Its own flags first (made for a sandbox-less, GPU-less host), then ours; duplicates are harmless.
     return { executablePath, args: [...packaged.args, ...COMMON_ARGS], source: '@sparticuz/chromium' };
   }
+}
+
+export interface OpenChromium {
+  page: Page;
+  context: BrowserContext;
+  source: ChromiumLaunch['source'];
+  /** Closes the browser and removes its profile. */
+  close(): Promise<void>;
+}
+
+/**
+ * findChromium's Chromium, headless, on a fresh profile (nothing from an earlier run, storage or
+ * cache, leaks in), with its first page.
+ */
+export async function openChromium(systemPath?: string): Promise<OpenChromium> {
+  const browser = await findChromium(systemPath);
+  const profile = await mkdtemp(join(tmpdir(), 'loa-chromium-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: browser.executablePath,
+    args: browser.args,
+    headless: true,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    page,
+    context,
+    source: browser.source,
+    async close() {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
 }

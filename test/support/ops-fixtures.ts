@@ -1,6 +1,5 @@
 import { expect } from 'vitest';
 import type { Delivery } from '#domain/delivery.ts';
-import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { deliveryFixture } from '#test/fixtures/deliveries.ts';
 import type { TestLoa } from './local-loa.ts';
@@ -54,10 +53,7 @@ export async function approve(
     ...(overrides.version && { version: overrides.version }),
     ...(overrides.title && { title: overrides.title }),
   });
-  for (const asset of article.assets) await loa.upload(asset.uri.replace('s3://loa-content/', ''), IMAGE);
-  const entries = await loa.putEvents([
-    { source: SOURCE.cms, detailType: DETAIL_TYPE.contentApproved, detail: { article } },
-  ]);
+  const entries = await loa.approveArticle(article, IMAGE);
   expect(entries[0]).toHaveProperty('EventId');
   return article;
 }
@@ -130,4 +126,46 @@ export async function untilJobEnds(loa: TestLoa, path: string, maxPolls = 600) {
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`${path} did not end`);
+}
+
+/**
+ * What a test says of an agreement it creates through the ops API; the rest is the usual: valid from
+ * 2024 on, in Vietnamese, the partner's id the agreement's unless `partnerId` is given.
+ */
+export interface AgreementRequest {
+  agreementId: string;
+  partnerName: string;
+  partnerId?: string;
+  topics: string[];
+  channels: unknown[];
+  /** Further fields of the request (embargo, commitments, other languages or dates), sent as they are. */
+  [field: string]: unknown;
+}
+
+/** The body of `POST /ops/agreements` for `request`. */
+export function agreementRequest({
+  agreementId,
+  partnerName,
+  partnerId = agreementId,
+  ...fields
+}: AgreementRequest) {
+  return {
+    agreementId,
+    partner: { partnerId, name: partnerName },
+    validFrom: '2024-01-01',
+    validTo: '2099-12-31',
+    languages: ['vi'],
+    ...fields,
+  };
+}
+
+/** Creates an agreement through the ops API, failing the test unless it is a 201; returns the response body. */
+export async function postAgreement(
+  loa: Pick<TestLoa, 'ops'>,
+  request: AgreementRequest,
+  // biome-ignore lint/suspicious/noExplicitAny: each test reads the secrets it asked for
+): Promise<{ agreement: any; secrets: Record<string, string> }> {
+  const res = await loa.ops('POST', '/ops/agreements', agreementRequest(request));
+  expect(res.status, res.text).toBe(201);
+  return res.json;
 }

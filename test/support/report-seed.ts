@@ -2,8 +2,9 @@
  * Seeds an agreement's deliveries straight into the stores (routing record + delivery items), as
  * routing and the workers would have left them, for report tests.
  */
+
+import type { Deps } from '#app/deps.ts';
 import type { Delivery, DeliveryStatus } from '#domain/delivery.ts';
-import type { DeliveryStore } from '#ports/delivery-store.ts';
 import { deliveryFixture } from '#test/fixtures/deliveries.ts';
 
 export interface SeedArticle {
@@ -22,7 +23,7 @@ export interface SeedArticle {
 
 /** Writes one article version's routing record and its deliveries to `agreementId`; returns the deliveries. */
 export async function seedArticle(
-  store: DeliveryStore,
+  stores: Pick<Deps, 'deliveries' | 'routing'>,
   agreementId: string,
   a: SeedArticle,
 ): Promise<Delivery[]> {
@@ -30,7 +31,7 @@ export async function seedArticle(
   const routedAt = a.at;
   const deliveredAt = new Date(Date.parse(a.at) + 90_000).toISOString();
   if (a.kind !== 'withdrawal') {
-    await store.recordRouting({
+    await stores.routing.record({
       articleId: a.articleId,
       version,
       at: routedAt,
@@ -84,7 +85,7 @@ export async function seedArticle(
         : [],
       ...(channelType === 'feed' && { feedAt: routedAt }),
     });
-    await store.create(d);
+    await stores.deliveries.create(d);
     made.push(d);
   }
   return made;

@@ -1,33 +1,20 @@
 /**
- * The operators' queries on deliveries and routing records: filtered pages, counts, status times and
- * routing by time. Kept apart from the store's writes; DynamoDeliveryStore delegates here.
+ * The operators' queries on an agreement's deliveries: filtered pages, counts and status times.
+ * Read only; the writes are DynamoDeliveryStore's.
  */
-import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { Delivery, DeliveryStatus } from '#domain/delivery.ts';
-import {
-  type DeliveryFilter,
-  type DeliveryPage,
-  PUSHED_CHANNELS,
-  type RoutingPage,
-  type RoutingRecord,
-} from '#ports/delivery-store.ts';
+import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { DeliveryStatus } from '#domain/delivery.ts';
+import { type DeliveryFilter, type DeliveryQueries, PUSHED_CHANNELS } from '#ports/delivery-queries.ts';
+import type { DeliveryPage } from '#ports/delivery-store.ts';
+import { AFTER_ALL, iso, queryAll, type Table } from './dynamo-commands.ts';
+import { toDelivery } from './dynamo-delivery-item.ts';
 import { decodeCursor, encodeCursor, resumingFrom } from './dynamo-errors.ts';
 import { INDEX, keys } from './table.ts';
 
-export interface Table {
-  client: DynamoDBDocumentClient;
-  tableName: string;
-}
-
-/** Sorts after every delivery id and routing suffix: `<time>#~` closes a range at the end of `<time>`. */
-const AFTER_ALL = '~';
 /** Queries per page at most, so a filter that matches little cannot hold a request for long. */
 const MAX_ROUNDS = 20;
 /** Items read per round while filtering: enough that a sparse filter needs few rounds. */
 const ROUND_SIZE = 200;
-
-/** Times compare as strings only in one spelling: the ISO form with milliseconds and `Z`. */
-const iso = (t: string) => new Date(t).toISOString();
 
 type Index = { name: string; pk: string; sk: string };
 
@@ -104,162 +91,73 @@ function keyOf(item: Record<string, unknown>, index: Index): Record<string, unkn
   return { pk: item.pk, sk: item.sk, [index.pk]: item[index.pk], [index.sk]: item[index.sk] };
 }
 
-/**
- * One page of matches. Rounds read ROUND_SIZE items and keep the matches; when a round matches more
- * than the page needs, the cursor is built from the last item kept, so nothing is skipped.
- */
-export async function findByAgreement(
-  t: Table,
-  agreementId: string,
-  filter: DeliveryFilter,
-  page: { limit: number; cursor?: string },
-  toDelivery: (item: Record<string, unknown>) => Delivery,
-): Promise<DeliveryPage> {
-  const { input, index } = filteredQuery(t, agreementId, filter);
-  const kept: Record<string, unknown>[] = [];
-  let start = decodeCursor(page.cursor);
-  for (let round = 0; round < MAX_ROUNDS && kept.length < page.limit; round++) {
-    const from = start;
-    const out = await resumingFrom(page.cursor, () =>
-      t.client.send(
-        new QueryCommand({ ...input, Limit: Math.max(ROUND_SIZE, page.limit), ExclusiveStartKey: from }),
-      ),
-    );
-    const items = out.Items ?? [];
-    const room = page.limit - kept.length;
-    kept.push(...items.slice(0, room));
-    start = items.length > room ? keyOf(items[room - 1] ?? {}, index) : out.LastEvaluatedKey;
-    if (!start) break;
+/** The operators' filtered reads, over the delivery indexes. */
+export class DynamoDeliveryQueries implements DeliveryQueries {
+  constructor(private readonly table: Table) {}
+
+  /**
+   * One page of matches. Rounds read ROUND_SIZE items and keep the matches; when a round matches more
+   * than the page needs, the cursor is built from the last item kept, so nothing is skipped.
+   */
+  async findByAgreement(
+    agreementId: string,
+    filter: DeliveryFilter,
+    page: { limit: number; cursor?: string },
+  ): Promise<DeliveryPage> {
+    const t = this.table;
+    const { input, index } = filteredQuery(t, agreementId, filter);
+    const kept: Record<string, unknown>[] = [];
+    let start = decodeCursor(page.cursor);
+    for (let round = 0; round < MAX_ROUNDS && kept.length < page.limit; round++) {
+      const from = start;
+      const out = await resumingFrom(page.cursor, () =>
+        t.client.send(
+          new QueryCommand({ ...input, Limit: Math.max(ROUND_SIZE, page.limit), ExclusiveStartKey: from }),
+        ),
+      );
+      const items = out.Items ?? [];
+      const room = page.limit - kept.length;
+      kept.push(...items.slice(0, room));
+      start = items.length > room ? keyOf(items[room - 1] ?? {}, index) : out.LastEvaluatedKey;
+      if (!start) break;
+    }
+    const cursor = encodeCursor(start);
+    return { items: kept.map(toDelivery), ...(cursor && { cursor }) };
   }
-  const cursor = encodeCursor(start);
-  return { items: kept.map(toDelivery), ...(cursor && { cursor }) };
-}
 
-/** How many deliveries match, read with `Select: COUNT` (nothing but the count crosses the wire). */
-export async function countByAgreement(
-  t: Table,
-  agreementId: string,
-  filter: DeliveryFilter,
-): Promise<number> {
-  const { input } = filteredQuery(t, agreementId, filter);
-  let count = 0;
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await t.client.send(
-      new QueryCommand({ ...input, Select: 'COUNT', ExclusiveStartKey: start }),
-    );
-    count += out.Count ?? 0;
-    start = out.LastEvaluatedKey;
-  } while (start);
-  return count;
-}
-
-/** `updatedAt` of an agreement's deliveries now in `status` that changed since `since` (gsi2, keys only read). */
-export async function statusTimes(
-  t: Table,
-  agreementId: string,
-  status: DeliveryStatus,
-  since: string,
-  max = 50_000,
-): Promise<string[]> {
-  const times: string[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const out = await t.client.send(
-      new QueryCommand({
-        TableName: t.tableName,
-        IndexName: INDEX.byStatus.name,
-        KeyConditionExpression: '#pk = :pk AND #sk >= :since',
-        ExpressionAttributeNames: { '#pk': INDEX.byStatus.pk, '#sk': INDEX.byStatus.sk },
-        ExpressionAttributeValues: {
-          ':pk': keys.deliveriesWithStatus(agreementId, status),
-          ':since': iso(since),
-        },
-        ProjectionExpression: '#sk',
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of out.Items ?? []) times.push(String(item[INDEX.byStatus.sk]).split('#')[0] ?? '');
-    start = out.LastEvaluatedKey;
-  } while (start && times.length < max);
-  return times;
-}
-
-export const routingSortKey = (version: number) => `ROUTE#${String(version).padStart(8, '0')}`;
-
-/** The gsi1 keys that put a routing record on the by-time list of its month. */
-export function routedIndexKeys(r: Pick<RoutingRecord, 'at' | 'articleId' | 'version'>) {
-  return {
-    [INDEX.byParent.pk]: keys.routedIn(r.at.slice(0, 7)),
-    [INDEX.byParent.sk]: `${r.at}#${r.articleId}#${String(r.version).padStart(8, '0')}`,
-  };
-}
-
-export function toRouting(item: Record<string, unknown>): RoutingRecord {
-  const { articleId, version, at, decisions, ready } = item as unknown as RoutingRecord;
-  return { articleId, version, at, decisions, ...(ready && { ready }) };
-}
-
-/** Every routed version of an article, newest first. */
-export async function listRouting(t: Table, articleId: string): Promise<RoutingRecord[]> {
-  const out = await t.client.send(
-    new QueryCommand({
-      TableName: t.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :route)',
-      ExpressionAttributeValues: { ':pk': keys.article(articleId), ':route': 'ROUTE#' },
-      ScanIndexForward: false,
-    }),
-  );
-  return (out.Items ?? []).map(toRouting);
-}
-
-/** Months `YYYY-MM` from `to` back to `from`. */
-function monthsBack(from: string, to: string): string[] {
-  const months: string[] = [];
-  const d = new Date(`${to.slice(0, 7)}-01T00:00:00Z`);
-  while (d.toISOString().slice(0, 7) >= from.slice(0, 7)) {
-    months.push(d.toISOString().slice(0, 7));
-    d.setUTCMonth(d.getUTCMonth() - 1);
+  /** How many deliveries match, read with `Select: COUNT` (nothing but the count crosses the wire). */
+  async countByAgreement(agreementId: string, filter: DeliveryFilter): Promise<number> {
+    const t = this.table;
+    const { input } = filteredQuery(t, agreementId, filter);
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await t.client.send(
+        new QueryCommand({ ...input, Select: 'COUNT', ExclusiveStartKey: start }),
+      );
+      count += out.Count ?? 0;
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return count;
   }
-  return months;
-}
 
-/** Routing records made between two times, newest first; the cursor names the month and the key in it. */
-export async function listRoutedBetween(
-  t: Table,
-  from: string,
-  to: string,
-  page: { limit: number; cursor?: string },
-): Promise<RoutingPage> {
-  const lo = iso(from);
-  const hi = iso(to);
-  const months = monthsBack(lo, hi);
-  const resume = decodeCursor(page.cursor) as { m?: string; k?: Record<string, unknown> } | undefined;
-  let i = resume?.m ? Math.max(0, months.indexOf(resume.m)) : 0;
-  let start = resume?.k;
-  const items: RoutingRecord[] = [];
-  while (i < months.length && items.length < page.limit) {
-    const month = months[i] ?? '';
-    const from = start;
-    const out = await resumingFrom(page.cursor, () =>
-      t.client.send(
-        new QueryCommand({
-          TableName: t.tableName,
-          IndexName: INDEX.byParent.name,
-          KeyConditionExpression: '#pk = :pk AND #sk BETWEEN :lo AND :hi',
-          ExpressionAttributeNames: { '#pk': INDEX.byParent.pk, '#sk': INDEX.byParent.sk },
-          ExpressionAttributeValues: { ':pk': keys.routedIn(month), ':lo': lo, ':hi': `${hi}#${AFTER_ALL}` },
-          ScanIndexForward: false,
-          Limit: page.limit - items.length,
-          ExclusiveStartKey: from,
-        }),
-      ),
+  /** `updatedAt` of an agreement's deliveries now in `status` that changed since `since` (gsi2, keys only read). */
+  statusTimes(agreementId: string, status: DeliveryStatus, since: string, max = 50_000): Promise<string[]> {
+    const changedSince = {
+      IndexName: INDEX.byStatus.name,
+      KeyConditionExpression: '#pk = :pk AND #sk >= :since',
+      ExpressionAttributeNames: { '#pk': INDEX.byStatus.pk, '#sk': INDEX.byStatus.sk },
+      ExpressionAttributeValues: {
+        ':pk': keys.deliveriesWithStatus(agreementId, status),
+        ':since': iso(since),
+      },
+      ProjectionExpression: '#sk',
+    };
+    return queryAll(
+      this.table,
+      changedSince,
+      (item) => String(item[INDEX.byStatus.sk]).split('#')[0] ?? '',
+      max,
     );
-    items.push(...(out.Items ?? []).map(toRouting));
-    start = out.LastEvaluatedKey;
-    if (!start) i++;
   }
-  const more = i < months.length;
-  const cursor = more ? encodeCursor({ m: months[i], ...(start && { k: start }) }) : undefined;
-  return { items, ...(cursor && { cursor }) };
 }

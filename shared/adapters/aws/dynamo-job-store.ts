@@ -1,51 +1,43 @@
-import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError } from '#domain/errors.ts';
 import type { JobStore, OpsJob } from '#ports/job-store.ts';
-import { isConditionFailure } from './dynamo-errors.ts';
+import { conditionalWrite, getItem, ITEM_ABSENT, type PutCondition, type Table } from './dynamo-commands.ts';
 import { keys } from './table.ts';
+
+/** Optimistic lock: only the holder of the last `seq` read may write the next state. */
+const SEQ_UNCHANGED = '#job.#seq = :expected';
 
 /** Operator jobs as single items `JOB#<id>` / `META`; every change is a whole-item put guarded by `seq`. */
 export class DynamoJobStore implements JobStore {
-  constructor(private readonly deps: { client: DynamoDBDocumentClient; tableName: string }) {}
+  constructor(private readonly table: Table) {}
 
   async create(job: OpsJob): Promise<void> {
-    try {
-      await this.deps.client.send(
-        new PutCommand({
-          TableName: this.deps.tableName,
-          Item: { ...keys.job(job.jobId), entity: 'job', job },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
-    } catch (error) {
-      if (isConditionFailure(error)) throw new ConflictError(`job ${job.jobId} already exists`);
-      throw error;
-    }
+    if (!(await this.put(job, { ConditionExpression: ITEM_ABSENT })))
+      throw new ConflictError(`job ${job.jobId} already exists`);
   }
 
   async get(jobId: string): Promise<OpsJob | undefined> {
-    const out = await this.deps.client.send(
-      new GetCommand({ TableName: this.deps.tableName, Key: keys.job(jobId), ConsistentRead: true }),
-    );
-    return out.Item ? (out.Item.job as OpsJob) : undefined;
+    return (await getItem(this.table, keys.job(jobId), true))?.job as OpsJob | undefined;
   }
 
-  async save(job: OpsJob, expectedSeq: number): Promise<boolean> {
-    try {
-      await this.deps.client.send(
+  save(job: OpsJob, expectedSeq: number): Promise<boolean> {
+    return this.put(job, {
+      ConditionExpression: SEQ_UNCHANGED,
+      ExpressionAttributeNames: { '#job': 'job', '#seq': 'seq' },
+      ExpressionAttributeValues: { ':expected': expectedSeq },
+    });
+  }
+
+  /** Writes the whole job item under `condition`; false when it does not hold. */
+  private put(job: OpsJob, condition: PutCondition): Promise<boolean> {
+    return conditionalWrite(() =>
+      this.table.client.send(
         new PutCommand({
-          TableName: this.deps.tableName,
+          TableName: this.table.tableName,
           Item: { ...keys.job(job.jobId), entity: 'job', job },
-          // Optimistic lock: only the holder of the last seq read may write the next state.
-          ConditionExpression: '#job.#seq = :expected',
-          ExpressionAttributeNames: { '#job': 'job', '#seq': 'seq' },
-          ExpressionAttributeValues: { ':expected': expectedSeq },
+          ...condition,
         }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+      ),
+    );
   }
 }

@@ -1,13 +1,18 @@
-/** Agreement changes after signing (update, suspend, resume) and the partners view. */
+/** Reading an agreement, its changes after signing (update, suspend, resume) and the partners view. */
 import { ConflictError, InvalidInputError, NotFoundError } from '#domain/errors.ts';
 import { targetUrlProblem } from '#domain/target-policy.ts';
-import { type Agreement, type AgreementStatus, SocialCredentials } from '#schemas/agreement.ts';
+import type { Agreement, AgreementStatus, SocialCredentials } from '#schemas/agreement.ts';
 import type { Deps } from '../deps.ts';
-import { HttpError, json, parseBody } from '../http.ts';
-import { type OpsRoute, opsRoute } from './route.ts';
-import { UpdateAgreementInput } from './schemas.ts';
+import type { UpdateAgreementInput } from './schemas.ts';
 
 type AgreementDeps = Pick<Deps, 'agreements' | 'clock' | 'config'>;
+
+/** One agreement; NotFoundError when there is none. */
+export async function getAgreement(deps: Pick<Deps, 'agreements'>, agreementId: string): Promise<Agreement> {
+  const agreement = await deps.agreements.get(agreementId);
+  if (!agreement) throw new NotFoundError(`agreement ${agreementId} not found`);
+  return agreement;
+}
 
 /** Always after the version it replaces: updatedAt is the optimistic lock. */
 function nextUpdatedAt(previous: string, now: Date): string {
@@ -20,8 +25,7 @@ export async function updateAgreement(
   agreementId: string,
   input: UpdateAgreementInput,
 ): Promise<Agreement> {
-  const current = await deps.agreements.get(agreementId);
-  if (!current) throw new NotFoundError(`agreement ${agreementId} not found`);
+  const current = await getAgreement(deps, agreementId);
   if (input.ifUpdatedAt && input.ifUpdatedAt !== current.updatedAt) {
     throw new ConflictError(
       `agreement ${agreementId} changed at ${current.updatedAt}, after ${input.ifUpdatedAt}`,
@@ -72,8 +76,7 @@ export async function setAgreementStatus(
   agreementId: string,
   status: AgreementStatus,
 ): Promise<Agreement> {
-  const current = await deps.agreements.get(agreementId);
-  if (!current) throw new NotFoundError(`agreement ${agreementId} not found`);
+  const current = await getAgreement(deps, agreementId);
   if (current.status === status) return current;
   return updateAgreement(deps, agreementId, { status, ifUpdatedAt: current.updatedAt });
 }
@@ -90,9 +93,8 @@ export async function replaceCredentials(
   channelId: string,
   credentials: SocialCredentials,
 ): Promise<void> {
-  const agreement = await deps.agreements.get(agreementId);
-  if (!agreement) throw new NotFoundError(`agreement ${agreementId} not found`);
-  const channel = agreement.channels.find((c) => c.channelId === channelId);
+  const { channels } = await getAgreement(deps, agreementId);
+  const channel = channels.find((c) => c.channelId === channelId);
   if (!channel) throw new NotFoundError(`channel ${channelId} is not on agreement ${agreementId}`);
   if (channel.type !== 'social') {
     throw new InvalidInputError('invalid request', [
@@ -124,24 +126,9 @@ export async function listPartners(deps: Pick<Deps, 'agreements'>): Promise<Part
   return [...byId.values()].sort((x, y) => x.partnerId.localeCompare(y.partnerId));
 }
 
-export const AGREEMENT_ROUTES: OpsRoute[] = [
-  opsRoute('PATCH', '/ops/agreements/{id}', async (deps, e, p) =>
-    json(200, await updateAgreement(deps, p.id ?? '', parseBody(e, UpdateAgreementInput))),
-  ),
-  opsRoute('POST', '/ops/agreements/{id}/suspend', async (deps, _e, p) =>
-    json(200, await setAgreementStatus(deps, p.id ?? '', 'suspended')),
-  ),
-  opsRoute('POST', '/ops/agreements/{id}/resume', async (deps, _e, p) =>
-    json(200, await setAgreementStatus(deps, p.id ?? '', 'active')),
-  ),
-  opsRoute('PUT', '/ops/agreements/{id}/channels/{channelId}/credentials', async (deps, e, p) => {
-    await replaceCredentials(deps, p.id ?? '', p.channelId ?? '', parseBody(e, SocialCredentials));
-    return { statusCode: 204, headers: {}, body: '' };
-  }),
-  opsRoute('GET', '/ops/partners', async (deps) => json(200, { items: await listPartners(deps) })),
-  opsRoute('GET', '/ops/partners/{id}', async (deps, _e, p) => {
-    const partner = (await listPartners(deps)).find((x) => x.partnerId === p.id);
-    if (!partner) throw new HttpError(404, `partner ${p.id} not found`);
-    return json(200, partner);
-  }),
-];
+/** One partner and the agreements naming it. */
+export async function getPartner(deps: Pick<Deps, 'agreements'>, partnerId: string): Promise<PartnerView> {
+  const partner = (await listPartners(deps)).find((x) => x.partnerId === partnerId);
+  if (!partner) throw new NotFoundError(`partner ${partnerId} not found`);
+  return partner;
+}

@@ -3,45 +3,52 @@
  * (each article's latest version), as routing would have had the agreement existed. It runs as a job
  * at a set rate, like a bulk replay, and is audited once.
  */
-import { InvalidInputError, NotFoundError } from '#domain/errors.ts';
-import { newId } from '#domain/ids.ts';
+import { InvalidInputError } from '#domain/errors.ts';
 import { decideRoute } from '#domain/routing.ts';
-import type { RoutingRecord } from '#ports/delivery-store.ts';
-import { JOB_KIND, JOB_STATUS, type OpsJob } from '#ports/job-store.ts';
+import { JOB_KIND, type OpsJob } from '#ports/job-store.ts';
+import type { RoutingRecord } from '#ports/routing-log.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { Deps } from '../deps.ts';
-import { json, parseBody } from '../http.ts';
 import { deliverTo } from '../route-package.ts';
-import { cancelJob, type JobKindRunner, jobView } from './job-runner.ts';
-import { type OpsRoute, opsRoute } from './route.ts';
-import { BackfillInput } from './schemas.ts';
+import { getAgreement } from './agreements.ts';
+import { type JobKindRunner, jobView, startJob } from './job-runner.ts';
+import type { BackfillInput } from './schemas.ts';
 
 const DAY_MS = 86_400_000;
 /** Routing records a dry run classifies at most (a real run goes through all of them). */
 const DRY_RUN_MAX = 5000;
 
-type BackfillDeps = Pick<Deps, 'agreements' | 'deliveries' | 'queue' | 'jobStore' | 'jobs' | 'clock'>;
+type BackfillDeps = Pick<
+  Deps,
+  | 'agreements'
+  | 'deliveries'
+  | 'routing'
+  | 'withdrawals'
+  | 'replays'
+  | 'queue'
+  | 'jobStore'
+  | 'jobs'
+  | 'clock'
+>;
 
-/** Why a routed article version is not sent by a backfill; undefined when it is. */
+/** Why a routed article version is not sent to the agreement by a backfill at `at`; undefined when it is. */
 async function whyNot(
-  deps: Pick<Deps, 'deliveries'>,
-  agreement: Agreement,
+  deps: Pick<Deps, 'routing' | 'withdrawals'>,
   r: RoutingRecord,
-  now: Date,
+  { agreement, at }: { agreement: Agreement; at: Date },
 ): Promise<string | undefined> {
   if (!r.ready) return 'no-package-kept';
-  const [latest] = await deps.deliveries.listRouting(r.articleId);
+  const [latest] = await deps.routing.list(r.articleId);
   if (latest && latest.version > r.version) return 'newer-version';
-  const decision = decideRoute(agreement, r.ready, now);
+  const decision = decideRoute(agreement, r.ready, at);
   if (!decision.covered) return decision.reason;
   // The article-level marker ContentWithdrawn writes: true even when no delivery of it was marked.
-  if (await deps.deliveries.getWithdrawal(r.articleId)) return 'article-withdrawn';
+  if (await deps.withdrawals.get(r.articleId)) return 'article-withdrawn';
   return undefined;
 }
 
 async function activeAgreement(deps: Pick<Deps, 'agreements'>, agreementId: string): Promise<Agreement> {
-  const agreement = await deps.agreements.get(agreementId);
-  if (!agreement) throw new NotFoundError(`agreement ${agreementId} not found`);
+  const agreement = await getAgreement(deps, agreementId);
   if (agreement.status !== 'active') {
     throw new InvalidInputError('agreement cannot receive a backfill', [
       `agreementId: agreement ${agreementId} is ${agreement.status}: nothing is sent under it`,
@@ -51,11 +58,11 @@ async function activeAgreement(deps: Pick<Deps, 'agreements'>, agreementId: stri
 }
 
 /** Every routing record of the window (newest first), up to `max`. */
-async function routedIn(deps: Pick<Deps, 'deliveries'>, from: string, to: string, max: number) {
+async function routedIn(deps: Pick<Deps, 'routing'>, from: string, to: string, max: number) {
   const records: RoutingRecord[] = [];
   let cursor: string | undefined;
   do {
-    const page = await deps.deliveries.listRoutedBetween(from, to, { limit: 200, ...(cursor && { cursor }) });
+    const page = await deps.routing.listBetween(from, to, { limit: 200, ...(cursor && { cursor }) });
     records.push(...page.items);
     cursor = page.cursor;
   } while (cursor && records.length < max);
@@ -76,7 +83,7 @@ export async function startBackfill(
   if (input.dryRun) {
     const { records, more } = await routedIn(deps, from, to, DRY_RUN_MAX);
     const verdicts = await Promise.all(
-      records.map(async (r) => ({ r, why: await whyNot(deps, agreement, r, now) })),
+      records.map(async (r) => ({ r, why: await whyNot(deps, r, { agreement, at: now }) })),
     );
     const sent = verdicts.filter((v) => !v.why);
     const skipped: Record<string, number> = {};
@@ -96,48 +103,30 @@ export async function startBackfill(
     };
   }
   const { records } = await routedIn(deps, from, to, Number.MAX_SAFE_INTEGER);
-  const job: OpsJob = {
-    jobId: newId('bkf'),
+  const job = await startJob(deps, {
     kind: JOB_KIND.backfill,
+    idPrefix: 'bkf',
     filter: { agreementId, days: input.days, since: from, until: to },
     version: 'latest',
     ratePerSecond: input.ratePerSecond,
-    status: records.length ? JOB_STATUS.queued : JOB_STATUS.done,
     // Every routed version of the window is looked at; done + skipped reaches this at the end.
     total: records.length,
-    done: 0,
-    skipped: 0,
-    skippedReasons: {},
     requestedBy: who,
-    createdAt: to,
-    updatedAt: to,
-    ...(!records.length && { finishedAt: to }),
-    seq: 0,
-  };
-  await deps.jobStore.create(job);
-  await deps.deliveries.recordReplay({
-    replayId: job.jobId,
-    requestedBy: who,
-    requestedAt: to,
-    filter: job.filter,
-    count: records.length,
-    deliveryIds: [],
-    kind: 'backfill',
+    now: to,
   });
-  if (records.length) await deps.jobs.enqueueJob({ jobId: job.jobId });
   return { dryRun: false as const, backfill: jobView(job) };
 }
 
 /** The worker's side: the next routed versions of the window, and routing one to the agreement. */
 export function backfillRunner(
-  deps: Pick<Deps, 'agreements' | 'deliveries' | 'queue'>,
+  deps: Pick<Deps, 'agreements' | 'deliveries' | 'routing' | 'withdrawals' | 'queue'>,
   job: OpsJob,
 ): JobKindRunner<RoutingRecord> {
   const { agreementId, since, until } = job.filter as { agreementId: string; since: string; until: string };
   let agreement: Promise<Agreement | undefined> | undefined;
   return {
     next: (current, limit) =>
-      deps.deliveries.listRoutedBetween(since, until, {
+      deps.routing.listBetween(since, until, {
         limit,
         ...(current.cursor && { cursor: current.cursor }),
       }),
@@ -145,29 +134,10 @@ export function backfillRunner(
       agreement ??= deps.agreements.get(agreementId);
       const a = await agreement;
       if (a?.status !== 'active') return `agreement-${a?.status ?? 'gone'}`;
-      const why = await whyNot(deps, a, r, at);
+      const why = await whyNot(deps, r, { agreement: a, at });
       if (why || !r.ready) return why ?? 'no-package-kept';
       const out = await deliverTo(deps, [a], r.ready, at, 'backfill');
       return out.created.length > 0 ? true : 'already-delivered';
     },
   };
 }
-
-export const BACKFILL_ROUTES: OpsRoute[] = [
-  opsRoute('POST', '/ops/agreements/{id}/backfill', async (deps, e, p, who) => {
-    const result = await startBackfill(deps, p.id ?? '', parseBody(e, BackfillInput), who);
-    if (result.dryRun) return json(200, result);
-    return json(202, result, { location: `/ops/backfills/${encodeURIComponent(result.backfill.replayId)}` });
-  }),
-  opsRoute('GET', '/ops/backfills/{id}', async (deps, _e, p) => {
-    const job = await deps.jobStore.get(p.id ?? '');
-    if (job?.kind !== JOB_KIND.backfill) throw new NotFoundError(`backfill ${p.id} not found`);
-    return json(200, jobView(job));
-  }),
-  opsRoute('POST', '/ops/backfills/{id}/cancel', async (deps, _e, p) => {
-    const job = await deps.jobStore.get(p.id ?? '');
-    if (job?.kind !== JOB_KIND.backfill) throw new NotFoundError(`backfill ${p.id} not found`);
-    const cancelled = await cancelJob(deps, job.jobId);
-    return json(200, cancelled && jobView(cancelled));
-  }),
-];

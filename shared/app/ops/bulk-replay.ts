@@ -3,27 +3,35 @@
  * audit record and the first job message, and the replay worker reopens the matches at the job's rate.
  */
 import type { Delivery } from '#domain/delivery.ts';
-import { InvalidInputError, NotFoundError } from '#domain/errors.ts';
-import { newId } from '#domain/ids.ts';
-import { PUSHED_CHANNELS } from '#ports/delivery-store.ts';
-import { JOB_KIND, JOB_STATUS, type OpsJob } from '#ports/job-store.ts';
+import { InvalidInputError } from '#domain/errors.ts';
+import { PUSHED_CHANNELS } from '#ports/delivery-queries.ts';
+import { JOB_KIND, type OpsJob } from '#ports/job-store.ts';
 import type { Deps } from '../deps.ts';
-import { json, parseBody } from '../http.ts';
 import { countDeliveries, type Filter, findDeliveries } from './deliveries.ts';
-import { cancelJob, type JobKindRunner, jobView } from './job-runner.ts';
+import { type JobKindRunner, jobView, startJob } from './job-runner.ts';
 import { previewOne, ReplayLookups, ReplayRefusedError, reopenOne } from './reopen.ts';
-import { replayStatus } from './replay-status.ts';
+
+import { ReplayFilter, type StartReplayInput } from './schemas.ts';
 
 type Preview = Awaited<ReturnType<typeof previewOne>>;
-
-import { type OpsRoute, opsRoute, parseQuery } from './route.ts';
-import { AuditQuery, ReplayFilter, StartReplayInput } from './schemas.ts';
 
 /** Largest bulk replay in one job: past it, narrow the filter (by agreement or time). */
 export const MAX_BULK_REPLAY = 100_000;
 const SAMPLE_SIZE = 10;
 
-type StartDeps = Pick<Deps, 'agreements' | 'deliveries' | 'jobStore' | 'jobs' | 'clock' | 'queue'>;
+type StartDeps = Pick<
+  Deps,
+  | 'agreements'
+  | 'deliveries'
+  | 'routing'
+  | 'withdrawals'
+  | 'deliveryQueries'
+  | 'replays'
+  | 'jobStore'
+  | 'jobs'
+  | 'clock'
+  | 'queue'
+>;
 
 const sampleOf = (d: Delivery) => ({
   deliveryId: d.deliveryId,
@@ -75,41 +83,26 @@ export async function startBulkReplay(
       `filter: matches ${count} deliveries, at most ${MAX_BULK_REPLAY} per replay: narrow it (agreementId, since, until)`,
     ]);
   }
-  const job: OpsJob = {
-    jobId: newId('rpl'),
-    kind: JOB_KIND.replay,
-    filter: { ...filter },
-    version: input.version,
-    ratePerSecond: input.ratePerSecond,
-    status: count === 0 ? JOB_STATUS.done : JOB_STATUS.queued,
-    total: count,
-    done: 0,
-    skipped: 0,
-    skippedReasons: {},
-    requestedBy,
-    createdAt: now,
-    updatedAt: now,
-    ...(count === 0 && { finishedAt: now }),
-    seq: 0,
-  };
-  await deps.jobStore.create(job);
-  // One audit record for the whole replay, whatever its size.
-  await deps.deliveries.recordReplay({
-    replayId: job.jobId,
-    requestedBy,
-    requestedAt: now,
-    filter: { ...filter, version: input.version, ratePerSecond: input.ratePerSecond },
-    count,
-    deliveryIds: [],
-    kind: JOB_KIND.replay,
-  });
-  if (count > 0) await deps.jobs.enqueueJob({ jobId: job.jobId });
+  const job = await startJob(
+    deps,
+    {
+      kind: JOB_KIND.replay,
+      idPrefix: 'rpl',
+      filter: { ...filter },
+      version: input.version,
+      ratePerSecond: input.ratePerSecond,
+      total: count,
+      requestedBy,
+      now,
+    },
+    { ...filter, version: input.version, ratePerSecond: input.ratePerSecond },
+  );
   return { dryRun: false, replay: jobView(job) };
 }
 
 /** The worker's side of a bulk replay: the next page of matches, and the reopening of one. */
 export function replayRunner(
-  deps: Pick<Deps, 'agreements' | 'deliveries' | 'queue'>,
+  deps: Pick<Deps, 'agreements' | 'deliveries' | 'deliveryQueries' | 'routing' | 'withdrawals' | 'queue'>,
   job: OpsJob,
 ): JobKindRunner<Delivery> {
   const lookups = new ReplayLookups(deps);
@@ -128,30 +121,3 @@ export function replayRunner(
     },
   };
 }
-
-async function jobOr404(deps: Pick<Deps, 'jobStore'>, id: string, kind: OpsJob['kind']) {
-  const job = await deps.jobStore.get(id);
-  if (job?.kind !== kind) throw new NotFoundError(`${kind} ${id} not found`);
-  return job;
-}
-
-export const REPLAY_ROUTES: OpsRoute[] = [
-  // The audit log: every replay, bulk replay and backfill, newest first.
-  opsRoute('GET', '/ops/replays', async (deps, e) =>
-    json(200, { items: await deps.deliveries.listReplays(parseQuery(e, AuditQuery).limit) }),
-  ),
-  opsRoute('POST', '/ops/replays', async (deps, e, _p, who) => {
-    const result = await startBulkReplay(deps, parseBody(e, StartReplayInput), who);
-    if (result.dryRun) return json(200, result);
-    return json(202, result, { location: `/ops/replays/${encodeURIComponent(result.replay.replayId)}` });
-  }),
-  // Any id the audit log lists: a replay or backfill job, or the replay of one delivery.
-  opsRoute('GET', '/ops/replays/{id}', async (deps, _e, p) =>
-    json(200, await replayStatus(deps, p.id ?? '')),
-  ),
-  opsRoute('POST', '/ops/replays/{id}/cancel', async (deps, _e, p) => {
-    await jobOr404(deps, p.id ?? '', JOB_KIND.replay);
-    const job = await cancelJob(deps, p.id ?? '');
-    return json(200, job && jobView(job));
-  }),
-];

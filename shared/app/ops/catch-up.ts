@@ -6,13 +6,10 @@
 import { z } from 'zod';
 import type { Delivery } from '#domain/delivery.ts';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
-import { newId } from '#domain/ids.ts';
 import { channelEndpoint, closedCircuit } from '#domain/pause.ts';
-import { JOB_KIND, JOB_STATUS, type OpsJob } from '#ports/job-store.ts';
+import { JOB_KIND, type OpsJob } from '#ports/job-store.ts';
 import type { Deps } from '../deps.ts';
-import { HttpError, json, parseBody } from '../http.ts';
-import { type JobKindRunner, jobView } from './job-runner.ts';
-import { type OpsRoute, opsRoute } from './route.ts';
+import { type JobKindRunner, jobView, startJob } from './job-runner.ts';
 
 /** Held deliveries released per second by a catch-up unless the operator says otherwise. */
 export const CATCH_UP_RATE = 5;
@@ -22,7 +19,7 @@ export class NotPausedError extends ConflictError {
   readonly reason = 'not-paused';
 }
 
-type CatchUpDeps = Pick<Deps, 'deliveries' | 'jobStore' | 'jobs' | 'clock'>;
+type CatchUpDeps = Pick<Deps, 'deliveries' | 'deliveryQueries' | 'replays' | 'jobStore' | 'jobs' | 'clock'>;
 
 /** Starts the catch-up of one agreement × channel: a job item, its audit record, its first message. */
 export async function startCatchUp(
@@ -33,39 +30,24 @@ export async function startCatchUp(
 ): Promise<OpsJob> {
   const now = deps.clock.now().toISOString();
   const filter = { ...target, status: 'held' as const };
-  const total = await deps.deliveries.countByAgreement(target.agreementId, {
+  const total = await deps.deliveryQueries.countByAgreement(target.agreementId, {
     status: 'held',
     channel: target.channelId,
   });
-  const job: OpsJob = {
-    jobId: newId('cu'),
-    kind: JOB_KIND.catchUp,
-    filter,
-    version: 'original',
-    ratePerSecond,
-    status: total === 0 ? JOB_STATUS.done : JOB_STATUS.queued,
-    total,
-    done: 0,
-    skipped: 0,
-    skippedReasons: {},
-    requestedBy,
-    createdAt: now,
-    updatedAt: now,
-    ...(total === 0 && { finishedAt: now }),
-    seq: 0,
-  };
-  await deps.jobStore.create(job);
-  await deps.deliveries.recordReplay({
-    replayId: job.jobId,
-    requestedBy,
-    requestedAt: now,
-    filter: { ...filter, ratePerSecond },
-    count: total,
-    deliveryIds: [],
-    kind: 'catch-up',
-  });
-  if (total > 0) await deps.jobs.enqueueJob({ jobId: job.jobId });
-  return job;
+  return startJob(
+    deps,
+    {
+      kind: JOB_KIND.catchUp,
+      idPrefix: 'cu',
+      filter,
+      version: 'original',
+      ratePerSecond,
+      total,
+      requestedBy,
+      now,
+    },
+    { ...filter, ratePerSecond },
+  );
 }
 
 /** The worker's side of a catch-up: the channel's held deliveries, oldest first; each released and queued. */
@@ -115,7 +97,18 @@ export interface ResumeResult {
  * starts. An unknown agreement or channel is a NotFoundError; a channel not paused a NotPausedError.
  */
 export async function resumeChannel(
-  deps: Pick<Deps, 'agreements' | 'deliveries' | 'jobStore' | 'jobs' | 'clock' | 'circuits' | 'config'>,
+  deps: Pick<
+    Deps,
+    | 'agreements'
+    | 'deliveries'
+    | 'deliveryQueries'
+    | 'replays'
+    | 'jobStore'
+    | 'jobs'
+    | 'clock'
+    | 'circuits'
+    | 'config'
+  >,
   agreementId: string,
   channelId: string,
   requestedBy: string,
@@ -162,24 +155,3 @@ export async function channelStates(
 export const ResumeInput = z
   .object({ ratePerSecond: z.number().int().min(1).max(1000).default(CATCH_UP_RATE) })
   .strict();
-
-export const CATCH_UP_ROUTES: OpsRoute[] = [
-  // A catch-up's progress (its id is in the resume's answer and in the audit, GET /ops/replays).
-  opsRoute('GET', '/ops/catch-ups/{id}', async (deps, _e, p) => {
-    const job = await deps.jobStore.get(p.id ?? '');
-    if (job?.kind !== JOB_KIND.catchUp) throw new NotFoundError(`catch-up ${p.id} not found`);
-    return json(200, jobView(job));
-  }),
-  opsRoute('POST', '/ops/agreements/{id}/channels/{channelId}/resume', async (deps, e, p, who) => {
-    const { ratePerSecond } = e.body ? parseBody(e, ResumeInput) : { ratePerSecond: CATCH_UP_RATE };
-    try {
-      const resumed = await resumeChannel(deps, p.id ?? '', p.channelId ?? '', who, ratePerSecond);
-      const location = `/ops/catch-ups/${encodeURIComponent(resumed.catchUp.replayId)}`;
-      return json(202, resumed, { location });
-    } catch (error) {
-      if (error instanceof NotPausedError)
-        throw new HttpError(409, error.message, undefined, { reason: error.reason });
-      throw error;
-    }
-  }),
-];

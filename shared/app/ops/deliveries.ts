@@ -1,12 +1,9 @@
 /** Deliveries across agreements by filter (cursor paging), their attempts, and the replay of one. */
 import type { Delivery } from '#domain/delivery.ts';
 import { InvalidCursorError, NotFoundError } from '#domain/errors.ts';
-import { type DeliveryFilter, type DeliveryPage, PUSHED_CHANNELS } from '#ports/delivery-store.ts';
+import { type DeliveryFilter, PUSHED_CHANNELS } from '#ports/delivery-queries.ts';
+import type { DeliveryPage } from '#ports/delivery-store.ts';
 import type { Deps } from '../deps.ts';
-import { json, parseBody } from '../http.ts';
-import { replayDelivery } from '../replay-delivery.ts';
-import { type OpsRoute, opsRoute, optionalBody, parseQuery } from './route.ts';
-import { DeliveryQuery, ReplayOneInput } from './schemas.ts';
 
 export type Filter = DeliveryFilter & { agreementId?: string };
 
@@ -63,7 +60,7 @@ async function articlePage(deps: Pick<Deps, 'deliveries'>, f: Filter, limit: num
  * first within each (agreements are a few hundred at most): the cursor says where to resume.
  */
 export async function findDeliveries(
-  deps: Pick<Deps, 'agreements' | 'deliveries'>,
+  deps: Pick<Deps, 'agreements' | 'deliveries' | 'deliveryQueries'>,
   filter: Filter,
   page: { limit: number; cursor?: string },
 ): Promise<DeliveryPage> {
@@ -79,7 +76,7 @@ export async function findDeliveries(
   let inner = pos.c;
   while (i < ids.length && items.length < page.limit) {
     const agreementId = ids[i] ?? '';
-    const part = await deps.deliveries.findByAgreement(agreementId, rest, {
+    const part = await deps.deliveryQueries.findByAgreement(agreementId, rest, {
       limit: page.limit - items.length,
       ...(inner && { cursor: inner }),
     });
@@ -96,7 +93,10 @@ export async function findDeliveries(
 }
 
 /** Every delivery matching the filter, page by page (bulk replay's dry run and its worker). */
-export async function countDeliveries(deps: Pick<Deps, 'agreements' | 'deliveries'>, filter: Filter) {
+export async function countDeliveries(
+  deps: Pick<Deps, 'agreements' | 'deliveries' | 'deliveryQueries'>,
+  filter: Filter,
+) {
   if (filter.articleId) {
     const page = await articlePage(deps, filter, Number.MAX_SAFE_INTEGER, {});
     return page.items.length;
@@ -105,35 +105,25 @@ export async function countDeliveries(deps: Pick<Deps, 'agreements' | 'deliverie
     ? [filter.agreementId]
     : (await deps.agreements.list()).map((a) => a.agreementId);
   const { agreementId: _, ...rest } = filter;
-  const counts = await Promise.all(ids.map((id) => deps.deliveries.countByAgreement(id, rest)));
+  const counts = await Promise.all(ids.map((id) => deps.deliveryQueries.countByAgreement(id, rest)));
   return counts.reduce((a, b) => a + b, 0);
 }
 
-async function deliveryOr404(deps: Pick<Deps, 'deliveries'>, id: string): Promise<Delivery> {
+/** One delivery; NotFoundError when there is none. */
+export async function getDelivery(deps: Pick<Deps, 'deliveries'>, id: string): Promise<Delivery> {
   const d = await deps.deliveries.get(id);
   if (!d) throw new NotFoundError(`delivery ${id} not found`);
   return d;
 }
 
-export const DELIVERY_ROUTES: OpsRoute[] = [
-  opsRoute('GET', '/ops/deliveries', async (deps, e) => {
-    const { limit, cursor, ...filter } = parseQuery(e, DeliveryQuery);
-    return json(200, await findDeliveries(deps, filter, { limit, ...(cursor && { cursor }) }));
-  }),
-  opsRoute('GET', '/ops/deliveries/{id}/attempts', async (deps, _e, p) => {
-    const d = await deliveryOr404(deps, p.id ?? '');
-    // The item keeps the latest attempts; attemptCount counts them all.
-    return json(200, {
-      deliveryId: d.deliveryId,
-      status: d.status,
-      attemptCount: d.attemptCount,
-      replayCount: d.replayCount,
-      items: d.attempts,
-    });
-  }),
-  opsRoute('POST', '/ops/deliveries/{id}/replay', async (deps, e, p, who) => {
-    const input = optionalBody(e) ? parseBody(e, ReplayOneInput) : ReplayOneInput.parse({});
-    const replay = await replayDelivery(deps, p.id ?? '', who, input);
-    return json(202, { replay }, { location: `/ops/replays/${encodeURIComponent(replay.replayId)}` });
-  }),
-];
+/** A delivery's attempts: the item keeps the latest ones; attemptCount counts them all. */
+export async function deliveryAttempts(deps: Pick<Deps, 'deliveries'>, deliveryId: string) {
+  const d = await getDelivery(deps, deliveryId);
+  return {
+    deliveryId: d.deliveryId,
+    status: d.status,
+    attemptCount: d.attemptCount,
+    replayCount: d.replayCount,
+    items: d.attempts,
+  };
+}

@@ -5,11 +5,9 @@
 import type { Delivery } from '#domain/delivery.ts';
 import { NotFoundError } from '#domain/errors.ts';
 import { decideRoute, ROUTE_REASON, type RouteDecision } from '#domain/routing.ts';
-import type { RoutingRecord } from '#ports/delivery-store.ts';
+import type { RoutingRecord } from '#ports/routing-log.ts';
 import type { Deps } from '../deps.ts';
-import { json, parseBody } from '../http.ts';
-import { type OpsRoute, opsRoute, parseQuery } from './route.ts';
-import { RoutePreviewInput, WhyQuery } from './schemas.ts';
+import type { RoutePreviewInput } from './schemas.ts';
 
 interface ArticleFacts {
   language?: string;
@@ -59,12 +57,12 @@ const deliverySummary = (d: Delivery) => ({
 
 /** Why `articleId` (its `version`, or its latest) did or did not reach `agreementId`. */
 export async function explainRouting(
-  deps: Pick<Deps, 'deliveries'>,
+  deps: Pick<Deps, 'deliveries' | 'routing'>,
   articleId: string,
   agreementId: string,
   version?: number,
 ) {
-  const routings = await deps.deliveries.listRouting(articleId);
+  const routings = await deps.routing.list(articleId);
   if (routings.length === 0) throw new NotFoundError(`article ${articleId} was never routed`);
   const record: RoutingRecord | undefined = version
     ? routings.find((r) => r.version === version)
@@ -123,16 +121,3 @@ export async function previewRoute(deps: Pick<Deps, 'agreements' | 'clock'>, inp
     }),
   };
 }
-
-export const EXPLAIN_ROUTES: OpsRoute[] = [
-  opsRoute('GET', '/ops/articles/{id}/why', async (deps, e, p) => {
-    const q = parseQuery(e, WhyQuery);
-    return json(200, await explainRouting(deps, p.id ?? '', q.agreementId, q.version));
-  }),
-  opsRoute('GET', '/ops/articles/{id}/routing', async (deps, _e, p) =>
-    json(200, { items: await deps.deliveries.listRouting(p.id ?? '') }),
-  ),
-  opsRoute('POST', '/ops/route-preview', async (deps, e) =>
-    json(200, await previewRoute(deps, parseBody(e, RoutePreviewInput))),
-  ),
-];

@@ -5,10 +5,7 @@
 import type { DeliveryStatus } from '#domain/delivery.ts';
 import type { Agreement, Channel } from '#schemas/agreement.ts';
 import type { Deps } from '../deps.ts';
-import { json } from '../http.ts';
 import { channelStates } from './catch-up.ts';
-import { type OpsRoute, opsRoute, parseQuery } from './route.ts';
-import { HealthQuery } from './schemas.ts';
 
 const STATUSES: DeliveryStatus[] = ['delivered', 'retrying', 'failed', 'pending', 'discarded', 'held'];
 /** Agreements read at once: a few hundred agreements make five queries each. */
@@ -43,7 +40,7 @@ function channelView(c: Channel) {
 }
 
 async function rowOf(
-  deps: Pick<Deps, 'deliveries' | 'circuits'>,
+  deps: Pick<Deps, 'deliveryQueries' | 'circuits'>,
   a: Agreement,
   from: Date,
   bucketMs: number,
@@ -57,7 +54,7 @@ async function rowOf(
   const latest: Partial<Record<DeliveryStatus, string>> = {};
   await Promise.all(
     STATUSES.map(async (status) => {
-      const times = await deps.deliveries.statusTimes(a.agreementId, status, from.toISOString());
+      const times = await deps.deliveryQueries.statusTimes(a.agreementId, status, from.toISOString());
       counts[status] = times.length;
       for (const t of times) {
         const slot = series[Math.min(buckets - 1, Math.floor((Date.parse(t) - from.getTime()) / bucketMs))];
@@ -87,7 +84,7 @@ async function rowOf(
 
 /** Health of every agreement over the last `hours`, worst first. */
 export async function agreementHealth(
-  deps: Pick<Deps, 'agreements' | 'deliveries' | 'clock'>,
+  deps: Pick<Deps, 'agreements' | 'deliveryQueries' | 'clock'>,
   hours: number,
 ) {
   const now = deps.clock.now();
@@ -113,9 +110,3 @@ export async function agreementHealth(
     items: rows,
   };
 }
-
-export const HEALTH_ROUTES: OpsRoute[] = [
-  opsRoute('GET', '/ops/health', async (deps, e) =>
-    json(200, await agreementHealth(deps, parseQuery(e, HealthQuery).hours)),
-  ),
-];

@@ -5,7 +5,9 @@
  * message finds the lease held and ends; a crashed run's message comes back after the queue's
  * visibility timeout, when its lease has run out.
  */
-import { JOB_STATUS, type OpsJob } from '#ports/job-store.ts';
+import { NotFoundError } from '#domain/errors.ts';
+import { newId } from '#domain/ids.ts';
+import { JOB_STATUS, type JobKind, type OpsJob } from '#ports/job-store.ts';
 import type { Deps } from '../deps.ts';
 import { SlidingWindow } from './rate-limit.ts';
 
@@ -144,4 +146,62 @@ export async function cancelJob(
 export function jobView(job: OpsJob) {
   const { seq: _s, leaseOwner: _o, leaseUntil: _u, cursor: _c, lastActionAt: _l, jobId, ...rest } = job;
   return { replayId: jobId, ...rest };
+}
+
+/** The job of that kind under this id (`replay`, `backfill`, `catch-up`); NotFoundError when there is none. */
+export async function jobOfKind(deps: Pick<Deps, 'jobStore'>, jobId: string, kind: JobKind): Promise<OpsJob> {
+  const job = await deps.jobStore.get(jobId);
+  if (job?.kind !== kind) throw new NotFoundError(`${kind} ${jobId} not found`);
+  return job;
+}
+
+/** A job to start: what it is, what it works through (`total` items), and who asked. */
+export interface NewJob {
+  kind: JobKind;
+  /** The id's prefix: `rpl`, `bkf` or `cu` (the job message's schema knows them). */
+  idPrefix: string;
+  filter: OpsJob['filter'];
+  version: OpsJob['version'];
+  ratePerSecond: number;
+  total: number;
+  requestedBy: string;
+  /** The start time (ISO), also the audit record's. */
+  now: string;
+}
+
+/**
+ * Starts a job: the job item (done at once when there is nothing to do), one audit record for the
+ * whole job whatever its size (`auditFilter`, what the operator asked for), and its first message.
+ */
+export async function startJob(
+  deps: Pick<Deps, 'jobStore' | 'jobs' | 'replays'>,
+  spec: NewJob,
+  auditFilter: Record<string, unknown> = spec.filter,
+): Promise<OpsJob> {
+  const { idPrefix, now, total, ...fields } = spec;
+  const job: OpsJob = {
+    ...fields,
+    jobId: newId(idPrefix),
+    status: total === 0 ? JOB_STATUS.done : JOB_STATUS.queued,
+    total,
+    done: 0,
+    skipped: 0,
+    skippedReasons: {},
+    createdAt: now,
+    updatedAt: now,
+    ...(total === 0 && { finishedAt: now }),
+    seq: 0,
+  };
+  await deps.jobStore.create(job);
+  await deps.replays.record({
+    replayId: job.jobId,
+    requestedBy: job.requestedBy,
+    requestedAt: now,
+    filter: auditFilter,
+    count: total,
+    deliveryIds: [],
+    kind: job.kind,
+  });
+  if (total > 0) await deps.jobs.enqueueJob({ jobId: job.jobId });
+  return job;
 }

@@ -41,7 +41,7 @@ export class ReplayRefusedError extends ConflictError {
 export const REPLAY_VERSION = { original: 'original', latest: 'latest' } as const;
 export type ReplayVersion = (typeof REPLAY_VERSION)[keyof typeof REPLAY_VERSION];
 
-type ReopenDeps = Pick<Deps, 'agreements' | 'deliveries' | 'queue'>;
+type ReopenDeps = Pick<Deps, 'agreements' | 'deliveries' | 'routing' | 'withdrawals' | 'queue'>;
 
 /** Reads shared by the deliveries of one bulk run: each agreement and article is looked up once. */
 export class ReplayLookups {
@@ -63,8 +63,8 @@ export class ReplayLookups {
   withdrawnAt(articleId: string): Promise<string | undefined> {
     const found =
       this.#withdrawals.get(articleId) ??
-      this.deps.deliveries
-        .getWithdrawal(articleId)
+      this.deps.withdrawals
+        .get(articleId)
         .then(
           async (w) =>
             w?.withdrawnAt ??
@@ -162,7 +162,7 @@ async function target(
   const newest = (await onSameChannel(d, lookups))
     .filter((x) => (x.kind ?? 'publish') === 'publish' && x.version > d.version && x.status !== 'discarded')
     .sort((a, b) => b.version - a.version)[0];
-  const [latest] = await deps.deliveries.listRouting(d.articleId);
+  const [latest] = await deps.routing.list(d.articleId);
   if (newest && (!latest || latest.version <= newest.version)) return { deliveryId: newest.deliveryId };
   if (!latest || latest.version <= d.version) return { deliveryId: d.deliveryId };
   const stored = latest.decisions.find((x) => x.agreementId === d.agreementId);

@@ -8,10 +8,10 @@ import { jobView } from './job-runner.ts';
 const AUDIT_LOOKBACK = 1_000;
 
 /** A replay or backfill job's progress, or the finished replay of one delivery seen as a job. */
-export async function replayStatus(deps: Pick<Deps, 'jobStore' | 'deliveries'>, id: string) {
+export async function replayStatus(deps: Pick<Deps, 'jobStore' | 'replays'>, id: string) {
   const job = await deps.jobStore.get(id);
   if (job && (job.kind === JOB_KIND.replay || job.kind === JOB_KIND.backfill)) return jobView(job);
-  const audit = (await deps.deliveries.listReplays(AUDIT_LOOKBACK)).find((a) => a.replayId === id);
+  const audit = (await deps.replays.list(AUDIT_LOOKBACK)).find((a) => a.replayId === id);
   if (!audit) throw new NotFoundError(`replay ${id} not found`);
   return {
     replayId: audit.replayId,

@@ -32,6 +32,13 @@ export const DeliveryQuery = z
   .refine(ordered, orderMessage);
 export type DeliveryQuery = z.infer<typeof DeliveryQuery>;
 
+/** `GET /ops/agreements/{id}/deliveries?status&limit&cursor`. */
+export const ListQuery = z.object({
+  status: z.enum(STATUSES).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+  cursor: z.string().max(2048).optional(),
+});
+
 /** The filter of a bulk replay: by default the failed deliveries. */
 export const ReplayFilter = z
   .object({ ...filterFields, status: z.enum(REPLAYABLE).default('failed') })
@@ -110,6 +117,11 @@ export const HealthQuery = z.object({ hours: z.coerce.number().int().min(1).max(
 
 /** `GET /ops/replays?limit`. */
 export const AuditQuery = z.object({ limit: z.coerce.number().int().min(1).max(500).default(100) }).strict();
+
+/** `GET /ops/agreements/{id}/history?limit`. */
+export const HistoryQuery = z
+  .object({ limit: z.coerce.number().int().min(1).max(500).default(100) })
+  .strict();
 
 /** A `replay` queue message. */
 export const JobMessage = z

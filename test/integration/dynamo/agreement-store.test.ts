@@ -1,18 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoAgreementStore } from '#adapters/aws/dynamo-agreement-store.ts';
+import { describe, expect, it } from 'vitest';
+import type { DynamoAgreementStore } from '#adapters/aws/dynamo-agreement-store.ts';
 import { ConflictError } from '#domain/errors.ts';
 import { agreementFixture } from '#test/fixtures/agreements.ts';
-import { startDynamo, type TestDynamo } from '#test/support/dynamo.ts';
+import { onFreshTable } from '#test/support/dynamo-table.ts';
 
-let dynamo: TestDynamo;
 let store: DynamoAgreementStore;
 
-beforeAll(async () => {
-  dynamo = await startDynamo();
-});
-afterAll(async () => dynamo?.stop());
-beforeEach(async () => {
-  store = new DynamoAgreementStore({ client: dynamo.client, tableName: await dynamo.createTable() });
+onFreshTable((t) => {
+  store = t.agreements;
 });
 
 describe(`DynamoAgreementStore (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`, () => {

@@ -1,17 +1,12 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoCircuitStore } from '#adapters/aws/dynamo-circuit-store.ts';
-import { startDynamo, type TestDynamo } from '#test/support/dynamo.ts';
+import { describe, expect, it } from 'vitest';
+import type { DynamoCircuitStore } from '#adapters/aws/dynamo-circuit-store.ts';
+import { onFreshTable } from '#test/support/dynamo-table.ts';
 
-let dynamo: TestDynamo;
 let store: DynamoCircuitStore;
 const ENDPOINT = 'https://cms.vtv4.example';
 
-beforeAll(async () => {
-  dynamo = await startDynamo();
-});
-afterAll(async () => dynamo?.stop());
-beforeEach(async () => {
-  store = new DynamoCircuitStore({ client: dynamo.client, tableName: await dynamo.createTable() });
+onFreshTable((t) => {
+  store = t.circuits;
 });
 
 describe('shared circuits in the table', () => {

@@ -1,11 +1,14 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDeliveryStore } from '#adapters/aws/dynamo-delivery-store.ts';
+import { describe, expect, it } from 'vitest';
+import type { DynamoDeliveryStore } from '#adapters/aws/dynamo-delivery-store.ts';
+import type { DynamoReplayLog } from '#adapters/aws/dynamo-replay-log.ts';
+import type { DynamoRoutingLog } from '#adapters/aws/dynamo-routing-log.ts';
 import type { Attempt } from '#domain/delivery.ts';
 import { deliveryFixture } from '#test/fixtures/deliveries.ts';
-import { startDynamo, type TestDynamo } from '#test/support/dynamo.ts';
+import { onFreshTable } from '#test/support/dynamo-table.ts';
 
-let dynamo: TestDynamo;
 let store: DynamoDeliveryStore;
+let routing: DynamoRoutingLog;
+let replays: DynamoReplayLog;
 
 const attempt = (n: number, outcome: Attempt['outcome'] = 'delivered'): Attempt => ({
   n,
@@ -16,12 +19,10 @@ const attempt = (n: number, outcome: Attempt['outcome'] = 'delivered'): Attempt 
   httpStatus: outcome === 'delivered' ? 200 : 503,
 });
 
-beforeAll(async () => {
-  dynamo = await startDynamo();
-});
-afterAll(async () => dynamo?.stop());
-beforeEach(async () => {
-  store = new DynamoDeliveryStore({ client: dynamo.client, tableName: await dynamo.createTable() });
+onFreshTable((t) => {
+  store = t.deliveries;
+  routing = t.routing;
+  replays = t.replays;
 });
 
 describe(`DynamoDeliveryStore (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`, () => {
@@ -171,9 +172,9 @@ describe(`DynamoDeliveryStore (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`,
 
   it('keeps routing decisions and replay audits', async () => {
     const decisions = [{ agreementId: 'one', covered: false, reason: 'excluded:topic', matchedTopics: [] }];
-    await store.recordRouting({ articleId: 'art', version: 2, at: '2025-06-01T00:00:00Z', decisions });
-    expect(await store.getRouting('art', 2)).toMatchObject({ decisions });
-    expect(await store.getRouting('art', 1)).toBeUndefined();
+    await routing.record({ articleId: 'art', version: 2, at: '2025-06-01T00:00:00Z', decisions });
+    expect(await routing.get('art', 2)).toMatchObject({ decisions });
+    expect(await routing.get('art', 1)).toBeUndefined();
 
     const audit = {
       replayId: 'rpl_1',
@@ -183,7 +184,7 @@ describe(`DynamoDeliveryStore (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`,
       count: 1,
       deliveryIds: ['d'],
     };
-    await store.recordReplay(audit);
-    expect(await store.listReplays(10)).toEqual([audit]);
+    await replays.record(audit);
+    expect(await replays.list(10)).toEqual([audit]);
   });
 });

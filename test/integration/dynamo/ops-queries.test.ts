@@ -3,27 +3,28 @@
  * LOA_TEST_DYNAMODB=dynamodb-local): filtered pages resume exactly, even while a bulk replay moves
  * items out of the status being paged; counts, status times, routing by time across months.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDeliveryStore } from '#adapters/aws/dynamo-delivery-store.ts';
-import { DynamoJobStore } from '#adapters/aws/dynamo-job-store.ts';
+import { describe, expect, it } from 'vitest';
+import type { DynamoDeliveryQueries } from '#adapters/aws/dynamo-delivery-queries.ts';
+import type { DynamoDeliveryStore } from '#adapters/aws/dynamo-delivery-store.ts';
+import type { DynamoJobStore } from '#adapters/aws/dynamo-job-store.ts';
+import type { DynamoRoutingLog } from '#adapters/aws/dynamo-routing-log.ts';
 import type { Delivery } from '#domain/delivery.ts';
 import { ConflictError } from '#domain/errors.ts';
-import { type DeliveryFilter, PUSHED_CHANNELS } from '#ports/delivery-store.ts';
+import { type DeliveryFilter, PUSHED_CHANNELS } from '#ports/delivery-queries.ts';
 import type { OpsJob } from '#ports/job-store.ts';
 import { deliveryFixture } from '#test/fixtures/deliveries.ts';
-import { startDynamo, type TestDynamo } from '#test/support/dynamo.ts';
+import { onFreshTable } from '#test/support/dynamo-table.ts';
 
-let dynamo: TestDynamo;
 let store: DynamoDeliveryStore;
-let tableName: string;
+let queries: DynamoDeliveryQueries;
+let routing: DynamoRoutingLog;
+let jobs: DynamoJobStore;
 
-beforeAll(async () => {
-  dynamo = await startDynamo();
-});
-afterAll(async () => dynamo?.stop());
-beforeEach(async () => {
-  tableName = await dynamo.createTable();
-  store = new DynamoDeliveryStore({ client: dynamo.client, tableName });
+onFreshTable((t) => {
+  store = t.deliveries;
+  queries = t.deliveryQueries;
+  routing = t.routing;
+  jobs = t.jobStore;
 });
 
 /** Deliveries n = 0..count-1 of one agreement, created a minute apart; every third on the feed channel. */
@@ -59,7 +60,7 @@ async function allPages(filter: DeliveryFilter, limit: number, each?: (page: Del
   const seen: string[] = [];
   let cursor: string | undefined;
   do {
-    const page = await store.findByAgreement('agr', filter, { limit, ...(cursor && { cursor }) });
+    const page = await queries.findByAgreement('agr', filter, { limit, ...(cursor && { cursor }) });
     expect(page.items.length).toBeLessThanOrEqual(limit);
     seen.push(...page.items.map((d) => d.articleId));
     await each?.(page.items);
@@ -101,7 +102,7 @@ describe(`operator queries (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`, ()
 
     // art-000's feed delivery is left out; its social copy, the webhooks and the broadcast are in.
     expect(pushed.sort()).toEqual(['art-000', 'art-001', 'art-002', 'art-broadcast']);
-    expect(await store.countByAgreement('agr', { channel: PUSHED_CHANNELS })).toBe(4);
+    expect(await queries.countByAgreement('agr', { channel: PUSHED_CHANNELS })).toBe(4);
   });
 
   it('visits every failed delivery once while a replay reopens each page as it goes', async () => {
@@ -113,8 +114,8 @@ describe(`operator queries (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`, ()
 
     expect(new Set(seen).size).toBe(25);
     expect(seen).toHaveLength(25);
-    expect(await store.countByAgreement('agr', { status: 'failed' })).toBe(0);
-    expect(await store.countByAgreement('agr', { status: 'pending' })).toBe(25);
+    expect(await queries.countByAgreement('agr', { status: 'failed' })).toBe(0);
+    expect(await queries.countByAgreement('agr', { status: 'pending' })).toBe(25);
   });
 
   it('bounds by time on the status index and on change times without one', async () => {
@@ -126,8 +127,8 @@ describe(`operator queries (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`, ()
 
     expect(byStatus).toEqual(['art-005', 'art-004', 'art-003']);
     expect(anyStatus).toEqual(byStatus);
-    expect(await store.countByAgreement('agr', { ...window, channel: 'webhook' })).toBe(2);
-    expect(await store.statusTimes('agr', 'failed', '2026-01-01T08:08:00Z')).toHaveLength(2);
+    expect(await queries.countByAgreement('agr', { ...window, channel: 'webhook' })).toBe(2);
+    expect(await queries.statusTimes('agr', 'failed', '2026-01-01T08:08:00Z')).toHaveLength(2);
   });
 
   it('keeps the replay time and id apart from updatedAt', async () => {
@@ -158,13 +159,13 @@ describe(`operator queries (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`, ()
       ['c', 1, '2026-02-03T00:00:00.000Z'],
     ] as const;
     for (const [articleId, version, at] of records) {
-      await store.recordRouting({ articleId, version, at, decisions: [], ready: ready(articleId, version) });
+      await routing.record({ articleId, version, at, decisions: [], ready: ready(articleId, version) });
     }
 
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await store.listRoutedBetween('2026-01-31T00:00:00Z', '2026-02-02T00:00:00Z', {
+      const page = await routing.listBetween('2026-01-31T00:00:00Z', '2026-02-02T00:00:00Z', {
         limit: 1,
         ...(cursor && { cursor }),
       });
@@ -173,8 +174,8 @@ describe(`operator queries (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`, ()
     } while (cursor);
 
     expect(seen).toEqual(['a/2', 'b/1']);
-    expect((await store.listRouting('a')).map((r) => r.version)).toEqual([2, 1]);
-    expect((await store.getRouting('a', 2))?.ready?.title).toBe('a v2');
+    expect((await routing.list('a')).map((r) => r.version)).toEqual([2, 1]);
+    expect((await routing.get('a', 2))?.ready?.title).toBe('a v2');
   });
 });
 
@@ -197,7 +198,6 @@ describe('job store', () => {
   });
 
   it('creates a job once and moves it only from the seq that was read', async () => {
-    const jobs = new DynamoJobStore({ client: dynamo.client, tableName });
     await jobs.create(job());
 
     const first = await jobs.save({ ...job(), status: 'running', seq: 1 }, 0);

@@ -103,7 +103,7 @@ describe('route handler', () => {
     expect(recorded.enqueued.flatMap((e) => e.messages)).toEqual([
       { deliveryId: deliveries.find((d) => d.channelType === 'webhook')?.deliveryId, trigger: 'scheduled' },
     ]);
-    const routing = await deps.deliveries.getRouting('routed-article', 1);
+    const routing = await deps.routing.get('routed-article', 1);
     expect(Object.fromEntries(routing?.decisions.map((d) => [d.agreementId, d.reason]) ?? [])).toEqual({
       covers: 'matched',
       'other-topic': 'excluded:topic',
@@ -138,7 +138,7 @@ describe('route handler', () => {
       event: 'article.updated',
       supersedes: { version: 1 },
     });
-    const routing = await deps.deliveries.getRouting('corrected-article', 2);
+    const routing = await deps.routing.get('corrected-article', 2);
     expect(routing?.decisions).toEqual([
       expect.objectContaining({ agreementId: 'had-v1', reason: 'correction' }),
     ]);

@@ -1,10 +1,13 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { DynamoDeliveryStore } from '#adapters/aws/dynamo-delivery-store.ts';
+import { describe, expect, it } from 'vitest';
+import type { DynamoDeliveryStore } from '#adapters/aws/dynamo-delivery-store.ts';
+import type { DynamoRoutingLog } from '#adapters/aws/dynamo-routing-log.ts';
+import type { DynamoWithdrawalStore } from '#adapters/aws/dynamo-withdrawal-store.ts';
 import { deliveryFixture } from '#test/fixtures/deliveries.ts';
-import { startDynamo, type TestDynamo } from '#test/support/dynamo.ts';
+import { onFreshTable } from '#test/support/dynamo-table.ts';
 
-let dynamo: TestDynamo;
 let store: DynamoDeliveryStore;
+let withdrawals: DynamoWithdrawalStore;
+let routing: DynamoRoutingLog;
 
 const AT = '2025-06-01T09:00:00.000Z';
 const withdrawal = {
@@ -14,31 +17,29 @@ const withdrawal = {
   at: AT,
 };
 
-beforeAll(async () => {
-  dynamo = await startDynamo();
-});
-afterAll(async () => dynamo?.stop());
-beforeEach(async () => {
-  store = new DynamoDeliveryStore({ client: dynamo.client, tableName: await dynamo.createTable() });
+onFreshTable((t) => {
+  store = t.deliveries;
+  withdrawals = t.withdrawals;
+  routing = t.routing;
 });
 
 describe('article withdrawal in the delivery store', () => {
   it('marks an article withdrawn once, keeping the first time and reason', async () => {
-    expect(await store.markWithdrawn(withdrawal)).toBe(true);
-    expect(await store.markWithdrawn({ ...withdrawal, withdrawnAt: AT, reason: 'again' })).toBe(false);
+    expect(await withdrawals.mark(withdrawal)).toBe(true);
+    expect(await withdrawals.mark({ ...withdrawal, withdrawnAt: AT, reason: 'again' })).toBe(false);
 
-    expect(await store.getWithdrawal('hagiang-article')).toEqual(withdrawal);
-    expect(await store.getWithdrawal('other-article')).toBeUndefined();
+    expect(await withdrawals.get('hagiang-article')).toEqual(withdrawal);
+    expect(await withdrawals.get('other-article')).toBeUndefined();
   });
 
   it('keeps the marker apart from the article’s routing records and deliveries', async () => {
     const d = deliveryFixture();
     await store.create(d);
-    await store.recordRouting({ articleId: 'hagiang-article', version: 1, at: AT, decisions: [] });
+    await routing.record({ articleId: 'hagiang-article', version: 1, at: AT, decisions: [] });
 
-    await store.markWithdrawn(withdrawal);
+    await withdrawals.mark(withdrawal);
 
-    expect((await store.listRouting('hagiang-article')).map((r) => r.version)).toEqual([1]);
+    expect((await routing.list('hagiang-article')).map((r) => r.version)).toEqual([1]);
     expect((await store.listByArticle('hagiang-article')).map((x) => x.deliveryId)).toEqual([d.deliveryId]);
   });
 

@@ -1,23 +1,28 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
 import { NodeHttpClient } from '#adapters/channels/node-http-client.ts';
 import { WebhookAdapter } from '#adapters/channels/webhook.ts';
 import { deliver } from '#app/deliver.ts';
 import type { Deps } from '#app/deps.ts';
-import { Config } from '#config/config.ts';
-import type { SharedCircuit } from '#domain/circuit-breaker.ts';
 import type { Delivery } from '#domain/delivery.ts';
 import { pausedCircuit } from '#domain/pause.ts';
 import { DEFAULT_RETRY_POLICY } from '#domain/retry-policy.ts';
 import { TargetRefusedError } from '#domain/target-policy.ts';
 import type { ArticleWithdrawal } from '#domain/withdrawal.ts';
-import type { OutcomeWrite } from '#ports/delivery-store.ts';
+import type { CircuitStore } from '#ports/circuit-store.ts';
 import type { HttpResult } from '#ports/http-client.ts';
 import type { WorkMessage } from '#ports/work-queue.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import { agreementFixture } from '#test/fixtures/agreements.ts';
+import { deliveryFixture } from '#test/fixtures/deliveries.ts';
+import { memoryDeps, memoryPorts, testConfig } from '#test/support/memory/deps.ts';
+import {
+  MemoryAgreementStore,
+  MemoryCircuitStore,
+  MemoryJobStore,
+  RecordingHttpClient,
+} from '#test/support/memory/ports.ts';
 
 /** The generic worker with the webhook adapter, as the deliver-webhook function builds it. */
 const deliverWebhook = (deps: Deps, msg: WorkMessage) =>
@@ -27,102 +32,57 @@ const NOW = new Date('2026-03-01T08:00:00Z');
 const BREAKER = { failureThreshold: 2, openMs: 30_000, maxOpenMs: 60_000 };
 const URL_OK = 'https://cms.partner.example/hook';
 
+/** Every delivery here points at the one manifest the package store holds, whatever its version. */
+const MANIFEST = { bucket: 'loa-packages', key: 'packages/a1/v1/ninjs.json' };
+
 function delivery(overrides: Partial<Delivery> = {}): Delivery {
-  return {
+  return deliveryFixture({
     deliveryId: `dlv_${Math.random().toString(36).slice(2)}`,
-    agreementId: 'vtv4-hagiang',
-    partnerId: 'vtv4',
-    channelId: 'webhook',
-    channelType: 'webhook',
     articleId: 'a1',
-    version: 1,
     title: 'Hà Giang',
-    manifest: { bucket: 'loa-packages', key: 'packages/a1/v1/ninjs.json' },
-    status: 'pending',
-    attemptCount: 0,
-    attempts: [],
+    manifest: MANIFEST,
     createdAt: NOW.toISOString(),
     updatedAt: NOW.toISOString(),
-    replayCount: 0,
-    reason: 'matched',
     ...overrides,
-  };
+  });
 }
 
-/** Deps with in-memory stores: enough of each port for one use case. */
+/** Deps of in-memory ports, the partner answering with `answer`. */
 function fakeDeps(answer: (url: string) => Promise<HttpResult>, config: Record<string, unknown> = {}) {
-  const items = new Map<string, Delivery>();
-  const withdrawals = new Map<string, ArticleWithdrawal>();
-  const writes: OutcomeWrite[] = [];
-  const enqueued: { messages: WorkMessage[]; delaySeconds: number }[] = [];
-  const posts: string[] = [];
-  const bodies: { type: string; data: Record<string, unknown> }[] = [];
+  const ports = memoryPorts();
+  const http = new RecordingHttpClient((req) => answer(req.url));
   let now = NOW;
-  const deps = {
-    config: Config.parse({
-      tableName: 'loa',
-      contentBucket: 'loa-content',
-      packagesBucket: 'loa-packages',
-      busName: 'loa',
-      queueUrls: { webhook: 'q' },
-      publicBaseUrl: 'http://loa.test',
-      secrets: 'file:/nowhere',
-      retryPolicy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 4, baseDelayMs: 1000 },
-      assetLinkTtlSeconds: 3600,
-      circuitBreaker: BREAKER,
-      ...config,
-    }),
-    clock: { now: () => now },
-    logger: new Logger({ logLevel: 'SILENT' }),
-    deliveries: {
-      get: async (id: string) => structuredClone(items.get(id)),
-      getWithdrawal: async (articleId: string) => withdrawals.get(articleId),
-      listByArticle: async (articleId: string) =>
-        [...items.values()].filter((d) => d.articleId === articleId).map((d) => structuredClone(d)),
-      recordOutcome: async (current: Delivery, write: OutcomeWrite) => {
-        const stored = items.get(current.deliveryId);
-        if (!stored || stored.attemptCount !== current.attemptCount) return false;
-        writes.push(write);
-        items.set(current.deliveryId, {
-          ...stored,
-          status: write.status,
-          attemptCount: stored.attemptCount + 1,
-          attempts: [...stored.attempts, write.attempt],
-          updatedAt: write.attempt.at,
-          ...(write.nextAttemptAt ? { nextAttemptAt: write.nextAttemptAt } : { nextAttemptAt: undefined }),
-        });
-        return true;
-      },
+  const deps = memoryDeps(
+    {
+      config: testConfig({
+        retryPolicy: { ...DEFAULT_RETRY_POLICY, maxAttempts: 4, baseDelayMs: 1000 },
+        circuitBreaker: BREAKER,
+        ...config,
+      }),
+      clock: { now: () => now },
+      http,
     },
-    agreements: {
-      get: async () =>
-        agreementFixture({
-          channels: [{ channelId: 'webhook', type: 'webhook', url: URL_OK, secretRef: 's' }],
-        }),
-    },
-    secrets: { get: async () => `whsec_${Buffer.alloc(32, 1).toString('base64')}` },
-    packages: { getManifest: async () => JSON.stringify({ uri: 'x', associations: [] }) },
-    queue: {
-      enqueue: async (_c: string, messages: WorkMessage[], delaySeconds = 0) =>
-        void enqueued.push({ messages, delaySeconds }),
-    },
-    http: {
-      post: async (url: string, _headers: unknown, body: string) => {
-        posts.push(url);
-        bodies.push(JSON.parse(body));
-        return answer(url);
-      },
-    },
-  } as unknown as Deps;
+    ports,
+  );
+  const agreement = agreementFixture({
+    channels: [{ channelId: 'webhook', type: 'webhook', url: URL_OK, secretRef: 's' }],
+  });
+  ports.agreements.items.set(agreement.agreementId, agreement);
+  ports.secrets.items.set('s', `whsec_${Buffer.alloc(32, 1).toString('base64')}`);
+  ports.packages.put(MANIFEST, JSON.stringify({ uri: 'x', associations: [] }));
   return {
     deps,
-    items,
-    writes,
-    enqueued,
-    posts,
-    bodies,
-    add: (d: Delivery) => items.set(d.deliveryId, d),
-    withdraw: (w: ArticleWithdrawal) => withdrawals.set(w.articleId, w),
+    items: ports.deliveries.items,
+    writes: ports.deliveries.outcomes,
+    enqueued: ports.queue.batches,
+    get posts() {
+      return http.sent.map((req) => req.url);
+    },
+    get bodies(): { type: string; data: Record<string, unknown> }[] {
+      return http.sent.map((req) => JSON.parse(String(req.body)));
+    },
+    add: (d: Delivery) => ports.deliveries.items.set(d.deliveryId, d),
+    withdraw: (w: ArticleWithdrawal) => ports.withdrawals.items.set(w.articleId, w),
     advance: (ms: number) => {
       now = new Date(now.getTime() + ms);
     },
@@ -196,14 +156,13 @@ describe('deliverWebhook', () => {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
     const http = new NodeHttpClient({ allowPrivateTargets: true });
     const f = fakeDeps(async () => timeout, { allowPrivateTargets: true });
-    const deps = {
+    const deps: Deps = {
       ...f.deps,
       http,
-      agreements: {
-        get: async () =>
-          agreementFixture({ channels: [{ channelId: 'webhook', type: 'webhook', url, secretRef: 's' }] }),
-      },
-    } as unknown as Deps;
+      agreements: new MemoryAgreementStore([
+        agreementFixture({ channels: [{ channelId: 'webhook', type: 'webhook', url, secretRef: 's' }] }),
+      ]),
+    };
     const d = delivery();
     f.add(d);
     const started = performance.now();
@@ -268,22 +227,16 @@ describe('deliverWebhook', () => {
   });
 
   it('opens the circuit on a run of 5xx answers and shares it: another worker does not call either', async () => {
-    const stored = new Map<string, SharedCircuit>();
-    const circuits = {
-      get: async (endpoint: string) => stored.get(endpoint),
-      put: async (c: SharedCircuit) => {
-        stored.set(c.endpoint, c);
-        return true;
-      },
-    };
+    const circuits = new MemoryCircuitStore();
+    const stored = circuits.items;
     const first = fakeDeps(async () => answered(502), {
       circuitBreaker: { ...BREAKER, serverErrorThreshold: 3 },
     });
     const second = fakeDeps(async () => answered(200), {
       circuitBreaker: { ...BREAKER, serverErrorThreshold: 3 },
     });
-    Object.assign(first.deps, { circuits });
-    Object.assign(second.deps, { circuits });
+    first.deps.circuits = circuits;
+    second.deps.circuits = circuits;
     const ds = [delivery(), delivery(), delivery(), delivery()];
     for (const d of ds) first.add(d);
     const other = delivery();
@@ -423,7 +376,7 @@ describe('the delivery rules on every path', () => {
       channels: [{ channelId: 'webhook', type: 'webhook', url: URL_OK, secretRef: 's' }],
       ...agreement,
     });
-    Object.assign(f.deps, { agreements: { get: async () => stored } });
+    f.deps.agreements = new MemoryAgreementStore([stored]);
     const spec = PATHS[path] ?? { d: {}, msg: 'scheduled' };
     const d = delivery(spec.d);
     return { f, d, msg: { deliveryId: d.deliveryId, trigger: spec.msg } satisfies WorkMessage };
@@ -443,18 +396,18 @@ describe('the delivery rules on every path', () => {
       NOW.getTime() - 3_600_000,
     );
     Object.assign(f.deps.config.circuitBreaker, { probeEveryMs });
-    Object.assign(f.deps, {
-      circuits: { get: async () => paused, put: async () => true, replace: async () => true },
-    });
+    // Paused whatever is written: the worker's own probe and transitions change nothing here.
+    const stillPaused: CircuitStore = {
+      get: async () => paused,
+      put: async () => true,
+      replace: async () => true,
+    };
+    f.deps.circuits = stillPaused;
     const held: string[] = [];
-    const catchUps: { kind: string; filter: Record<string, unknown> }[] = [];
-    Object.assign(f.deps, {
-      jobStore: { create: async (job: (typeof catchUps)[number]) => void catchUps.push(job) },
-      jobs: { enqueueJob: async () => undefined },
-    });
+    const jobStore = new MemoryJobStore();
+    const catchUps = jobStore.created;
+    f.deps.jobStore = jobStore;
     Object.assign(f.deps.deliveries, {
-      countByAgreement: async () => [...f.items.values()].filter((d) => d.status === 'held').length,
-      recordReplay: async () => undefined,
       hold: async (d: Delivery) => {
         held.push(d.deliveryId);
         f.items.set(d.deliveryId, { ...d, status: 'held' });

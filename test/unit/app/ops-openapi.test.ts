@@ -6,10 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { compileErrors, validate } from '@readme/openapi-parser';
 import { describe, expect, it } from 'vitest';
-import { openApiDocument } from '#app/ops/openapi.ts';
-import { ListQuery, OPS_ROUTES } from '#app/ops-routes.ts';
+import { openApiDocument } from '#functions/ops/openapi.ts';
+import { OPS_ROUTES } from '#functions/ops/routes.ts';
 
-const doc = openApiDocument(OPS_ROUTES, ListQuery);
+const doc = openApiDocument(OPS_ROUTES);
 const operations = new Set(
   Object.entries(doc.paths).flatMap(([path, ops]) =>
     Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
@@ -40,7 +40,7 @@ describe('the ops OpenAPI document', () => {
     const generic = Object.values(doc.paths)
       .flatMap((ops) => Object.values(ops) as { summary: string }[])
       .filter((op) => /^(GET|POST|PUT|PATCH|DELETE) \//.test(op.summary));
-    expect(generic, 'add a summary in shared/app/ops/openapi.ts OPERATIONS').toEqual([]);
+    expect(generic, 'add a summary in functions/ops/openapi.ts OPERATIONS').toEqual([]);
   });
 
   it('describes bodies from the zod schemas and every error as a problem', () => {

@@ -1,46 +1,29 @@
 import { describe, expect, it } from 'vitest';
-import type { Deps } from '#app/deps.ts';
 import { withdrawArticle } from '#app/withdraw-article.ts';
 import type { Delivery } from '#domain/delivery.ts';
-import type { ArticleWithdrawal } from '#domain/withdrawal.ts';
-import type { WorkMessage } from '#ports/work-queue.ts';
 import { deliveryFixture } from '#test/fixtures/deliveries.ts';
+import { memoryDeps, memoryPorts } from '#test/support/memory/deps.ts';
 
 const NOW = new Date('2026-03-01T08:00:00Z');
 const EVENT = { articleId: 'hagiang-article', withdrawnAt: '2026-03-01T07:00:00.000Z', reason: 'legal' };
 
-/** An in-memory delivery store with just what the withdraw use case calls. */
-function fakeDeps(initial: Delivery[], onDiscard: (d: Delivery) => boolean = () => true) {
-  const items = new Map(initial.map((d) => [d.deliveryId, structuredClone(d)]));
-  const markers = new Map<string, ArticleWithdrawal>();
-  const enqueued: WorkMessage[] = [];
-  const deps = {
-    clock: { now: () => NOW },
-    queue: { enqueue: async (_c: string, messages: WorkMessage[]) => void enqueued.push(...messages) },
-    deliveries: {
-      markWithdrawn: async (w: ArticleWithdrawal) => {
-        if (markers.has(w.articleId)) return false;
-        markers.set(w.articleId, w);
-        return true;
-      },
-      listByArticle: async (articleId: string) =>
-        [...items.values()].filter((d) => d.articleId === articleId).map((d) => structuredClone(d)),
-      withdrawFromFeed: async () => false,
-      discardUnsent: async (d: Delivery, at: string, why: string) => {
-        const stored = items.get(d.deliveryId);
-        if (!stored || !onDiscard(stored) || !['pending', 'retrying'].includes(stored.status)) return false;
-        items.set(d.deliveryId, { ...stored, status: 'discarded', updatedAt: at, lastError: why });
-        return true;
-      },
-      get: async (id: string) => structuredClone(items.get(id)),
-      create: async (d: Delivery) => {
-        if (items.has(d.deliveryId)) return false;
-        items.set(d.deliveryId, d);
-        return true;
-      },
-    },
-  } as unknown as Deps;
-  return { deps, items, markers, enqueued };
+/** Deps of in-memory ports holding `initial`; `beforeDiscard` runs just before each discard's write. */
+function fakeDeps(initial: Delivery[], beforeDiscard: (stored: Delivery) => void = () => {}) {
+  const ports = memoryPorts();
+  for (const d of initial) ports.deliveries.items.set(d.deliveryId, structuredClone(d));
+  const discard = ports.deliveries.discardUnsent.bind(ports.deliveries);
+  ports.deliveries.discardUnsent = async (d, at, why) => {
+    const stored = ports.deliveries.items.get(d.deliveryId);
+    if (stored) beforeDiscard(stored);
+    return discard(d, at, why);
+  };
+  const deps = memoryDeps({ clock: { now: () => NOW } }, ports);
+  return {
+    deps,
+    items: ports.deliveries.items,
+    markers: ports.withdrawals.items,
+    enqueued: ports.queue.messages,
+  };
 }
 
 describe('withdrawArticle', () => {
@@ -76,7 +59,6 @@ describe('withdrawArticle', () => {
     const f = fakeDeps([racing], (stored) => {
       // The worker records delivered just before the discard's conditional write.
       stored.status = 'delivered';
-      return false;
     });
 
     const result = await withdrawArticle(f.deps, EVENT);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { channelKind, channelTable } from '#infra/cli/channels.ts';
 import { CliError } from '#infra/cli/client.ts';
-import { COMMANDS, type Context } from '#infra/cli/commands.ts';
+import type { Context } from '#infra/cli/command.ts';
+import { COMMANDS } from '#infra/cli/commands/all.ts';
 
 const ROLE = 'arn:aws:iam::123456789012:role/loa-ingest-vtv';
 

@@ -58,24 +58,22 @@ describe('entryKind', () => {
     expect(entryKind({ position, feedAt: '2025-06-01T07:00:00.000Z' }, NOW)).toBe('item');
   });
 
-  it('shows a withdrawn item as a tombstone at its withdrawal', () => {
+  // Withdrawn a minute before its position: a tombstone once it was public, hidden while under embargo.
+  it.each([
+    ['shows a withdrawn item as a tombstone at its withdrawal', '2025-06-01T07:00:00.000Z', 'tombstone'],
+    [
+      'hides an item withdrawn before its embargo ended: a tombstone would reveal it',
+      '2025-06-02T00:00:00.000Z',
+      'hidden',
+    ],
+  ] as const)('%s', (_, feedAt, kind) => {
     const row = {
       position: feedPosition('2025-06-01T07:30:00Z', 'dlv_a'),
-      feedAt: '2025-06-01T07:00:00.000Z',
+      feedAt,
       withdrawnAt: '2025-06-01T07:29:00Z',
     };
 
-    expect(entryKind(row, NOW)).toBe('tombstone');
-  });
-
-  it('hides an item withdrawn before its embargo ended: a tombstone would reveal it', () => {
-    const row = {
-      position: feedPosition('2025-06-01T07:30:00Z', 'dlv_a'),
-      feedAt: '2025-06-02T00:00:00.000Z',
-      withdrawnAt: '2025-06-01T07:29:00Z',
-    };
-
-    expect(entryKind(row, NOW)).toBe('hidden');
+    expect(entryKind(row, NOW)).toBe(kind);
   });
 
   it('hides a tombstone once its retention period is over', () => {

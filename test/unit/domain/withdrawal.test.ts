@@ -2,32 +2,24 @@ import { describe, expect, it } from 'vitest';
 import type { Delivery } from '#domain/delivery.ts';
 import { deliveryIdFor } from '#domain/ids.ts';
 import { planWithdrawal, republishRefusal, withdrawalNotice } from '#domain/withdrawal.ts';
+import { deliveryFixture } from '#test/fixtures/deliveries.ts';
 
 const NOW = new Date('2026-03-01T08:00:00Z');
 
+/** A delivered webhook delivery of article a1 to `vtv4` (its partner bears the agreement's id). */
 function delivery(overrides: Partial<Delivery> = {}): Delivery {
   const agreementId = overrides.agreementId ?? 'vtv4';
-  const channelId = overrides.channelId ?? 'webhook';
-  const version = overrides.version ?? 1;
-  return {
-    deliveryId: deliveryIdFor(agreementId, channelId, 'a1', version),
+  return deliveryFixture({
     agreementId,
     partnerId: agreementId,
-    channelId,
-    channelType: 'webhook',
     articleId: 'a1',
-    version,
     title: 'Hà Giang',
-    manifest: { bucket: 'loa-packages', key: `packages/a1/v${version}/ninjs.json` },
     status: 'delivered',
     attemptCount: 1,
-    attempts: [],
     createdAt: NOW.toISOString(),
     updatedAt: NOW.toISOString(),
-    replayCount: 0,
-    reason: 'matched',
     ...overrides,
-  };
+  });
 }
 
 const withdrawal = {

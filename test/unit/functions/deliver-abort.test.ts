@@ -1,8 +1,7 @@
 /** The deliver handler hands the worker middy's signal, which fires shortly before the Lambda timeout. */
-import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it, vi } from 'vitest';
-import type { Deps } from '#app/deps.ts';
 import { ABORT_BEFORE_TIMEOUT_MS, makeDeliverHandler } from '#functions/deliver.ts';
+import { memoryDeps } from '#test/support/memory/deps.ts';
 
 // The worker itself is deliver-webhook.test.ts's subject; here only what the handler gives it.
 const calls: { signal: AbortSignal | undefined; abortedAfterMs?: number }[] = [];
@@ -26,11 +25,8 @@ vi.mock('#app/deliver.ts', () => ({
 
 describe('deliver handler', () => {
   it('aborts an attempt in flight shortly before the Lambda timeout and still answers the batch', async () => {
-    const deps = {
-      logger: new Logger({ logLevel: 'SILENT' }),
-      config: { retryPolicy: { timeoutMs: 0 } },
-      publisher: { publish: async () => undefined },
-    } as unknown as Deps;
+    const deps = memoryDeps();
+    deps.config.retryPolicy.timeoutMs = 0;
     // 2.5 s left: enough to start an attempt (deadline 0 + 2 s reserve), then the signal fires.
     const end = Date.now() + 2_500;
     const context = { getRemainingTimeInMillis: () => end - Date.now() };

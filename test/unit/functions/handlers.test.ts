@@ -1,12 +1,15 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 import { describe, expect, it } from 'vitest';
 import type { Deps } from '#app/deps.ts';
-import { MissingAssetError, NotFoundError } from '#domain/errors.ts';
+import { MissingAssetError } from '#domain/errors.ts';
 import { VersionConflictError } from '#domain/package-identity.ts';
 import { makeHandler as deliverHandler } from '#functions/deliver-webhook/handler.ts';
 import { makeHandler as packageHandler } from '#functions/package/handler.ts';
-import type { Rejection } from '#ports/rejection-store.ts';
+import type { PackageStore } from '#ports/package-store.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
+import { MemoryDeliveryStore } from '#test/support/memory/deliveries.ts';
+import { MemoryPackageStore, MemoryRejectionStore, RecordingPublisher } from '#test/support/memory/ports.ts';
+import { MemoryWithdrawalStore } from '#test/support/memory/records.ts';
 
 const context = {} as never;
 
@@ -25,6 +28,18 @@ function fakeDeps(parts: Partial<Deps>): Deps {
   });
 }
 
+/** A delivery store whose reads are `get`. */
+function deliveriesWhere(get: MemoryDeliveryStore['get']): MemoryDeliveryStore {
+  const store = new MemoryDeliveryStore();
+  store.get = get;
+  return store;
+}
+
+/** An empty package store (nothing packaged yet: NotFoundError), with `scripted` in place of its own. */
+function packagesWhere(scripted: Partial<Pick<PackageStore, 'getManifest' | 'copyAsset'>>): PackageStore {
+  return Object.assign(new MemoryPackageStore(), scripted);
+}
+
 const envelope = (detail: unknown) => ({
   id: 'evt-1',
   'detail-type': 'ContentApproved',
@@ -37,14 +52,12 @@ describe('deliver-webhook handler', () => {
   it('reports a message whose attempt throws as a batch item failure and still handles the others', async () => {
     const seen: string[] = [];
     const deps = fakeDeps({
-      deliveries: {
-        get: async (id: string) => {
-          seen.push(id);
-          if (id === 'dlv_boom') throw new Error('throttled');
-          return undefined;
-        },
-      } as unknown as Deps['deliveries'],
-      publisher: { publish: async () => undefined },
+      deliveries: deliveriesWhere(async (id) => {
+        seen.push(id);
+        if (id === 'dlv_boom') throw new Error('throttled');
+        return undefined;
+      }),
+      publisher: new RecordingPublisher(),
     });
     const event = {
       Records: [
@@ -62,13 +75,11 @@ describe('deliver-webhook handler', () => {
   it('hands back, unattempted, the messages it has no time left for before the Lambda timeout', async () => {
     const seen: string[] = [];
     const deps = fakeDeps({
-      deliveries: {
-        get: async (id: string) => {
-          seen.push(id);
-          return undefined;
-        },
-      } as unknown as Deps['deliveries'],
-      publisher: { publish: async () => undefined },
+      deliveries: deliveriesWhere(async (id) => {
+        seen.push(id);
+        return undefined;
+      }),
+      publisher: new RecordingPublisher(),
     });
     const remaining = [30_000, 11_000];
     const lambdaContext = { getRemainingTimeInMillis: () => remaining.shift() ?? 0 };
@@ -84,7 +95,7 @@ describe('deliver-webhook handler', () => {
   });
 
   it('drops a malformed message instead of retrying it forever', async () => {
-    const deps = fakeDeps({ publisher: { publish: async () => undefined } });
+    const deps = fakeDeps({ publisher: new RecordingPublisher() });
     const out = await deliverHandler(() => deps)(
       { Records: [{ messageId: 'm1', body: '{"deliveryId":"../x"}' }] } as never,
       context,
@@ -95,29 +106,22 @@ describe('deliver-webhook handler', () => {
 
 describe('package handler', () => {
   /** No withdrawal marker: the article may be packaged. */
-  const notWithdrawn = { getWithdrawal: async () => undefined } as unknown as Deps['deliveries'];
+  const notWithdrawn = () => new MemoryWithdrawalStore();
   const recorder = () => {
-    const rejections: Rejection[] = [];
-    return {
-      rejections,
-      store: { record: async (r: Rejection) => void rejections.push(r), list: async () => rejections },
-    };
+    const store = new MemoryRejectionStore();
+    return { rejections: store.items, store };
   };
 
   it('records a missing asset as a rejection and returns, so the bus does not retry', async () => {
     const { rejections, store } = recorder();
     const deps = fakeDeps({
-      deliveries: notWithdrawn,
+      withdrawals: notWithdrawn(),
       rejections: store,
-      packages: {
-        bucket: 'loa-packages',
-        getManifest: async () => {
-          throw new NotFoundError('not packaged yet');
-        },
+      packages: packagesWhere({
         copyAsset: async () => {
           throw new MissingAssetError('asset s3://loa-content/x.jpg does not exist');
         },
-      } as unknown as Deps['packages'],
+      }),
     });
 
     await packageHandler(() => deps)(envelope({ article: articleFixture() }), context);
@@ -135,14 +139,13 @@ describe('package handler', () => {
     const { rejections, store } = recorder();
     const conflict = new VersionConflictError('a1', 2, ['body', 'title']);
     const deps = fakeDeps({
-      deliveries: notWithdrawn,
+      withdrawals: notWithdrawn(),
       rejections: store,
-      packages: {
-        bucket: 'loa-packages',
+      packages: packagesWhere({
         getManifest: async () => {
           throw conflict;
         },
-      } as unknown as Deps['packages'],
+      }),
     });
 
     await packageHandler(() => deps)(envelope({ article: articleFixture() }), context);
@@ -165,16 +168,12 @@ describe('package handler', () => {
 
   it('lets an unexpected error through so the bus retries the event', async () => {
     const deps = fakeDeps({
-      deliveries: notWithdrawn,
-      packages: {
-        bucket: 'loa-packages',
-        getManifest: async () => {
-          throw new NotFoundError('not packaged yet');
-        },
+      withdrawals: notWithdrawn(),
+      packages: packagesWhere({
         copyAsset: async () => {
           throw new Error('S3 is down');
         },
-      } as unknown as Deps['packages'],
+      }),
     });
     await expect(
       packageHandler(() => deps)(envelope({ article: articleFixture() }), context),

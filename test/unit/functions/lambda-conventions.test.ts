@@ -6,7 +6,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { HttpError, type HttpResponse } from '#app/http.ts';
+import { HttpError, type HttpResponse } from '#functions/http.ts';
 import { lambdaContext, problemErrors } from '#functions/middleware.ts';
 
 afterEach(() => {

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type BusEvent, LocalBus } from '#infra/local/bus.ts';
+import { type BusEvent, LocalBus, type LocalBusOptions } from '#infra/local/bus.ts';
 import { Journal } from '#infra/local/journal.ts';
 import { JournalQueueStore } from '#infra/local/queue-store.ts';
 import type { FunctionName, Subscription } from '#infra/wiring.ts';
@@ -138,12 +138,13 @@ describe('LocalBus with a journal', () => {
     { rule: 'audit', pattern: { source: ['loa.cms'], 'detail-type': ['ContentApproved'] }, target: 'ops' },
   ];
   const entry = { EventBusName: 'loa', Source: 'loa.cms', DetailType: 'ContentApproved', Detail: '{"n":1}' };
+  /** The bus `loa` with the two subscriptions above. */
+  const busWith = (opts: Omit<LocalBusOptions, 'busName' | 'subscriptions'>) =>
+    new LocalBus({ busName: 'loa', subscriptions, ...opts });
 
   it('delivers again, after a restart, an accepted event whose target had not finished', async () => {
     const path = tempFile();
-    const first = new LocalBus({
-      busName: 'loa',
-      subscriptions,
+    const first = busWith({
       journalPath: path,
       retryDelaysMs: [],
       // The ops target finishes; the package target "crashes" (never settles).
@@ -154,9 +155,7 @@ describe('LocalBus with a journal', () => {
     await new Promise((r) => setTimeout(r, 20));
 
     const replayed: [FunctionName, BusEvent][] = [];
-    const second = new LocalBus({
-      busName: 'loa',
-      subscriptions,
+    const second = busWith({
       journalPath: path,
       invoke: async (fn, e) => void replayed.push([fn, e as BusEvent]),
     });
@@ -172,29 +171,16 @@ describe('LocalBus with a journal', () => {
 
   it('forgets an event once every target has run', async () => {
     const path = tempFile();
-    const first = new LocalBus({
-      busName: 'loa',
-      subscriptions,
-      journalPath: path,
-      invoke: async () => undefined,
-    });
+    const first = busWith({ journalPath: path, invoke: async () => undefined });
     first.putEvents([entry]);
     await first.close();
 
-    expect(
-      new LocalBus({ busName: 'loa', subscriptions, journalPath: path, invoke: async () => undefined })
-        .leftOver,
-    ).toBe(0);
+    expect(busWith({ journalPath: path, invoke: async () => undefined }).leftOver).toBe(0);
   });
 
   it('delivers each event twice to each target when asked to (at-least-once)', async () => {
     const calls: string[] = [];
-    const bus = new LocalBus({
-      busName: 'loa',
-      subscriptions,
-      deliveriesPerEvent: 2,
-      invoke: async (fn) => void calls.push(fn),
-    });
+    const bus = busWith({ deliveriesPerEvent: 2, invoke: async (fn) => void calls.push(fn) });
     bus.putEvents([entry]);
     await bus.idle();
 

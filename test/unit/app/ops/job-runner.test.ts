@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Deps } from '#app/deps.ts';
-import { cancelJob, type JobKindRunner, runJob } from '#app/ops/job-runner.ts';
+import { cancelJob, type JobKindRunner, jobOfKind, runJob, startJob } from '#app/ops/job-runner.ts';
 import type { JobStore, OpsJob } from '#ports/job-store.ts';
+import type { ReplayAudit } from '#ports/replay-log.ts';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
@@ -45,7 +46,10 @@ function harness(job: Partial<OpsJob> = {}) {
     now += ms;
   };
   const sleep = async (ms: number) => advance(ms);
-  return { deps, items, enqueued, sleep, advance, now: () => now };
+  /** One run of job `rpl_1` by `owner`, with the harness's clock. */
+  const run = (kind: () => JobKindRunner<number>, owner = 'a', budgetMs = 60_000) =>
+    runJob(deps, 'rpl_1', kind, { owner, budgetMs, sleep });
+  return { deps, items, enqueued, sleep, advance, run, now: () => now };
 }
 
 /** Items 0..n-1, paged by a numeric cursor; odd ones are skipped as "odd"; records when each was acted on. */
@@ -68,11 +72,7 @@ describe('operator job runs', () => {
     const h = harness();
     const acted: number[] = [];
 
-    const outcome = await runJob(h.deps, 'rpl_1', numbers(25, acted), {
-      owner: 'a',
-      budgetMs: 60_000,
-      sleep: h.sleep,
-    });
+    const outcome = await h.run(numbers(25, acted));
 
     expect(outcome).toBe('finished');
     expect(h.items.get('rpl_1')).toMatchObject({
@@ -92,17 +92,9 @@ describe('operator job runs', () => {
     const h = harness();
     const acted: number[] = [];
 
-    const first = await runJob(h.deps, 'rpl_1', numbers(25, acted), {
-      owner: 'a',
-      budgetMs: 1000,
-      sleep: h.sleep,
-    });
+    const first = await h.run(numbers(25, acted), 'a', 1000);
     const afterFirst = structuredClone(h.items.get('rpl_1'));
-    const second = await runJob(h.deps, 'rpl_1', numbers(25, acted), {
-      owner: 'b',
-      budgetMs: 60_000,
-      sleep: h.sleep,
-    });
+    const second = await h.run(numbers(25, acted), 'b');
 
     expect(first).toBe('handed-over');
     expect(h.enqueued).toEqual(['rpl_1']);
@@ -122,11 +114,7 @@ describe('operator job runs', () => {
     });
     const acted: number[] = [];
 
-    const outcome = await runJob(h.deps, 'rpl_1', numbers(25, acted), {
-      owner: 'a',
-      budgetMs: 60_000,
-      sleep: h.sleep,
-    });
+    const outcome = await h.run(numbers(25, acted));
 
     expect(outcome).toBe('busy');
     expect(acted).toEqual([]);
@@ -147,11 +135,7 @@ describe('operator job runs', () => {
       };
     };
 
-    const outcome = await runJob(h.deps, 'rpl_1', cancelling, {
-      owner: 'a',
-      budgetMs: 60_000,
-      sleep: h.sleep,
-    });
+    const outcome = await h.run(cancelling);
 
     expect(outcome).toBe('lost-lease');
     expect(h.items.get('rpl_1')).toMatchObject({ status: 'cancelled', done: 0 });
@@ -161,12 +145,70 @@ describe('operator job runs', () => {
   it('does nothing for a job already done', async () => {
     const h = harness({ status: 'done' });
 
-    const outcome = await runJob(h.deps, 'rpl_1', numbers(25, []), {
-      owner: 'a',
-      budgetMs: 60_000,
-      sleep: h.sleep,
-    });
+    const outcome = await h.run(numbers(25, []));
 
     expect(outcome).toBe('finished');
+  });
+});
+
+describe('starting an operator job', () => {
+  const spec = {
+    kind: 'backfill' as const,
+    idPrefix: 'bkf',
+    filter: { agreementId: 'a-1', days: 7 },
+    version: 'latest' as const,
+    ratePerSecond: 5,
+    requestedBy: 'ops',
+    now: new Date(T0).toISOString(),
+  };
+  const starting = () => {
+    const h = harness();
+    const audits: ReplayAudit[] = [];
+    const deps = {
+      ...h.deps,
+      replays: { record: async (a: ReplayAudit) => void audits.push(a), list: async () => audits },
+    };
+    return { h, audits, deps };
+  };
+
+  it('queues a job with work, audits it once and sends its first message', async () => {
+    const { h, audits, deps } = starting();
+
+    const job = await startJob(deps, { ...spec, total: 3 }, { ...spec.filter, ratePerSecond: 5 });
+
+    expect(job.jobId).toMatch(/^bkf_/);
+    expect(h.items.get(job.jobId)).toEqual(job);
+    expect(job).toMatchObject({ kind: 'backfill', status: 'queued', total: 3, done: 0, skipped: 0, seq: 0 });
+    expect(job.finishedAt).toBeUndefined();
+    expect(audits).toEqual([
+      {
+        replayId: job.jobId,
+        requestedBy: 'ops',
+        requestedAt: spec.now,
+        filter: { agreementId: 'a-1', days: 7, ratePerSecond: 5 },
+        count: 3,
+        deliveryIds: [],
+        kind: 'backfill',
+      },
+    ]);
+    expect(h.enqueued).toEqual([job.jobId]);
+  });
+
+  it('ends a job with nothing to do at once: done, audited with its own filter, no message', async () => {
+    const { h, audits, deps } = starting();
+
+    const job = await startJob(deps, { ...spec, total: 0 });
+
+    expect(job).toMatchObject({ status: 'done', total: 0, finishedAt: spec.now });
+    expect(audits.map((a) => [a.count, a.filter])).toEqual([[0, spec.filter]]);
+    expect(h.enqueued).toEqual([]);
+  });
+
+  it('finds a job by id only under its own kind', async () => {
+    const h = harness();
+
+    expect((await jobOfKind(h.deps, 'rpl_1', 'replay')).jobId).toBe('rpl_1');
+    await expect(jobOfKind(h.deps, 'rpl_1', 'backfill')).rejects.toThrow('backfill rpl_1 not found');
+    await expect(jobOfKind(h.deps, 'rpl_9', 'replay')).rejects.toThrow('replay rpl_9 not found');
   });
 });

@@ -1,8 +1,13 @@
+/**
+ * The HTTP edge of the functions: API Gateway's event and result types, responses (JSON, text,
+ * RFC 9457 problems), the body and query-string parsers, and the map from domain errors to HTTP.
+ * Use cases never see any of it: they take plain inputs.
+ */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { z } from 'zod';
+import { type ProblemExtras, problemBody } from '#app/problem.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '#domain/errors.ts';
 import { describeIssues } from '#schemas/issues.ts';
-import { type ProblemExtras, problemBody } from './problem.ts';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResponse = APIGatewayProxyStructuredResultV2;
@@ -75,6 +80,21 @@ export function parseBody<T extends z.ZodType>(event: HttpEvent, schema: T): z.i
     throw new HttpError(400, `invalid request body: ${problems.join('; ')}`, problems);
   }
   return parsed.data;
+}
+
+/** Parses the query string with a schema; every failure names the parameter at fault (400). */
+export function parseQuery<T extends z.ZodType>(event: HttpEvent, schema: T): z.infer<T> {
+  const parsed = schema.safeParse(event.queryStringParameters ?? {});
+  if (!parsed.success) {
+    const problems = describeIssues(parsed.error);
+    throw new HttpError(400, `invalid query: ${problems.join('; ')}`, problems);
+  }
+  return parsed.data;
+}
+
+/** An optional JSON body: absent or empty is `{}`, anything else goes through `parse`. */
+export function optionalBody(event: HttpEvent): boolean {
+  return Boolean(event.body && event.body.trim() !== '');
 }
 
 /** Maps domain errors to HTTP; anything unknown becomes a generic 500 (logged by the caller). */

@@ -6,9 +6,9 @@
  * EventBridge in your AWS account (region from AWS_REGION), on `--bus`.
  */
 import { LOCAL_CMS_ACCESS_KEY_ID } from '#infra/local/cms-key.ts';
-import { CliError, EXIT } from './client.ts';
-import type { Command } from './commands.ts';
-import { table } from './format.ts';
+import { CliError, EXIT } from '../client.ts';
+import { type Command, need } from '../command.ts';
+import { table } from '../format.ts';
 
 interface Entry {
   Source?: unknown;
@@ -54,8 +54,7 @@ export const EVENTS_SEND: Command = {
   args: ['file.json'],
   options: { bus: { type: 'string' } },
   async run(ctx) {
-    const file = ctx.args[0];
-    if (!file) throw new CliError('missing <file.json>', EXIT.usage);
+    const file = need(ctx, 0, 'file.json');
     const raw = await ctx.readInput(file);
     let parsed: unknown;
     try {

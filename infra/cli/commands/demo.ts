@@ -1,6 +1,6 @@
 /** `loa demo partner <id> --fail|--fix`: the local demo's switch that breaks or fixes a partner. */
-import { CliError, EXIT } from './client.ts';
-import type { Command } from './commands.ts';
+import { CliError, EXIT } from '../client.ts';
+import { type Command, need } from '../command.ts';
 
 export const DEMO_PARTNER: Command = {
   path: ['demo', 'partner'],
@@ -8,8 +8,7 @@ export const DEMO_PARTNER: Command = {
   args: ['partnerId'],
   options: { fail: { type: 'boolean' }, fix: { type: 'boolean' } },
   async run(ctx) {
-    const partnerId = ctx.args[0];
-    if (!partnerId) throw new CliError('missing <partnerId>', EXIT.usage);
+    const partnerId = need(ctx, 0, 'partnerId');
     if (ctx.values.fail === ctx.values.fix) throw new CliError('give one of --fail or --fix', EXIT.usage);
     const broken = ctx.values.fail === true;
     const out = await ctx.api.request('POST', `/demo/partners/${encodeURIComponent(partnerId)}/switch`, {

@@ -8,9 +8,9 @@ import type { Overview } from '#app/overview-report.ts';
 import { toCsv } from '#formats/report-csv.ts';
 import { agreementTables, overviewTables, type Table } from '#formats/report-table.ts';
 import { toXlsx } from '#formats/report-xlsx.ts';
-import { CliError, EXIT } from './client.ts';
-import type { Command, Context, Output } from './commands.ts';
-import { fields, table } from './format.ts';
+import { CliError, EXIT } from '../client.ts';
+import { type Command, type Context, need, type Output } from '../command.ts';
+import { fields, table } from '../format.ts';
 
 const FORMATS = ['table', 'csv', 'xlsx', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -120,8 +120,7 @@ export const REPORT_COMMANDS: Command[] = [
     args: ['agreementId'],
     options,
     async run(ctx) {
-      const id = ctx.args[0];
-      if (!id) throw new CliError('missing <agreementId>', EXIT.usage);
+      const id = need(ctx, 0, 'agreementId');
       const format = formatOf(ctx);
       step(ctx, 0);
       const r = (await ctx.api.request(

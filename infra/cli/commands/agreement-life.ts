@@ -1,13 +1,9 @@
 /** `loa agreements history ID` and `loa agreements renew ID --from D --to D`: an agreement's life. */
-import { CliError, EXIT } from './client.ts';
-import type { Command } from './commands.ts';
-import { shortTime, table } from './format.ts';
+import { CliError, EXIT } from '../client.ts';
+import { type Command, type Context, enc, need } from '../command.ts';
+import { shortTime, table } from '../format.ts';
 
-const idOf = (args: string[]) => {
-  const id = args[0];
-  if (!id) throw new CliError('missing <agreementId>', EXIT.usage);
-  return encodeURIComponent(id);
-};
+const idOf = (ctx: Context) => enc(need(ctx, 0, 'agreementId'));
 
 export const AGREEMENT_LIFE_COMMANDS: Command[] = [
   {
@@ -18,7 +14,7 @@ export const AGREEMENT_LIFE_COMMANDS: Command[] = [
     async run(ctx) {
       const limit =
         typeof ctx.values.limit === 'string' ? `?limit=${encodeURIComponent(ctx.values.limit)}` : '';
-      const out = (await ctx.api.request('GET', `/ops/agreements/${idOf(ctx.args)}/history${limit}`)) as {
+      const out = (await ctx.api.request('GET', `/ops/agreements/${idOf(ctx)}/history${limit}`)) as {
         items: { at: string; by: string; action: string; fields: string[] }[];
       };
       return {
@@ -42,7 +38,7 @@ export const AGREEMENT_LIFE_COMMANDS: Command[] = [
       const { from, to, id } = ctx.values;
       if (typeof from !== 'string' || typeof to !== 'string')
         throw new CliError('--from and --to are required (the new term, YYYY-MM-DD)', EXIT.usage);
-      const out = (await ctx.api.request('POST', `/ops/agreements/${idOf(ctx.args)}/renew`, {
+      const out = (await ctx.api.request('POST', `/ops/agreements/${idOf(ctx)}/renew`, {
         validFrom: from,
         validTo: to,
         ...(typeof id === 'string' && { agreementId: id }),

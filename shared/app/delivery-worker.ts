@@ -1,0 +1,283 @@
+import {
+  ATTEMPTABLE,
+  type AttemptContext,
+  applyOutcome,
+  type Delivery,
+  type DeliveryStatus,
+} from '#domain/delivery.ts';
+import { agreementRefusal, DISCARD_REASON, releaseAt, supersededBy } from '#domain/send-rules.ts';
+import { TargetRefusedError } from '#domain/target-policy.ts';
+import type { NinjsDocument } from '#formats/ninjs.ts';
+import { type ChannelOutcome, ChannelRefusal } from '#ports/channel-adapter.ts';
+import type { PushChannelType, WorkMessage } from '#ports/work-queue.ts';
+import type { Agreement } from '#schemas/agreement.ts';
+import type { OutgoingEvent } from '#schemas/events.ts';
+import { adapterOf, type BoundAdapter, bind, type ChannelAdapters } from './delivery-adapters.ts';
+import { DeliveryCircuits } from './delivery-circuits.ts';
+import { finalEvent } from './delivery-events.ts';
+import type { Deps } from './deps.ts';
+import { hold, pauseGate, pauseIfDue } from './pause-gate.ts';
+import { TtlCache } from './read-cache.ts';
+import { WITHDRAWN_DISCARD_REASON } from './withdraw-article.ts';
+
+export type { ChannelAdapters } from './delivery-adapters.ts';
+
+export type DeliverResult =
+  | { kind: 'skipped'; why: string }
+  | { kind: 'deferred'; delaySeconds: number }
+  | { kind: 'recorded'; status: DeliveryStatus; event?: OutgoingEvent }
+  | { kind: 'lost-race' };
+
+/**
+ * Per worker: agreements for 10 s, so a suspension stops sends within 10 s; withdrawal markers for
+ * 2 s, which widens the send-versus-takedown race (docs/webhooks.md) from one HTTP call to at most
+ * 2 s, in exchange for two fewer reads per delivery. Manifests are immutable: a fan-out of one article
+ * reads its manifest once.
+ */
+const AGREEMENT_TTL_MS = 10_000;
+const WITHDRAWAL_TTL_MS = 2_000;
+
+/** What was settled before the send: the delivery, its agreement, and the adapter for its channel. */
+interface Ready {
+  d: Delivery;
+  msg: WorkMessage;
+  agreement: Agreement;
+  adapter: BoundAdapter;
+}
+
+/**
+ * Makes one attempt of a pushed delivery (webhook, broadcast, social) and records its outcome with
+ * one conditional write (domain/delivery.ts `applyOutcome`); schedules the next attempt with backoff,
+ * or fails the delivery when the policy is spent. What is sent, and what an answer means, is the
+ * channel adapter's (ports/channel-adapter.ts); everything around it is here, the same for every
+ * channel. One worker per warm container: it owns its read caches and its circuits.
+ *
+ * The delivery is read again just before sending, so a message for a delivery that is already
+ * through (a duplicate, a sweeper's copy) ends without a request. A partner whose circuit is open is
+ * not called: the attempt is recorded (marked skipped), counted and scheduled like a failed one, its
+ * next try no sooner than the circuit lets a probe through. A partner's deliveries thus end on the
+ * same schedule whether its circuit opened or not; the circuit only spares the workers the waiting.
+ */
+export class DeliveryWorker {
+  readonly #agreements: TtlCache<Agreement | undefined>;
+  readonly #withdrawn: TtlCache<boolean>;
+  readonly #manifests: TtlCache<NinjsDocument>;
+  readonly #circuits: DeliveryCircuits;
+
+  constructor(private readonly deps: Deps) {
+    const now = () => deps.clock.now().getTime();
+    this.#agreements = new TtlCache({ ttlMs: AGREEMENT_TTL_MS, maxEntries: 1_000, now });
+    this.#withdrawn = new TtlCache({ ttlMs: WITHDRAWAL_TTL_MS, maxEntries: 1_000, now });
+    this.#manifests = new TtlCache({ ttlMs: Number.POSITIVE_INFINITY, maxEntries: 500, now });
+    this.#circuits = new DeliveryCircuits(deps);
+  }
+
+  /** One attempt of `msg`'s delivery; `signal` aborts its requests before the invocation times out. */
+  async deliver(adapters: ChannelAdapters, msg: WorkMessage, signal?: AbortSignal): Promise<DeliverResult> {
+    const { deps } = this;
+    const now = deps.clock.now();
+    const d = await deps.deliveries.get(msg.deliveryId);
+    if (!d) return { kind: 'skipped', why: 'no such delivery' };
+    // A held delivery's message comes back to probe its paused endpoint, or to go once it is resumed.
+    if (!ATTEMPTABLE.includes(d.status) && d.status !== 'held') {
+      return { kind: 'skipped', why: `already ${d.status}` };
+    }
+    const adapter = d.channelType === 'feed' ? undefined : adapterOf(adapters, d.channelType);
+    // A message on the wrong queue is a wiring fault: thrown, so the queue keeps it and alarms.
+    if (!adapter) throw new Error(`this worker has no ${d.channelType} adapter (delivery ${d.deliveryId})`);
+    if (d.nextAttemptAt && Date.parse(d.nextAttemptAt) > now.getTime()) {
+      // Early: SQS delays stop at 15 minutes, so a longer wait comes back here and goes round again.
+      const delaySeconds = Math.ceil((Date.parse(d.nextAttemptAt) - now.getTime()) / 1000);
+      await deps.queue.enqueue(queueOf(d), [msg], delaySeconds);
+      return { kind: 'deferred', delaySeconds };
+    }
+    const withdrawal = d.kind === 'withdrawal';
+    // A publish is checked against the article's withdrawal marker before every attempt (cached 2 s).
+    const withdrawn =
+      !withdrawal &&
+      (await this.#withdrawn.getOrLoad(d.articleId, async () => !!(await deps.withdrawals.get(d.articleId))));
+    if (withdrawn) return this.#discard(d, msg, now, WITHDRAWN_DISCARD_REASON);
+    const agreement = await this.#agreements.getOrLoad(d.agreementId, () =>
+      deps.agreements.get(d.agreementId),
+    );
+    if (!agreement) return this.#discard(d, msg, now, 'agreement deleted');
+    // Status and term, at send time, on every path (domain/send-rules.ts). A takedown still goes to a
+    // suspended or ended partner: it is not new content, and what it withdraws must come down.
+    const refusal = agreementRefusal(agreement, now, withdrawal ? 'withdrawal' : 'publish');
+    if (refusal) return this.#discard(d, msg, now, refusal);
+    const channel = agreement.channels.find((c) => c.channelId === d.channelId);
+    if (channel?.type !== d.channelType)
+      return this.#discard(d, msg, now, 'channel no longer on the agreement');
+    // After the rules above, so a delivery that may never be sent is discarded with its reason.
+    const policy = deps.config.retryPolicy;
+    if (msg.trigger === 'scheduled' && d.status !== 'held' && overdueMs(d, now) > policy.maxAgeMs) {
+      // Found long after it was due (a lost message the sweeper re-sent, or one that kept failing to
+      // run): past the policy's age it ends here rather than being sent days late.
+      return this.#record(
+        d,
+        msg,
+        now,
+        refused(`expired: not attempted within ${policy.maxAgeMs} ms of being due`),
+      );
+    }
+    if (!withdrawal) {
+      // Embargo: a public channel (social) never goes before it, nor anything under a `hold` agreement,
+      // however the attempt was started (a replay, a backfill, the sweeper).
+      const release = releaseAt(agreement, d.channelType, d.embargoUntil, now);
+      if (release > now) return this.#defer(d, msg, release, now);
+      const newer = await this.#newerVersionOnChannel(d, msg);
+      if (newer !== undefined) {
+        return this.#discard(
+          d,
+          msg,
+          now,
+          `${DISCARD_REASON.superseded}: version ${newer} is on this channel`,
+        );
+      }
+    }
+    return this.#attempt({ d, msg, agreement, adapter: bind(adapter, channel) }, now, signal);
+  }
+
+  /** Through the endpoint's pause and circuit, then the adapter's request, then the outcome's write. */
+  async #attempt(ready: Ready, now: Date, signal: AbortSignal | undefined): Promise<DeliverResult> {
+    const { deps } = this;
+    const { msg, agreement, adapter } = ready;
+    const circuits = this.#circuits;
+    const { endpoint } = adapter;
+    const shared = await circuits.read(endpoint);
+    // A paused endpoint (domain/pause.ts): the delivery waits as held, unless it is the period's probe.
+    const pause = await pauseGate(deps, ready.d, msg, shared, circuits.remember);
+    if (!pause.send) {
+      return pause.outcome === 'held' ? { kind: 'recorded', status: 'held' } : { kind: 'lost-race' };
+    }
+    const d = pause.delivery;
+    // An operator's replay goes through whatever this worker thinks of the partner: it acts as a probe.
+    const gate =
+      msg.trigger === 'manual' || pause.probe ? undefined : circuits.breakers.check(endpoint, now.getTime());
+    if (gate && !gate.allowed) {
+      // Failing for long enough without a success: paused now, and this delivery is the first held.
+      if (await pauseIfDue(deps, circuits.breakers, endpoint, now.getTime(), circuits.remember)) {
+        const breaker = deps.config.circuitBreaker;
+        await hold(deps, d, breaker.probeEveryMs ?? breaker.maxOpenMs, now);
+        return { kind: 'recorded', status: 'held' };
+      }
+      const error = `circuit open: ${endpoint} kept failing, not called`;
+      const skipped: ChannelOutcome = { verdict: 'retry', error, durationMs: 0, waitMs: gate.retryInMs };
+      return this.#record(d, msg, now, skipped, { skipped: 'circuit-open' });
+    }
+
+    const ctx = {
+      delivery: d,
+      agreement,
+      manifest: await this.#manifests.getOrLoad(
+        d.manifest.key,
+        async () => JSON.parse(await deps.packages.getManifest(d.manifest.key)) as NinjsDocument,
+      ),
+      now,
+      timeoutMs: deps.config.retryPolicy.timeoutMs,
+      ...(signal && { signal }),
+    };
+    let outcome: ChannelOutcome;
+    try {
+      outcome = await adapter.attempt(ctx, d.kind === 'withdrawal');
+    } catch (error) {
+      if (error instanceof ChannelRefusal) {
+        return error.discard
+          ? this.#discard(d, msg, now, error.message)
+          : this.#record(d, msg, now, refused(error.message));
+      }
+      if (error instanceof TargetRefusedError)
+        return this.#record(d, msg, now, refused(`target refused: ${error.message}`));
+      throw error;
+    }
+    // What was sent stays out of the logs: bodies, and the headers that carry signatures and tokens.
+    deps.logger.debug('delivery attempt', {
+      deliveryId: d.deliveryId,
+      channel: d.channelType,
+      endpoint,
+      attempt: d.attemptCount + 1,
+      verdict: outcome.verdict,
+      durationMs: outcome.durationMs,
+      ...(outcome.httpStatus !== undefined && { httpStatus: outcome.httpStatus }),
+      ...(outcome.error && { error: outcome.error }),
+    });
+    await circuits.afterAnswer(d, endpoint, outcome, pause.probe ? shared : undefined);
+    return this.#record(d, msg, now, outcome);
+  }
+
+  /**
+   * Writes an attempt's outcome with one conditional write: delivered, failed, discarded, or retrying
+   * with the next attempt scheduled (and enqueued). Returns the event to announce a final outcome.
+   */
+  async #record(
+    d: Delivery,
+    msg: WorkMessage,
+    now: Date,
+    outcome: ChannelOutcome,
+    more: Pick<AttemptContext, 'discard' | 'skipped'> = {},
+  ): Promise<DeliverResult> {
+    const { deps } = this;
+    const step = applyOutcome(d, outcome, {
+      trigger: msg.trigger,
+      now,
+      policy: deps.config.retryPolicy,
+      ...more,
+    });
+    // Not attemptable any more (the status machine says so): another worker or an operator moved it.
+    if (!step) return { kind: 'lost-race' };
+    const { delayMs, ...write } = step;
+    if (!(await deps.deliveries.recordOutcome(d, write))) return { kind: 'lost-race' };
+    if (step.status === 'retrying') {
+      const next: WorkMessage = { deliveryId: d.deliveryId, trigger: 'scheduled' };
+      await deps.queue.enqueue(queueOf(d), [next], (delayMs ?? 0) / 1000);
+      return { kind: 'recorded', status: 'retrying' };
+    }
+    if (step.status === 'discarded') return { kind: 'recorded', status: step.status };
+    return {
+      kind: 'recorded',
+      status: step.status,
+      event: finalEvent(d, step.status, step.attempt, outcome.error),
+    };
+  }
+
+  /** Ends a delivery without sending: its agreement, channel or article is gone or no longer active. */
+  #discard(d: Delivery, msg: WorkMessage, now: Date, why: string): Promise<DeliverResult> {
+    return this.#record(d, msg, now, refused(why), { discard: true });
+  }
+
+  /** Puts the message back until `release` (SQS delays stop at 15 minutes: a longer wait goes round again). */
+  async #defer(d: Delivery, msg: WorkMessage, release: Date, now: Date): Promise<DeliverResult> {
+    const delaySeconds = Math.min(900, Math.ceil((release.getTime() - now.getTime()) / 1000));
+    await this.deps.queue.enqueue(queueOf(d), [msg], delaySeconds);
+    return { kind: 'deferred', delaySeconds };
+  }
+
+  /**
+   * A newer version of the article on the same agreement × channel, if any: then this one is never sent.
+   * The article index is read only when a newer version may have come since routing made this delivery
+   * (a retry, a replay, a held embargo, a version above 1 is not needed: routing saw the older ones), so
+   * a first attempt costs no extra read.
+   */
+  async #newerVersionOnChannel(d: Delivery, msg: WorkMessage): Promise<number | undefined> {
+    const mayBeStale = d.attemptCount > 0 || msg.trigger === 'manual' || d.embargoUntil !== undefined;
+    if (!mayBeStale) return undefined;
+    const onChannel = (await this.deps.deliveries.listByArticle(d.articleId)).filter(
+      (x) => x.agreementId === d.agreementId && x.channelId === d.channelId,
+    );
+    return supersededBy(d.version, onChannel);
+  }
+}
+
+/** Refused before any request: the policy's answer, not the partner's, so it is final. */
+const refused = (why: string): ChannelOutcome => ({ verdict: 'failed', error: why, durationMs: 0 });
+
+/** How long past due a delivery is: its scheduled time, or its last change when it has none. */
+function overdueMs(d: Delivery, now: Date): number {
+  return now.getTime() - Date.parse(d.nextAttemptAt ?? d.updatedAt);
+}
+
+/** The queue a delivery's attempts go through: its channel's (feed deliveries are never queued). */
+function queueOf(d: Delivery): PushChannelType {
+  if (d.channelType === 'feed') throw new Error(`feed delivery ${d.deliveryId} has no queue`);
+  return d.channelType;
+}

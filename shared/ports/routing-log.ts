@@ -1,0 +1,28 @@
+import type { PackageReady } from '#schemas/events.ts';
+
+/** Routing's decision for one agreement, kept so operators can ask why an article did or did not go somewhere. */
+export interface RoutingRecord {
+  articleId: string;
+  version: number;
+  at: string;
+  decisions: { agreementId: string; covered: boolean; reason: string; matchedTopics: string[] }[];
+  /** The PackageReady routing acted on (kept so a backfill can route it again); absent on older records. */
+  ready?: PackageReady;
+}
+
+/** A page of routing records, newest first. */
+export interface RoutingPage {
+  items: RoutingRecord[];
+  cursor?: string;
+}
+
+/** Routing's decisions, one record per article version. */
+export interface RoutingLog {
+  /** Stores routing's decisions for an article version (one write per article, not per delivery). */
+  record(record: RoutingRecord): Promise<void>;
+  get(articleId: string, version: number): Promise<RoutingRecord | undefined>;
+  /** Every routed version of an article, newest first. */
+  list(articleId: string): Promise<RoutingRecord[]>;
+  /** Routing records made between `from` and `to` (ISO times, inclusive), newest first, one page. */
+  listBetween(from: string, to: string, page: { limit: number; cursor?: string }): Promise<RoutingPage>;
+}

@@ -1,9 +1,9 @@
 import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { deliveryItem } from '#adapters/aws/dynamo-delivery-item.ts';
 import type { Deps } from '#app/deps.ts';
-import { s3Href } from '#app/package-article.ts';
 import type { Delivery } from '#domain/delivery.ts';
 import { toNinjs } from '#formats/ninjs.ts';
+import { s3Href } from '#formats/s3-href.ts';
 import { readSample } from '#infra/local/samples.ts';
 import type { Article } from '#schemas/article.ts';
 import { feedDeliveryFixture } from '#test/fixtures/deliveries.ts';

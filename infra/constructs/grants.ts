@@ -7,7 +7,7 @@ import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { Capability } from '#infra/stacks/access.ts';
 
-/** Where the functions create and read partner secrets (shared/app/create-agreement.ts, signed-links.ts). */
+/** Where the functions create and read partner secrets (shared/app/create-agreement.ts, shared/domain/signed-links.ts). */
 export const SECRET_NAME_PREFIX = 'loa/agreements/';
 
 /** Partners' ingest roles must be named with this prefix for the broadcast worker to assume them. */

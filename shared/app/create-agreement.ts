@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { ConflictError, InvalidInputError } from '#domain/errors.ts';
 import { newId } from '#domain/ids.ts';
+import { feedKeyRef } from '#domain/signed-links.ts';
 import { targetUrlProblem } from '#domain/target-policy.ts';
 import {
   type Agreement,
@@ -10,7 +11,6 @@ import {
   SOCIAL_BASE_URL,
 } from '#schemas/agreement.ts';
 import type { Deps } from './deps.ts';
-import { feedKeyRef } from './signed-links.ts';
 
 export const webhookSecretRef = (agreementId: string, channelId: string) =>
   `loa/agreements/${agreementId}/channels/${channelId}/webhook-secret`;

@@ -1,14 +1,14 @@
 import { z } from 'zod';
 import { NotFoundError } from '#domain/errors.ts';
+import { assetPath, currentKid, feedKeyRef } from '#domain/signed-links.ts';
 import type { NinjsDocument } from '#formats/ninjs.ts';
+import { parseS3Href } from '#formats/s3-href.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import { describeIssues } from '#schemas/issues.ts';
 import { parseStoredNinjs } from '#schemas/stored-ninjs.ts';
 import type { Deps } from './deps.ts';
 import type { FeedCache } from './feed-cache.ts';
 import { signedUrl } from './feed-keys.ts';
-import { parseS3Href } from './package-article.ts';
-import { assetPath, currentKid, feedKeyRef } from './signed-links.ts';
 
 const DAY_SECONDS = 86_400;
 

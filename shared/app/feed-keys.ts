@@ -3,10 +3,10 @@ import { z } from 'zod';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import { FEED_FORMATS, FEED_URL_TTL, type FeedFormat } from '#domain/feed.ts';
 import { agreementRefusal, DISCARD_REASON } from '#domain/send-rules.ts';
+import { currentKid, feedKeyRef } from '#domain/signed-links.ts';
 import { urlSignature } from '#domain/url-signing.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { Deps } from './deps.ts';
-import { currentKid, feedKeyRef } from './signed-links.ts';
 
 /** Keys an agreement may have in use at once: rotation needs two, a few more leave room for mistakes. */
 export const MAX_ACTIVE_FEED_KEYS = 5;

@@ -6,6 +6,7 @@ import { contentDifferences, VersionConflictError } from '#domain/package-identi
 import { SourceRefusedError, type SourceRule, sourceProblem } from '#domain/source-buckets.ts';
 import { type NinjsDocument, type PackagedAsset, toNinjs } from '#formats/ninjs.ts';
 import { contentParts, hasAssetHashes } from '#formats/ninjs-parts.ts';
+import { s3Href } from '#formats/s3-href.ts';
 import { type Article, type Asset, parseS3Uri } from '#schemas/article.ts';
 import { DETAIL_TYPE, type PackageReady, SOURCE } from '#schemas/events.ts';
 
@@ -24,22 +25,6 @@ export function manifestKeyFor(articleId: string, version: number): string {
 /** Hex SHA-256 of a manifest's UTF-8 bytes, as written to (and read back from) the packages bucket. */
 export function manifestSha256(body: string): string {
   return createHash('sha256').update(body, 'utf8').digest('hex');
-}
-
-/** An `s3://` URI for a key; segments are percent-encoded so the href is a valid URI whatever the key. */
-export function s3Href(bucket: string, key: string): string {
-  return `s3://${bucket}/${key.split('/').map(encodeURIComponent).join('/')}`;
-}
-
-/** The bucket and key an `s3Href` names (segments decoded); null when it is not one. */
-export function parseS3Href(href: string): { bucket: string; key: string } | null {
-  const parsed = parseS3Uri(href);
-  if (!parsed) return null;
-  try {
-    return { bucket: parsed.bucket, key: parsed.key.split('/').map(decodeURIComponent).join('/') };
-  } catch {
-    return null; // malformed percent-encoding: not an href we wrote
-  }
 }
 
 async function copyOne(deps: PackageDeps, prefix: string, asset: Asset): Promise<PackagedAsset> {

@@ -6,13 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { InvalidInputError, NotFoundError } from '#domain/errors.ts';
+import { feedKeyRef } from '#domain/signed-links.ts';
 import type { AgreementStore } from '#ports/agreement-store.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import { Commitments } from '#schemas/report.ts';
 import { slug } from '#schemas/text.ts';
-import { feedKeyRef } from './signed-links.ts';
 
 export const RenewInput = z
   .object({

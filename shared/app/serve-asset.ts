@@ -1,8 +1,8 @@
 import type { Delivery } from '#domain/delivery.ts';
 import { deliveryIdFor } from '#domain/ids.ts';
+import { feedKeyRef, packageKeyFromSegment } from '#domain/signed-links.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { Deps } from './deps.ts';
-import { feedKeyRef, packageKeyFromSegment } from './signed-links.ts';
 import { REFUSAL, rawQueryParams, SignedParams, verifySignedRequest } from './signed-request.ts';
 
 /** Presigned S3 URLs we redirect to live minutes, not days (a function role's credentials die early). */

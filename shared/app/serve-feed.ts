@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import { decodeFeedCursor, FEED_PAGE_SIZE, type FeedFormat } from '#domain/feed.ts';
+import { feedKeyRef } from '#domain/signed-links.ts';
 import type { Deps } from './deps.ts';
 import type { FeedCache, RenderedFeed } from './feed-cache.ts';
 import { renderPage } from './feed-page.ts';
-import { feedKeyRef } from './signed-links.ts';
 import { REFUSAL, rawQueryParams, SignedParams, verifySignedRequest } from './signed-request.ts';
 
 export type FeedDeps = Pick<

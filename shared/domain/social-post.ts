@@ -1,6 +1,6 @@
 import twitterText from 'twitter-text';
 
-/** What a social post is built from (read from the version's ninjs manifest, social/common.ts). */
+/** What a social post is built from (read from the version's ninjs manifest, social/post-text.ts). */
 export interface PostInput {
   title: string;
   summary?: string;

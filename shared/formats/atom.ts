@@ -1,32 +1,22 @@
-import {
-  bodyHtml,
-  canonicalUrl,
-  type FeedItem,
-  type FeedView,
-  headline,
-  isItem,
-  mediaOf,
-  summary,
-} from './feed-view.ts';
+import { articleText, type FeedItem, type FeedView, isItem, mediaOf } from './feed-view.ts';
 import { el, xmlDocument } from './xml.ts';
 
 export const ATOM_CONTENT_TYPE = 'application/atom+xml; charset=utf-8';
 
 function atomEntry(item: FeedItem) {
   const { doc } = item;
-  const link = canonicalUrl(doc);
-  const description = summary(doc);
+  const { title, summary: description, body, link } = articleText(doc);
   return el(
     'entry',
     doc.language ? { 'xml:lang': doc.language } : null,
     el('id', null, item.id),
-    el('title', { type: 'text' }, headline(doc)),
+    el('title', { type: 'text' }, title),
     el('updated', null, item.publishedAt),
     el('published', null, item.publishedAt),
     doc.by && el('author', null, el('name', null, doc.by)),
     description && el('summary', { type: 'text' }, description),
     // type="html": the body is HTML carried as escaped text, which every Atom reader accepts.
-    el('content', { type: 'html' }, bodyHtml(doc)),
+    el('content', { type: 'html' }, body),
     link && el('link', { rel: 'alternate', type: 'text/html', href: link }),
     mediaOf(doc).map((m) =>
       el('link', {

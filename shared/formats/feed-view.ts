@@ -1,4 +1,10 @@
-import { LOA_URI_BASE, NINJS_SCHEMA_URI, type NinjsDocument, type NinjsItemType } from './ninjs.ts';
+import {
+  LOA_URI_BASE,
+  NINJS_SCHEMA_URI,
+  type NinjsAssociation,
+  type NinjsDocument,
+  type NinjsItemType,
+} from './ninjs.ts';
 
 /** A live item: its ninjs document, asset links already signed for the partner. */
 export interface FeedItem {
@@ -54,18 +60,59 @@ export const summary = (doc: NinjsDocument) => textOf(doc.descriptions, 'summary
 export const bodyHtml = (doc: NinjsDocument) => textOf(doc.bodies, 'main') ?? '';
 export const canonicalUrl = (doc: NinjsDocument) => doc.altids.find((a) => a.role === 'canonical')?.value;
 
-/** One asset as the feed formats describe it. */
-export interface FeedMedia {
-  href: string;
-  type: NinjsItemType;
-  contentType: string;
-  sizeBytes?: number;
+/** The texts every format shows of an article: its headline, summary, HTML body and web version. */
+export interface ArticleText {
+  title: string;
+  summary: string | undefined;
+  body: string;
+  link: string | undefined;
+}
+
+export function articleText(doc: NinjsDocument): ArticleText {
+  return { title: headline(doc), summary: summary(doc), body: bodyHtml(doc), link: canonicalUrl(doc) };
+}
+
+/** What an asset is besides its bytes: dimensions, duration and the texts shown with it. */
+export interface MediaDetails {
   width?: number;
   height?: number;
   durationSeconds?: number;
   title?: string;
   description?: string;
   credit?: string;
+}
+
+/** Only the details that are set: numbers when given, texts when not empty. */
+export function pickDetails(m: MediaDetails): MediaDetails {
+  return {
+    ...(m.width !== undefined && { width: m.width }),
+    ...(m.height !== undefined && { height: m.height }),
+    ...(m.durationSeconds !== undefined && { durationSeconds: m.durationSeconds }),
+    ...(m.title && { title: m.title }),
+    ...(m.description && { description: m.description }),
+    ...(m.credit && { credit: m.credit }),
+  };
+}
+
+/** An association's details (its first rendition's size on screen and duration, its title and credit) and `description`. */
+export function mediaDetailsOf(a: NinjsAssociation, description: string | undefined): MediaDetails {
+  const r = a.renditions[0];
+  return pickDetails({
+    width: r?.width,
+    height: r?.height,
+    durationSeconds: r?.duration,
+    title: a.title,
+    description,
+    credit: a.by,
+  });
+}
+
+/** One asset as the feed formats describe it. */
+export interface FeedMedia extends MediaDetails {
+  href: string;
+  type: NinjsItemType;
+  contentType: string;
+  sizeBytes?: number;
 }
 
 /** The assets of an item with a link; an asset whose link could not be signed is left out. */
@@ -79,12 +126,7 @@ export function mediaOf(doc: NinjsDocument): FeedMedia[] {
         type: a.type,
         contentType: r.contenttype,
         ...(r.sizeinbytes !== undefined && { sizeBytes: r.sizeinbytes }),
-        ...(r.width !== undefined && { width: r.width }),
-        ...(r.height !== undefined && { height: r.height }),
-        ...(r.duration !== undefined && { durationSeconds: r.duration }),
-        ...(a.title && { title: a.title }),
-        ...(textOf(a.descriptions, 'alt') && { description: textOf(a.descriptions, 'alt') }),
-        ...(a.by && { credit: a.by }),
+        ...mediaDetailsOf(a, textOf(a.descriptions, 'alt')),
       },
     ];
   });

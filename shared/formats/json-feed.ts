@@ -1,12 +1,4 @@
-import {
-  bodyHtml,
-  canonicalUrl,
-  type FeedEntry,
-  type FeedView,
-  headline,
-  mediaOf,
-  summary,
-} from './feed-view.ts';
+import { articleText, type FeedEntry, type FeedView, mediaOf } from './feed-view.ts';
 
 export const JSON_FEED_CONTENT_TYPE = 'application/feed+json; charset=utf-8';
 export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
@@ -32,16 +24,15 @@ function jsonItem(entry: FeedEntry) {
   }
   const { doc } = entry;
   const media = mediaOf(doc);
-  const description = summary(doc);
-  const link = canonicalUrl(doc);
+  const { title, summary: description, body, link } = articleText(doc);
   const image = media.find((m) => m.type === 'picture')?.href;
   const articleId = doc.altids.find((a) => a.role === 'loa:articleId')?.value;
   const _loa: LoaExtension = { pubStatus: 'usable', ...(articleId && { articleId }), version: doc.version };
   return {
     id: entry.id,
     ...(link && { url: link }),
-    title: headline(doc),
-    content_html: bodyHtml(doc),
+    title,
+    content_html: body,
     ...(description && { summary: description }),
     ...(image && { image }),
     date_published: entry.publishedAt,

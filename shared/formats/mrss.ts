@@ -1,8 +1,8 @@
-import { canonicalUrl, entryId } from './feed-view.ts';
+import { canonicalUrl, entryId, pickDetails } from './feed-view.ts';
 import type { BroadcastMedia } from './newsml-g2.ts';
 import type { NinjsDocument } from './ninjs.ts';
-import { articleItem, type RssMedia } from './rss.ts';
-import { el, xmlDocument } from './xml.ts';
+import { articleItem, type RssMedia, rssDocument } from './rss.ts';
+import { el } from './xml.ts';
 
 export const MRSS_CONTENT_TYPE = 'application/rss+xml; charset=utf-8';
 
@@ -39,12 +39,7 @@ const rssMedia = (m: BroadcastMedia): RssMedia => ({
   medium: medium(m.contentType),
   sizeBytes: m.sizeBytes,
   sha256: m.sha256,
-  ...(m.width !== undefined && { width: m.width }),
-  ...(m.height !== undefined && { height: m.height }),
-  ...(m.durationSeconds !== undefined && { durationSeconds: m.durationSeconds }),
-  ...(m.title && { title: m.title }),
-  ...(m.altText && { description: m.altText }),
-  ...(m.credit && { credit: m.credit }),
+  ...pickDetails(m),
 });
 
 /**
@@ -55,25 +50,16 @@ export function mrssItemXml(input: MrssInput): string {
   const { manifest: doc, media } = input;
   const articleId = doc.altids.find((a) => a.role === 'loa:articleId')?.value;
   const link = input.link ?? canonicalUrl(doc);
-  return xmlDocument(
-    el(
-      'rss',
-      { version: '2.0', ...NS },
-      el(
-        'channel',
-        null,
-        el('title', null, input.channelTitle),
-        el('link', null, input.channelLink),
-        el('description', null, input.channelTitle),
-        el('generator', null, 'Loa'),
-        articleItem(doc, {
-          // One id per article version, the same as the partner's feeds use.
-          id: articleId ? entryId(articleId, doc.version) : `${doc.uri}/versions/${doc.version}`,
-          publishedAt: doc.versioncreated,
-          link,
-          media: media.map(rssMedia),
-        }),
-      ),
-    ),
+  return rssDocument(
+    NS,
+    { title: input.channelTitle, link: input.channelLink, description: input.channelTitle },
+    el('generator', null, 'Loa'),
+    articleItem(doc, {
+      // One id per article version, the same as the partner's feeds use.
+      id: articleId ? entryId(articleId, doc.version) : `${doc.uri}/versions/${doc.version}`,
+      publishedAt: doc.versioncreated,
+      link,
+      media: media.map(rssMedia),
+    }),
   );
 }

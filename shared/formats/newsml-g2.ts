@@ -1,4 +1,4 @@
-import { articleUri, bodyHtml, canonicalUrl, headline, summary } from './feed-view.ts';
+import { articleUri, bodyHtml, canonicalUrl, headline, type MediaDetails, summary } from './feed-view.ts';
 import type { NinjsDocument } from './ninjs.ts';
 import { el, type Xml, xmlDocument } from './xml.ts';
 
@@ -19,7 +19,8 @@ export const IPTC_CATALOG = 'http://www.iptc.org/std/catalog/catalog.IPTC-G2-Sta
  */
 export const SHA256_HASHTYPE_URI = 'http://www.w3.org/2001/04/xmlenc#sha256';
 
-export interface BroadcastMedia {
+/** One media file of a broadcast package as pushed; `description` is its alt text. */
+export interface BroadcastMedia extends MediaDetails {
   assetId: string;
   /** Where the partner finds the bytes, as pushed (absolute URL, or s3:// URI). */
   href: string;
@@ -27,12 +28,6 @@ export interface BroadcastMedia {
   sizeBytes: number;
   /** Lowercase hex SHA-256 of the bytes as pushed. */
   sha256: string;
-  width?: number;
-  height?: number;
-  durationSeconds?: number;
-  title?: string;
-  altText?: string;
-  credit?: string;
 }
 
 export interface NewsItemInput {
@@ -103,12 +98,12 @@ function remoteContent(m: BroadcastMedia): Xml {
  * code, so alternative text goes out as the caption, which is what it describes.
  */
 function assetMeta(m: BroadcastMedia, seq: number): Xml | undefined {
-  if (!m.credit && !m.altText) return undefined;
+  if (!m.credit && !m.description) return undefined;
   return el(
     'partMeta',
     { contentrefs: contentId(m.assetId), seq },
     m.credit && el('creditline', null, m.credit),
-    m.altText && el('description', { role: 'drol:caption' }, m.altText),
+    m.description && el('description', { role: 'drol:caption' }, m.description),
   );
 }
 

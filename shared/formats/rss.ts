@@ -1,16 +1,6 @@
-import {
-  bodyHtml,
-  canonicalUrl,
-  type FeedItem,
-  type FeedMedia,
-  type FeedView,
-  headline,
-  isItem,
-  mediaOf,
-  summary,
-} from './feed-view.ts';
+import { articleText, type FeedItem, type FeedMedia, type FeedView, isItem, mediaOf } from './feed-view.ts';
 import type { NinjsDocument } from './ninjs.ts';
-import { type Child, el, xmlDocument } from './xml.ts';
+import { type Attrs, type Child, el, xmlDocument } from './xml.ts';
 
 export const RSS_CONTENT_TYPE = 'application/rss+xml; charset=utf-8';
 
@@ -65,13 +55,14 @@ export function articleItem(
   ...extra: Child[]
 ) {
   const first = item.media[0];
+  const text = articleText(doc);
   return el(
     'item',
     null,
-    el('title', null, headline(doc)),
+    el('title', null, text.title),
     item.link && el('link', null, item.link),
-    el('description', null, summary(doc) ?? ''),
-    el('content:encoded', null, bodyHtml(doc)),
+    el('description', null, text.summary ?? ''),
+    el('content:encoded', null, text.body),
     doc.by && el('dc:creator', null, doc.by),
     doc.language && el('dc:language', null, doc.language),
     doc.subjects.map((s) => el('category', null, s.name)),
@@ -93,7 +84,7 @@ function rssItem(item: FeedItem) {
     {
       id: item.id,
       publishedAt: item.publishedAt,
-      link: canonicalUrl(doc),
+      link: articleText(doc).link,
       media: media.map((m) => ({ ...m, medium: MEDIUM[m.type] })),
     },
     picture && el('media:thumbnail', { url: picture.href, width: picture.width, height: picture.height }),
@@ -102,21 +93,34 @@ function rssItem(item: FeedItem) {
 
 /** RSS 2.0 with Media RSS; withdrawn items are simply absent (RSS has no way to say so). */
 export function renderRss(view: FeedView): string {
+  return rssDocument(
+    NS,
+    { title: view.title, link: view.homeUrl, description: view.description },
+    el('lastBuildDate', null, rfc822(view.updated)),
+    el('generator', null, 'Loa'),
+    el('atom:link', { href: view.selfUrl, rel: 'self', type: 'application/rss+xml' }),
+    view.nextUrl && el('atom:link', { href: view.nextUrl, rel: 'next', type: 'application/rss+xml' }),
+    view.entries.filter(isItem).map(rssItem),
+  );
+}
+
+/** An RSS 2.0 document: `namespaces`, then the channel's title, link and description, then `rest`. */
+export function rssDocument(
+  namespaces: Attrs,
+  channel: { title: string; link: string; description: string },
+  ...rest: (Child | Child[])[]
+): string {
   return xmlDocument(
     el(
       'rss',
-      { version: '2.0', ...NS },
+      { version: '2.0', ...namespaces },
       el(
         'channel',
         null,
-        el('title', null, view.title),
-        el('link', null, view.homeUrl),
-        el('description', null, view.description),
-        el('lastBuildDate', null, rfc822(view.updated)),
-        el('generator', null, 'Loa'),
-        el('atom:link', { href: view.selfUrl, rel: 'self', type: 'application/rss+xml' }),
-        view.nextUrl && el('atom:link', { href: view.nextUrl, rel: 'next', type: 'application/rss+xml' }),
-        view.entries.filter(isItem).map(rssItem),
+        el('title', null, channel.title),
+        el('link', null, channel.link),
+        el('description', null, channel.description),
+        ...rest,
       ),
     ),
   );

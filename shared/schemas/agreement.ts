@@ -92,7 +92,7 @@ export const Channel = z.discriminatedUnion('type', [
     credentialsRef,
     /**
      * Base URL of the network's OAuth token endpoint, for a token refresh; by default X's is the
-     * channel's baseUrl and Zalo's https://oauth.zaloapp.com (social/common.ts). Tests and the demo
+     * channel's baseUrl and Zalo's https://oauth.zaloapp.com (social/token-session.ts). Tests and the demo
      * point it at the local fakes.
      */
     authBaseUrl: httpUrl.optional(),

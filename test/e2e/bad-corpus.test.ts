@@ -10,7 +10,7 @@ import type { PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedPath, signedUrl } from '#app/feed-keys.ts';
-import { feedKeyRef } from '#app/signed-links.ts';
+import { feedKeyRef } from '#domain/signed-links.ts';
 import { BUS_NAME } from '#infra/wiring.ts';
 import type { Rejection } from '#ports/rejection-store.ts';
 import type { Article } from '#schemas/article.ts';

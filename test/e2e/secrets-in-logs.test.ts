@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signingSecretRef } from '#app/create-agreement.ts';
-import { feedKeyRef } from '#app/signed-links.ts';
+import { feedKeyRef } from '#domain/signed-links.ts';
 import { socialChannel } from '#infra/local/demo.ts';
 import { type FakeFacebook, startFakeFacebook } from '#infra/local/fakes/facebook.ts';
 import { type FakeIngest, startFakeIngest } from '#infra/local/fakes/ingest.ts';

@@ -2,22 +2,16 @@ import { createHash, randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { S3IngestStore } from '#adapters/aws/s3-ingest-store.ts';
-import { BroadcastAdapter, type SentBroadcast } from '#adapters/channels/broadcast.ts';
+import type { BroadcastAdapter, SentBroadcast } from '#adapters/channels/broadcast.ts';
 import { NodeHttpClient } from '#adapters/channels/node-http-client.ts';
 import { verifyWebhook } from '#domain/webhook-signature.ts';
 import { newsItemGuid } from '#formats/newsml-g2.ts';
 import { type FakeIngest, startFakeIngest } from '#infra/local/fakes/ingest.ts';
 import { type ChannelOf, ChannelRefusal, type SendContext } from '#ports/channel-adapter.ts';
-import {
-  broadcastContext,
-  memorySecrets,
-  PACKAGES_BUCKET,
-  packageStore,
-  type SeededPackage,
-  seedPackage,
-} from '#test/support/broadcast-package.ts';
+import { broadcastAdapterOn, startPackagesS3 } from '#test/support/broadcast-adapter.ts';
+import { broadcastContext, type SeededPackage, seedPackage } from '#test/support/broadcast-package.ts';
 import { validateNewsMl } from '#test/support/newsml-validator.ts';
-import { type LocalS3, startS3 } from '#test/support/s3.ts';
+import type { LocalS3 } from '#test/support/s3.ts';
 
 type Channel = ChannelOf<'broadcast'>;
 
@@ -34,8 +28,7 @@ let adapter: BroadcastAdapter;
 let channel: Extract<Channel, { target: 'http' }>;
 
 beforeAll(async () => {
-  s3 = await startS3();
-  await s3.createBucket(PACKAGES_BUCKET);
+  s3 = await startPackagesS3();
   v1 = await seedPackage(s3, { articleId: ARTICLE, version: 1 });
   v2 = await seedPackage(s3, { articleId: ARTICLE, version: 2, videoBytes: 1024 * 1024 });
   ingest = await startFakeIngest({ secret: SECRET });
@@ -46,10 +39,9 @@ beforeAll(async () => {
     url: `${ingest.baseUrl}/loa/`,
     secretRef: 'broadcast/vtv4',
   };
-  adapter = new BroadcastAdapter({
+  adapter = broadcastAdapterOn(s3, {
     http,
-    secrets: memorySecrets({ 'broadcast/vtv4': SECRET }),
-    packages: packageStore(s3),
+    secrets: { 'broadcast/vtv4': SECRET },
     ingest: store,
     provider: 'Cổng thông tin điện tử tỉnh Hà Giang',
   });
@@ -287,10 +279,9 @@ describe('BroadcastAdapter pushing to an HTTP ingest', () => {
   });
 
   it('refuses a target the SSRF guard refuses', async () => {
-    const guarded = new BroadcastAdapter({
+    const guarded = broadcastAdapterOn(s3, {
       http: new NodeHttpClient({ allowPrivateTargets: false }),
-      secrets: memorySecrets({ 'broadcast/vtv4': SECRET }),
-      packages: packageStore(s3),
+      secrets: { 'broadcast/vtv4': SECRET },
       ingest: store,
     });
     const ctx = broadcastContext(channel, v1);

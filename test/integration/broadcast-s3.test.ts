@@ -4,22 +4,16 @@ import type { AddressInfo } from 'node:net';
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { S3IngestStore } from '#adapters/aws/s3-ingest-store.ts';
-import { BroadcastAdapter } from '#adapters/channels/broadcast.ts';
+import type { BroadcastAdapter } from '#adapters/channels/broadcast.ts';
 import { NodeHttpClient } from '#adapters/channels/node-http-client.ts';
 import { newsItemGuid } from '#formats/newsml-g2.ts';
 import type { ChannelOf, SendContext } from '#ports/channel-adapter.ts';
 import type { IngestStore } from '#ports/ingest-store.ts';
-import {
-  broadcastContext,
-  memorySecrets,
-  PACKAGES_BUCKET,
-  packageStore,
-  type SeededPackage,
-  seedPackage,
-} from '#test/support/broadcast-package.ts';
+import { broadcastAdapterOn, startPackagesS3 } from '#test/support/broadcast-adapter.ts';
+import { broadcastContext, type SeededPackage, seedPackage } from '#test/support/broadcast-package.ts';
 import { refusedUrl } from '#test/support/fault-partner.ts';
 import { validateNewsMl } from '#test/support/newsml-validator.ts';
-import { type LocalS3, startS3 } from '#test/support/s3.ts';
+import type { LocalS3 } from '#test/support/s3.ts';
 
 type S3Channel = Extract<ChannelOf<'broadcast'>, { target: 's3' }>;
 
@@ -38,12 +32,10 @@ const channel: S3Channel = {
   prefix: 'loa/incoming/',
 };
 
-const adapterWith = (ingest: IngestStore) =>
-  new BroadcastAdapter({ http, secrets: memorySecrets(), packages: packageStore(s3), ingest });
+const adapterWith = (ingest: IngestStore) => broadcastAdapterOn(s3, { http, ingest });
 
 beforeAll(async () => {
-  s3 = await startS3();
-  await s3.createBucket(PACKAGES_BUCKET);
+  s3 = await startPackagesS3();
   await s3.createBucket(INGEST_BUCKET);
   pkg = await seedPackage(s3, { articleId: ARTICLE });
   store = new S3IngestStore({ region: 'us-east-1', endpoint: s3.endpoint });

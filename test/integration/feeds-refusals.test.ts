@@ -1,7 +1,7 @@
 import * as crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { feedPath, signedUrl } from '#app/feed-keys.ts';
-import { feedKeyRef } from '#app/signed-links.ts';
+import { feedKeyRef } from '#domain/signed-links.ts';
 import { type FeedHarness, startFeedHarness } from '#test/support/feed-harness.ts';
 
 // Passes through to the real function, so the tests can see how signatures are compared.

@@ -3,7 +3,7 @@ import { NodeHttpClient } from '#adapters/channels/node-http-client.ts';
 import { FacebookAdapter } from '#adapters/channels/social/facebook.ts';
 import type { Delivery } from '#domain/delivery.ts';
 import { type NinjsDocument, toNinjs } from '#formats/ninjs.ts';
-import { type FakeFacebook, startFakeFacebook } from '#infra/local/fakes/facebook.ts';
+import { type FacebookFault, type FakeFacebook, startFakeFacebook } from '#infra/local/fakes/facebook.ts';
 import {
   type ChannelOf,
   type ChannelOutcome,
@@ -12,7 +12,8 @@ import {
 } from '#ports/channel-adapter.ts';
 import type { Article } from '#schemas/article.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
-import { MemorySecrets, publishWith, socialContext, undoWith } from '#test/support/channel-attempt.ts';
+import { MemorySecrets, socialContext } from '#test/support/channel-attempt.ts';
+import { recordedAttempts } from '#test/support/social-attempts.ts';
 
 const TOKEN = 'EAAGm0PX4ZCpsBAFakePageToken123';
 const CANONICAL = 'https://hagiang.gov.vn/tin-tuc/ky-ket-vtv4';
@@ -58,17 +59,7 @@ function ctxOf(
   return socialContext(social, delivery, manifest);
 }
 
-async function publish(ctx = ctxOf()): Promise<ChannelOutcome> {
-  const outcome = await publishWith(adapter, ctx);
-  outcomes.push(outcome);
-  return outcome;
-}
-
-async function takeDown(remoteIds: string[]): Promise<ChannelOutcome> {
-  const outcome = await undoWith(adapter, ctxOf({ kind: 'withdrawal', takedown: { remoteIds } }));
-  outcomes.push(outcome);
-  return outcome;
-}
+const { publish, takeDown } = recordedAttempts(adapter, ctxOf, outcomes);
 
 describe('FacebookAdapter against a fake Graph API', () => {
   it('posts the message and link to the page feed and keeps the post id', async () => {
@@ -116,13 +107,51 @@ describe('FacebookAdapter against a fake Graph API', () => {
     expect(outcome.remoteId).toBeUndefined();
   });
 
-  it('fails on an expired token', async () => {
-    fake.fail({ kind: 'token-expired' });
+  it.each<[string, FacebookFault, Partial<ChannelOutcome>]>([
+    [
+      'fails on an expired token',
+      { kind: 'token-expired' },
+      { verdict: 'failed', error: 'Facebook 190 access token invalid or expired' },
+    ],
+    [
+      'fails on a duplicate post (506)',
+      { kind: 'duplicate' },
+      { verdict: 'failed', error: 'Facebook 506 Duplicate status message' },
+    ],
+    [
+      'fails on another 4xx Graph error, with its code and message',
+      { kind: 'error', status: 403, code: 200, message: '(#200) Permissions error' },
+      { verdict: 'failed', httpStatus: 403, error: 'Facebook 200 (#200) Permissions error' },
+    ],
+    [
+      'retries a 5xx whatever its code',
+      { kind: 'error', status: 503, code: 12345, message: 'Service down' },
+      { verdict: 'retry', httpStatus: 503, error: 'Facebook 12345 Service down' },
+    ],
+    [
+      'retries a page rate limit after estimated_time_to_regain_access',
+      { kind: 'rate-limit', code: 32, regainMinutes: 7 },
+      {
+        verdict: 'retry',
+        httpStatus: 400,
+        waitMs: 7 * 60_000,
+        error: 'Facebook 32 (#32) Page request limit reached',
+      },
+    ],
+    [
+      'retries an app rate limit after Retry-After when no regain time is given',
+      { kind: 'rate-limit', code: 4, retryAfterSeconds: 30 },
+      { verdict: 'retry', waitMs: 30_000 },
+    ],
+    [
+      'retries a Business Use Case limit (80001)',
+      { kind: 'rate-limit', code: 80001, regainMinutes: 2 },
+      { verdict: 'retry', waitMs: 120_000 },
+    ],
+  ])('%s', async (_name, fault, expected) => {
+    fake.fail(fault);
 
-    expect(await publish()).toMatchObject({
-      verdict: 'failed',
-      error: 'Facebook 190 access token invalid or expired',
-    });
+    expect(await publish()).toMatchObject(expected);
   });
 
   it('takes the token out of an error message that quotes it', async () => {
@@ -136,25 +165,6 @@ describe('FacebookAdapter against a fake Graph API', () => {
     });
   });
 
-  it('fails on a duplicate post (506)', async () => {
-    fake.fail({ kind: 'duplicate' });
-
-    expect(await publish()).toMatchObject({
-      verdict: 'failed',
-      error: 'Facebook 506 Duplicate status message',
-    });
-  });
-
-  it('fails on another 4xx Graph error, with its code and message', async () => {
-    fake.fail({ kind: 'error', status: 403, code: 200, message: '(#200) Permissions error' });
-
-    expect(await publish()).toMatchObject({
-      verdict: 'failed',
-      httpStatus: 403,
-      error: 'Facebook 200 (#200) Permissions error',
-    });
-  });
-
   it('retries a transient 500', async () => {
     fake.fail({ kind: 'transient' });
 
@@ -162,39 +172,6 @@ describe('FacebookAdapter against a fake Graph API', () => {
 
     expect(outcome).toMatchObject({ verdict: 'retry', httpStatus: 500 });
     expect(outcome.error).toMatch(/^Facebook 2 /);
-  });
-
-  it('retries a 5xx whatever its code', async () => {
-    fake.fail({ kind: 'error', status: 503, code: 12345, message: 'Service down' });
-
-    expect(await publish()).toMatchObject({
-      verdict: 'retry',
-      httpStatus: 503,
-      error: 'Facebook 12345 Service down',
-    });
-  });
-
-  it('retries a page rate limit after estimated_time_to_regain_access', async () => {
-    fake.fail({ kind: 'rate-limit', code: 32, regainMinutes: 7 });
-
-    expect(await publish()).toMatchObject({
-      verdict: 'retry',
-      httpStatus: 400,
-      waitMs: 7 * 60_000,
-      error: 'Facebook 32 (#32) Page request limit reached',
-    });
-  });
-
-  it('retries an app rate limit after Retry-After when no regain time is given', async () => {
-    fake.fail({ kind: 'rate-limit', code: 4, retryAfterSeconds: 30 });
-
-    expect(await publish()).toMatchObject({ verdict: 'retry', waitMs: 30_000 });
-  });
-
-  it('retries a Business Use Case limit (80001)', async () => {
-    fake.fail({ kind: 'rate-limit', code: 80001, regainMinutes: 2 });
-
-    expect(await publish()).toMatchObject({ verdict: 'retry', waitMs: 120_000 });
   });
 
   it('retries, with no answer, when Graph does not answer in time', async () => {

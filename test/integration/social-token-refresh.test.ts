@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NodeHttpClient } from '#adapters/channels/node-http-client.ts';
-import { authBaseOf } from '#adapters/channels/social/common.ts';
+import { authBaseOf } from '#adapters/channels/social/token-session.ts';
 import { XAdapter } from '#adapters/channels/social/x.ts';
 import { ZaloAdapter } from '#adapters/channels/social/zalo.ts';
 import type { Delivery } from '#domain/delivery.ts';
@@ -108,6 +108,15 @@ function ctxOf(
   };
 }
 
+/** The channel of `network` on a fake's base URL, its credentials at REF. */
+function channelOn(
+  network: SocialNetwork,
+  baseUrl: string,
+  more: Partial<SocialChannel> = {},
+): SocialChannel {
+  return { channelId: 'social', type: 'social', network, baseUrl, credentialsRef: REF, ...more };
+}
+
 function seed(credentials: SocialCredentials): void {
   secrets.store(REF, JSON.stringify(credentials));
 }
@@ -143,13 +152,7 @@ describe('X token refresh', () => {
     await fake.close();
   });
 
-  const channel = (): SocialChannel => ({
-    channelId: 'social',
-    type: 'social',
-    network: 'x',
-    baseUrl: fake.baseUrl,
-    credentialsRef: REF,
-  });
+  const channel = () => channelOn('x', fake.baseUrl);
 
   async function publish(c = ctxOf(channel())): Promise<ChannelOutcome> {
     const outcome = await publishWith(adapter, c);
@@ -367,14 +370,7 @@ describe('Zalo token refresh', () => {
     await fake.close();
   });
 
-  const channel = (): SocialChannel => ({
-    channelId: 'social',
-    type: 'social',
-    network: 'zalo',
-    baseUrl: fake.baseUrl,
-    authBaseUrl: fake.baseUrl,
-    credentialsRef: REF,
-  });
+  const channel = () => channelOn('zalo', fake.baseUrl, { authBaseUrl: fake.baseUrl });
   const stored = { ...ZALO_OLD, clientId: ZALO_APP.appId, clientSecret: ZALO_APP.secretKey };
 
   async function publish(c = ctxOf(channel())): Promise<ChannelOutcome> {

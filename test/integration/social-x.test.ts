@@ -19,14 +19,10 @@ import type { Article } from '#schemas/article.ts';
 import { agreementFixture } from '#test/fixtures/agreements.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
 import { deliveryFixture } from '#test/fixtures/deliveries.ts';
+import { storedRefresh } from '#test/support/social-attempts.ts';
 
 const TOKEN = 'x-user-token-0123456789abcdef';
-/** Stored with the token, never used here (social-token-refresh.test.ts): never in an outcome either. */
-const REFRESH = {
-  refreshToken: 'x-refresh-token-fedcba9876543210',
-  clientId: 'x-client-id',
-  clientSecret: 'x-client-secret-5a5a5a',
-};
+const REFRESH = storedRefresh('x');
 const CANONICAL = 'https://hagiang.gov.vn/tin-tuc/ha-giang-ky-ket-phoi-hop-tuyen-truyen-voi-vtv4';
 
 type XChannel = ChannelOf<'social'>;

@@ -8,15 +8,12 @@ import type { ChannelOf, ChannelOutcome, SendContext } from '#ports/channel-adap
 import type { Article } from '#schemas/article.ts';
 import { agreementFixture } from '#test/fixtures/agreements.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
-import { MemorySecrets, publishWith, socialContext, undoWith } from '#test/support/channel-attempt.ts';
+import { MemorySecrets, socialContext } from '#test/support/channel-attempt.ts';
+import { recordedAttempts, storedRefresh } from '#test/support/social-attempts.ts';
 
 const TOKEN = 'zalo-oa-token-8f3Kq1Xv9Lm2Pw7Rt';
-/** Stored with the token (renewal: social-token-refresh.test.ts); no more than the token may they leak. */
-const REFRESH = {
-  refreshToken: 'zalo-refresh-token-Wq8Zr4Tb1',
-  clientId: '4291763606161179100',
-  clientSecret: 'zalo-app-secret-key-Hn5Vd3',
-};
+/** Zalo app ids are numeric. */
+const REFRESH = storedRefresh('zalo', '4291763606161179100');
 const CANONICAL = 'https://hagiang.gov.vn/tin-tuc/ky-ket-vtv4';
 
 let fake: FakeZalo;
@@ -58,17 +55,7 @@ function ctxOf(delivery: Partial<Delivery> = {}, manifest = manifestOf()): SendC
   return socialContext(social, delivery, manifest);
 }
 
-async function publish(ctx = ctxOf()): Promise<ChannelOutcome> {
-  const outcome = await publishWith(adapter, ctx);
-  outcomes.push(outcome);
-  return outcome;
-}
-
-async function takeDown(remoteIds: string[]): Promise<ChannelOutcome> {
-  const outcome = await undoWith(adapter, ctxOf({ kind: 'withdrawal', takedown: { remoteIds } }));
-  outcomes.push(outcome);
-  return outcome;
-}
+const { publish, takeDown } = recordedAttempts(adapter, ctxOf, outcomes);
 
 const bodyOf = (i: number) => fake.requests[i]?.json as Record<string, unknown>;
 

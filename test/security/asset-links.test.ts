@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { assetPath, linkSigner } from '#app/signed-links.ts';
+import { assetPath, linkSigner } from '#domain/signed-links.ts';
 import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
 import { approve } from '#test/support/ops-fixtures.ts';

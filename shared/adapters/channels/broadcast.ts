@@ -1,28 +1,22 @@
-import { createHash, type Hash } from 'node:crypto';
-import { type Readable, Transform, type TransformCallback } from 'node:stream';
-import { parseS3Href } from '#app/package-article.ts';
 import { endpointOf } from '#domain/circuit-breaker.ts';
-import { NotFoundError } from '#domain/errors.ts';
-import { webhookMessageId } from '#domain/ids.ts';
 import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.ts';
-import { TargetRefusedError } from '#domain/target-policy.ts';
 import { signWebhook } from '#domain/webhook-signature.ts';
-import { canonicalUrl } from '#formats/feed-view.ts';
+import { canonicalUrl, type MediaDetails, mediaDetailsOf, pickDetails } from '#formats/feed-view.ts';
 import { MRSS_CONTENT_TYPE, mrssItemXml } from '#formats/mrss.ts';
 import { type BroadcastMedia, NEWSML_CONTENT_TYPE, newsItemXml } from '#formats/newsml-g2.ts';
 import { LOA_URI_BASE } from '#formats/ninjs.ts';
-import {
-  type ChannelAdapter,
-  type ChannelOf,
-  type ChannelOutcome,
-  ChannelRefusal,
-  type SendContext,
-} from '#ports/channel-adapter.ts';
+import { parseS3Href } from '#formats/s3-href.ts';
+import type { ChannelAdapter, ChannelOf, ChannelOutcome, SendContext } from '#ports/channel-adapter.ts';
+import { ChannelRefusal } from '#ports/channel-adapter.ts';
 import { type Clock, systemClock } from '#ports/clock.ts';
-import type { HttpClient, HttpResult } from '#ports/http-client.ts';
-import type { IngestResult, IngestStore } from '#ports/ingest-store.ts';
+import type { HttpClient } from '#ports/http-client.ts';
+import type { IngestStore } from '#ports/ingest-store.ts';
 import type { PackageStore } from '#ports/package-store.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
+import { pushMedia } from './broadcast-hashing.ts';
+import { type BroadcastAnswer, type Signer, succeeded, targetOf } from './broadcast-targets.ts';
+
+export type { BroadcastAnswer } from './broadcast-targets.ts';
 
 type BroadcastChannel = ChannelOf<'broadcast'>;
 type Ctx = SendContext<BroadcastChannel>;
@@ -35,26 +29,15 @@ export const PACKAGE_FILES = {
   mediaDir: 'media',
 } as const;
 
-const USER_AGENT = 'Loa/0.1 (+broadcast)';
-
 /** One media file of a package, as planned: where its bytes are, and where they go. */
-export interface PlannedMedia {
+export interface PlannedMedia extends MediaDetails {
   assetId: string;
   /** Key of the object in the packages bucket. */
   key: string;
   /** Path under the channel's base: `{articleId}/v{version}/media/{assetId}-{basename}`. */
   path: string;
   contentType: string;
-  width?: number;
-  height?: number;
-  durationSeconds?: number;
-  title?: string;
-  altText?: string;
-  credit?: string;
 }
-
-/** Signs one request's content (Standard Webhooks headers); a function, so the secret never sits in data. */
-type Signer = (messageId: string, content: string) => Record<string, string>;
 
 /** What a publish pushes, planned: the media to stream, then the two XML files built from their hashes. */
 export interface PreparedBroadcast {
@@ -62,9 +45,6 @@ export interface PreparedBroadcast {
   /** HTTP target only. */
   sign?: Signer;
 }
-
-/** One write's answer: HTTP's for an HTTP target, S3's (through the IngestStore) for an S3 target. */
-export type BroadcastAnswer = HttpResult | IngestResult;
 
 /** An attempt: the write that decided it (the first that failed, else the last) and what was written. */
 export interface SentBroadcast {
@@ -82,73 +62,10 @@ export interface SentBroadcast {
   shortWrite?: boolean;
 }
 
-/** A write to the channel's target, in its terms. */
-interface Target {
-  /** The file's absolute location: `s3://bucket/prefix/path`, or the URL it is PUT to. */
-  location(path: string): string;
-  /** `n` numbers the package's files, so each file's signed message id is the same on every try. */
-  put(
-    path: string,
-    n: number,
-    body: { text: string } | { stream: Readable; sizeBytes: number },
-    contentType: string,
-  ): Promise<BroadcastAnswer>;
-}
-
-/** Counts and hashes bytes on their way to the partner, so a 1 GB video is hashed without being held. */
-class Measure extends Transform {
-  bytes = 0;
-  readonly hash: Hash = createHash('sha256');
-
-  override _transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback): void {
-    this.hash.update(chunk);
-    this.bytes += chunk.length;
-    callback(null, chunk);
-  }
-}
-
-const succeeded = (a: BroadcastAnswer) =>
-  a.kind === 'stored' || (a.kind === 'response' && classifyHttpStatus(a.status) === 'delivered');
-
-/** Each segment percent-encoded, the slashes kept. */
-const encodePath = (path: string) => path.split('/').map(encodeURIComponent).join('/');
-
 /**
- * Broadcasters' ingest: per article version, the media, a Media RSS item and a NewsML-G2 `newsItem`,
- * pushed to the partner's S3 bucket/prefix or HTTP endpoint (docs/broadcast.md).
- *
- * Package layout under the channel's base (S3: `bucket` + `prefix`; HTTP: `url`), written in this order:
- *   {articleId}/v{version}/media/{assetId}-{basename}   each asset, streamed from the packages bucket
- *   {articleId}/v{version}/item.rss                     Media RSS 2.0, one item
- *   {articleId}/v{version}/newsml.xml                   NewsML-G2 newsItem, LAST
- * Ingest systems watch for newsml.xml: when it lands, the media it lists is complete, and it carries each
- * media's size and SHA-256. The first write that fails ends the attempt; a retry writes the package
- * again from the start (every write is an idempotent PUT of the same bytes to the same place). The
- * publish's remoteId is the newsml.xml's location (`s3://bucket/key`, or its URL).
- *
- * Media hrefs (NewsML remoteContent, MRSS media:content) are the files' absolute locations in the
- * target, so an item names exactly what was pushed beside it.
- *
- * Media never sits in memory: each object is opened as a stream, piped through a SHA-256 hashing
- * Transform that counts bytes, and on to the target (an HTTP PUT with its content-length, or a
- * multipart upload); the hashes and sizes then go into the two XML files.
- *
- * An update (delivery.supersedes) is simply the new version's package: the NewsML-G2 guid is the
- * article's and stays the same, its `version` is higher, which is how NewsML-G2 ingests replace an
- * item. Nothing else is sent. A takedown (`undo`) writes `{articleId}/v{version}/newsml-canceled.xml`:
- * the same guid with pubStatus `stat:canceled`, version = the withdrawn version + 1, versionCreated =
- * the withdrawal time, the reason in an edNote.
- *
- * HTTP target: `PUT {url}/{path}` per file, each signed with Standard Webhooks headers (the channel's
- * secret; `webhook-id` = `msg_<delivery>-<n>`, n numbering the package's files, so it is stable across
- * retries). For the XML files the signed content is the body. A media body is streamed and its hash is
- * unknown before it is sent, so for media the signed content is the string `PUT <path> <sizeBytes>`,
- * with <path> the request's URL path exactly as sent (percent-encoded) and <sizeBytes> its
- * content-length: the signature proves the request is ours, and the newsml.xml, signed over its body
- * and pushed last, lists every media's SHA-256, against which a partner verifies the bytes.
- *
- * S3 target: the IngestStore writes each file to `bucket`/`prefix` + path, assuming the channel's role
- * (external id: the agreement id) when it has one.
+ * Broadcasters' ingest: per article version, the media (streamed and hashed), a Media RSS item and a
+ * NewsML-G2 `newsItem` (last), pushed to the partner's S3 bucket/prefix or signed HTTP endpoint; a kill
+ * notice for a takedown. Layout, order, signing and retries: docs/broadcast.md.
  */
 export class BroadcastAdapter implements ChannelAdapter<BroadcastChannel, PreparedBroadcast, SentBroadcast> {
   readonly type = 'broadcast';
@@ -193,18 +110,12 @@ export class BroadcastAdapter implements ChannelAdapter<BroadcastChannel, Prepar
         );
       }
       const basename = source.key.slice(source.key.lastIndexOf('/') + 1);
-      const alt = assoc.descriptions?.find((t) => t.role === 'alt')?.value;
       return {
         assetId: assoc.name,
         key: source.key,
         path: `${this.#dir(ctx)}/${PACKAGE_FILES.mediaDir}/${assoc.name}-${basename}`,
         contentType: rendition.contenttype,
-        ...(rendition.width !== undefined && { width: rendition.width }),
-        ...(rendition.height !== undefined && { height: rendition.height }),
-        ...(rendition.duration !== undefined && { durationSeconds: rendition.duration }),
-        ...(assoc.title && { title: assoc.title }),
-        ...(alt && { altText: alt }),
-        ...(assoc.by && { credit: assoc.by }),
+        ...mediaDetailsOf(assoc, assoc.descriptions?.find((t) => t.role === 'alt')?.value),
       };
     });
     const sign = await this.#signer(ctx.channel);
@@ -235,7 +146,7 @@ export class BroadcastAdapter implements ChannelAdapter<BroadcastChannel, Prepar
     let n = 0;
     for (const m of prepared.media) {
       n += 1;
-      const pushed = await this.#pushMedia(target, m, n);
+      const pushed = await pushMedia(this.#packages, target, m, n);
       const ok = record(m.path, pushed.answer);
       // Whatever the partner answered, a body that did not go out whole must not be listed in an item.
       if (pushed.sourceError || (ok && pushed.bytes !== pushed.sizeBytes)) {
@@ -251,12 +162,7 @@ export class BroadcastAdapter implements ChannelAdapter<BroadcastChannel, Prepar
         contentType: m.contentType,
         sizeBytes: pushed.bytes,
         sha256: pushed.sha256,
-        ...(m.width !== undefined && { width: m.width }),
-        ...(m.height !== undefined && { height: m.height }),
-        ...(m.durationSeconds !== undefined && { durationSeconds: m.durationSeconds }),
-        ...(m.title && { title: m.title }),
-        ...(m.altText && { altText: m.altText }),
-        ...(m.credit && { credit: m.credit }),
+        ...pickDetails(m),
       });
     }
 
@@ -364,105 +270,7 @@ export class BroadcastAdapter implements ChannelAdapter<BroadcastChannel, Prepar
     return (id, content) => signWebhook(secret, id, Math.floor(this.#clock.now().getTime() / 1000), content);
   }
 
-  /**
-   * Opens one package object and pushes it through a Measure. Resolves with the write's answer and
-   * what passed through; the source is destroyed whatever happened, so no S3 connection is left open.
-   */
-  async #pushMedia(target: Target, m: PlannedMedia, n: number) {
-    let opened: Awaited<ReturnType<PackageStore['openObject']>>;
-    try {
-      opened = await this.#packages.openObject(m.key);
-    } catch (error) {
-      if (error instanceof NotFoundError) {
-        throw new ChannelRefusal(`package object s3://${this.#packages.bucket}/${m.key} is missing`);
-      }
-      throw error;
-    }
-    const measure = new Measure();
-    let sourceError: string | undefined;
-    // Errors flow one way only: a failing source fails the body; the client giving up on the body (a
-    // timeout, an early answer) just unpipes it, and the source is closed below.
-    opened.body.once('error', (error: Error) => {
-      sourceError = error.message;
-      measure.destroy(error);
-    });
-    opened.body.pipe(measure);
-    try {
-      const answer = await target.put(
-        m.path,
-        n,
-        { stream: measure, sizeBytes: opened.sizeBytes },
-        m.contentType,
-      );
-      // Every byte went through _transform before the request could end, so the digest is complete
-      // when the byte count is.
-      const whole = measure.bytes === opened.sizeBytes;
-      return {
-        answer,
-        bytes: measure.bytes,
-        sizeBytes: opened.sizeBytes,
-        sha256: whole ? measure.hash.digest('hex') : '',
-        sourceError,
-      };
-    } finally {
-      if (!opened.body.destroyed) opened.body.destroy();
-      if (!measure.destroyed) measure.destroy();
-    }
-  }
-
-  #target(ctx: Ctx, sign: Signer | undefined): Target {
-    const { channel } = ctx;
-    if (channel.target === 's3') {
-      return {
-        location: (path) => `s3://${channel.bucket}/${channel.prefix}${path}`,
-        put: (path, _n, body, contentType) =>
-          this.#ingest.put(
-            {
-              bucket: channel.bucket,
-              key: `${channel.prefix}${path}`,
-              ...(channel.roleArn && { roleArn: channel.roleArn, externalId: ctx.agreement.agreementId }),
-            },
-            'text' in body ? body.text : body.stream,
-            {
-              contentType,
-              ...('text' in body
-                ? { contentLength: Buffer.byteLength(body.text, 'utf8') }
-                : { contentLength: body.sizeBytes }),
-            },
-          ),
-      };
-    }
-    const base = channel.url.replace(/\/+$/, '');
-    const location = (path: string) => `${base}/${encodePath(path)}`;
-    return {
-      location,
-      put: async (path, n, body, contentType) => {
-        if (!sign) throw new Error('broadcast over HTTP needs a signer');
-        const url = location(path);
-        const id = `${webhookMessageId(ctx.delivery.deliveryId)}-${n}`;
-        const text = 'text' in body;
-        const size = text ? Buffer.byteLength(body.text, 'utf8') : body.sizeBytes;
-        const signed = text ? body.text : `PUT ${new URL(url).pathname} ${size}`;
-        try {
-          return await this.#http.request({
-            method: 'PUT',
-            url,
-            headers: {
-              'content-type': contentType,
-              'content-length': String(size),
-              'user-agent': USER_AGENT,
-              ...sign(id, signed),
-            },
-            body: text ? body.text : body.stream,
-            timeoutMs: ctx.timeoutMs,
-            ...(ctx.signal && { signal: ctx.signal }),
-          });
-        } catch (error) {
-          if (error instanceof TargetRefusedError)
-            throw new ChannelRefusal(`target refused: ${error.message}`);
-          throw error;
-        }
-      },
-    };
+  #target(ctx: Ctx, sign: Signer | undefined) {
+    return targetOf(ctx, { http: this.#http, ingest: this.#ingest }, sign);
   }
 }

@@ -49,13 +49,7 @@ export class NodeHttpClient implements HttpClient {
   }
 
   /** Throws TargetRefusedError when the URL (or what its host resolves to) is not an allowed target. */
-  post(
-    url: string,
-    headers: Record<string, string>,
-    body: string,
-    timeoutMs: number,
-    signal?: AbortSignal,
-  ): Promise<HttpResult> {
+  post(...[url, headers, body, timeoutMs, signal]: Parameters<HttpClient['post']>): Promise<HttpResult> {
     return this.#send(
       { method: 'POST', url, headers, body, timeoutMs, ...(signal && { signal }) },
       'webhook URL',

@@ -1,17 +1,12 @@
-import { WEBHOOK_EVENT, webhookBody, withdrawalBody } from '#app/webhook-payload.ts';
 import type { Config } from '#config/config.ts';
 import { endpointOf } from '#domain/circuit-breaker.ts';
 import { webhookMessageId } from '#domain/ids.ts';
 import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.ts';
 import { targetUrlProblem } from '#domain/target-policy.ts';
 import { signWebhook } from '#domain/webhook-signature.ts';
-import {
-  type ChannelAdapter,
-  type ChannelOf,
-  type ChannelOutcome,
-  ChannelRefusal,
-  type SendContext,
-} from '#ports/channel-adapter.ts';
+import { WEBHOOK_EVENT, webhookBody, withdrawalBody } from '#formats/webhook-payload.ts';
+import type { ChannelAdapter, ChannelOf, ChannelOutcome, SendContext } from '#ports/channel-adapter.ts';
+import { ChannelRefusal } from '#ports/channel-adapter.ts';
 import type { HttpClient, HttpResult } from '#ports/http-client.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
 

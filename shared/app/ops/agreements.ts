@@ -84,7 +84,7 @@ export async function setAgreementStatus(
 /**
  * Replaces a social channel's network credentials (a renewed token) in the secret store. The
  * agreement item does not change (it holds only the reference); the value is never returned or logged.
- * A worker whose cached token is refused re-reads the store at once (social/common.ts), so the new
+ * A worker whose cached token is refused re-reads the store at once (social/token-session.ts), so the new
  * token takes effect on the next attempt. Send the whole set: refreshToken, clientId and clientSecret too.
  */
 export async function replaceCredentials(

@@ -1,9 +1,9 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { BroadcastAdapter } from '#adapters/channels/broadcast.ts';
-import { s3Href } from '#app/package-article.ts';
 import { NotFoundError } from '#domain/errors.ts';
 import { type PackagedAsset, toNinjs } from '#formats/ninjs.ts';
+import { s3Href } from '#formats/s3-href.ts';
 import type { ChannelOf, SendContext } from '#ports/channel-adapter.ts';
 import { ChannelRefusal } from '#ports/channel-adapter.ts';
 import type { HttpClient } from '#ports/http-client.ts';

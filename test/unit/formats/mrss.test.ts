@@ -1,36 +1,16 @@
 import { parseRssFeed } from 'feedsmith';
 import { describe, expect, it } from 'vitest';
 import { type MrssInput, mrssItemXml } from '#formats/mrss.ts';
-import type { BroadcastMedia } from '#formats/newsml-g2.ts';
-import { type PackagedAsset, toNinjs } from '#formats/ninjs.ts';
 import type { Article } from '#schemas/article.ts';
-import { bareArticle, richArticle, TRICKY_BODY, TRICKY_TITLE } from '#test/fixtures/feed-view.ts';
+import { bareArticle, richArticle } from '#test/fixtures/feed-view.ts';
+import { packagedManifest, pushedMedia, SHA } from '#test/support/broadcast-media.ts';
+import { expectRichArticleItem } from '#test/support/rss-item.ts';
 import { xmlProblems } from '#test/support/xml-well-formed.ts';
 
-const SHA = (n: number) => n.toString(16).padStart(2, '0').repeat(32);
-
 function input(article: Article, overrides: Partial<MrssInput> = {}): MrssInput {
-  const assets: PackagedAsset[] = article.assets.map((a, i) => ({
-    ...a,
-    key: `k/${a.assetId}`,
-    sizeBytes: 1000 + i,
-  }));
-  const media: BroadcastMedia[] = article.assets.map((a, i) => ({
-    assetId: a.assetId,
-    href: `s3://vtv4-ingest/loa/${a.assetId}.bin`,
-    contentType: a.mimeType,
-    sizeBytes: 48_213 + i,
-    sha256: SHA(i + 1),
-    width: a.width,
-    height: a.height,
-    durationSeconds: a.durationSeconds,
-    title: a.title,
-    altText: a.altText,
-    credit: a.credit,
-  }));
   return {
-    manifest: toNinjs(article, assets, { assetHref: (a) => `s3://loa-packages/${a.key}` }),
-    media,
+    manifest: packagedManifest(article),
+    media: pushedMedia(article, (assetId) => `s3://vtv4-ingest/loa/${assetId}.bin`),
     channelTitle: 'Loa — VTV4 & "bạn bè"',
     channelLink: 'https://loa.test/?partner=vtv4&x=1',
     ...overrides,
@@ -59,17 +39,7 @@ describe('mrssItemXml, read back by feedsmith', () => {
 
     const item = parseRssFeed(mrssItemXml(input(article))).items?.[0];
 
-    expect(item?.title).toBe(TRICKY_TITLE);
-    expect(item?.link).toBe(article.canonicalUrl);
-    expect(item?.description).toBe(article.summary);
-    expect(item?.content?.encoded).toBe(TRICKY_BODY);
-    expect(item?.dc?.creators).toEqual(['Ban Tuyên giáo Tỉnh ủy Hà Giang']);
-    expect(item?.dc?.languages).toEqual(['vi']);
-    expect(item?.categories).toEqual([{ name: 'culture-tourism' }, { name: 'infrastructure' }]);
-    expect(item?.guid).toEqual({
-      value: 'http://loa.example/articles/hagiang-ky-ket/versions/1',
-      isPermaLink: false,
-    });
+    expectRichArticleItem(item, article);
     expect(item?.pubDate).toBe(new Date(article.approvedAt).toUTCString());
   });
 

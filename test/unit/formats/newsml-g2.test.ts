@@ -6,42 +6,18 @@ import {
   newsItemXml,
   SHA256_HASHTYPE_URI,
 } from '#formats/newsml-g2.ts';
-import { type NinjsDocument, type PackagedAsset, toNinjs } from '#formats/ninjs.ts';
 import type { Article } from '#schemas/article.ts';
 import { bareArticle, richArticle, TRICKY_BODY, TRICKY_TITLE } from '#test/fixtures/feed-view.ts';
+import { packagedManifest, pushedMedia, SHA } from '#test/support/broadcast-media.ts';
 import { validateNewsMl } from '#test/support/newsml-validator.ts';
 import { xmlProblems } from '#test/support/xml-well-formed.ts';
 
-const SHA = (n: number) => n.toString(16).padStart(2, '0').repeat(32);
-
-function manifestOf(article: Article): NinjsDocument {
-  const assets: PackagedAsset[] = article.assets.map((a, i) => ({
-    ...a,
-    key: `k/${a.assetId}`,
-    sizeBytes: 1000 + i,
-  }));
-  return toNinjs(article, assets, { assetHref: (a) => `s3://loa-packages/${a.key}` });
-}
-
 /** The assets as the broadcast adapter pushed them: partner-side hrefs, sizes and digests. */
-function mediaOf(article: Article): BroadcastMedia[] {
-  return article.assets.map((a, i) => ({
-    assetId: a.assetId,
-    href: `https://ingest.vtv4.test/loa/${a.assetId}?v=1&kind="orig"`,
-    contentType: a.mimeType,
-    sizeBytes: 48_213 + i,
-    sha256: SHA(i + 1),
-    width: a.width,
-    height: a.height,
-    durationSeconds: a.durationSeconds,
-    title: a.title,
-    altText: a.altText,
-    credit: a.credit,
-  }));
-}
+const mediaOf = (article: Article) =>
+  pushedMedia(article, (assetId) => `https://ingest.vtv4.test/loa/${assetId}?v=1&kind="orig"`);
 
 function publishInput(article: Article, overrides: Partial<NewsItemInput> = {}): NewsItemInput {
-  const manifest = manifestOf(article);
+  const manifest = packagedManifest(article);
   return {
     manifest,
     media: mediaOf(article),
@@ -305,11 +281,11 @@ describe('newsItemXml', () => {
 
 describe('newsItemGuid', () => {
   it('is the same for every version of an article and differs between articles', () => {
-    const v1 = manifestOf(richArticle());
-    const v2 = manifestOf({ ...richArticle(), version: 2, title: 'Bản sửa' });
+    const v1 = packagedManifest(richArticle());
+    const v2 = packagedManifest({ ...richArticle(), version: 2, title: 'Bản sửa' });
 
     expect(newsItemGuid(v1)).toBe('http://loa.example/articles/hagiang-ky-ket');
     expect(newsItemGuid(v2)).toBe(newsItemGuid(v1));
-    expect(newsItemGuid(manifestOf(bareArticle()))).not.toBe(newsItemGuid(v1));
+    expect(newsItemGuid(packagedManifest(bareArticle()))).not.toBe(newsItemGuid(v1));
   });
 });

@@ -1,24 +1,12 @@
 import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.ts';
 import { codePointLength, type PostRules } from '#domain/social-post.ts';
-import {
-  type ChannelOf,
-  type ChannelOutcome,
-  ChannelRefusal,
-  type SendContext,
-} from '#ports/channel-adapter.ts';
+import { type ChannelOutcome, ChannelRefusal, type SendContext } from '#ports/channel-adapter.ts';
 import type { HttpResult } from '#ports/http-client.ts';
-import {
-  clip,
-  composeOrRefuse,
-  parseJson,
-  postInputOf,
-  redacted,
-  SocialNetworkAdapter,
-  type SocialSent,
-  socialCredentials,
-} from './common.ts';
-
-type SocialChannel = ChannelOf<'social'>;
+import { clip, isSuccess, noAnswer, parseJson } from './answers.ts';
+import { apiBase, type SocialChannel, SocialNetworkAdapter, type SocialSent } from './network-adapter.ts';
+import { composeOrRefuse, postInputOf } from './post-text.ts';
+import { redacted } from './redaction.ts';
+import { socialCredentials } from './token-session.ts';
 
 /**
  * Facebook allows 63,206 characters; a page post that long is not read. 5,000 code points keeps
@@ -46,30 +34,9 @@ interface GraphError {
 }
 
 /**
- * A Facebook page, through the Graph API (`channel.baseUrl`, default `https://graph.facebook.com/v21.0`;
- * `channel.accountId` is the page id, and the token a page access token):
- * - publish: `POST {baseUrl}/{page-id}/feed` with `message` (title, summary, hashtags; composePost
- *   with FACEBOOK_RULES) and `link` (the canonical web version, which Facebook shows as a preview
- *   card, so the URL is not repeated in the text); the answer `{id: "<page-id>_<post-id>"}` is the
- *   remote id.
- * - update: delete-and-repost: `DELETE {baseUrl}/{old-post-id}` (an id that no longer exists, Graph
- *   error 100 subcode 33, counts as deleted), then the publish above. Graph can edit a post's
- *   `message` in place (`POST /{post-id}`), but not its `link`, and the preview card of a changed
- *   article keeps the old headline and image: readers would see the correction in one place and the
- *   error in the other. A repost shows the corrected version whole and reaches the feed again.
- *   A retry after the delete went through finds the old post gone and goes on to post.
- * - undo: `DELETE {baseUrl}/{post-id}` for every id in `delivery.takedown.remoteIds`; `{success: true}`
- *   or "does not exist" is done.
- * The token goes in an `Authorization: Bearer` header (Graph accepts it there as it does the
- * `access_token` parameter), never in a URL that a proxy or a log could keep. Graph gives no
- * idempotency key: a post whose answer is lost (timeout) is posted again on the retry.
- *
- * Graph errors (`{error: {message, type, code, error_subcode, is_transient, fbtrace_id}}`, HTTP 4xx/5xx):
- * throttling (4, 17, 32, 341, 613, 80000-80099) and `is_transient`, 1, 2 are retried, waiting for
- * `estimated_time_to_regain_access` (minutes, in `x-business-use-case-usage`/`x-app-usage`) or
- * Retry-After; 368 (temporarily blocked for policy reasons) is retried too, as Meta advises, within
- * the retry policy's age limit; 190 (token invalid or expired) and 102 fail, as do 506 (duplicate
- * post) and any other 4xx; 5xx is retried.
+ * A Facebook page through the Graph API (`channel.accountId`: the page id; a page token sent as a
+ * Bearer header, never in a URL): a post per publish, delete-and-repost per update, deletes for a
+ * takedown. Protocol, why not edit in place, and Graph's error codes: docs/social.md.
  */
 export class FacebookAdapter extends SocialNetworkAdapter<PreparedFacebookPost, SocialSent> {
   readonly network = 'facebook';
@@ -92,17 +59,14 @@ export class FacebookAdapter extends SocialNetworkAdapter<PreparedFacebookPost, 
       message: prepared.message,
       ...(prepared.link && { link: prepared.link }),
     });
-    const result = await this.deps.http.request({
+    const result = await this.request(ctx, {
       method: 'POST',
-      url: `${graphBase(ctx.channel)}/${encodeURIComponent(pageIdOf(ctx.channel))}/feed`,
+      url: `${apiBase(ctx.channel)}/${encodeURIComponent(pageIdOf(ctx.channel))}/feed`,
       headers: {
-        ...headersOf(prepared.accessToken),
+        ...bearer(prepared.accessToken),
         'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
       },
       body: form.toString(),
-      timeoutMs: ctx.timeoutMs,
-      ...(ctx.signal && { signal: ctx.signal }),
-      readBody: true,
     });
     const safe = redacted(result, prepared.accessToken);
     const id = postIdOf(safe);
@@ -110,37 +74,22 @@ export class FacebookAdapter extends SocialNetworkAdapter<PreparedFacebookPost, 
   }
 
   async undo(ctx: SendContext<SocialChannel>): Promise<SocialSent> {
-    const ids = [...new Set(ctx.delivery.takedown?.remoteIds ?? [])];
-    if (ids.length === 0) {
-      throw new ChannelRefusal(
-        'no Facebook post id to delete: the page has no known post of this article',
-        true,
-      );
-    }
+    const ids = this.takedownIds(
+      ctx,
+      'no Facebook post id to delete: the page has no known post of this article',
+    );
     const { accessToken } = await socialCredentials(this.deps.secrets, ctx.channel);
-    let last: SocialSent | undefined;
-    for (const id of ids) {
-      last = await this.#delete(ctx, id, accessToken);
-      if (!isDone(last)) return last;
-    }
-    return last as SocialSent;
+    return this.removeEach([...new Set(ids)], (id) => this.#delete(ctx, id, accessToken), isDone);
   }
 
   classify(sent: SocialSent, ctx: SendContext<SocialChannel>): ChannelOutcome {
     const { result, step } = sent;
     const where = step === 'post' ? '' : ` (${step})`;
-    if (result.kind === 'network-error') {
-      return {
-        verdict: 'retry',
-        error: `${result.error}${where}`,
-        durationMs: result.durationMs,
-        noAnswer: true,
-      };
-    }
+    if (result.kind === 'network-error') return noAnswer(result, `${result.error}${where}`);
     const base = { httpStatus: result.status, durationMs: result.durationMs };
     const graph = graphErrorOf(result);
     if (step !== 'post' && (result.status === 404 || isGone(graph))) return { verdict: 'delivered', ...base };
-    if (result.status >= 200 && result.status < 300 && !graph) {
+    if (isSuccess(result.status) && !graph) {
       if (step === 'post') {
         if (sent.remoteId) return { verdict: 'delivered', ...base, remoteId: sent.remoteId };
         return {
@@ -178,13 +127,10 @@ export class FacebookAdapter extends SocialNetworkAdapter<PreparedFacebookPost, 
   }
 
   async #delete(ctx: SendContext<SocialChannel>, postId: string, accessToken: string): Promise<SocialSent> {
-    const result = await this.deps.http.request({
+    const result = await this.request(ctx, {
       method: 'DELETE',
-      url: `${graphBase(ctx.channel)}/${encodeURIComponent(postId)}`,
-      headers: headersOf(accessToken),
-      timeoutMs: ctx.timeoutMs,
-      ...(ctx.signal && { signal: ctx.signal }),
-      readBody: true,
+      url: `${apiBase(ctx.channel)}/${encodeURIComponent(postId)}`,
+      headers: bearer(accessToken),
     });
     return { step: `delete ${postId}`, result: redacted(result, accessToken) };
   }
@@ -197,20 +143,12 @@ function pageIdOf(channel: SocialChannel): string {
   return channel.accountId;
 }
 
-function graphBase(channel: SocialChannel): string {
-  return channel.baseUrl.replace(/\/+$/, '');
-}
-
-function headersOf(accessToken: string): Record<string, string> {
-  return {
-    authorization: `Bearer ${accessToken}`,
-    accept: 'application/json',
-    'user-agent': 'Loa/0.1 (+social)',
-  };
+function bearer(accessToken: string): Record<string, string> {
+  return { authorization: `Bearer ${accessToken}` };
 }
 
 function postIdOf(result: HttpResult): string | undefined {
-  if (result.kind !== 'response' || result.status < 200 || result.status >= 300) return undefined;
+  if (result.kind !== 'response' || !isSuccess(result.status)) return undefined;
   const id = (parseJson(result.body) as { id?: unknown } | undefined)?.id;
   return typeof id === 'string' && id !== '' ? id : undefined;
 }
@@ -221,7 +159,7 @@ function isDone(sent: SocialSent): boolean {
   if (result.kind !== 'response') return false;
   const graph = graphErrorOf(result);
   if (result.status === 404 || isGone(graph)) return true;
-  if (result.status < 200 || result.status >= 300 || graph) return false;
+  if (!isSuccess(result.status) || graph) return false;
   return (parseJson(result.body) as { success?: unknown } | undefined)?.success !== false;
 }
 

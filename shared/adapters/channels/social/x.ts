@@ -1,27 +1,11 @@
 import { classifyHttpStatus, resetHeaderMs, retryAfterFromHeaders } from '#domain/retry-policy.ts';
 import { X_RULES, xWeightedLength } from '#domain/social-post.ts';
-import {
-  type ChannelOf,
-  type ChannelOutcome,
-  ChannelRefusal,
-  type SendContext,
-} from '#ports/channel-adapter.ts';
+import type { ChannelOutcome, SendContext } from '#ports/channel-adapter.ts';
 import type { HttpResult } from '#ports/http-client.ts';
-import {
-  authBaseOf,
-  clip,
-  composeOrRefuse,
-  parseJson,
-  postInputOf,
-  type RefreshAnswer,
-  refreshUnavailable,
-  SocialNetworkAdapter,
-  type SocialSent,
-  type TokenRefresher,
-  TokenSession,
-} from './common.ts';
-
-type SocialChannel = ChannelOf<'social'>;
+import { clip, isSuccess, noAnswer, parseJson } from './answers.ts';
+import { apiBase, type SocialChannel, SocialNetworkAdapter, type SocialSent } from './network-adapter.ts';
+import { composeOrRefuse, postInputOf } from './post-text.ts';
+import { authBaseOf, refreshUnavailable, type TokenRefresher, TokenSession } from './token-session.ts';
 
 /** One `POST /2/tweets`, built: a new post, or a correction reply to the post an update supersedes. */
 export interface PreparedXPost {
@@ -49,24 +33,8 @@ export function correctionLabel(language: string): string {
 }
 
 /**
- * X (API v2, OAuth 2.0 user context with `tweet.write`): a publish is `POST /2/tweets {text}`; the
- * post id X answers is the delivery's remoteId.
- * - Update: X posts cannot be edited through the API, so a new version is a correction reply to the
- *   post it supersedes, `Cập nhật: ` / `Update: ` plus the new post text, within 280 with the label.
- *   When the superseded post's id is unknown, or X says that post is deleted (403 on the reply), the
- *   new version is posted on its own, still labelled.
- * - Takedown: `DELETE /2/tweets/:id` for every id of `takedown.remoteIds`, newest first (the list is
- *   kept in the order the posts were made), so corrections go before the post they answer and a
- *   partial takedown never leaves a reply visible under a deleted post's placeholder for longer than
- *   needed. 404 counts as done (the post is gone either way), so a retry deletes everything again
- *   safely. The first failure stops the round and decides the outcome.
- * - 429: waits until `x-rate-limit-reset` (epoch seconds; X spells it with a hyphen). A 403 is X
- *   refusing the content (duplicate, too long): final, with X's `detail` in the error.
- * - 401 (token invalid or expired: user tokens last 2 hours): with a refresh token and client id
- *   stored (scope `offline.access`), the token is renewed at `POST {baseUrl or authBaseUrl}/2/oauth2/token`
- *   (form `grant_type=refresh_token&refresh_token&client_id`; HTTP Basic client id:secret for a
- *   confidential client) and the call repeated once (TokenSession, in common.ts). X rotates refresh
- *   tokens: the answer's `refresh_token` replaces the stored one.
+ * X (API v2, OAuth 2.0 user token): a post per publish, a correction reply per update, deletes (newest
+ * first) for a takedown, the token renewed on a 401. Protocol and outcomes: docs/social.md.
  */
 export class XAdapter extends SocialNetworkAdapter<PreparedXPost, XSent> {
   readonly network = 'x';
@@ -88,14 +56,11 @@ export class XAdapter extends SocialNetworkAdapter<PreparedXPost, XSent> {
     const post = (body: string) =>
       session.call(
         (token) =>
-          this.deps.http.request({
+          this.request(ctx, {
             method: 'POST',
-            url: `${base(ctx.channel)}/2/tweets`,
+            url: `${apiBase(ctx.channel)}/2/tweets`,
             headers: headersFor(token),
             body,
-            timeoutMs: ctx.timeoutMs,
-            ...(ctx.signal && { signal: ctx.signal }),
-            readBody: true,
           }),
         unauthorized,
         ctx,
@@ -118,23 +83,20 @@ export class XAdapter extends SocialNetworkAdapter<PreparedXPost, XSent> {
   }
 
   async undo(ctx: SendContext<SocialChannel>): Promise<XSent> {
-    const ids = [...(ctx.delivery.takedown?.remoteIds ?? [])].reverse();
-    if (ids.length === 0) {
-      // Every network alike (facebook.ts, zalo.ts): nothing known to delete is discarded, not delivered.
-      throw new ChannelRefusal('no X post id to delete: the account has no known post of this article', true);
-    }
+    const ids = this.takedownIds(
+      ctx,
+      'no X post id to delete: the account has no known post of this article',
+    );
+    ids.reverse(); // newest first: corrections before the post they answer
     const session = await TokenSession.open(this.deps.secrets, ctx.channel, this.#refresh);
     let last: XSent = { step: 'delete' };
     for (const id of ids) {
       const result = await session.call(
         (token) =>
-          this.deps.http.request({
+          this.request(ctx, {
             method: 'DELETE',
-            url: `${base(ctx.channel)}/2/tweets/${encodeURIComponent(id)}`,
+            url: `${apiBase(ctx.channel)}/2/tweets/${encodeURIComponent(id)}`,
             headers: headersFor(token),
-            timeoutMs: ctx.timeoutMs,
-            ...(ctx.signal && { signal: ctx.signal }),
-            readBody: true,
           }),
         unauthorized,
         ctx,
@@ -151,14 +113,7 @@ export class XAdapter extends SocialNetworkAdapter<PreparedXPost, XSent> {
     const about = sent.step === 'delete' && sent.postId ? ` (delete ${sent.postId})` : '';
     if (sent.tokenFailure) return { ...sent.tokenFailure, error: `${sent.tokenFailure.error ?? ''}${about}` };
     if (!result) return { verdict: 'delivered', durationMs: 0 };
-    if (result.kind === 'network-error') {
-      return {
-        verdict: 'retry',
-        error: `X ${result.error}${about}`,
-        durationMs: result.durationMs,
-        noAnswer: true,
-      };
-    }
+    if (result.kind === 'network-error') return noAnswer(result, `X ${result.error}${about}`);
     const { status, durationMs } = result;
     if (sent.step === 'delete' ? deleted(result) : isSuccess(status)) {
       return {
@@ -190,17 +145,13 @@ export class XAdapter extends SocialNetworkAdapter<PreparedXPost, XSent> {
    * refresh_token}`; a refused refresh is a 400/401 `{error, error_description}` (`invalid_request`
    * "Value passed for the token was invalid.", `unauthorized_client`).
    */
-  readonly #refresh: TokenRefresher = async (credentials, ctx): Promise<RefreshAnswer> => {
-    const headers: Record<string, string> = {
-      'content-type': 'application/x-www-form-urlencoded',
-      accept: 'application/json',
-      'user-agent': 'Loa/0.1 (+social)',
-    };
+  readonly #refresh: TokenRefresher = async (credentials, ctx) => {
+    const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' };
     if (credentials.clientSecret) {
       const pair = `${credentials.clientId}:${credentials.clientSecret}`;
       headers.authorization = `Basic ${Buffer.from(pair, 'utf8').toString('base64')}`;
     }
-    const result = await this.deps.http.request({
+    const result = await this.request(ctx, {
       method: 'POST',
       url: `${authBaseOf(ctx.channel)}/2/oauth2/token`,
       headers,
@@ -209,9 +160,6 @@ export class XAdapter extends SocialNetworkAdapter<PreparedXPost, XSent> {
         refresh_token: credentials.refreshToken,
         client_id: credentials.clientId,
       }).toString(),
-      timeoutMs: ctx.timeoutMs,
-      ...(ctx.signal && { signal: ctx.signal }),
-      readBody: true,
     });
     const unavailable = refreshUnavailable('x', result, ctx.now);
     if (unavailable || result.kind !== 'response') {
@@ -240,20 +188,9 @@ export class XAdapter extends SocialNetworkAdapter<PreparedXPost, XSent> {
   };
 }
 
-function base(channel: SocialChannel): string {
-  return channel.baseUrl.replace(/\/+$/, '');
-}
-
 function headersFor(accessToken: string): Record<string, string> {
-  return {
-    authorization: `Bearer ${accessToken}`,
-    'content-type': 'application/json; charset=utf-8',
-    accept: 'application/json',
-    'user-agent': 'Loa/0.1 (+social)',
-  };
+  return { authorization: `Bearer ${accessToken}`, 'content-type': 'application/json; charset=utf-8' };
 }
-
-const isSuccess = (status: number) => status >= 200 && status < 300;
 
 /** X's answer to a user token that is invalid, expired or revoked. */
 const unauthorized = (result: HttpResult) => result.kind === 'response' && result.status === 401;

@@ -1,47 +1,13 @@
-import { withSignedAssetLinks } from '#app/webhook-payload.ts';
 import type { Config } from '#config/config.ts';
 import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.ts';
-import { codePointLength } from '#domain/social-post.ts';
-import { mediaOf } from '#formats/feed-view.ts';
-import type { NinjsDocument } from '#formats/ninjs.ts';
-import {
-  type ChannelOf,
-  type ChannelOutcome,
-  ChannelRefusal,
-  type SendContext,
-} from '#ports/channel-adapter.ts';
+import { withSignedAssetLinks } from '#formats/webhook-payload.ts';
+import type { ChannelOutcome, SendContext } from '#ports/channel-adapter.ts';
 import type { HttpClient, HttpResult } from '#ports/http-client.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
-import {
-  authBaseOf,
-  clip,
-  composeOrRefuse,
-  parseJson,
-  postInputOf,
-  type RefreshAnswer,
-  refreshUnavailable,
-  SocialNetworkAdapter,
-  type SocialSent,
-  type TokenRefresher,
-  TokenSession,
-} from './common.ts';
-
-type SocialChannel = ChannelOf<'social'>;
-
-/** Zalo's article text limits, in characters (code points). */
-export const ZALO_ARTICLE_LIMITS = { title: 150, description: 300, author: 50 } as const;
-
-/** An OA article (`type: normal`) as the create and update calls take it. */
-export interface ZaloArticle {
-  type: 'normal';
-  title: string;
-  author?: string;
-  description: string;
-  cover?: { cover_type: 'photo'; photo_url: string; status: 'show' };
-  body: { type: 'text'; content: string }[];
-  status: 'show';
-  comment: 'show';
-}
+import { clip, isSuccess, noAnswer, parseJson } from './answers.ts';
+import { apiBase, type SocialChannel, SocialNetworkAdapter, type SocialSent } from './network-adapter.ts';
+import { authBaseOf, refreshUnavailable, type TokenRefresher, TokenSession } from './token-session.ts';
+import { articleOf, type ZaloArticle } from './zalo-article.ts';
 
 export interface PreparedZaloArticle {
   article: ZaloArticle;
@@ -57,33 +23,9 @@ const RATE_LIMIT_CODES = new Set([-32]);
 const GONE = /not (?:be )?exist|not found|không tồn tại|đã bị xóa/i;
 
 /**
- * A Zalo Official Account, through the OA article API v2.0 (`channel.baseUrl`, default
- * `https://openapi.zalo.me`; the token is the OA access token, sent in the `access_token` header as
- * Zalo requires, never in a URL):
- * - publish: `POST /v2.0/article/create` with `{type: 'normal', title, author?, description, cover?,
- *   body: [{type: 'text', content}], status: 'show', comment: 'show'}` answers `{error: 0, data:
- *   {token}}`; Zalo builds the article asynchronously, and `POST /v2.0/article/verify {token}`
- *   answers `{error: 0, data: {id}}`, the article id (remote id).
- * - update: `POST /v2.0/article/update` with `id` (the superseded version's article id) and the same
- *   fields, then verify its token: the article is edited in place, so followers' links keep working
- *   and its id stays the same. Without a known old id, the update is published as a new article.
- * - undo: `POST /v2.0/article/remove {id}` for every id in `delivery.takedown.remoteIds`; an answer
- *   that the article does not exist counts as removed.
- * Text: the title is shortened to 150 characters and the description (the summary, else the title)
- * to 300, at a word boundary with `…`; the author (the byline) is cut to 50. The body is the summary
- * and the link to the publisher's web version as plain text paragraphs, not the article's HTML: the
- * text paragraph is documented as text only, and the OA article is a teaser that sends readers to the
- * full version. The cover is the first picture, through the agreement's signed asset URL (valid for
- * the asset-link TTL, long enough for Zalo to fetch and keep it); without a picture, or a signing key,
- * it is omitted.
- *
- * Zalo answers HTTP 200 with `error` ≠ 0 for failures: -216 (and -220, -124: token invalid or
- * expired) renew the token when the credentials hold a refresh token, app id (`clientId`) and secret
- * key (`clientSecret`), and repeat the call once (TokenSession, common.ts; OA tokens last about 25
- * hours), else fail; -32 (call limit reached) is retried, waiting for Retry-After when sent (Zalo sends
- * no rate-limit header); any other code fails as `Zalo <code> <message>`; HTTP 5xx and no answer are
- * retried. Zalo gives no idempotency key: a create whose answer (or whose verify) is lost is created
- * again on the retry.
+ * A Zalo Official Account through the OA article API v2.0 (the OA token in the `access_token` header,
+ * never in a URL): create-then-verify per publish, update in place, remove for a takedown; HTTP 200
+ * with `error` ≠ 0 for failures, the token renewed on -216/-220/-124. Protocol and codes: docs/social.md.
  */
 export class ZaloAdapter extends SocialNetworkAdapter<PreparedZaloArticle, SocialSent> {
   readonly network = 'zalo';
@@ -131,38 +73,27 @@ export class ZaloAdapter extends SocialNetworkAdapter<PreparedZaloArticle, Socia
   }
 
   async undo(ctx: SendContext<SocialChannel>): Promise<SocialSent> {
-    const ids = [...new Set(ctx.delivery.takedown?.remoteIds ?? [])];
-    if (ids.length === 0) {
-      throw new ChannelRefusal(
-        'no Zalo article id to remove: the OA has no known article of this version',
-        true,
-      );
-    }
+    const ids = this.takedownIds(
+      ctx,
+      'no Zalo article id to remove: the OA has no known article of this version',
+    );
     const session = await TokenSession.open(this.deps.secrets, ctx.channel, this.#refresh);
-    let last: SocialSent | undefined;
-    for (const id of ids) {
-      last = await this.#call(ctx, `remove ${id}`, session, { id });
-      if (last.tokenFailure || !isRemoved(last)) return last;
-    }
-    return last as SocialSent;
+    return this.removeEach(
+      [...new Set(ids)],
+      (id) => this.#call(ctx, `remove ${id}`, session, { id }),
+      (sent) => !sent.tokenFailure && isRemoved(sent),
+    );
   }
 
   classify(sent: SocialSent, ctx: SendContext<SocialChannel>): ChannelOutcome {
     const { result, step } = sent;
     const where = ` (${step})`;
     if (sent.tokenFailure) return { ...sent.tokenFailure, error: `${sent.tokenFailure.error ?? ''}${where}` };
-    if (result.kind === 'network-error') {
-      return {
-        verdict: 'retry',
-        error: `${result.error}${where}`,
-        durationMs: result.durationMs,
-        noAnswer: true,
-      };
-    }
+    if (result.kind === 'network-error') return noAnswer(result, `${result.error}${where}`);
     const base = { httpStatus: result.status, durationMs: result.durationMs };
     const waitMs = retryAfterFromHeaders(result.headers, ctx.now);
     const wait = waitMs !== undefined ? { waitMs } : {};
-    if (result.status < 200 || result.status >= 300) {
+    if (!isSuccess(result.status)) {
       const verdict = classifyHttpStatus(result.status);
       return {
         verdict: verdict === 'delivered' ? 'failed' : verdict,
@@ -211,19 +142,11 @@ export class ZaloAdapter extends SocialNetworkAdapter<PreparedZaloArticle, Socia
     const path = step.startsWith('remove ') ? 'remove' : step;
     const result = await session.call(
       (accessToken) =>
-        this.deps.http.request({
+        this.request(ctx, {
           method: 'POST',
-          url: `${ctx.channel.baseUrl.replace(/\/+$/, '')}/v2.0/article/${path}`,
-          headers: {
-            access_token: accessToken,
-            'content-type': 'application/json; charset=utf-8',
-            accept: 'application/json',
-            'user-agent': 'Loa/0.1 (+social)',
-          },
+          url: `${apiBase(ctx.channel)}/v2.0/article/${path}`,
+          headers: { access_token: accessToken, 'content-type': 'application/json; charset=utf-8' },
           body: JSON.stringify(body),
-          timeoutMs: ctx.timeoutMs,
-          ...(ctx.signal && { signal: ctx.signal }),
-          readBody: true,
         }),
       refusesToken,
       ctx,
@@ -237,34 +160,26 @@ export class ZaloAdapter extends SocialNetworkAdapter<PreparedZaloArticle, Socia
    * answers `{access_token, refresh_token, expires_in}` (the refresh token is single use: the new one
    * replaces it), or a refusal `{error: <negative>, error_name, error_reason?, error_description}`.
    */
-  readonly #refresh: TokenRefresher = async (credentials, ctx): Promise<RefreshAnswer> => {
+  readonly #refresh: TokenRefresher = async (credentials, ctx) => {
     if (!credentials.clientSecret) {
       return { kind: 'impossible', reason: 'the credentials have no clientSecret (the app secret key)' };
     }
-    const result = await this.deps.http.request({
+    const result = await this.request(ctx, {
       method: 'POST',
       url: `${authBaseOf(ctx.channel)}/v4/oa/access_token`,
-      headers: {
-        secret_key: credentials.clientSecret,
-        'content-type': 'application/x-www-form-urlencoded',
-        accept: 'application/json',
-        'user-agent': 'Loa/0.1 (+social)',
-      },
+      headers: { secret_key: credentials.clientSecret, 'content-type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
         refresh_token: credentials.refreshToken,
         app_id: credentials.clientId,
         grant_type: 'refresh_token',
       }).toString(),
-      timeoutMs: ctx.timeoutMs,
-      ...(ctx.signal && { signal: ctx.signal }),
-      readBody: true,
     });
     const unavailable = refreshUnavailable('zalo', result, ctx.now);
     if (unavailable || result.kind !== 'response') {
       return { kind: 'unavailable', outcome: unavailable ?? { verdict: 'retry', durationMs: 0 } };
     }
     const answer = parseJson(result.body) as Record<string, unknown> | undefined;
-    const ok = result.status >= 200 && result.status < 300;
+    const ok = isSuccess(result.status);
     if (ok && typeof answer?.access_token === 'string' && answer.access_token !== '') {
       return {
         kind: 'renewed',
@@ -306,46 +221,6 @@ function refusesToken(result: HttpResult): boolean {
   return result.kind === 'response' && answer !== undefined && TOKEN_CODES.has(answer.error);
 }
 
-/** The article for a version: shortened texts, teaser body, cover when a public image exists. */
-export function articleOf(manifest: NinjsDocument): ZaloArticle {
-  const input = postInputOf(manifest);
-  const title = within(input.title, ZALO_ARTICLE_LIMITS.title, manifest.language);
-  const description = within(
-    input.summary || input.title,
-    ZALO_ARTICLE_LIMITS.description,
-    manifest.language,
-  );
-  const author = manifest.by?.trim()
-    ? [...manifest.by.trim()].slice(0, ZALO_ARTICLE_LIMITS.author).join('')
-    : '';
-  const paragraphs = [input.summary, input.link].filter((p): p is string => Boolean(p?.trim()));
-  const cover = coverOf(manifest);
-  return {
-    type: 'normal',
-    title,
-    ...(author && { author }),
-    description,
-    ...(cover && { cover: { cover_type: 'photo', photo_url: cover, status: 'show' } }),
-    body: (paragraphs.length > 0 ? paragraphs : [input.title]).map((content) => ({ type: 'text', content })),
-    status: 'show',
-    comment: 'show',
-  };
-}
-
-/** `text` within `max` code points, shortened at a word boundary with `…` (composePost's rules). */
-function within(text: string, max: number, language: string): string {
-  return composeOrRefuse(
-    'Zalo article',
-    { title: text, topics: [], language },
-    { maxLength: max, measure: codePointLength, maxHashtags: 0 },
-  );
-}
-
-/** The first picture's public URL, when the manifest has one Zalo could fetch. */
-function coverOf(manifest: NinjsDocument): string | undefined {
-  return mediaOf(manifest).find((m) => m.type === 'picture' && /^https?:\/\//.test(m.href))?.href;
-}
-
 function zaloAnswerOf(result: HttpResult): { error: number; message: string; data?: unknown } | undefined {
   if (result.kind !== 'response') return undefined;
   const body = parseJson(result.body) as { error?: unknown; message?: unknown; data?: unknown } | undefined;
@@ -359,7 +234,7 @@ function zaloAnswerOf(result: HttpResult): { error: number; message: string; dat
 
 /** `data` of a successful answer, else undefined. */
 function dataOf(result: HttpResult): unknown {
-  if (result.kind !== 'response' || result.status < 200 || result.status >= 300) return undefined;
+  if (result.kind !== 'response' || !isSuccess(result.status)) return undefined;
   const answer = zaloAnswerOf(result);
   return answer?.error === 0 ? answer.data : undefined;
 }
@@ -368,6 +243,6 @@ function dataOf(result: HttpResult): unknown {
 function isRemoved(sent: SocialSent): boolean {
   const { result } = sent;
   const answer = zaloAnswerOf(result);
-  if (!answer || result.kind !== 'response' || result.status < 200 || result.status >= 300) return false;
+  if (!answer || result.kind !== 'response' || !isSuccess(result.status)) return false;
   return answer.error === 0 || GONE.test(answer.message);
 }

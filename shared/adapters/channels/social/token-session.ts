@@ -1,80 +1,11 @@
-import { endpointOf } from '#domain/circuit-breaker.ts';
 import { retryAfterFromHeaders } from '#domain/retry-policy.ts';
-import { composePost, type PostInput, type PostRules, PostTooLongError } from '#domain/social-post.ts';
-import { canonicalUrl, headline, summary } from '#formats/feed-view.ts';
-import type { NinjsDocument } from '#formats/ninjs.ts';
-import {
-  type ChannelAdapter,
-  type ChannelOf,
-  type ChannelOutcome,
-  ChannelRefusal,
-  type SendContext,
-} from '#ports/channel-adapter.ts';
-import type { HttpClient, HttpResult } from '#ports/http-client.ts';
+import { type ChannelOutcome, ChannelRefusal, type SendContext } from '#ports/channel-adapter.ts';
+import type { HttpResult } from '#ports/http-client.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
 import { SOCIAL_AUTH_BASE_URL, SocialCredentials, type SocialNetwork } from '#schemas/agreement.ts';
-
-type SocialChannel = ChannelOf<'social'>;
-
-/**
- * What every network's adapter shares: its dependencies, its channel type and network, and its
- * endpoint (the API base's origin, for the circuit breaker). Each network writes the rest.
- */
-export abstract class SocialNetworkAdapter<Prepared, Sent>
-  implements ChannelAdapter<SocialChannel, Prepared, Sent>
-{
-  readonly type = 'social';
-  abstract readonly network: SocialNetwork;
-  protected readonly deps: { http: HttpClient; secrets: SecretStore };
-
-  constructor(deps: { http: HttpClient; secrets: SecretStore }) {
-    this.deps = deps;
-  }
-
-  endpoint(channel: SocialChannel): string {
-    return endpointOf(channel.baseUrl);
-  }
-
-  abstract prepare(ctx: SendContext<SocialChannel>): Promise<Prepared>;
-  abstract send(ctx: SendContext<SocialChannel>, prepared: Prepared): Promise<Sent>;
-  abstract undo(ctx: SendContext<SocialChannel>): Promise<Sent>;
-  abstract classify(sent: Sent, ctx: SendContext<SocialChannel>): ChannelOutcome;
-}
-
-/**
- * The answer with every occurrence of the token (and of any other secret given) taken out of its
- * body: an API may quote a malformed token in its error message (Graph does: "Malformed access token
- * EAAB…"), and that message reaches operators.
- */
-export function redacted(result: HttpResult, ...secrets: string[]): HttpResult {
-  if (result.kind !== 'response' || result.body === undefined) return result;
-  const body = scrubbed(result.body, secrets);
-  return body === result.body ? result : { ...result, body };
-}
-
-/** `text` with every occurrence of each secret replaced by `[token]` (longest first: one may contain another). */
-export function scrubbed(text: string, secrets: readonly string[]): string {
-  let out = text;
-  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
-    if (secret && out.includes(secret)) out = out.split(secret).join('[token]');
-  }
-  return out;
-}
-
-/**
- * What a social adapter's `send`/`undo` hands to its `classify`: the answer that decides the attempt,
- * which step it answered (`post`, `reply`, `delete 123…`) and the id the network gave what was created.
- */
-export interface SocialSent {
-  step: string;
-  result: HttpResult;
-  remoteId?: string;
-  /**
-   * The network refused the token and renewing it failed (refresh refused, or its endpoint did not
-   * answer usably): this is the attempt's outcome, whatever `result` says.
-   */
-  tokenFailure?: ChannelOutcome;
-}
+import { clip, noAnswer, parseJson } from './answers.ts';
+import { NETWORK_NAME, type SocialChannel } from './network-adapter.ts';
+import { redacted, scrubbed } from './redaction.ts';
 
 /**
  * The channel's credentials from the secret store. Missing means the channel (or its secret) was
@@ -83,7 +14,7 @@ export interface SocialSent {
  */
 export async function socialCredentials(
   secrets: SecretStore,
-  channel: ChannelOf<'social'>,
+  channel: SocialChannel,
   options: { fresh?: boolean } = {},
 ): Promise<SocialCredentials> {
   const raw = await secrets.get(channel.credentialsRef, options);
@@ -125,21 +56,10 @@ export type TokenRefresher = (
   ctx: SendContext<SocialChannel>,
 ) => Promise<RefreshAnswer>;
 
-const NETWORK_NAME: Record<SocialNetwork, string> = { x: 'X', facebook: 'Facebook', zalo: 'Zalo' };
-
 /**
  * One attempt's hold on a channel's token. Calls go through `call`: when the network refuses the token
- * as invalid or expired, the session gets a usable one and repeats the call once.
- * 1. The credentials are read again past any cache: if the stored token is not the one just refused,
- *    another worker (or an operator's PUT) already replaced it, and that one is used.
- * 2. Otherwise, with a refresh token and client id stored, the network's token endpoint is called and
- *    the new tokens are written back (the old refresh token is spent: X rotates them, Zalo's are single
- *    use) before the call is repeated.
- * 3. A refresh refused reads the store once more (a concurrent worker may have spent the refresh token
- *    and stored its result); if nothing changed, the attempt fails with the network's reason: an
- *    operator must re-authorise and PUT the channel's credentials.
- * A refresh that gets no usable answer (timeout, 5xx, 429) makes the attempt a retry. At most one
- * renewal per attempt, so a token refused right after it was renewed fails as before.
+ * as invalid or expired, the session gets a usable one (re-read, else refreshed and stored) and repeats
+ * the call once. The steps and their races: docs/social.md, "Tokens and refresh".
  */
 export class TokenSession {
   readonly #secrets: SecretStore;
@@ -305,14 +225,7 @@ export function refreshUnavailable(
   now: Date,
 ): ChannelOutcome | undefined {
   const name = NETWORK_NAME[network];
-  if (result.kind === 'network-error') {
-    return {
-      verdict: 'retry',
-      error: `${name} token refresh: ${result.error}`,
-      durationMs: result.durationMs,
-      noAnswer: true,
-    };
-  }
+  if (result.kind === 'network-error') return noAnswer(result, `${name} token refresh: ${result.error}`);
   if (result.status < 500 && result.status !== 429 && result.status !== 408) return undefined;
   const waitMs = retryAfterFromHeaders(result.headers, now);
   return {
@@ -328,51 +241,4 @@ export function refreshUnavailable(
 export function authBaseOf(channel: SocialChannel): string {
   const base = channel.authBaseUrl ?? SOCIAL_AUTH_BASE_URL[channel.network] ?? channel.baseUrl;
   return base.replace(/\/+$/, '');
-}
-
-/**
- * What a post is built from, read from the version's stored ninjs manifest: the main headline, the
- * summary, the publisher's web version (altid `canonical`), the topics and the language. Text is
- * taken as stored, never normalised.
- */
-export function postInputOf(manifest: NinjsDocument): PostInput {
-  const text = summary(manifest);
-  const link = canonicalUrl(manifest);
-  return {
-    title: headline(manifest),
-    ...(text && { summary: text }),
-    ...(link && { link }),
-    topics: manifest.subjects.map((s) => s.name),
-    language: manifest.language,
-  };
-}
-
-/**
- * composePost, with a post that cannot be made to fit refused for good (a ChannelRefusal led by
- * `what`, e.g. `X post too long:`): another try would build the same text.
- */
-export function composeOrRefuse(what: string, input: PostInput, rules: PostRules): string {
-  try {
-    return composePost(input, rules);
-  } catch (error) {
-    if (error instanceof PostTooLongError) throw new ChannelRefusal(`${what} ${error.message}`);
-    throw error;
-  }
-}
-
-/** A network's JSON answer, or undefined when there is none or it is not JSON (a proxy's HTML page). */
-export function parseJson(body: string | undefined): unknown {
-  if (body === undefined || body === '') return undefined;
-  try {
-    return JSON.parse(body) as unknown;
-  } catch {
-    return undefined;
-  }
-}
-
-/** `value` cut to at most `max` UTF-16 units (`…` included) without splitting a surrogate pair, for error texts. */
-export function clip(value: string, max = 200): string {
-  if (value.length <= max) return value;
-  const end = /[\uD800-\uDBFF]/.test(value.charAt(max - 2)) ? max - 2 : max - 1;
-  return `${value.slice(0, end)}…`;
 }

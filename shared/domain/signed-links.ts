@@ -1,6 +1,6 @@
-import { urlSignature } from '#domain/url-signing.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
 import type { Agreement } from '#schemas/agreement.ts';
+import { urlSignature } from './url-signing.ts';
 
 /** Where an agreement's feed/link key `kid` is kept in the secret store. */
 export const feedKeyRef = (agreementId: string, kid: string) =>

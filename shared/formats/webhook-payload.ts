@@ -1,9 +1,16 @@
+import type { Config } from '#config/config.ts';
 import type { Delivery } from '#domain/delivery.ts';
-import { type NinjsDocument, withAssetHrefs } from '#formats/ninjs.ts';
+import { assetPath, linkSigner } from '#domain/signed-links.ts';
+import type { SecretStore } from '#ports/secret-store.ts';
 import type { Agreement } from '#schemas/agreement.ts';
-import type { Deps } from './deps.ts';
-import { parseS3Href } from './package-article.ts';
-import { assetPath, linkSigner } from './signed-links.ts';
+import { type NinjsDocument, withAssetHrefs } from './ninjs.ts';
+import { parseS3Href } from './s3-href.ts';
+
+/** What signing asset links needs: the agreement's key (secret store), our base URL and the links' lifetime. */
+export interface AssetLinkDeps {
+  secrets: SecretStore;
+  config: Pick<Config, 'publicBaseUrl' | 'assetLinkTtlSeconds'>;
+}
 
 /** Standard Webhooks event types Loa sends. */
 export const WEBHOOK_EVENT = {
@@ -19,7 +26,7 @@ export type WebhookEvent = (typeof WEBHOOK_EVENT)[keyof typeof WEBHOOK_EVENT];
  * Links are left empty when the agreement has no signing key yet.
  */
 export async function withSignedAssetLinks(
-  deps: Pick<Deps, 'secrets'> & { config: Pick<Deps['config'], 'publicBaseUrl' | 'assetLinkTtlSeconds'> },
+  deps: AssetLinkDeps,
   agreement: Agreement,
   manifest: NinjsDocument,
   now: Date,
@@ -40,7 +47,7 @@ export async function withSignedAssetLinks(
  * ninjs document as data and every asset link replaced by our signed asset URL for this agreement.
  */
 export async function webhookBody(
-  deps: Pick<Deps, 'secrets' | 'config'>,
+  deps: AssetLinkDeps,
   agreement: Agreement,
   manifest: NinjsDocument,
   now: Date,

@@ -1,26 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createAgreement } from '#app/create-agreement.ts';
-import type { Deps } from '#app/deps.ts';
-import type { Agreement } from '#schemas/agreement.ts';
 import { CreateAgreementInput } from '#schemas/agreement.ts';
+import { memoryDeps, memoryPorts, testConfig } from '#test/support/memory/deps.ts';
 
-/** An agreement store and a secret store in memory: what createAgreement writes is what these hold. */
-function memoryDeps() {
-  const agreements = new Map<string, Agreement>();
-  const secrets = new Map<string, string>();
-  const deps = {
-    agreements: {
-      get: async (id: string) => agreements.get(id),
-      create: async (a: Agreement) => void agreements.set(a.agreementId, a),
-    },
-    secrets: {
-      get: async (ref: string) => secrets.get(ref),
-      put: async (ref: string, v: string) => void secrets.set(ref, v),
-    },
-    clock: { now: () => new Date('2026-03-01T08:00:00Z') },
-    config: { allowPrivateTargets: false },
-  } as unknown as Pick<Deps, 'agreements' | 'secrets' | 'clock' | 'config'>;
-  return { deps, agreements, secrets };
+/** createAgreement over in-memory ports; the maps are what the stores hold. */
+function harness() {
+  const ports = memoryPorts();
+  const deps = memoryDeps({ config: testConfig({ allowPrivateTargets: false }) }, ports);
+  return { deps, agreements: ports.agreements.items, secrets: ports.secrets.items };
 }
 
 const input = (channels: unknown[]) =>
@@ -36,7 +23,7 @@ const input = (channels: unknown[]) =>
 
 describe('createAgreement', () => {
   it('names unnamed channels without reusing an id the operator gave, so no two share secrets', async () => {
-    const { deps, secrets } = memoryDeps();
+    const { deps, secrets } = harness();
 
     const { agreement, generatedSecrets } = await createAgreement(
       deps,
@@ -56,7 +43,7 @@ describe('createAgreement', () => {
   });
 
   it('stores social credentials in the secret store and only a reference on the agreement', async () => {
-    const { deps, agreements, secrets } = memoryDeps();
+    const { deps, agreements, secrets } = harness();
 
     await createAgreement(
       deps,
@@ -80,7 +67,7 @@ describe('createAgreement', () => {
 
 describe('createAgreement with a token endpoint', () => {
   it("keeps a social channel's token endpoint, and refuses one the SSRF guard refuses, naming it", async () => {
-    const { deps, agreements } = memoryDeps();
+    const { deps, agreements } = harness();
     const zalo = {
       type: 'social',
       network: 'zalo',

@@ -20,11 +20,11 @@ function harness(job: Partial<OpsJob> = {}) {
     },
   };
   const enqueued: string[] = [];
-  const deps = {
+  const deps: Pick<Deps, 'jobStore' | 'jobs' | 'clock'> = {
     jobStore: store,
-    jobs: { enqueueJob: async (m: { jobId: string }) => void enqueued.push(m.jobId) },
+    jobs: { enqueueJob: async (m) => void enqueued.push(m.jobId) },
     clock: { now: () => new Date(now) },
-  } as unknown as Pick<Deps, 'jobStore' | 'jobs' | 'clock'>;
+  };
   items.set('rpl_1', {
     jobId: 'rpl_1',
     kind: 'replay',

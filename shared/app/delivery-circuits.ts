@@ -1,9 +1,9 @@
 import { CircuitBreakers, type SharedCircuit } from '#domain/circuit-breaker.ts';
 import type { Delivery } from '#domain/delivery.ts';
+import { TtlCache } from '#domain/ttl-cache.ts';
 import type { ChannelOutcome } from '#ports/channel-adapter.ts';
 import type { Deps } from './deps.ts';
 import { pauseIfDue, probeSucceeded, type Remember } from './pause-gate.ts';
-import { TtlCache } from './read-cache.ts';
 
 /** Shared circuits as this worker last read them: each endpoint at most once per 2 s. */
 const SHARED_CIRCUIT_TTL_MS = 2_000;

@@ -7,6 +7,7 @@ import {
 } from '#domain/delivery.ts';
 import { agreementRefusal, DISCARD_REASON, releaseAt, supersededBy } from '#domain/send-rules.ts';
 import { TargetRefusedError } from '#domain/target-policy.ts';
+import { TtlCache } from '#domain/ttl-cache.ts';
 import type { NinjsDocument } from '#formats/ninjs.ts';
 import { type ChannelOutcome, ChannelRefusal } from '#ports/channel-adapter.ts';
 import type { PushChannelType, WorkMessage } from '#ports/work-queue.ts';
@@ -17,7 +18,6 @@ import { DeliveryCircuits } from './delivery-circuits.ts';
 import { finalEvent } from './delivery-events.ts';
 import type { Deps } from './deps.ts';
 import { hold, pauseGate, pauseIfDue } from './pause-gate.ts';
-import { TtlCache } from './read-cache.ts';
 import { WITHDRAWN_DISCARD_REASON } from './withdraw-article.ts';
 
 export type { ChannelAdapters } from './delivery-adapters.ts';

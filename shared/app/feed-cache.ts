@@ -1,6 +1,6 @@
+import { TtlCache } from '#domain/ttl-cache.ts';
 import type { NinjsDocument } from '#formats/ninjs.ts';
 import type { Agreement } from '#schemas/agreement.ts';
-import { TtlCache } from './read-cache.ts';
 
 /** A feed response as rendered once and served until it expires. */
 export interface RenderedFeed {

@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto';
 import { NotFoundError } from '#domain/errors.ts';
+import { TtlCache } from '#domain/ttl-cache.ts';
 import type { PackageReady } from '#schemas/events.ts';
 import type { Deps } from './deps.ts';
 import { manifestKeyFor, manifestSha256 } from './package-article.ts';
@@ -9,8 +10,7 @@ import { manifestKeyFor, manifestSha256 } from './package-article.ts';
  * package function may announce a version twice, so the same (key, hash) comes again and again. A
  * different hash for a known key is read afresh.
  */
-const verified = new Map<string, string>();
-const MAX_VERIFIED = 2_000;
+const verified = new TtlCache<string>({ ttlMs: Number.POSITIVE_INFINITY, maxEntries: 2_000, now: Date.now });
 
 /**
  * Why a PackageReady cannot be trusted, or undefined when it can: its manifest must be the canonical
@@ -25,7 +25,7 @@ export async function packageReadyProblem(
   if (ready.manifest.bucket !== deps.packages.bucket || ready.manifest.key !== key) {
     return `detail.manifest: not the package of ${ready.articleId} v${ready.version} (only s3://${deps.packages.bucket}/${key} is)`;
   }
-  if (verified.get(key) === ready.manifestSha256) return undefined;
+  if (verified.peek(key) === ready.manifestSha256) return undefined;
   let body: string;
   try {
     body = await deps.packages.getManifest(key);
@@ -40,7 +40,6 @@ export async function packageReadyProblem(
   if (!timingSafeEqual(actual, recorded)) {
     return 'detail.manifestSha256: does not match the manifest as stored';
   }
-  if (verified.size >= MAX_VERIFIED) verified.clear();
   verified.set(key, ready.manifestSha256);
   return undefined;
 }

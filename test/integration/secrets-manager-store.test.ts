@@ -39,4 +39,25 @@ describe('SecretsManagerStore cache', () => {
     expect(await store.get(REF, { fresh: true })).toBeUndefined();
     expect(await store.get(REF)).toBeUndefined();
   });
+
+  it('asks again for a secret it did not find, so one created since is seen at once', async () => {
+    sm.on(GetSecretValueCommand)
+      .rejectsOnce(Object.assign(new Error('gone'), { name: 'ResourceNotFoundException' }))
+      .resolvesOnce({ SecretString: 'created-since' });
+    const store = new SecretsManagerStore({ client });
+
+    expect(await store.get(REF)).toBeUndefined();
+    expect(await store.get(REF)).toBe('created-since');
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(2);
+  });
+
+  it('shares one read between concurrent gets of a secret', async () => {
+    sm.on(GetSecretValueCommand).resolves({ SecretString: 'one-read' });
+    const store = new SecretsManagerStore({ client });
+
+    const values = await Promise.all([store.get(REF), store.get(REF), store.get(REF)]);
+
+    expect(values).toEqual(['one-read', 'one-read', 'one-read']);
+    expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(1);
+  });
 });

@@ -4,6 +4,7 @@ import {
   PutSecretValueCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
+import { TtlCache } from '#domain/ttl-cache.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
 
 /**
@@ -12,27 +13,26 @@ import type { SecretStore } from '#ports/secret-store.ts';
  * seen at once, not up to 5 minutes later.
  */
 export class SecretsManagerStore implements SecretStore {
-  private readonly cache = new Map<string, { value: string; until: number }>();
+  private readonly cache: TtlCache<string | undefined>;
 
-  constructor(private readonly deps: { client: SecretsManagerClient; ttlMs?: number; now?: () => number }) {}
+  constructor(private readonly deps: { client: SecretsManagerClient; ttlMs?: number; now?: () => number }) {
+    this.cache = new TtlCache({ ttlMs: deps.ttlMs ?? 300_000, maxEntries: 1_000, now: deps.now ?? Date.now });
+  }
 
   async get(ref: string, options: { fresh?: boolean } = {}): Promise<string | undefined> {
-    const now = (this.deps.now ?? Date.now)();
-    const hit = options.fresh ? undefined : this.cache.get(ref);
-    if (hit && hit.until > now) return hit.value;
+    const load = () => this.read(ref);
+    const value = await (options.fresh ? this.cache.refresh(ref, load) : this.cache.getOrLoad(ref, load));
+    // A secret not there yet is asked for again next time, not remembered as missing.
+    if (value === undefined) this.cache.forget(ref);
+    return value;
+  }
+
+  private async read(ref: string): Promise<string | undefined> {
     try {
       const out = await this.deps.client.send(new GetSecretValueCommand({ SecretId: ref }));
-      if (out.SecretString === undefined) {
-        this.cache.delete(ref);
-        return undefined;
-      }
-      this.cache.set(ref, { value: out.SecretString, until: now + (this.deps.ttlMs ?? 300_000) });
       return out.SecretString;
     } catch (error) {
-      if (error instanceof Error && error.name === 'ResourceNotFoundException') {
-        this.cache.delete(ref);
-        return undefined;
-      }
+      if (error instanceof Error && error.name === 'ResourceNotFoundException') return undefined;
       throw error;
     }
   }
@@ -44,6 +44,6 @@ export class SecretsManagerStore implements SecretStore {
       if (!(error instanceof Error && error.name === 'ResourceExistsException')) throw error;
       await this.deps.client.send(new PutSecretValueCommand({ SecretId: ref, SecretString: value }));
     }
-    this.cache.delete(ref);
+    this.cache.forget(ref);
   }
 }

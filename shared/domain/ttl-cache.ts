@@ -13,7 +13,8 @@ interface Entry<V> {
 }
 
 /**
- * The one cache of a warm function's reads (the same agreement, manifest or circuit across a fan-out
+ * The one cache of a warm function's reads (a plain data structure: the clock is given, nothing is
+ * read here) (the same agreement, manifest or circuit across a fan-out
  * of deliveries or a burst of feed polls): a bounded map whose entries live `ttlMs`. Concurrent loads
  * of one key share a single promise, so a burst at expiry makes one read, not one per caller; a failed
  * load is not kept, and an undefined answer is cached like any other.
@@ -50,6 +51,11 @@ export class TtlCache<V> {
       },
     );
     return value;
+  }
+
+  /** Drops what is cached for `key`: the next read loads. */
+  forget(key: string): void {
+    this.#entries.delete(key);
   }
 
   /** Replaces what is cached for `key` (a value just written, or read afresh). */

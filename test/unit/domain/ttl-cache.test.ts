@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TtlCache } from '#app/read-cache.ts';
+import { TtlCache } from '#domain/ttl-cache.ts';
 
 /** A cache on a clock the test moves. */
 function cacheAt<V>(ttlMs: number, maxEntries = 1000) {
@@ -95,6 +95,18 @@ describe('TtlCache', () => {
     await cache.getOrLoad('a', load);
     cache.set('a', 7);
 
+    expect(await cache.getOrLoad('a', load)).toBe(2);
+  });
+
+  it('forgets a key on request, so the next read loads again', async () => {
+    const { cache } = cacheAt<number>(1000);
+    let reads = 0;
+    const load = async () => ++reads;
+    await cache.getOrLoad('a', load);
+
+    cache.forget('a');
+
+    expect(cache.peek('a')).toBeUndefined();
     expect(await cache.getOrLoad('a', load)).toBe(2);
   });
 });

@@ -2,6 +2,7 @@ import type { Config } from '#config/config.ts';
 import { endpointOf } from '#domain/circuit-breaker.ts';
 import { webhookMessageId } from '#domain/ids.ts';
 import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.ts';
+import { ChannelSecrets } from '#domain/signing-keys.ts';
 import { targetUrlProblem } from '#domain/target-policy.ts';
 import { signWebhook } from '#domain/webhook-signature.ts';
 import { WEBHOOK_EVENT, webhookBody, withdrawalBody } from '#formats/webhook-payload.ts';
@@ -30,9 +31,12 @@ export type SentWebhook = HttpResult;
 export class WebhookAdapter implements ChannelAdapter<WebhookChannel, PreparedWebhook, SentWebhook> {
   readonly type = 'webhook';
   readonly #deps: { http: HttpClient; secrets: SecretStore; config: Config };
+  /** The master key, read once per container; the channel's secrets derived from it. */
+  readonly #signingKeys: ChannelSecrets;
 
   constructor(deps: { http: HttpClient; secrets: SecretStore; config: Config }) {
     this.#deps = deps;
+    this.#signingKeys = new ChannelSecrets(deps.secrets);
   }
 
   endpoint(channel: WebhookChannel): string {
@@ -75,8 +79,8 @@ export class WebhookAdapter implements ChannelAdapter<WebhookChannel, PreparedWe
       allowPrivateTargets: this.#deps.config.allowPrivateTargets,
     });
     if (refusal) throw new ChannelRefusal(`target refused: webhook URL ${refusal}`);
-    const secret = await this.#deps.secrets.get(ctx.channel.secretRef);
-    if (!secret) throw new ChannelRefusal('webhook secret missing from the secret store', true);
+    const secret = await this.#signingKeys.of(ctx.agreement.agreementId, ctx.channel, ctx.now);
+    if (!secret.length) throw new ChannelRefusal('webhook secret missing from the secret store', true);
     const headers = {
       'content-type': 'application/json; charset=utf-8',
       'user-agent': 'Loa/0.1 (+webhooks)',

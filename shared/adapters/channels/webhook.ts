@@ -31,12 +31,11 @@ export type SentWebhook = HttpResult;
 export class WebhookAdapter implements ChannelAdapter<WebhookChannel, PreparedWebhook, SentWebhook> {
   readonly type = 'webhook';
   readonly #deps: { http: HttpClient; secrets: SecretStore; config: Config };
-  /** The master key, read once per container; the channel's secrets derived from it. */
-  readonly #signingKeys: ChannelSecrets;
+  /** The master key, read once per container (on the first signing); the channels' secrets derived from it. */
+  #signingKeys: ChannelSecrets | undefined;
 
   constructor(deps: { http: HttpClient; secrets: SecretStore; config: Config }) {
     this.#deps = deps;
-    this.#signingKeys = new ChannelSecrets(deps.secrets);
   }
 
   endpoint(channel: WebhookChannel): string {
@@ -79,6 +78,7 @@ export class WebhookAdapter implements ChannelAdapter<WebhookChannel, PreparedWe
       allowPrivateTargets: this.#deps.config.allowPrivateTargets,
     });
     if (refusal) throw new ChannelRefusal(`target refused: webhook URL ${refusal}`);
+    this.#signingKeys ??= new ChannelSecrets(this.#deps.secrets);
     const secret = await this.#signingKeys.of(ctx.agreement.agreementId, ctx.channel, ctx.now);
     if (!secret.length) throw new ChannelRefusal('webhook secret missing from the secret store', true);
     const headers = {

@@ -44,8 +44,8 @@ describe('createAgreement', () => {
     }
     // Derived from the one master key: no secret per channel in the store, none on the agreement.
     expect([...secrets.keys()].sort()).toEqual([
-      MASTER_SIGNING_KEY_REF,
       'loa/agreements/bao-ha-giang/feed-keys/k1',
+      MASTER_SIGNING_KEY_REF,
     ]);
     expect(JSON.stringify(agreement)).not.toMatch(/whsec_/);
   });

@@ -11,6 +11,7 @@ import { dynamoClient } from '#adapters/aws/clients.ts';
 import { webhookSecretRef } from '#app/create-agreement.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
+import { runLoa } from '#test/support/cli-harness.ts';
 import { ManualClock } from '#test/support/feed-harness.ts';
 import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
 import { postAgreement } from '#test/support/ops-fixtures.ts';
@@ -206,5 +207,30 @@ describe('a channel created before derived keys', () => {
     expect(rotated.json.version).toBe(1);
     expect(accepts(stored, during)).toBe(true);
     expect(accepts(rotated.json.secret, during)).toBe(true);
+  });
+});
+
+describe('loa channels rotate-secret', () => {
+  it('prints the new secret once with its version and the end of the overlap; a partner on it accepts', async () => {
+    await webhookAgreement('cli-rotating', '/cms/cli-rotating');
+
+    const run = await runLoa(loa, [
+      'channels',
+      'rotate-secret',
+      'cli-rotating',
+      'webhook',
+      '--overlap-hours',
+      '6',
+    ]);
+    clock.advance(11_000);
+    const post = await deliverOne('cli-rotating-1', '/cms/cli-rotating');
+
+    expect(run.code).toBe(0);
+    const secret = /: (whsec_\S+)$/m.exec(run.stdout)?.[1] ?? 'missing';
+    expect(run.stdout).toContain('version 2');
+    expect(run.stdout).toMatch(/previous secret signs too until \d{4}-/);
+    expect(accepts(secret, post)).toBe(true);
+    const shown = await runLoa(loa, ['agreements', 'get', 'cli-rotating']);
+    expect(shown.stdout).not.toContain(secret);
   });
 });

@@ -26,6 +26,16 @@ export function newMasterKey(): MasterKey {
   return { versions: { '1': randomBytes(32).toString('base64') } };
 }
 
+/**
+ * The master key as stored: `{versions: {...}}`, or the versions alone, `{"1": "..."}`, as Secrets
+ * Manager generates it for the stateful stack (a generated value can only be a top-level key). The
+ * material is read as base64: a generated one of 44 letters and digits gives 33 bytes.
+ */
+export function parseMasterKey(raw: string): MasterKey {
+  const parsed = JSON.parse(raw) as Partial<MasterKey> & Record<string, string>;
+  return parsed.versions ? { versions: parsed.versions } : { versions: parsed };
+}
+
 /** The newest version of a master key. */
 export function currentMasterVersion(master: MasterKey): number {
   return Math.max(...Object.keys(master.versions).map(Number));
@@ -112,6 +122,6 @@ export class ChannelSecrets {
 
   async #read(fresh: boolean): Promise<MasterKey | undefined> {
     const raw = await this.#secrets.get(MASTER_SIGNING_KEY_REF, fresh ? { fresh } : undefined);
-    return raw ? (JSON.parse(raw) as MasterKey) : undefined;
+    return raw ? parseMasterKey(raw) : undefined;
   }
 }

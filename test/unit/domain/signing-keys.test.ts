@@ -6,6 +6,7 @@ import {
   MASTER_SIGNING_KEY_REF,
   type MasterKey,
   nextKeyVersion,
+  parseMasterKey,
   type SignedChannel,
 } from '#domain/signing-keys.ts';
 import { webhookSecret } from '#schemas/agreement.ts';
@@ -35,6 +36,15 @@ describe('deriveChannelSecret', () => {
       deriveChannelSecret(MASTER, key(1, 2)),
     ];
     expect(new Set(secrets).size).toBe(secrets.length);
+  });
+
+  it('reads the master key as the stateful stack generates it, the versions alone', () => {
+    const generated = JSON.stringify({ '1': 'Ab3'.repeat(14).slice(0, 44) });
+    expect(parseMasterKey(generated)).toEqual({ versions: JSON.parse(generated) });
+    expect(parseMasterKey(JSON.stringify(MASTER))).toEqual(MASTER);
+    expect(webhookSecret.safeParse(deriveChannelSecret(parseMasterKey(generated), key(1))).success).toBe(
+      true,
+    );
   });
 
   it('refuses a master version the key does not have', () => {

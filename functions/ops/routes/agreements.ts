@@ -72,6 +72,7 @@ export const AGREEMENT_ROUTES: OpsRoute[] = [
     {
       summary: 'Rotate a channel’s signing secret (returned once; both sign during the overlap)',
       body: RotateSecretInput,
+      bodyOptional: true,
     },
     async (deps, e, p) => {
       // The body is optional: without one, the overlap is the default 24 hours.

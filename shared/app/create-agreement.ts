@@ -97,7 +97,7 @@ export async function createAgreement(
     }
     const master = await keys.master({ create: true });
     if (!master) throw new Error('master signing key unavailable');
-    const key = { version: 1, master: currentMasterVersion(master) };
+    const key = { version: 1, master: currentMasterVersion(master), derivedFor: agreementId };
     generatedSecrets[channelId] = deriveChannelSecret(master, { agreementId, channelId, ...key });
     return { signingKeys: [key] };
   };

@@ -68,7 +68,11 @@ export async function rotateChannelSecret(
   if (!master) throw new Error('master signing key unavailable');
   const now = deps.clock.now();
   const until = new Date(now.getTime() + overlapHours * 3_600_000).toISOString();
-  const key = { version: nextKeyVersion(channel), master: currentMasterVersion(master) };
+  const key = {
+    version: nextKeyVersion(channel),
+    master: currentMasterVersion(master),
+    derivedFor: agreementId,
+  };
   const previous: SigningKey[] =
     overlapHours === 0
       ? []
@@ -84,7 +88,7 @@ export async function rotateChannelSecret(
   };
   await deps.agreements.update(updated, agreement.updatedAt);
   return {
-    secret: deriveChannelSecret(master, { agreementId, channelId, ...key }),
+    secret: deriveChannelSecret(master, { channelId, ...key, agreementId }),
     version: key.version,
     previousValidUntil: previous.length ? until : null,
   };

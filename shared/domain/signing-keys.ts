@@ -117,7 +117,7 @@ export class ChannelSecrets {
       master = await this.#master;
     }
     if (!master?.versions[String(key.master)]) return undefined;
-    return deriveChannelSecret(master, { agreementId, channelId, ...key });
+    return deriveChannelSecret(master, { channelId, ...key, agreementId: key.derivedFor ?? agreementId });
   }
 
   async #read(fresh: boolean): Promise<MasterKey | undefined> {

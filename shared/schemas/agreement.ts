@@ -63,6 +63,11 @@ export const SigningKey = z.union([
     version: z.number().int().min(1),
     /** The master key's version it is derived from. */
     master: z.number().int().min(1),
+    /**
+     * The agreement it was derived for: a renewal copies its predecessor's channels, and the partner
+     * keeps verifying with the same secret. Absent: the agreement that holds it.
+     */
+    derivedFor: slug('agreementId').optional(),
     validUntil: isoDateTime.optional(),
   }),
   z.object({ secretRef: z.string().min(1), validUntil: isoDateTime.optional() }),

@@ -203,14 +203,14 @@ describe('broadcast channels', () => {
         channelId: 'webhook',
         type: 'webhook',
         url: 'https://cms.vtv.vn/loa/hook',
-        signingKeys: [{ version: 1, master: 1 }],
+        signingKeys: [{ version: 1, master: 1, derivedFor: 'vtv4-broadcast' }],
       },
       {
         channelId: 'broadcast',
         type: 'broadcast',
         target: 'http',
         url: 'https://ingest.vtv.vn/loa/',
-        signingKeys: [{ version: 1, master: 1 }],
+        signingKeys: [{ version: 1, master: 1, derivedFor: 'vtv4-broadcast' }],
       },
       {
         channelId: 'given',
@@ -247,7 +247,7 @@ describe('broadcast channels', () => {
     const table = await tableDump(loa);
 
     expect(readable[0]).toContain(signingSecretRef('vtv4-broadcast', 'given'));
-    expect(readable[0]).toContain('"signingKeys":[{"version":1,"master":1}]');
+    expect(readable[0]).toContain('"signingKeys":[{"version":1,"master":1,"derivedFor":"vtv4-broadcast"}]');
     for (const secret of [shown, GIVEN_SECRET]) {
       for (const text of [...readable, table]) {
         expect(text).not.toContain(secret);

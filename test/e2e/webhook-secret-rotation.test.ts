@@ -139,9 +139,9 @@ describe('rotating a webhook secret', () => {
     expect(accepts(fresh.json.secret, post)).toBe(true);
     const channel = (await loa.deps.agreements.get('rotating'))?.channels[0];
     expect(channel?.type === 'webhook' && channel.signingKeys).toEqual([
-      { version: 3, master: 1 },
-      { version: 2, master: 1, validUntil: fresh.json.previousValidUntil },
-      { version: 1, master: 1, validUntil: fresh.json.previousValidUntil },
+      { version: 3, master: 1, derivedFor: 'rotating' },
+      { version: 2, master: 1, derivedFor: 'rotating', validUntil: fresh.json.previousValidUntil },
+      { version: 1, master: 1, derivedFor: 'rotating', validUntil: fresh.json.previousValidUntil },
     ]);
   });
 

@@ -5,7 +5,7 @@ import { parseBusEvent } from '#app/record-rejection.ts';
 import type { BusEnvelope } from '#schemas/events.ts';
 
 /** An event as a bus target gets it, once its envelope and detail are checked. */
-export interface BusEvent<T> {
+interface BusEvent<T> {
   envelope: BusEnvelope;
   detail: T;
 }

@@ -13,7 +13,7 @@ export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResponse = APIGatewayProxyStructuredResultV2;
 
 /** Largest ops request body we read. */
-export const MAX_OPS_BODY_BYTES = 64 * 1024;
+const MAX_OPS_BODY_BYTES = 64 * 1024;
 
 const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
 
@@ -22,14 +22,6 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
     statusCode,
     headers: { 'content-type': 'application/json; charset=utf-8', ...SECURITY_HEADERS, ...headers },
     body: JSON.stringify(body),
-  };
-}
-
-export function text(statusCode: number, body: string, headers: Record<string, string> = {}): HttpResponse {
-  return {
-    statusCode,
-    headers: { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS, ...headers },
-    body,
   };
 }
 

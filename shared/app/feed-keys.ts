@@ -9,7 +9,7 @@ import type { Agreement } from '#schemas/agreement.ts';
 import type { Deps } from './deps.ts';
 
 /** Keys an agreement may have in use at once: rotation needs two, a few more leave room for mistakes. */
-export const MAX_ACTIVE_FEED_KEYS = 5;
+const MAX_ACTIVE_FEED_KEYS = 5;
 
 /** `POST /ops/agreements/{id}/feed-url`. */
 export const FeedUrlInput = z

@@ -13,7 +13,7 @@ import { enqueueGrouped } from './enqueue.ts';
 /** Conditional creates in flight per routed version (the SDK's DynamoDB client keeps 50 sockets). */
 const CREATE_CONCURRENCY = 32;
 
-export interface RouteResult {
+interface RouteResult {
   decisions: RouteDecision[];
   created: string[];
   alreadyExisted: string[];
@@ -106,7 +106,7 @@ export async function routePackage(
 const channelKey = (agreementId: string, channelId: string) => `${agreementId}\u0000${channelId}`;
 
 /** What a new version supersedes on one agreement × channel: see Delivery.supersedes. */
-export type Superseded = ReadonlyMap<string, NonNullable<Delivery['supersedes']>>;
+type Superseded = ReadonlyMap<string, NonNullable<Delivery['supersedes']>>;
 
 /** What routing learns of the article's earlier versions from one Query of the article index. */
 interface Earlier {

@@ -2,7 +2,7 @@ import type { Delivery } from '#domain/delivery.ts';
 import { isPushed } from '#ports/work-queue.ts';
 import type { Deps } from './deps.ts';
 
-export interface SweepOptions {
+interface SweepOptions {
   /**
    * Leave alone a delivery written less than this long ago, or (when nothing says whether a message
    * holds it) due less than this long ago: its message is most likely on the queue or being worked.

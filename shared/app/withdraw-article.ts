@@ -7,7 +7,7 @@ import { withdrawFromFeeds } from './withdraw-from-feeds.ts';
 
 export const WITHDRAWN_DISCARD_REASON = 'article withdrawn';
 
-export interface WithdrawResult {
+interface WithdrawResult {
   /** False when the article was already withdrawn (a repeated event). */
   marked: boolean;
   feeds: { withdrawn: number; already: number };

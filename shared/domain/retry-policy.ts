@@ -37,7 +37,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAgeMs: 24 * 60 * 60 * 1000,
 };
 
-export type HttpVerdict = 'delivered' | 'retry' | 'failed';
+type HttpVerdict = 'delivered' | 'retry' | 'failed';
 
 /** 2xx delivered; 408, 429 and 5xx worth another try; any other status is the partner refusing. */
 export function classifyHttpStatus(status: number): HttpVerdict {

@@ -16,7 +16,7 @@ export const DETAIL_TYPE = {
   deliverySucceeded: 'DeliverySucceeded',
   deliveryFailed: 'DeliveryFailed',
 } as const;
-export type DetailType = (typeof DETAIL_TYPE)[keyof typeof DETAIL_TYPE];
+type DetailType = (typeof DETAIL_TYPE)[keyof typeof DETAIL_TYPE];
 
 export const ContentApproved = z.object({ article: Article }).strict();
 export type ContentApproved = z.infer<typeof ContentApproved>;
@@ -50,14 +50,14 @@ const deliveryRef = {
   version: z.number().int().min(1),
 };
 
-export const DeliverySucceeded = z.object({
+const DeliverySucceeded = z.object({
   ...deliveryRef,
   attempts: z.number().int().min(1),
   at: isoDateTime,
 });
 export type DeliverySucceeded = z.infer<typeof DeliverySucceeded>;
 
-export const DeliveryFailed = z.object({
+const DeliveryFailed = z.object({
   ...deliveryRef,
   attempts: z.number().int().min(1),
   error: z.string(),

@@ -5,7 +5,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Config } from '#config/config.ts';
 
-export interface AwsClients {
+interface AwsClients {
   dynamo: DynamoDBDocumentClient;
   s3: S3Client;
   events: EventBridgeClient;

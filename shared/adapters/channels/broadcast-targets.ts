@@ -17,7 +17,7 @@ export type BroadcastAnswer = HttpResult | IngestResult;
 export type Signer = (messageId: string, content: string) => Record<string, string>;
 
 /** What one write sends: an XML file's text, or a media stream of a known size. */
-export type TargetBody = { text: string } | { stream: Readable; sizeBytes: number };
+type TargetBody = { text: string } | { stream: Readable; sizeBytes: number };
 
 /** A write to the channel's target, in its terms. */
 export interface Target {

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import { z } from 'zod';
+import * as z from 'zod';
 import { depsFromEnv } from '#adapters/aws/build-deps.ts';
 import type { Deps } from '#app/deps.ts';
 import { FeedCache } from '#app/feed-cache.ts';

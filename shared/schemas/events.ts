@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Article } from './article.ts';
 import { isoDateTime, language, line, slug, text, topic } from './text.ts';
 

@@ -1,5 +1,5 @@
 import middy from '@middy/core';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Deps } from '#app/deps.ts';
 import { parseBusEvent } from '#app/record-rejection.ts';
 import type { BusEnvelope } from '#schemas/events.ts';

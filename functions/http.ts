@@ -4,7 +4,7 @@
  * Use cases never see any of it: they take plain inputs.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type ProblemExtras, problemBody } from '#app/problem.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '#domain/errors.ts';
 import { describeIssues } from '#schemas/issues.ts';

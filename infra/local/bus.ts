@@ -97,7 +97,7 @@ export interface LocalBusOptions {
    */
   onUnhandled?: (event: BusEvent, problem: string) => Promise<void> | void;
   /**
-   * Events published for others to consume (Loa's DeliverySucceeded/Failed): no local rule needs to
+   * Events published for others to consume (Loa's DeliveryFailed): no local rule needs to
    * match them, so they are not "unhandled".
    */
   announcements?: readonly { source: string; detailType: string }[];

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import { FEED_FORMATS, FEED_URL_TTL, type FeedFormat } from '#domain/feed.ts';
 import { agreementRefusal, DISCARD_REASON } from '#domain/send-rules.ts';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { newId } from '#domain/ids.ts';
 import type { Rejection } from '#ports/rejection-store.ts';
 import { BusEnvelope } from '#schemas/events.ts';

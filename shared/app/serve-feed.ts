@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodeFeedCursor, FEED_PAGE_SIZE, type FeedFormat } from '#domain/feed.ts';
 import { feedKeyRef } from '#domain/signed-links.ts';
 import type { Deps } from './deps.ts';

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { urlSignature } from '#domain/url-signing.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * When to stop calling a partner endpoint that keeps failing. Data, like the retry policy, so an

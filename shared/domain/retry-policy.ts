@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The retry schedule is data: exponential backoff with jitter, capped, with a clamp on Retry-After,

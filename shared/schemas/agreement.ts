@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Commitments } from './report.ts';
 import { isoDateTime, language, line, slug, topic } from './text.ts';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { htmlText, isoDateTime, language, line, slug, text, topic, utf8Bytes } from './text.ts';
 
 /** Article body limit: EventBridge caps a whole entry at 256 KiB, so the body gets 200 KiB of it. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Article } from './article.ts';
 import { isoDateTime, language, line, slug, text, topic } from './text.ts';
 
@@ -13,10 +13,9 @@ export const DETAIL_TYPE = {
   contentApproved: 'ContentApproved',
   contentWithdrawn: 'ContentWithdrawn',
   packageReady: 'PackageReady',
-  deliverySucceeded: 'DeliverySucceeded',
   deliveryFailed: 'DeliveryFailed',
 } as const;
-type DetailType = (typeof DETAIL_TYPE)[keyof typeof DETAIL_TYPE];
+export type DetailType = (typeof DETAIL_TYPE)[keyof typeof DETAIL_TYPE];
 
 export const ContentApproved = z.object({ article: Article }).strict();
 export type ContentApproved = z.infer<typeof ContentApproved>;
@@ -50,14 +49,8 @@ const deliveryRef = {
   version: z.number().int().min(1),
 };
 
-const DeliverySucceeded = z.object({
-  ...deliveryRef,
-  attempts: z.number().int().min(1),
-  at: isoDateTime,
-});
-export type DeliverySucceeded = z.infer<typeof DeliverySucceeded>;
-
-const DeliveryFailed = z.object({
+/** A delivery that failed for good. Successes are not announced (docs/reliability.md). */
+export const DeliveryFailed = z.object({
   ...deliveryRef,
   attempts: z.number().int().min(1),
   error: z.string(),

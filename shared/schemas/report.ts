@@ -1,5 +1,5 @@
 /** Report inputs at the edge: commitments on an agreement, and the report's query string. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { topic } from './text.ts';
 
 /** A target per topic and period: `{topic: 'ocop-products', per: 'quarter', atLeast: 6}`. */

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NinjsDocument } from '#formats/ninjs.ts';
 
 const textItem = z.looseObject({

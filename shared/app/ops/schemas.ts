@@ -1,5 +1,5 @@
 /** zod at the ops edge: query strings and bodies of the operator endpoints. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DELIVERY_STATUS, type DeliveryStatus } from '#domain/delivery.ts';
 import { AgreementStatus, EmbargoMode } from '#schemas/agreement.ts';
 import { Commitments } from '#schemas/report.ts';

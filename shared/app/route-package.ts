@@ -57,7 +57,8 @@ export function newDelivery(
 /**
  * Routes a packaged article version: decides per agreement, stores the decisions, creates one
  * delivery per covering agreement × channel (conditional: a repeated event creates nothing) and
- * enqueues the new pushes. A crash between create and enqueue is healed by the unfinished sweep.
+ * enqueues the pushes still waiting (new ones, and ones a failed earlier run created but may not have
+ * enqueued). A crash between create and enqueue is healed by the bus's retry, or else the unfinished sweep.
  */
 export async function routePackage(
   deps: Pick<Deps, 'agreements' | 'deliveries' | 'routing' | 'feedIndex' | 'queue' | 'clock'>,
@@ -175,7 +176,7 @@ async function replaceInFeeds(
 
 /**
  * Creates one delivery per agreement × channel (conditional: one that exists is left alone) and
- * enqueues the new pushes, grouped by delay. Routing and backfills both come through here.
+ * enqueues the new pushes and the existing ones never attempted (see stillWaiting), grouped by delay. Routing and backfills both come through here.
  */
 export async function deliverTo(
   deps: Pick<Deps, 'deliveries' | 'queue'>,
@@ -212,13 +213,34 @@ export async function deliverTo(
   }));
 
   const created = outcomes.filter((o) => o.created);
-  await enqueueGrouped(
+  const existing = outcomes.filter((o) => !o.created);
+  const waiting = await stillWaiting(
     deps,
-    created.map((o) => o.delivery),
-    (d) => (d.nextAttemptAt ? Math.ceil((Date.parse(d.nextAttemptAt) - now.getTime()) / 1000) : 0),
+    existing.map((o) => o.delivery),
+  );
+  await enqueueGrouped(deps, [...created.map((o) => o.delivery), ...waiting], (d) =>
+    d.nextAttemptAt ? Math.max(0, Math.ceil((Date.parse(d.nextAttemptAt) - now.getTime()) / 1000)) : 0,
   );
   return {
     created: created.map((o) => o.delivery.deliveryId),
-    alreadyExisted: outcomes.filter((o) => !o.created).map((o) => o.delivery.deliveryId),
+    alreadyExisted: existing.map((o) => o.delivery.deliveryId),
   };
+}
+
+/**
+ * Of the pushed deliveries a create found already there, those still pending and never attempted, as
+ * stored. A route that failed half way (after some creates, before or during the enqueue) is retried
+ * by the bus; its creates then return false for what the first run made, and without this those
+ * deliveries would wait for the unfinished sweep (15–20 minutes). They are enqueued again: a duplicate
+ * message is harmless, because the worker writes its outcome conditionally on the attempt count it
+ * read (a second message finds it moved and writes nothing) and the partner dedupes on the webhook id,
+ * which is the delivery id. A repeated event costs one read per existing pushed delivery.
+ */
+async function stillWaiting(
+  deps: Pick<Deps, 'deliveries'>,
+  existing: readonly Delivery[],
+): Promise<Delivery[]> {
+  const pushed = existing.filter((d) => isPushed(d.channelType));
+  const stored = await mapBounded(pushed, CREATE_CONCURRENCY, (d) => deps.deliveries.get(d.deliveryId));
+  return stored.filter((d): d is Delivery => d?.status === 'pending' && d.attemptCount === 0);
 }

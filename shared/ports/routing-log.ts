@@ -18,7 +18,7 @@ export interface RoutingPage {
 
 /** Routing's decisions, one record per article version. */
 export interface RoutingLog {
-  /** Stores routing's decisions for an article version (one write per article, not per delivery). */
+  /** Stores routing's decisions for an article version (one write per article, not per delivery; a store may split thousands of decisions over several items and reassemble them on read). */
   record(record: RoutingRecord): Promise<void>;
   get(articleId: string, version: number): Promise<RoutingRecord | undefined>;
   /** Every routed version of an article, newest first. */

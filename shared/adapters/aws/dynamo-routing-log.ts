@@ -1,6 +1,14 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RoutingLog, RoutingPage, RoutingRecord } from '#ports/routing-log.ts';
-import { AFTER_ALL, iso, putItem, queryAll, type Table } from './dynamo-commands.ts';
+import {
+  AFTER_ALL,
+  conditionalWrite,
+  ITEM_EXISTS,
+  iso,
+  putItem,
+  queryAll,
+  type Table,
+} from './dynamo-commands.ts';
 import { decodeCursor, encodeCursor, resumingFrom } from './dynamo-errors.ts';
 import { INDEX, keys } from './table.ts';
 
@@ -109,6 +117,35 @@ export class DynamoRoutingLog implements RoutingLog {
       // Listed by time too (gsi1, one partition per month), for backfills.
       ...routedIndexKeys(record),
     });
+  }
+
+  /** Sets `failedAt` on the version's head item, if there is one (record() writes the head anew, without it). */
+  async markFailed(articleId: string, version: number, at: string): Promise<void> {
+    await conditionalWrite(() =>
+      this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: { pk: keys.article(articleId), sk: routingSortKey(version) },
+          UpdateExpression: 'SET failedAt = :at',
+          ConditionExpression: ITEM_EXISTS,
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      ),
+    );
+  }
+
+  /** One GetItem of the head, `failedAt` only (strongly consistent: the failed run wrote it just before). */
+  async failedAt(articleId: string, version: number): Promise<string | undefined> {
+    const out = await this.table.client.send(
+      new GetCommand({
+        TableName: this.table.tableName,
+        Key: { pk: keys.article(articleId), sk: routingSortKey(version) },
+        ProjectionExpression: 'failedAt',
+        ConsistentRead: true,
+      }),
+    );
+    const at = out.Item?.failedAt;
+    return typeof at === 'string' ? at : undefined;
   }
 
   /** The head and chunks of one version: one Query (a page per MB). */

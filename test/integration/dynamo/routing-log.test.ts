@@ -80,6 +80,19 @@ describe(`DynamoRoutingLog at national scale (${process.env.LOA_TEST_DYNAMODB ??
     expect(await routing.get(small.articleId, 1)).toEqual(small);
   });
 
+  it('marks a version whose route failed part way, until the next record of it', async () => {
+    await routing.markFailed('quoc-hoi-khai-mac', 1, '2026-03-01T08:01:30.000Z');
+    expect(await routing.failedAt('quoc-hoi-khai-mac', 1)).toBeUndefined();
+
+    await routing.record(record(1, 450));
+    await routing.markFailed('quoc-hoi-khai-mac', 1, '2026-03-01T08:01:30.000Z');
+    expect(await routing.failedAt('quoc-hoi-khai-mac', 1)).toBe('2026-03-01T08:01:30.000Z');
+    expect(await routing.get('quoc-hoi-khai-mac', 1)).toEqual(record(1, 450));
+
+    await routing.record(record(1, 450));
+    expect(await routing.failedAt('quoc-hoi-khai-mac', 1)).toBeUndefined();
+  });
+
   it('cuts decisions by count and by size', () => {
     expect(chunkDecisions(decisions(401)).map((c) => c.length)).toEqual([200, 200, 1]);
     const wide = decisions(10).map((d) => ({ ...d, matchedTopics: ['t'.repeat(20_000)] }));

@@ -4,7 +4,7 @@ import type { Delivery } from '#domain/delivery.ts';
 import type { PackageReady } from '#schemas/events.ts';
 import { agreementFixture } from '#test/fixtures/agreements.ts';
 import { MemoryDeliveryStore } from '#test/support/memory/deliveries.ts';
-import { memoryDeps, memoryPorts } from '#test/support/memory/deps.ts';
+import { MEMORY_NOW, memoryDeps, memoryPorts } from '#test/support/memory/deps.ts';
 
 const ready: PackageReady = {
   articleId: 'cau-bac-me',
@@ -49,42 +49,54 @@ function portsWith(count: number, deliveries = new MemoryDeliveryStore()) {
   return ports;
 }
 
+/** A route of 40 agreements that fails after 30 creates, then the table as it left it, with its routing log. */
+async function failedHalfWay() {
+  const failing = portsWith(40, new FailingAfter(30));
+  await expect(routePackage(memoryDeps({}, failing), ready)).rejects.toThrow(/Throughput/);
+  expect(failing.queue.messages).toEqual([]);
+  // The bus retries the event: the same table and routing log, a store that works now.
+  const table = new MemoryDeliveryStore([...failing.deliveries.items.values()]);
+  return { ...portsWith(40, table), routing: failing.routing };
+}
+
 describe('routePackage retried after a failure half way', () => {
   it('enqueues every pushed delivery on the retry, the ones the failed run created too', async () => {
-    const failing = portsWith(40, new FailingAfter(30));
-    await expect(routePackage(memoryDeps({}, failing), ready)).rejects.toThrow(/Throughput/);
-    expect(failing.queue.messages).toEqual([]);
+    const retry = await failedHalfWay();
+    expect(await retry.routing.failedAt(ready.articleId, 1)).toBe(MEMORY_NOW.toISOString());
 
-    // The bus retries the event: the same table (what the first run created), a store that works now.
-    const table = new MemoryDeliveryStore([...failing.deliveries.items.values()]);
-    const retry = portsWith(40, table);
     const result = await routePackage(memoryDeps({}, retry), ready);
 
-    const webhooks = table.select((d) => d.channelType === 'webhook').map((d) => d.deliveryId);
+    const webhooks = retry.deliveries.select((d) => d.channelType === 'webhook').map((d) => d.deliveryId);
     expect(webhooks).toHaveLength(40);
     expect(result.alreadyExisted.length).toBe(30);
     expect(retry.queue.messages.map((m) => m.deliveryId).sort()).toEqual(webhooks.sort());
+    // The retry went through: a later repeat of the event is not a retry.
+    expect(await retry.routing.failedAt(ready.articleId, 1)).toBeUndefined();
   });
 
-  it('does not enqueue again a delivery already attempted, nor a feed delivery', async () => {
-    const ports = portsWith(3);
-    await routePackage(memoryDeps({}, ports), ready);
-    const [attempted, ...waiting] = ports.deliveries
+  it('does not enqueue again on the retry a delivery already attempted', async () => {
+    const retry = await failedHalfWay();
+    const [attempted] = retry.deliveries
       .select((d) => d.channelType === 'webhook')
       .sort((a, b) => a.deliveryId.localeCompare(b.deliveryId));
-    ports.deliveries.items.set(attempted?.deliveryId ?? '', {
-      ...(attempted as Delivery),
-      status: 'delivered',
-      attemptCount: 1,
-    });
-    ports.queue.messages.length = 0;
+    if (!attempted) throw new Error('the failed run created no webhook delivery');
+    retry.deliveries.items.set(attempted.deliveryId, { ...attempted, status: 'delivered', attemptCount: 1 });
 
-    // A repeated event: nothing is created, and what is still waiting is enqueued once more.
+    await routePackage(memoryDeps({}, retry), ready);
+
+    const enqueued = retry.queue.messages.map((m) => m.deliveryId);
+    expect(enqueued).toHaveLength(39);
+    expect(enqueued).not.toContain(attempted.deliveryId);
+  });
+
+  it('enqueues nothing again when the same event arrives after a run that went through', async () => {
+    const ports = portsWith(3);
+    await routePackage(memoryDeps({}, ports), ready);
+    expect(ports.queue.messages).toHaveLength(3);
+
     const again = await routePackage(memoryDeps({}, ports), ready);
 
     expect(again.created).toEqual([]);
-    expect(ports.queue.messages.map((m) => m.deliveryId).sort()).toEqual(
-      waiting.map((d) => d.deliveryId).sort(),
-    );
+    expect(ports.queue.messages).toHaveLength(3);
   });
 });

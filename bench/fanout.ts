@@ -140,7 +140,7 @@ function summarise(arrivals: Arrival[], sentAt: (article: string) => number, t0:
 }
 
 /** Rejects when `work` takes longer than `ms`: a stuck run ends the benchmark rather than hanging it. */
-async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+export async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what}: not done after ${ms / 1000} s`)), ms);

@@ -25,7 +25,7 @@ import type { Agreement } from '#schemas/agreement.ts';
 import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { busEntries } from '#test/support/local-loa.ts';
 import { itemSize } from './aws-counter.ts';
-import { type Arrival, articleNamed, Sink } from './fanout.ts';
+import { type Arrival, articleNamed, Sink, within } from './fanout.ts';
 import { figure, type PartResult, round } from './figure.ts';
 import { startBenchLoa } from './local.ts';
 
@@ -170,19 +170,6 @@ async function createAgreements(loa: LocalLoa, sinkPort: number): Promise<void> 
     }
   };
   await Promise.all(Array.from({ length: 16 }, worker));
-}
-
-/** Rejects when `work` takes longer than `ms`. */
-async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not done after ${ms / 1000} s`)), ms);
-  });
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** Puts one approval of `articleId` on the bus (its image first) and returns when it was put. */

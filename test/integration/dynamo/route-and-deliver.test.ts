@@ -187,6 +187,29 @@ describe('route handler', () => {
     expect(recorded.enqueued).toHaveLength(1);
   });
 
+  it('enqueues every webhook when the bus retries a route that failed after some creates', async () => {
+    for (const id of ['first', 'second', 'third']) await createAgreement(deps, agreementInput(id));
+    const ready = await packaged('half-routed');
+    const create = deps.deliveries.create.bind(deps.deliveries);
+    let creates = 0;
+    deps.deliveries.create = (d) => {
+      if (++creates > 3) throw new Error('ProvisionedThroughputExceededException');
+      return create(d);
+    };
+    await expect(routeHandler(() => deps)(envelope('PackageReady', ready), context)).rejects.toThrow();
+    deps.deliveries.create = create;
+    expect(recorded.enqueued).toEqual([]);
+
+    await routeHandler(() => deps)(envelope('PackageReady', ready), context);
+
+    const webhooks = (await deps.deliveries.listByArticle('half-routed')).filter(
+      (d) => d.channelType === 'webhook',
+    );
+    expect(webhooks).toHaveLength(3);
+    const enqueued = recorded.enqueued.flatMap((e) => e.messages.map((m) => m.deliveryId));
+    expect(enqueued.sort()).toEqual(webhooks.map((d) => d.deliveryId).sort());
+  });
+
   it('holds a webhook until the embargo for an agreement that holds embargoes', async () => {
     await createAgreement(deps, agreementInput('holds'));
     const ready = await packaged('embargoed-article', { embargoUntil: '2026-03-01T09:00:00Z' });

@@ -2,7 +2,7 @@
  * The one DynamoDB table: key names, index names and the key shapes of each item kind.
  * The layout and its access patterns are documented in docs/data-model.md.
  */
-const KEY = { pk: 'pk', sk: 'sk' } as const;
+export const KEY = { pk: 'pk', sk: 'sk' } as const;
 
 export const INDEX = {
   /** Agreements by status; deliveries of an agreement, newest first. */

@@ -60,7 +60,7 @@ const IMAGE = readFileSync(new URL('events/assets/ky-ket-vtv4.jpg', REPO));
 const now = () => performance.timeOrigin + performance.now();
 
 /** The sample article under a new id, its one image at a key of its own. */
-function articleNamed(articleId: string): Article {
+export function articleNamed(articleId: string): Article {
   return {
     ...structuredClone(SAMPLE),
     articleId,
@@ -71,12 +71,12 @@ function articleNamed(articleId: string): Article {
   };
 }
 
-interface Arrival {
+export interface Arrival {
   t: number;
   article: string;
 }
 
-class Sink {
+export class Sink {
   private constructor(
     private readonly child: ChildProcess,
     readonly port: number,
@@ -140,7 +140,7 @@ function summarise(arrivals: Arrival[], sentAt: (article: string) => number, t0:
 }
 
 /** Rejects when `work` takes longer than `ms`: a stuck run ends the benchmark rather than hanging it. */
-async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+export async function within<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`${what}: not done after ${ms / 1000} s`)), ms);

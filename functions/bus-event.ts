@@ -1,11 +1,11 @@
 import middy from '@middy/core';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { Deps } from '#app/deps.ts';
 import { parseBusEvent } from '#app/record-rejection.ts';
 import type { BusEnvelope } from '#schemas/events.ts';
 
 /** An event as a bus target gets it, once its envelope and detail are checked. */
-export interface BusEvent<T> {
+interface BusEvent<T> {
   envelope: BusEnvelope;
   detail: T;
 }

@@ -4,7 +4,7 @@
  * Use cases never see any of it: they take plain inputs.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type ProblemExtras, problemBody } from '#app/problem.ts';
 import { ConflictError, InvalidInputError, NotFoundError } from '#domain/errors.ts';
 import { describeIssues } from '#schemas/issues.ts';
@@ -13,7 +13,7 @@ export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResponse = APIGatewayProxyStructuredResultV2;
 
 /** Largest ops request body we read. */
-export const MAX_OPS_BODY_BYTES = 64 * 1024;
+const MAX_OPS_BODY_BYTES = 64 * 1024;
 
 const SECURITY_HEADERS = { 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' };
 
@@ -22,14 +22,6 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
     statusCode,
     headers: { 'content-type': 'application/json; charset=utf-8', ...SECURITY_HEADERS, ...headers },
     body: JSON.stringify(body),
-  };
-}
-
-export function text(statusCode: number, body: string, headers: Record<string, string> = {}): HttpResponse {
-  return {
-    statusCode,
-    headers: { 'content-type': 'text/plain; charset=utf-8', ...SECURITY_HEADERS, ...headers },
-    body,
   };
 }
 

@@ -6,8 +6,8 @@
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 
-export const METRICS_NAMESPACE = 'Loa';
-export const OUTCOME_METRICS = ['delivered', 'failed', 'retrying', 'discarded'] as const;
+const METRICS_NAMESPACE = 'Loa';
+const OUTCOME_METRICS = ['delivered', 'failed', 'retrying', 'discarded'] as const;
 
 /** One Metrics per channel kind, its kind a default dimension (a `singleMetric` holds one metric only). */
 const byKind = new Map<string, Metrics>();

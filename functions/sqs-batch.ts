@@ -1,8 +1,8 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 
-export interface BatchOptions<T> {
+interface BatchOptions<T> {
   /** What each record's body must be (JSON): only Loa writes to these queues. */
   schema: z.ZodType<T>;
   /** What a record carries, for the log line about a malformed one: `work`, `job`. */

@@ -1,5 +1,7 @@
 import middy from '@middy/core';
-import { depsFromEnv } from '#adapters/aws/build-deps.ts';
+import { lambdaDeps } from '#adapters/aws/wiring/core.ts';
+import { s3Ports } from '#adapters/aws/wiring/s3.ts';
+import { secretsPorts } from '#adapters/aws/wiring/secrets.ts';
 import type { Deps } from '#app/deps.ts';
 import { serveAsset } from '#app/serve-asset.ts';
 import { type HttpEvent, type HttpResponse, problem } from '../http.ts';
@@ -20,4 +22,5 @@ export function makeHandler(getDeps: () => Deps) {
   });
 }
 
-export const handler = makeHandler(depsFromEnv);
+// S3 (presigned links) and the secrets that sign links; no queue, no bus.
+export const handler = makeHandler(lambdaDeps(s3Ports, secretsPorts));

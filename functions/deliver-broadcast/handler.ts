@@ -1,5 +1,9 @@
-import { depsFromEnv } from '#adapters/aws/build-deps.ts';
 import { S3IngestStore } from '#adapters/aws/s3-ingest-store.ts';
+import { lambdaDeps } from '#adapters/aws/wiring/core.ts';
+import { eventsPorts } from '#adapters/aws/wiring/events.ts';
+import { s3Ports } from '#adapters/aws/wiring/s3.ts';
+import { secretsPorts } from '#adapters/aws/wiring/secrets.ts';
+import { sqsPorts } from '#adapters/aws/wiring/sqs.ts';
 import { BroadcastAdapter } from '#adapters/channels/broadcast.ts';
 import type { Deps } from '#app/deps.ts';
 import { makeDeliverHandler } from '../deliver.ts';
@@ -16,4 +20,5 @@ export const makeHandler = (getDeps: () => Deps) =>
     }),
   }));
 
-export const handler = makeHandler(depsFromEnv);
+// Every client: packages, queues (retries), the bus (DeliveryFailed), channel secrets.
+export const handler = makeHandler(lambdaDeps(s3Ports, sqsPorts, eventsPorts, secretsPorts));

@@ -1,6 +1,8 @@
 import middy from '@middy/core';
-import { z } from 'zod';
-import { depsFromEnv } from '#adapters/aws/build-deps.ts';
+import * as z from 'zod';
+import { lambdaDeps } from '#adapters/aws/wiring/core.ts';
+import { s3Ports } from '#adapters/aws/wiring/s3.ts';
+import { secretsPorts } from '#adapters/aws/wiring/secrets.ts';
 import type { Deps } from '#app/deps.ts';
 import { FeedCache } from '#app/feed-cache.ts';
 import { serveFeed } from '#app/serve-feed.ts';
@@ -56,4 +58,5 @@ export function makeHandler(getDeps: () => Deps, env: NodeJS.ProcessEnv = proces
   });
 }
 
-export const handler = makeHandler(depsFromEnv);
+// S3 (manifests) and the feed keys; no queue, no bus.
+export const handler = makeHandler(lambdaDeps(s3Ports, secretsPorts));

@@ -1,5 +1,9 @@
 import middy from '@middy/core';
-import { depsFromEnv } from '#adapters/aws/build-deps.ts';
+import { lambdaDeps } from '#adapters/aws/wiring/core.ts';
+import { eventsPorts } from '#adapters/aws/wiring/events.ts';
+import { s3Ports } from '#adapters/aws/wiring/s3.ts';
+import { secretsPorts } from '#adapters/aws/wiring/secrets.ts';
+import { sqsPorts } from '#adapters/aws/wiring/sqs.ts';
 import type { Deps } from '#app/deps.ts';
 import { HttpError, type HttpEvent, type HttpResponse } from '../http.ts';
 import { lambdaContext, problemErrors } from '../middleware.ts';
@@ -32,4 +36,5 @@ export function makeHandler(getDeps: () => Deps) {
     });
 }
 
-export const handler = makeHandler(depsFromEnv);
+// Every client: operators reach every kind of record.
+export const handler = makeHandler(lambdaDeps(s3Ports, sqsPorts, eventsPorts, secretsPorts));

@@ -4,7 +4,7 @@
  * route appears, with the summary, body and query its `doc` gives, so the document cannot miss an
  * endpoint. Served at `GET /ops/openapi.json`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A success that names what it made: 201 Created or 202 Accepted, with a Location header. */
 export const locatedSuccess = (status: 201 | 202, what: string): [number, string] => [

@@ -11,7 +11,7 @@ import { HttpError, type HttpEvent, type HttpResponse, json } from '../http.ts';
 import type { Operation } from './openapi.ts';
 
 /** Path parameters by name, percent-decoded. */
-export type Params = Record<string, string>;
+type Params = Record<string, string>;
 
 export interface OpsRoute {
   method: string;

@@ -1,5 +1,7 @@
 import middy from '@middy/core';
-import { depsFromEnv } from '#adapters/aws/build-deps.ts';
+import { lambdaDeps } from '#adapters/aws/wiring/core.ts';
+import { eventsPorts } from '#adapters/aws/wiring/events.ts';
+import { s3Ports } from '#adapters/aws/wiring/s3.ts';
 import type { Deps } from '#app/deps.ts';
 import { packageArticle } from '#app/package-article.ts';
 import { parseBusEvent, recordRejection } from '#app/record-rejection.ts';
@@ -40,4 +42,5 @@ export function makeHandler(getDeps: () => Deps) {
   });
 }
 
-export const handler = makeHandler(depsFromEnv);
+// S3 (assets, manifest) and the bus (PackageReady); no queue, no secrets.
+export const handler = makeHandler(lambdaDeps(s3Ports, eventsPorts));

@@ -1,6 +1,7 @@
 import middy from '@middy/core';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { depsFromEnv } from '#adapters/aws/build-deps.ts';
+import { lambdaDeps } from '#adapters/aws/wiring/core.ts';
+import { sqsPorts } from '#adapters/aws/wiring/sqs.ts';
 import type { Deps } from '#app/deps.ts';
 import { runOpsJob } from '#app/ops/jobs.ts';
 import { JobMessage } from '#app/ops/schemas.ts';
@@ -33,4 +34,5 @@ export function makeHandler(getDeps: () => Deps) {
   });
 }
 
-export const handler = makeHandler(depsFromEnv);
+// The table and the queues (jobs, re-enqueued deliveries) only.
+export const handler = makeHandler(lambdaDeps(sqsPorts));

@@ -1,4 +1,6 @@
-import { depsFromEnv } from '#adapters/aws/build-deps.ts';
+import { lambdaDeps } from '#adapters/aws/wiring/core.ts';
+import { s3Ports } from '#adapters/aws/wiring/s3.ts';
+import { sqsPorts } from '#adapters/aws/wiring/sqs.ts';
 import type { Deps } from '#app/deps.ts';
 import { recordRejection } from '#app/record-rejection.ts';
 import { routePackage } from '#app/route-package.ts';
@@ -32,4 +34,5 @@ export function makeHandler(getDeps: () => Deps) {
   });
 }
 
-export const handler = makeHandler(depsFromEnv);
+// S3 (the manifest it verifies) and the queues; no bus, no secrets.
+export const handler = makeHandler(lambdaDeps(s3Ports, sqsPorts));

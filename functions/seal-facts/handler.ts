@@ -1,5 +1,6 @@
 import middy from '@middy/core';
-import { depsFromEnv } from '#adapters/aws/build-deps.ts';
+import { lambdaDeps } from '#adapters/aws/wiring/core.ts';
+import { s3Ports } from '#adapters/aws/wiring/s3.ts';
 import type { Deps } from '#app/deps.ts';
 import { sealFacts } from '#app/seal-facts.ts';
 
@@ -16,4 +17,5 @@ export function makeHandler(getDeps: () => Deps) {
   });
 }
 
-export const handler = makeHandler(depsFromEnv);
+// The table and S3 (the fact ledger) only.
+export const handler = makeHandler(lambdaDeps(s3Ports));

@@ -1,5 +1,6 @@
 import middy from '@middy/core';
-import { depsFromEnv } from '#adapters/aws/build-deps.ts';
+import { lambdaDeps } from '#adapters/aws/wiring/core.ts';
+import { sqsPorts } from '#adapters/aws/wiring/sqs.ts';
 import type { Deps } from '#app/deps.ts';
 import { sweepUnfinished } from '#app/sweep-unfinished.ts';
 
@@ -16,4 +17,5 @@ export function makeHandler(getDeps: () => Deps) {
   });
 }
 
-export const handler = makeHandler(depsFromEnv);
+// The table and the queues only.
+export const handler = makeHandler(lambdaDeps(sqsPorts));

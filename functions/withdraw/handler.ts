@@ -1,4 +1,5 @@
-import { depsFromEnv } from '#adapters/aws/build-deps.ts';
+import { lambdaDeps } from '#adapters/aws/wiring/core.ts';
+import { sqsPorts } from '#adapters/aws/wiring/sqs.ts';
 import type { Deps } from '#app/deps.ts';
 import { withdrawArticle } from '#app/withdraw-article.ts';
 import { ContentWithdrawn } from '#schemas/events.ts';
@@ -18,4 +19,5 @@ export function makeHandler(getDeps: () => Deps) {
   });
 }
 
-export const handler = makeHandler(depsFromEnv);
+// The table and the queues (takedowns) only.
+export const handler = makeHandler(lambdaDeps(sqsPorts));

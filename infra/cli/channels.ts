@@ -27,14 +27,14 @@ export function channelKind(c: ChannelJson): string {
 }
 
 /** Where a channel delivers: a URL, `bucket/prefix`, or the network API's base URL; nothing for a feed. */
-export function channelTarget(c: ChannelJson): string {
+function channelTarget(c: ChannelJson): string {
   if (c.type === 'broadcast' && c.target === 's3') return `${c.bucket ?? '?'}/${c.prefix ?? ''}`;
   if (c.type === 'social') return c.baseUrl ?? '';
   return c.url ?? '';
 }
 
 /** The account a channel acts as: the page or account id posted as, or the IAM role assumed to write. */
-export function channelAccount(c: ChannelJson): string {
+function channelAccount(c: ChannelJson): string {
   if (c.type === 'social') return c.accountId ?? '';
   if (c.type === 'broadcast') return c.roleArn ?? '';
   return '';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type AwsCredentials, defaultCredentials, regionOf, signRequest } from './sigv4.ts';
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, unreachable: 3, auth: 4 } as const;
-export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 /** An error the CLI reports on stderr and turns into its exit code. */
 export class CliError extends Error {
@@ -18,7 +18,7 @@ export class CliError extends Error {
   }
 }
 
-export type Auth =
+type Auth =
   | { kind: 'token'; token: string }
   | { kind: 'sigv4'; region: string; credentials: () => Promise<AwsCredentials> };
 

@@ -33,7 +33,7 @@ const UNPRINTABLE = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\u200b
  * cannot move the cursor, rewrite the screen or reorder what an operator reads. Newlines are kept
  * when `keepNewlines` (multi-line human output); a table cell never keeps them.
  */
-export function escapeControls(s: string, keepNewlines = false): string {
+function escapeControls(s: string, keepNewlines = false): string {
   return s.replace(UNPRINTABLE, (c) =>
     keepNewlines && c === '\n' ? c : `\\u${(c.codePointAt(0) ?? 0).toString(16).padStart(4, '0')}`,
   );

@@ -2,7 +2,7 @@
 import type { Command } from './command.ts';
 import { EXAMPLES } from './examples.ts';
 
-export const EXIT_CODES =
+const EXIT_CODES =
   'exit codes: 0 ok · 1 refused or did not finish (4xx, cancelled, a failed entry) · 2 usage · ' +
   '3 unreachable or server error (5xx) · 4 credentials refused or missing';
 

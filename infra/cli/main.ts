@@ -16,7 +16,7 @@ import { progressBar, style, terminalSafe } from './format.ts';
 import { commandHelp, didYouMean, groupHelp, overview } from './help.ts';
 import { startDashboardProxy } from './proxy.ts';
 
-export interface CliIo {
+interface CliIo {
   stdout: { write(s: string): unknown; isTTY?: boolean };
   stderr: { write(s: string): unknown; isTTY?: boolean };
   env: NodeJS.ProcessEnv;

@@ -29,7 +29,7 @@ async function bodyOf(req: IncomingMessage): Promise<string | undefined> {
   return chunks.length ? Buffer.concat(chunks).toString('utf8') : undefined;
 }
 
-export interface DashboardProxy {
+interface DashboardProxy {
   url: string;
   token: string;
   close(): Promise<void>;

@@ -8,11 +8,11 @@ import { Dashboard, GraphWidget, MathExpression, Metric, TextWidget } from 'aws-
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 
-export const CHANNEL_KINDS = ['webhook', 'broadcast', 'social'] as const;
+const CHANNEL_KINDS = ['webhook', 'broadcast', 'social'] as const;
 const OUTCOMES = ['delivered', 'failed', 'retrying'] as const;
 
 /** One outcome count of one channel kind, as functions/metrics.ts writes it (5-minute sums). */
-export function outcomeMetric(kind: string, name: string): Metric {
+function outcomeMetric(kind: string, name: string): Metric {
   return new Metric({
     namespace: 'Loa',
     metricName: name,
@@ -34,7 +34,7 @@ export function failedDeliveries(): MathExpression {
   });
 }
 
-export interface DeliveryDashboardProps {
+interface DeliveryDashboardProps {
   stageName: string;
   functions: Record<string, { fn: NodejsFunction }>;
 }

@@ -29,7 +29,7 @@ export interface GrantTargets {
  * ARN pattern of the agreement secrets. Secrets Manager appends a random 6-character suffix to
  * every secret ARN, so a name prefix can only be granted with a trailing wildcard.
  */
-export function secretArnPattern(scope: Construct, name = `${SECRET_NAME_PREFIX}*`): string {
+function secretArnPattern(scope: Construct, name = `${SECRET_NAME_PREFIX}*`): string {
   return Stack.of(scope).formatArn({
     service: 'secretsmanager',
     resource: 'secret',
@@ -48,7 +48,7 @@ export const MASTER_SIGNING_KEY_SECRET = 'loa/master-signing-key-??????';
 export const CREDENTIALS_SECRETS = `${SECRET_NAME_PREFIX}*/channels/*/credentials*`;
 
 /** The IAM statement of one capability: exact actions on the narrowest resources that work. */
-export function statementFor(scope: Construct, cap: Capability, t: GrantTargets): PolicyStatement {
+function statementFor(scope: Construct, cap: Capability, t: GrantTargets): PolicyStatement {
   const table = t.table.tableArn;
   const packagesObjects = t.packagesBucket.arnForObjects(`${PACKAGES_KEY_PREFIX}*`);
   const statement = (actions: string[], resources: string[]) => new PolicyStatement({ actions, resources });

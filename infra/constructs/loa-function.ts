@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import type { FunctionSpec } from '#infra/wiring.ts';
 import { cdkBundling, REPO_ROOT } from './bundling.ts';
 
-export interface LoaFunctionProps {
+interface LoaFunctionProps {
   /** The wiring's function name. */
   name: string;
   spec: FunctionSpec;

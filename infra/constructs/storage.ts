@@ -19,7 +19,7 @@ import { TTL_ATTRIBUTE, tableDefinition } from '#adapters/aws/table.ts';
 import type { StageConfig } from '#infra/stacks/stage.ts';
 
 /** The one table's shape as the local runtime creates it; the stack derives its keys from this. */
-export const TABLE_SHAPE = tableDefinition('loa');
+const TABLE_SHAPE = tableDefinition('loa');
 
 function attribute(name: string): Attribute {
   const def = TABLE_SHAPE.AttributeDefinitions.find((a) => a.AttributeName === name);

@@ -5,7 +5,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { QueueSpec } from '#infra/wiring.ts';
 
-export interface WorkQueueProps {
+interface WorkQueueProps {
   spec: QueueSpec;
   /** Physical queue name; the dead-letter queue gets `-dlq` appended. */
   queueName: string;

@@ -21,7 +21,7 @@ const FILES: Record<string, { file: string; type: string }> = {
 };
 
 /** Scripts and styles from this origin only, no framing, no inline code: data can only ever be text. */
-export const DASHBOARD_HEADERS = {
+const DASHBOARD_HEADERS = {
   'content-security-policy':
     "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'",

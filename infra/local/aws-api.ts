@@ -4,7 +4,7 @@ import { AwsRequestError, type LocalBus } from '#infra/local/bus.ts';
 import type { LocalQueues } from '#infra/local/queues.ts';
 
 /** An HTTP answer for the caller's server to write. */
-export interface AwsApiResponse {
+interface AwsApiResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
@@ -85,7 +85,7 @@ export function createAwsApiHandler({ bus, queues }: { bus: LocalBus; queues: Lo
  * signature itself is not verified: the key id says which local caller this is (Loa's own functions
  * carry a key made at start, the CMS its own), which the bus checks as IAM would on AWS.
  */
-export function accessKeyIdOf(req: IncomingMessage): string | undefined {
+function accessKeyIdOf(req: IncomingMessage): string | undefined {
   const auth = req.headers.authorization;
   return typeof auth === 'string' ? /\bCredential=([^/,\s]+)\//.exec(auth)?.[1] : undefined;
 }

@@ -14,7 +14,7 @@ export interface PutEventsEntry {
 }
 
 /** A `PutEvents` result entry: an id for an accepted event, an error code for a refused one. */
-export type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
+type PutEventsResultEntry = { EventId: string } | { ErrorCode: string; ErrorMessage: string };
 
 /** The event as a Lambda target receives it from EventBridge. */
 export interface BusEvent {
@@ -30,7 +30,7 @@ export interface BusEvent {
 }
 
 /** A delivery to a target that failed on every attempt (Lambda's async invocation gave up). */
-export interface FailedInvocation {
+interface FailedInvocation {
   rule: string;
   target: FunctionName;
   event: BusEvent;
@@ -97,7 +97,7 @@ export interface LocalBusOptions {
    */
   onUnhandled?: (event: BusEvent, problem: string) => Promise<void> | void;
   /**
-   * Events published for others to consume (Loa's DeliverySucceeded/Failed): no local rule needs to
+   * Events published for others to consume (Loa's DeliveryFailed): no local rule needs to
    * match them, so they are not "unhandled".
    */
   announcements?: readonly { source: string; detailType: string }[];

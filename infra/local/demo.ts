@@ -37,7 +37,7 @@ export const DEMO_PARTNERS: DemoPartner[] = [
 ];
 
 /** Fixed loopback ports of the demo's fake network APIs and ingest, so stored base URLs survive a restart. */
-export interface DemoFakePorts {
+interface DemoFakePorts {
   x: number;
   facebook: number;
   zalo: number;
@@ -45,7 +45,7 @@ export interface DemoFakePorts {
 }
 
 /** An access token for each social network. */
-export type SocialTokens = Record<'x' | 'facebook' | 'zalo', string>;
+type SocialTokens = Record<'x' | 'facebook' | 'zalo', string>;
 
 /** A fake X, a fake Facebook page and a fake Zalo OA, each taking its token. */
 export interface SocialFakes {

@@ -8,7 +8,7 @@ import S3rver from 's3rver';
 import { dynamoClient, s3Client } from '#adapters/aws/clients.ts';
 import { tableDefinition } from '#adapters/aws/table.ts';
 
-export interface Emulators {
+interface Emulators {
   dynamoEndpoint: string;
   s3Endpoint: string;
   stop(): Promise<void>;

@@ -1,7 +1,7 @@
 import type { EventPattern } from '#infra/wiring.ts';
 
 /** The fields of an event that the patterns both runtimes use can look at. */
-export interface PatternSubject {
+interface PatternSubject {
   source: string;
   'detail-type': string;
 }

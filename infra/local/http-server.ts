@@ -10,7 +10,7 @@ import type { LocalHandler } from './handlers.ts';
 import { bearerMatches } from './ops-token.ts';
 
 /** Largest request body the local server reads (PutEvents itself allows 256 KiB per entry). */
-export const MAX_REQUEST_BYTES = 1024 * 1024;
+const MAX_REQUEST_BYTES = 1024 * 1024;
 
 export interface ExtraRoute {
   method: string;

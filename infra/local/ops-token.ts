@@ -5,7 +5,7 @@ import { join } from 'node:path';
 /** Shortest ops token the local server accepts: a guessable or empty token would open the ops API. */
 export const MIN_OPS_TOKEN_LENGTH = 32;
 
-export class OpsTokenError extends Error {
+class OpsTokenError extends Error {
   override name = 'OpsTokenError';
 }
 

@@ -54,7 +54,7 @@ export class MemoryQueueStore implements QueueStore {
   }
 }
 
-export interface LocalQueuesOptions {
+interface LocalQueuesOptions {
   specs: QueueSpec[];
   invoke: (fn: FunctionName, event: unknown) => Promise<unknown>;
   /** Origin the queue URLs start with, e.g. the local AWS API server's URL. */
@@ -69,7 +69,7 @@ export interface LocalQueuesOptions {
   logger?: LocalLogger;
 }
 
-export interface QueueStats {
+interface QueueStats {
   visible: number;
   inFlight: number;
   delayed: number;

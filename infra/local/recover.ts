@@ -28,7 +28,7 @@ export function recoverUnfinished(deps: SweepDeps, queues: LocalQueues): Promise
   return sweepUnfinished(deps, { staleAfterMs: 0, isHeld: heldBy(queues) });
 }
 
-export interface LocalSweeper {
+interface LocalSweeper {
   /** One sweep now (tests); the timer keeps running. */
   sweep(): Promise<SweepResult>;
   stop(): Promise<void>;

@@ -128,10 +128,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
     deliveriesPerEvent: opts.busDeliveriesPerEvent ?? 1,
     ...(opts.onBusEvent && { onEvent: opts.onBusEvent }),
     // Recorded where operators look for refused events; deps exist once the config is read below.
-    announcements: [
-      { source: SOURCE.delivery, detailType: DETAIL_TYPE.deliverySucceeded },
-      { source: SOURCE.delivery, detailType: DETAIL_TYPE.deliveryFailed },
-    ],
+    announcements: [{ source: SOURCE.delivery, detailType: DETAIL_TYPE.deliveryFailed }],
     onUnhandled: async (event, problem) => {
       await recordRejection(deps, 'bus', event, [problem]);
     },

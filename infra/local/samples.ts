@@ -5,9 +5,9 @@ import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { parseS3Uri } from '#schemas/article.ts';
 
 /** The repo's `events/` folder: sample bus payloads, used by the demo, tests and the CLI. */
-export const EVENTS_DIR = resolve(fileURLToPath(new URL('../../events', import.meta.url)));
+const EVENTS_DIR = resolve(fileURLToPath(new URL('../../events', import.meta.url)));
 
-export interface SampleEntry {
+interface SampleEntry {
   Source: string;
   DetailType: string;
   Detail: Record<string, unknown>;

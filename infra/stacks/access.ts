@@ -6,7 +6,7 @@
 import type { FunctionName, QueueName } from '#infra/wiring.ts';
 
 /** Every capability with the IAM it becomes; docs/aws.md renders this. */
-export const CAPABILITIES = {
+const CAPABILITIES = {
   'table:get': 'dynamodb:GetItem on the table',
   'table:query': 'dynamodb:Query on the table and each of its indexes',
   'table:put': 'dynamodb:PutItem on the table',

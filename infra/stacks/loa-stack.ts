@@ -19,7 +19,7 @@ import { acknowledgeNagFindings } from './nag-acknowledgements.ts';
 import type { StageConfig } from './stage.ts';
 import { assertWiring, WIRING, type Wiring } from './wiring-check.ts';
 
-export interface LoaStackProps extends StackProps {
+interface LoaStackProps extends StackProps {
   stage: StageConfig;
   /** The table and buckets, from the stateful stack (`LoaStatefulStack`). */
   storage: Storage;
@@ -35,7 +35,7 @@ export interface LoaStackProps extends StackProps {
 }
 
 /** The env var through which configFromEnv reads a queue's URL (shared/config/config.ts). */
-export const queueUrlVariable = (queue: string) => `LOA_QUEUE_URL_${queue.toUpperCase().replace(/-/g, '_')}`;
+const queueUrlVariable = (queue: string) => `LOA_QUEUE_URL_${queue.toUpperCase().replace(/-/g, '_')}`;
 
 /** The wiring's pattern as CDK's EventPattern: CDK spells `detail-type` as `detailType` and renders it back. */
 function toCdkPattern(pattern: WiringPattern): EventPattern {

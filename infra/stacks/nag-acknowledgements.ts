@@ -15,7 +15,7 @@ import type { LoaFunction } from '#infra/constructs/loa-function.ts';
 import type { Storage } from '#infra/constructs/storage.ts';
 import type { AccessTable } from './access.ts';
 
-export interface NagScope {
+interface NagScope {
   storage: Storage;
   functions: Readonly<Record<string, LoaFunction>>;
   access: AccessTable;

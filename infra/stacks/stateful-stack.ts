@@ -6,7 +6,7 @@ import { FactTable } from '#infra/constructs/fact-table.ts';
 import { Storage } from '#infra/constructs/storage.ts';
 import type { StageConfig } from './stage.ts';
 
-export interface LoaStatefulStackProps extends StackProps {
+interface LoaStatefulStackProps extends StackProps {
   stage: StageConfig;
 }
 

@@ -35,7 +35,7 @@ export interface AgreementReport extends ReportBody {
 }
 
 /** The period asked for, or the term; both ends must lie within the term. */
-export function periodWithin(agreement: Agreement, from?: string, to?: string): { from: string; to: string } {
+function periodWithin(agreement: Agreement, from?: string, to?: string): { from: string; to: string } {
   const period = { from: from ?? agreement.validFrom, to: to ?? agreement.validTo };
   const problems: string[] = [];
   if (period.from > period.to) problems.push(`from: ${period.from} is after to ${period.to}`);

@@ -17,7 +17,7 @@ export interface RenderedFeed {
   urlExpiresAt: number;
 }
 
-export interface FeedCacheOptions {
+interface FeedCacheOptions {
   /** How long agreements and rendered pages are reused: the staleness a poll may see. */
   ttlMs: number;
   now: () => number;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { NotFoundError } from '#domain/errors.ts';
 import { assetPath, currentKid, feedKeyRef } from '#domain/signed-links.ts';
 import type { NinjsDocument } from '#formats/ninjs.ts';

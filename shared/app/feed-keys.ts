@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import { FEED_FORMATS, FEED_URL_TTL, type FeedFormat } from '#domain/feed.ts';
 import { agreementRefusal, DISCARD_REASON } from '#domain/send-rules.ts';
@@ -9,7 +9,7 @@ import type { Agreement } from '#schemas/agreement.ts';
 import type { Deps } from './deps.ts';
 
 /** Keys an agreement may have in use at once: rotation needs two, a few more leave room for mistakes. */
-export const MAX_ACTIVE_FEED_KEYS = 5;
+const MAX_ACTIVE_FEED_KEYS = 5;
 
 /** `POST /ops/agreements/{id}/feed-url`. */
 export const FeedUrlInput = z

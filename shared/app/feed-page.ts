@@ -31,7 +31,7 @@ const RENDER: Record<FeedFormat, { contentType: string; render: (view: FeedView)
 };
 
 /** One page of one agreement's feed, as asked for by a URL that passed every check. */
-export interface Page {
+interface Page {
   agreement: Agreement;
   format: FeedFormat;
   since: string | undefined;

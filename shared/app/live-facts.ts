@@ -33,7 +33,7 @@ function deliveredAt(d: Delivery): string | undefined {
 }
 
 /** One delivery item as a fact. */
-export function factOf(d: Delivery, routing: RoutingRecord | undefined): DeliveryFact {
+function factOf(d: Delivery, routing: RoutingRecord | undefined): DeliveryFact {
   const decision = routing?.decisions.find((x) => x.agreementId === d.agreementId);
   const at = deliveredAt(d);
   return {
@@ -60,7 +60,7 @@ export function factOf(d: Delivery, routing: RoutingRecord | undefined): Deliver
 const dayOf = (iso: string) => iso.slice(0, 10);
 
 /** Every delivery fact of the agreement routed within `[from, to]` (days, both included). */
-export async function liveDeliveryFacts(
+async function liveDeliveryFacts(
   ports: LivePorts,
   agreementId: string,
   from: string,
@@ -86,7 +86,7 @@ export async function liveDeliveryFacts(
 }
 
 /** Routing's decisions not to send an article version to the agreement, within `[from, to]`. */
-export async function liveNotSentFacts(
+async function liveNotSentFacts(
   ports: Pick<LivePorts, 'routing'>,
   agreementId: string,
   from: string,

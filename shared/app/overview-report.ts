@@ -5,7 +5,7 @@ import { type Counts, countInto, zeroCounts } from '#domain/report.ts';
 import { factsFor, type ReportPorts } from './agreement-report.ts';
 import { mapBounded } from './bounded.ts';
 
-export interface OverviewRow extends Counts {
+interface OverviewRow extends Counts {
   agreementId: string;
   partnerId: string;
   partnerName: string;

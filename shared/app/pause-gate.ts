@@ -12,7 +12,7 @@ import type { Deps } from './deps.ts';
 import { startCatchUp } from './ops/catch-up.ts';
 
 /** Send `delivery` (released from held if it was; `probe`: the one try of a paused endpoint), or stop. */
-export type PauseDecision =
+type PauseDecision =
   | { send: true; delivery: Delivery; probe: boolean }
   | { send: false; outcome: 'held' | 'lost-race' };
 

@@ -5,7 +5,7 @@
  * machine-readable refusal, such as a replay's. `error` and `problems` repeat `detail` and the
  * fields' lines for clients of the earlier `{error, problems}` shape (RFC 9457 §3.2 extensions).
  */
-export const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
+const PROBLEM_CONTENT_TYPE = 'application/problem+json; charset=utf-8';
 
 /** Titles of the statuses Loa answers with; others fall back to "Error". */
 const TITLES: Record<number, string> = {
@@ -25,13 +25,13 @@ const TITLES: Record<number, string> = {
 };
 
 /** One field at fault: its dotted path, a JSON pointer into the request, and what is wrong. */
-export interface FieldProblem {
+interface FieldProblem {
   field: string;
   pointer: string;
   detail: string;
 }
 
-export interface Problem {
+interface Problem {
   type: string;
   title: string;
   status: number;
@@ -53,7 +53,7 @@ export interface ProblemExtras {
 }
 
 /** `channels.0.url: Invalid URL` → `{field: 'channels.0.url', pointer: '/channels/0/url', detail}`. */
-export function fieldProblem(line: string): FieldProblem {
+function fieldProblem(line: string): FieldProblem {
   const at = line.indexOf(': ');
   const field = at < 0 ? '(root)' : line.slice(0, at);
   const detail = at < 0 ? line : line.slice(at + 2);
@@ -68,7 +68,7 @@ export function fieldProblem(line: string): FieldProblem {
 }
 
 /** The problem document for a status and a human sentence. */
-export function problemOf(status: number, detail: string, extras: ProblemExtras = {}): Problem {
+function problemOf(status: number, detail: string, extras: ProblemExtras = {}): Problem {
   const slug = extras.reason ?? (extras.problems?.length ? 'invalid-request' : undefined);
   return {
     // `about:blank` means "nothing beyond the status" (RFC 9457 §4.2.1); a reason gets its own URN.

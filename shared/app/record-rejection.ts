@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { newId } from '#domain/ids.ts';
 import type { Rejection } from '#ports/rejection-store.ts';
 import { BusEnvelope } from '#schemas/events.ts';
@@ -9,7 +9,7 @@ import type { Deps } from './deps.ts';
 const MAX_DETAIL_BYTES = 4096;
 
 /** The first `maxBytes` of `s` in UTF-8, cut on a character boundary. */
-export function truncateUtf8(s: string, maxBytes: number): string {
+function truncateUtf8(s: string, maxBytes: number): string {
   const bytes = Buffer.from(s, 'utf8');
   if (bytes.length <= maxBytes) return s;
   let end = maxBytes;

@@ -4,7 +4,7 @@
  * (`renewalOf` / `renewedBy`). It gets a feed key of its own: feed URLs do not carry over.
  */
 import { randomBytes } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError, NotFoundError } from '#domain/errors.ts';
 import { feedKeyRef } from '#domain/signed-links.ts';
 import type { AgreementStore } from '#ports/agreement-store.ts';

@@ -13,7 +13,7 @@ import { enqueueGrouped } from './enqueue.ts';
 /** Conditional creates in flight per routed version (the SDK's DynamoDB client keeps 50 sockets). */
 const CREATE_CONCURRENCY = 32;
 
-export interface RouteResult {
+interface RouteResult {
   decisions: RouteDecision[];
   created: string[];
   alreadyExisted: string[];
@@ -57,13 +57,17 @@ export function newDelivery(
 /**
  * Routes a packaged article version: decides per agreement, stores the decisions, creates one
  * delivery per covering agreement × channel (conditional: a repeated event creates nothing) and
- * enqueues the new pushes. A crash between create and enqueue is healed by the unfinished sweep.
+ * enqueues the new pushes. A run that fails after recording its decisions marks the record so; the
+ * bus's retry then also enqueues the pushes that run created and nobody attempted yet (its creates
+ * find them there). A run killed outright (a Lambda timeout) leaves no mark: the unfinished sweep heals it.
  */
 export async function routePackage(
   deps: Pick<Deps, 'agreements' | 'deliveries' | 'routing' | 'feedIndex' | 'queue' | 'clock'>,
   ready: PackageReady,
 ): Promise<RouteResult> {
   const now = deps.clock.now();
+  // Set only when an earlier run of this version failed part way: this run is the bus's retry.
+  const resumed = (await deps.routing.failedAt(ready.articleId, ready.version)) !== undefined;
   const agreements = await deps.agreements.list();
   // Wherever an earlier version went, the new one goes too (a correction), on those channels only.
   const earlier = await earlierVersions(deps, ready);
@@ -86,8 +90,17 @@ export async function routePackage(
       ...a,
       channels: a.channels.filter((c) => earlier.channels.has(channelKey(a.agreementId, c.channelId))),
     }));
-  const first = await deliverTo(deps, matched, ready, now, 'matched', earlier.updates);
-  const second = await deliverTo(deps, corrected, ready, now, ROUTE_REASON.correction, earlier.updates);
+  const deliver = async () => ({
+    first: await deliverTo(deps, matched, ready, now, 'matched', earlier.updates, resumed),
+    second: await deliverTo(deps, corrected, ready, now, ROUTE_REASON.correction, earlier.updates, resumed),
+  });
+  const { first, second } = await deliver().catch(async (error: unknown) => {
+    // Best effort: when even the mark fails, what this run created waits for the unfinished sweep.
+    await deps.routing
+      .markFailed(ready.articleId, ready.version, deps.clock.now().toISOString())
+      .catch(() => undefined);
+    throw error;
+  });
   const pushed = [...matched, ...corrected].flatMap((a) =>
     a.channels.filter((c) => isPushed(c.type)).map((c) => channelKey(a.agreementId, c.channelId)),
   );
@@ -106,7 +119,7 @@ export async function routePackage(
 const channelKey = (agreementId: string, channelId: string) => `${agreementId}\u0000${channelId}`;
 
 /** What a new version supersedes on one agreement × channel: see Delivery.supersedes. */
-export type Superseded = ReadonlyMap<string, NonNullable<Delivery['supersedes']>>;
+type Superseded = ReadonlyMap<string, NonNullable<Delivery['supersedes']>>;
 
 /** What routing learns of the article's earlier versions from one Query of the article index. */
 interface Earlier {
@@ -175,7 +188,7 @@ async function replaceInFeeds(
 
 /**
  * Creates one delivery per agreement × channel (conditional: one that exists is left alone) and
- * enqueues the new pushes, grouped by delay. Routing and backfills both come through here.
+ * enqueues the new pushes (and, on a retry, the existing ones never attempted: stillWaiting), grouped by delay. Routing and backfills both come through here.
  */
 export async function deliverTo(
   deps: Pick<Deps, 'deliveries' | 'queue'>,
@@ -185,6 +198,8 @@ export async function deliverTo(
   reason = 'matched',
   /** What the new version supersedes per agreement × channel (see earlierVersions). */
   updates: Superseded = new Map(),
+  /** A retry of a run that failed part way: the existing pushes never attempted are enqueued too. */
+  resumed = false,
 ): Promise<Omit<RouteResult, 'decisions'>> {
   const candidates = covered.flatMap((a) =>
     a.channels.map((channel) => {
@@ -212,13 +227,38 @@ export async function deliverTo(
   }));
 
   const created = outcomes.filter((o) => o.created);
-  await enqueueGrouped(
-    deps,
-    created.map((o) => o.delivery),
-    (d) => (d.nextAttemptAt ? Math.ceil((Date.parse(d.nextAttemptAt) - now.getTime()) / 1000) : 0),
+  const existing = outcomes.filter((o) => !o.created);
+  const waiting = resumed
+    ? await stillWaiting(
+        deps,
+        existing.map((o) => o.delivery),
+      )
+    : [];
+  await enqueueGrouped(deps, [...created.map((o) => o.delivery), ...waiting], (d) =>
+    d.nextAttemptAt ? Math.max(0, Math.ceil((Date.parse(d.nextAttemptAt) - now.getTime()) / 1000)) : 0,
   );
   return {
     created: created.map((o) => o.delivery.deliveryId),
-    alreadyExisted: outcomes.filter((o) => !o.created).map((o) => o.delivery.deliveryId),
+    alreadyExisted: existing.map((o) => o.delivery.deliveryId),
   };
+}
+
+/**
+ * Of the pushed deliveries a create found already there, those still pending and never attempted, as
+ * stored. A route that failed half way (after some creates, before or during the enqueue) is retried
+ * by the bus; its creates then return false for what the first run made, and without this those
+ * deliveries would wait for the unfinished sweep (15–20 minutes). They are enqueued again, whether or
+ * not the failed run had enqueued them: a duplicate message is harmless, because the worker writes its
+ * outcome conditionally on the attempt count it read (a second message finds it moved and writes
+ * nothing) and a partner that sees the same request twice dedupes on the webhook-id (derived from the
+ * delivery id). Only a retry pays for this (one read per existing pushed delivery): a mere repeated
+ * event (the bus's at-least-once) enqueues nothing again.
+ */
+async function stillWaiting(
+  deps: Pick<Deps, 'deliveries'>,
+  existing: readonly Delivery[],
+): Promise<Delivery[]> {
+  const pushed = existing.filter((d) => isPushed(d.channelType));
+  const stored = await mapBounded(pushed, CREATE_CONCURRENCY, (d) => deps.deliveries.get(d.deliveryId));
+  return stored.filter((d): d is Delivery => d?.status === 'pending' && d.attemptCount === 0);
 }

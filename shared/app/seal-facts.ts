@@ -8,7 +8,7 @@ import type { ReportPorts } from './agreement-report.ts';
 import { liveFacts } from './live-facts.ts';
 
 /** A month is closed this long after its last day: late retries, pulls and downloads settle first. */
-export const SEAL_AFTER_DAYS = 35;
+const SEAL_AFTER_DAYS = 35;
 
 const lastDayOf = (month: string) => {
   const [y, m] = month.split('-').map(Number);

@@ -6,9 +6,9 @@ import type { Deps } from './deps.ts';
 import { REFUSAL, rawQueryParams, SignedParams, verifySignedRequest } from './signed-request.ts';
 
 /** Presigned S3 URLs we redirect to live minutes, not days (a function role's credentials die early). */
-export const PRESIGNED_TTL_SECONDS = 300;
+const PRESIGNED_TTL_SECONDS = 300;
 
-export type AssetAnswer =
+type AssetAnswer =
   | { ok: true; location: string }
   | {
       ok: false;
@@ -16,7 +16,7 @@ export type AssetAnswer =
       status?: 403 | 410;
     };
 
-export interface AssetRequest {
+interface AssetRequest {
   path: string;
   agreementId: string;
   assetSegment: string;

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { decodeFeedCursor, FEED_PAGE_SIZE, type FeedFormat } from '#domain/feed.ts';
 import { feedKeyRef } from '#domain/signed-links.ts';
 import type { Deps } from './deps.ts';
@@ -6,12 +6,12 @@ import type { FeedCache, RenderedFeed } from './feed-cache.ts';
 import { renderPage } from './feed-page.ts';
 import { REFUSAL, rawQueryParams, SignedParams, verifySignedRequest } from './signed-request.ts';
 
-export type FeedDeps = Pick<
+type FeedDeps = Pick<
   Deps,
   'agreements' | 'deliveries' | 'feedIndex' | 'packages' | 'secrets' | 'clock' | 'config' | 'logger'
 >;
 
-export interface FeedRequest {
+interface FeedRequest {
   method: string;
   /** The path as requested (API Gateway's rawPath): it is what was signed. */
   path: string;
@@ -20,7 +20,7 @@ export interface FeedRequest {
   ifModifiedSince?: string;
 }
 
-export type FeedAnswer =
+type FeedAnswer =
   | { kind: 'refused'; reason: string }
   | { kind: 'bad-request'; reason: string }
   | { kind: 'not-modified'; feed: RenderedFeed }

@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { urlSignature } from '#domain/url-signing.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 
@@ -44,13 +44,13 @@ export const REFUSAL = {
 } as const;
 
 /** Where a check reads agreements and key material (cached by the feed function). */
-export interface KeySource {
+interface KeySource {
   /** The agreement, as fresh as the caller can make it for a request signed with `kid`. */
   agreement(agreementId: string, kid: string): Promise<Agreement | undefined>;
   key(agreementId: string, kid: string): Promise<string | undefined>;
 }
 
-export type Verified =
+type Verified =
   | { ok: true; agreement: Agreement }
   | { ok: false; reason: string /** For logs only: what was really wrong. */; detail: string };
 
@@ -58,7 +58,7 @@ export type Verified =
 const DECOY_KEY = randomBytes(32).toString('base64url');
 
 /** Why an agreement gives nothing at `now`, or undefined when it is in force. Terms are whole UTC days. */
-export function inactiveReason(agreement: Agreement, now: Date): string | undefined {
+function inactiveReason(agreement: Agreement, now: Date): string | undefined {
   const today = now.toISOString().slice(0, 10);
   if (agreement.status === 'suspended') return REFUSAL.suspended;
   if (agreement.status === 'expired' || today > agreement.validTo) return REFUSAL.expiredAgreement;

@@ -1,8 +1,9 @@
 import type { Delivery } from '#domain/delivery.ts';
 import { isPushed } from '#ports/work-queue.ts';
 import type { Deps } from './deps.ts';
+import { enqueueGrouped } from './enqueue.ts';
 
-export interface SweepOptions {
+interface SweepOptions {
   /**
    * Leave alone a delivery written less than this long ago, or (when nothing says whether a message
    * holds it) due less than this long ago: its message is most likely on the queue or being worked.
@@ -44,16 +45,9 @@ export async function sweepUnfinished(
       return !options.isHeld(d.deliveryId) && now - Date.parse(d.updatedAt) >= options.staleAfterMs;
     return now - dueAt(d) >= options.staleAfterMs;
   });
-  for (const d of stale) {
-    const delaySeconds = Math.max(0, (dueAt(d) - now) / 1000);
-    if (isPushed(d.channelType)) {
-      await deps.queue.enqueue(
-        d.channelType,
-        [{ deliveryId: d.deliveryId, trigger: 'scheduled' }],
-        delaySeconds,
-      );
-    }
-  }
+  // Together, one enqueue per channel kind and delay (the queue sends ten to a SendMessageBatch),
+  // rather than one call per delivery. Whole seconds, as SQS delays are (rounded up, never early).
+  await enqueueGrouped(deps, stale, (d) => Math.max(0, Math.ceil((dueAt(d) - now) / 1000)));
   if (stale.length) {
     deps.logger.warn('re-enqueued unfinished deliveries nothing held', {
       count: stale.length,

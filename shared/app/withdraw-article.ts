@@ -1,13 +1,13 @@
-import type { Delivery } from '#domain/delivery.ts';
 import { planWithdrawal, republishRefusal, withdrawalNotice } from '#domain/withdrawal.ts';
 import type { ContentWithdrawn } from '#schemas/events.ts';
+import { mapBounded } from './bounded.ts';
 import type { Deps } from './deps.ts';
 import { enqueueGrouped } from './enqueue.ts';
-import { withdrawFromFeeds } from './withdraw-from-feeds.ts';
+import { WITHDRAW_CONCURRENCY, withdrawFromFeeds } from './withdraw-from-feeds.ts';
 
 export const WITHDRAWN_DISCARD_REASON = 'article withdrawn';
 
-export interface WithdrawResult {
+interface WithdrawResult {
   /** False when the article was already withdrawn (a repeated event). */
   marked: boolean;
   feeds: { withdrawn: number; already: number };
@@ -22,7 +22,10 @@ export interface WithdrawResult {
  * reason stay), tombstones its feed items, discards its unsent pushed deliveries, and gives every
  * partner channel that received a version one tracked takedown delivery (webhook `article.withdrawn`,
  * broadcast kill notice, social posts deleted). Every write is
- * conditional and every id derived, so a repeated event writes and sends nothing new.
+ * conditional and every id derived, so a repeated event writes and sends nothing new. An article sent
+ * to thousands is not written one by one toward the Lambda timeout: discards, takedown creates and
+ * feed tombstones run `WITHDRAW_CONCURRENCY` at a time, and the takedowns are enqueued together (one
+ * `enqueue` per channel kind, which the queue sends ten to a `SendMessageBatch`).
  */
 export async function withdrawArticle(
   deps: Pick<Deps, 'deliveries' | 'feedIndex' | 'withdrawals' | 'queue' | 'clock'>,
@@ -42,23 +45,21 @@ export async function withdrawArticle(
   const feeds = await withdrawFromFeeds(deps, event, all);
 
   const plan = planWithdrawal(all);
-  const discarded: string[] = [];
-  const lateDelivered: Delivery[] = [];
-  for (const d of plan.discard) {
-    if (await deps.deliveries.discardUnsent(d, at, WITHDRAWN_DISCARD_REASON)) {
-      discarded.push(d.deliveryId);
-      continue;
-    }
-    // It moved meanwhile: a worker that read no marker yet may just have delivered it.
-    const moved = await deps.deliveries.get(d.deliveryId);
-    if (moved?.status === 'delivered') lateDelivered.push(moved);
-  }
+  // Each unsent delivery discarded, or read again: it moved meanwhile, and a worker that read no
+  // marker yet may just have delivered it. Results in the plan's order.
+  const outcomes = await mapBounded(plan.discard, WITHDRAW_CONCURRENCY, async (d) =>
+    (await deps.deliveries.discardUnsent(d, at, WITHDRAWN_DISCARD_REASON))
+      ? { id: d.deliveryId, discarded: true }
+      : { id: d.deliveryId, discarded: false, moved: await deps.deliveries.get(d.deliveryId) },
+  );
+  const discarded = outcomes.filter((o) => o.discarded).map((o) => o.id);
+  const lateDelivered = outcomes.flatMap((o) => (o.moved?.status === 'delivered' ? [o.moved] : []));
   const final = planWithdrawal([...all.filter((d) => d.status === 'delivered'), ...lateDelivered]);
   const notices = final.notify.map((d) =>
     withdrawalNotice(d, withdrawal, now, final.remoteIds.get(`${d.agreementId}\u0000${d.channelId}`)),
   );
-  const created: Delivery[] = [];
-  for (const n of notices) if (await deps.deliveries.create(n)) created.push(n);
+  const wasCreated = await mapBounded(notices, WITHDRAW_CONCURRENCY, (n) => deps.deliveries.create(n));
+  const created = notices.filter((_, i) => wasCreated[i]);
   await enqueueGrouped(deps, created);
   return { marked, feeds, discarded, notices: created.map((n) => n.deliveryId) };
 }

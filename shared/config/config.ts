@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CircuitBreakerPolicy, DEFAULT_CIRCUIT_BREAKER } from '#domain/circuit-breaker.ts';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '#domain/retry-policy.ts';
 import { parseSourceRules, type SourceRule } from '#domain/source-buckets.ts';

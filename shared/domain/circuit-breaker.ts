@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * When to stop calling a partner endpoint that keeps failing. Data, like the retry policy, so an
@@ -37,11 +37,11 @@ export const DEFAULT_CIRCUIT_BREAKER: CircuitBreakerPolicy = {
   pauseAfterMs: 5 * 24 * 3_600_000,
 };
 
-export const CIRCUIT_STATE = { closed: 'closed', open: 'open', halfOpen: 'half-open' } as const;
-export type CircuitState = (typeof CIRCUIT_STATE)[keyof typeof CIRCUIT_STATE];
+const CIRCUIT_STATE = { closed: 'closed', open: 'open', halfOpen: 'half-open' } as const;
+type CircuitState = (typeof CIRCUIT_STATE)[keyof typeof CIRCUIT_STATE];
 
 /** What a caller may do now: call the endpoint, or not before `retryInMs`. */
-export type CircuitDecision = { allowed: true; probe: boolean } | { allowed: false; retryInMs: number };
+type CircuitDecision = { allowed: true; probe: boolean } | { allowed: false; retryInMs: number };
 
 /**
  * What every worker of a channel kind shares about one endpoint (one small item per endpoint, written

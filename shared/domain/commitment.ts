@@ -4,17 +4,17 @@
  */
 import type { DeliveryFact } from './fact.ts';
 
-export const COMMITMENT_PERIOD = { month: 'month', quarter: 'quarter', year: 'year', term: 'term' } as const;
-export type CommitmentPeriod = (typeof COMMITMENT_PERIOD)[keyof typeof COMMITMENT_PERIOD];
+const COMMITMENT_PERIOD = { month: 'month', quarter: 'quarter', year: 'year', term: 'term' } as const;
+type CommitmentPeriod = (typeof COMMITMENT_PERIOD)[keyof typeof COMMITMENT_PERIOD];
 
-export interface Commitment {
+interface Commitment {
   topic: string;
   per: CommitmentPeriod;
   atLeast: number;
 }
 
 /** One period of one commitment: counted items, and whether it is met, short, or still open. */
-export interface CommitmentPeriodProgress {
+interface CommitmentPeriodProgress {
   period: string;
   from: string;
   to: string;

@@ -38,7 +38,7 @@ export function canMove(from: DeliveryStatus, to: DeliveryStatus): boolean {
 }
 
 /** What started an attempt: the schedule (the first send, a retry, the sweeper) or an operator's replay. */
-export type AttemptTrigger = 'scheduled' | 'manual';
+type AttemptTrigger = 'scheduled' | 'manual';
 
 /** One try of a delivery. */
 export interface Attempt {
@@ -157,7 +157,7 @@ export interface AttemptContext {
 }
 
 /** The one conditional write an attempt makes: the next status, the attempt, and what goes with them. */
-export interface OutcomeStep {
+interface OutcomeStep {
   status: 'delivered' | 'retrying' | 'failed' | 'discarded';
   attempt: Attempt;
   /** Retrying: when the next attempt is due (its message is enqueued `delayMs` from now). */

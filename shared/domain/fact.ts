@@ -4,7 +4,7 @@
  */
 import type { DeliveryKind, DeliveryStatus } from './delivery.ts';
 
-export type ChannelKind = 'webhook' | 'feed' | 'broadcast' | 'social';
+type ChannelKind = 'webhook' | 'feed' | 'broadcast' | 'social';
 
 /** One delivery as a report sees it. */
 export interface DeliveryFact {

@@ -61,7 +61,7 @@ export function decodeFeedCursor(cursor: string): string | undefined {
 }
 
 export const ENTRY_KIND = { item: 'item', tombstone: 'tombstone', hidden: 'hidden' } as const;
-export type EntryKind = (typeof ENTRY_KIND)[keyof typeof ENTRY_KIND];
+type EntryKind = (typeof ENTRY_KIND)[keyof typeof ENTRY_KIND];
 
 /**
  * How a feed row shows: a live item; a withdrawn one as a tombstone (it moved to the withdrawal's

@@ -24,20 +24,20 @@ export interface Counts {
   downloads: number;
 }
 
-export interface ReportRow extends Counts {
+interface ReportRow extends Counts {
   topic: string;
   month: string;
   channel: string;
   language: string;
 }
 
-export interface Latency {
+interface Latency {
   samples: number;
   medianMs: number | null;
   p95Ms: number | null;
 }
 
-export interface NotSentRow {
+interface NotSentRow {
   reason: string;
   count: number;
 }

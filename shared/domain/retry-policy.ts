@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The retry schedule is data: exponential backoff with jitter, capped, with a clamp on Retry-After,
@@ -37,7 +37,7 @@ export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAgeMs: 24 * 60 * 60 * 1000,
 };
 
-export type HttpVerdict = 'delivered' | 'retry' | 'failed';
+type HttpVerdict = 'delivered' | 'retry' | 'failed';
 
 /** 2xx delivered; 408, 429 and 5xx worth another try; any other status is the partner refusing. */
 export function classifyHttpStatus(status: number): HttpVerdict {

@@ -1,7 +1,7 @@
 import type { Agreement } from '#schemas/agreement.ts';
 
 /** What routing needs to know about an article version. */
-export interface RoutableArticle {
+interface RoutableArticle {
   articleId: string;
   version: number;
   language: string;
@@ -19,7 +19,7 @@ export const ROUTE_REASON = {
   /** Not matched any more, but it received an earlier version: a correction goes wherever one went. */
   correction: 'correction',
 } as const;
-export type RouteReason = (typeof ROUTE_REASON)[keyof typeof ROUTE_REASON];
+type RouteReason = (typeof ROUTE_REASON)[keyof typeof ROUTE_REASON];
 
 export interface RouteDecision {
   agreementId: string;

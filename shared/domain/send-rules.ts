@@ -13,10 +13,10 @@ export const DISCARD_REASON = {
   expired: 'agreement expired',
   superseded: 'superseded',
 } as const;
-export type DiscardReason = (typeof DISCARD_REASON)[keyof typeof DISCARD_REASON];
+type DiscardReason = (typeof DISCARD_REASON)[keyof typeof DISCARD_REASON];
 
 /** Channels whose content is public as soon as it is sent: they never go before an embargo. */
-export function isPublicChannel(type: ChannelType): boolean {
+function isPublicChannel(type: ChannelType): boolean {
   return type === 'social';
 }
 
@@ -67,7 +67,7 @@ export function agreementRefusal(
 }
 
 /** What a partner's channel holds of an article: the versions of it sent there (publishes). */
-export interface SentVersion {
+interface SentVersion {
   version: number;
   status: string;
   kind?: string;

@@ -62,7 +62,7 @@ export function hashtagOf(topic: string): string {
 }
 
 /** A shortened summary shorter than this many graphemes says nothing: it is dropped instead. */
-export const MIN_SUMMARY_GRAPHEMES = 40;
+const MIN_SUMMARY_GRAPHEMES = 40;
 /** A title is never shortened below this many graphemes (or its whole length when shorter). */
 export const MIN_TITLE_GRAPHEMES = 20;
 

@@ -72,7 +72,7 @@ const V6_RULES: Rule[] = [
 ];
 
 /** The 16 bytes of an IPv6 address (zone id dropped, embedded dotted IPv4 read); undefined if malformed. */
-export function ipv6Bytes(address: string): number[] | undefined {
+function ipv6Bytes(address: string): number[] | undefined {
   const ip = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '');
   if (!isIPv6(ip)) return undefined;
   let text = ip;

@@ -1,4 +1,4 @@
-export interface TtlCacheOptions {
+interface TtlCacheOptions {
   /** How long an entry is reused; 0 or less caches nothing, `Infinity` keeps it until evicted. */
   ttlMs: number;
   /** Past this many entries the oldest goes: enough for a warm function's working set. */

@@ -12,7 +12,7 @@ export interface ArticleWithdrawal {
 }
 
 /** What a withdrawal does to an article's pushed deliveries (webhook, broadcast, social). */
-export interface WithdrawalPlan {
+interface WithdrawalPlan {
   /** Publish deliveries not yet sent (pending/retrying): they must never be. */
   discard: Delivery[];
   /** Per agreement × channel, the newest version the partner has (delivered): it gets one notice. */

@@ -61,7 +61,7 @@ export const bodyHtml = (doc: NinjsDocument) => textOf(doc.bodies, 'main') ?? ''
 export const canonicalUrl = (doc: NinjsDocument) => doc.altids.find((a) => a.role === 'canonical')?.value;
 
 /** The texts every format shows of an article: its headline, summary, HTML body and web version. */
-export interface ArticleText {
+interface ArticleText {
   title: string;
   summary: string | undefined;
   body: string;

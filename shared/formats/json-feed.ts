@@ -1,10 +1,10 @@
 import { articleText, type FeedEntry, type FeedView, mediaOf } from './feed-view.ts';
 
 export const JSON_FEED_CONTENT_TYPE = 'application/feed+json; charset=utf-8';
-export const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
+const JSON_FEED_VERSION = 'https://jsonfeed.org/version/1.1';
 
 /** Loa's JSON Feed extension (extensions start with `_`): the item's ninjs publication status. */
-export interface LoaExtension {
+interface LoaExtension {
   pubStatus: 'usable' | 'canceled';
   articleId?: string;
   version?: string;

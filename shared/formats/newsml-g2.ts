@@ -8,10 +8,10 @@ import { el, type Xml, xmlDocument } from './xml.ts';
  * Validated against IPTC's XSD in test/unit/formats/newsml-g2.test.ts.
  */
 
-export const NEWSML_NS = 'http://iptc.org/std/nar/2006-10-01/';
+const NEWSML_NS = 'http://iptc.org/std/nar/2006-10-01/';
 export const NEWSML_CONTENT_TYPE = 'application/vnd.iptc.g2.newsitem+xml; charset=utf-8';
 /** Resolves the IPTC scheme aliases used here (ninat, stat, drol, timeunit, irel, cpnat). */
-export const IPTC_CATALOG = 'http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_37.xml';
+const IPTC_CATALOG = 'http://www.iptc.org/std/catalog/catalog.IPTC-G2-Standards_37.xml';
 /**
  * SHA-256 named by URI: the 2.35 schema only says "either hashtype or hashtypeuri MUST be used", and we
  * could not verify a SHA-256 code in IPTC's hashtype NewsCodes (a 2011 vocabulary), whereas this W3C

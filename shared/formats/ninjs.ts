@@ -10,13 +10,13 @@ export type PackagedAsset = Asset & { key: string; sizeBytes: number; sha256?: s
 
 export type NinjsItemType = 'text' | 'picture' | 'video' | 'audio' | 'component';
 
-export interface NinjsText {
+interface NinjsText {
   role?: string;
   contenttype?: string;
   value: string;
 }
 
-export interface NinjsRendition {
+interface NinjsRendition {
   name: string;
   href: string;
   contenttype: string;
@@ -26,7 +26,7 @@ export interface NinjsRendition {
   duration?: number;
 }
 
-export interface NinjsAltId {
+interface NinjsAltId {
   role: string;
   value: string;
 }
@@ -64,7 +64,7 @@ export interface NinjsDocument {
   standard: { name: 'ninjs'; version: '2.1'; schema: string };
 }
 
-export interface NinjsOptions {
+interface NinjsOptions {
   /** Where a partner (or Loa) fetches the asset's bytes: an `s3://` URI in the stored manifest. */
   assetHref: (asset: PackagedAsset) => string;
 }

@@ -10,7 +10,7 @@ export interface Table {
   rows: Cell[][];
 }
 
-export const COUNT_COLUMNS: (keyof Counts)[] = [
+const COUNT_COLUMNS: (keyof Counts)[] = [
   'routed',
   'delivered',
   'failed',

@@ -7,7 +7,7 @@ import { type NinjsDocument, withAssetHrefs } from './ninjs.ts';
 import { parseS3Href } from './s3-href.ts';
 
 /** What signing asset links needs: the agreement's key (secret store), our base URL and the links' lifetime. */
-export interface AssetLinkDeps {
+interface AssetLinkDeps {
   secrets: SecretStore;
   config: Pick<Config, 'publicBaseUrl' | 'assetLinkTtlSeconds'>;
 }
@@ -18,7 +18,7 @@ export const WEBHOOK_EVENT = {
   updated: 'article.updated',
   withdrawn: 'article.withdrawn',
 } as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENT)[keyof typeof WEBHOOK_EVENT];
+type WebhookEvent = (typeof WEBHOOK_EVENT)[keyof typeof WEBHOOK_EVENT];
 
 /**
  * The version's ninjs with every asset link replaced by our signed asset URL for this agreement

@@ -5,8 +5,8 @@
  */
 import { crc32, deflateRawSync } from 'node:zlib';
 
-export type XlsxCell = string | number;
-export interface XlsxSheet {
+type XlsxCell = string | number;
+interface XlsxSheet {
   name: string;
   rows: XlsxCell[][];
   /** Row 1 is a header: bold and frozen. */

@@ -3,7 +3,7 @@
  * this module built (`Xml`) are written as markup, so an unescaped string cannot reach the output.
  */
 
-export const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
+const XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n';
 
 /** Serialised markup, built only by this module. */
 export class Xml {

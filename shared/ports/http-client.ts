@@ -12,7 +12,7 @@ export type HttpResult =
     }
   | { kind: 'network-error'; error: string; durationMs: number };
 
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
+type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
 /** One outbound request to a partner or a network's API. */
 export interface HttpRequest {

@@ -9,7 +9,7 @@ export const JOB_STATUS = {
   cancelled: 'cancelled',
   failed: 'failed',
 } as const;
-export type JobStatus = (typeof JOB_STATUS)[keyof typeof JOB_STATUS];
+type JobStatus = (typeof JOB_STATUS)[keyof typeof JOB_STATUS];
 
 /** `catch-up`: a paused channel's held deliveries released oldest first (ops/catch-up.ts). */
 export const JOB_KIND = { replay: 'replay', backfill: 'backfill', catchUp: 'catch-up' } as const;

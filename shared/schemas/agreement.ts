@@ -1,8 +1,7 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Commitments } from './report.ts';
 import { isoDateTime, language, line, slug, topic } from './text.ts';
 
-export const AGREEMENT_STATUS = { active: 'active', suspended: 'suspended', expired: 'expired' } as const;
 export const AgreementStatus = z.enum(['active', 'suspended', 'expired']);
 export type AgreementStatus = z.infer<typeof AgreementStatus>;
 
@@ -165,7 +164,7 @@ export type SocialCredentials = z.infer<typeof SocialCredentials>;
 /** Embargo handling: `hold` delivers after the embargo; `pass-through` sends at once with the embargo stated. */
 export const EmbargoMode = z.enum(['hold', 'pass-through']);
 
-export const FeedKey = z.object({
+const FeedKey = z.object({
   kid: slug('kid'),
   createdAt: isoDateTime,
   retiredAt: isoDateTime.optional(),

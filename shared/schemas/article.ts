@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { htmlText, isoDateTime, language, line, slug, text, topic, utf8Bytes } from './text.ts';
 
 /** Article body limit: EventBridge caps a whole entry at 256 KiB, so the body gets 200 KiB of it. */
@@ -8,7 +8,7 @@ export const MAX_BODY_BYTES = 200 * 1024;
  * Longest embargo after approval. A longer one is a typing error (a year off), and a delivery held
  * for it would sit unfinished for that long; an embargo already past simply releases at once.
  */
-export const MAX_EMBARGO_DAYS = 366;
+const MAX_EMBARGO_DAYS = 366;
 
 const S3_URI = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])\/(.+)$/;
 
@@ -19,12 +19,12 @@ export function parseS3Uri(uri: string): { bucket: string; key: string } | null 
 }
 
 /** An object key we are willing to copy: relative, no `..` or `.` segments, no backslashes or empty segments. */
-export function isSafeKey(key: string): boolean {
+function isSafeKey(key: string): boolean {
   if (key.length > 1024 || key.startsWith('/') || key.includes('\\')) return false;
   return key.split('/').every((seg) => seg !== '' && seg !== '.' && seg !== '..');
 }
 
-export const assetUri = z.string().superRefine((uri, ctx) => {
+const assetUri = z.string().superRefine((uri, ctx) => {
   const parsed = parseS3Uri(uri);
   if (!parsed) {
     ctx.addIssue({ code: 'custom', message: 'must be an s3://bucket/key URI' });

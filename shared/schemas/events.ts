@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { Article } from './article.ts';
 import { isoDateTime, language, line, slug, text, topic } from './text.ts';
 
@@ -13,7 +13,6 @@ export const DETAIL_TYPE = {
   contentApproved: 'ContentApproved',
   contentWithdrawn: 'ContentWithdrawn',
   packageReady: 'PackageReady',
-  deliverySucceeded: 'DeliverySucceeded',
   deliveryFailed: 'DeliveryFailed',
 } as const;
 export type DetailType = (typeof DETAIL_TYPE)[keyof typeof DETAIL_TYPE];
@@ -50,13 +49,7 @@ const deliveryRef = {
   version: z.number().int().min(1),
 };
 
-export const DeliverySucceeded = z.object({
-  ...deliveryRef,
-  attempts: z.number().int().min(1),
-  at: isoDateTime,
-});
-export type DeliverySucceeded = z.infer<typeof DeliverySucceeded>;
-
+/** A delivery that failed for good. Successes are not announced (docs/reliability.md). */
 export const DeliveryFailed = z.object({
   ...deliveryRef,
   attempts: z.number().int().min(1),

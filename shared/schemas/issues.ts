@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 
 /** One line per problem, naming the field at fault: `article.assets.0.uri: must be an s3://bucket/key URI`. */
 export function describeIssues(error: z.ZodError, prefix = ''): string[] {

@@ -1,5 +1,5 @@
 /** Report inputs at the edge: commitments on an agreement, and the report's query string. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { topic } from './text.ts';
 
 /** A target per topic and period: `{topic: 'ocop-products', per: 'quarter', atLeast: 6}`. */
@@ -13,7 +13,7 @@ export const Commitment = z
 
 export const Commitments = z.array(Commitment).max(50);
 
-export const REPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
+const REPORT_FORMATS = ['json', 'csv', 'xlsx'] as const;
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 /** `?from=&to=&format=`: days, both ends included; the default period is the agreement's term. */

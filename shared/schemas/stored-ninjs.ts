@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { NinjsDocument } from '#formats/ninjs.ts';
 
 const textItem = z.looseObject({
@@ -22,7 +22,7 @@ const association = z.looseObject({
  * document that is not one (damaged, or named by a forged event before route checked) is left out of
  * the feed rather than turning the whole feed into a 500.
  */
-export const StoredNinjs = z.looseObject({
+const StoredNinjs = z.looseObject({
   uri: z.string(),
   version: z.string(),
   versioncreated: z.string().optional(),

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** C0 controls other than tab, LF and CR, and DEL: never meaningful in article text. */
 // biome-ignore lint/suspicious/noControlCharactersInRegex: this pattern exists to find control characters

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** A channel queue's message body (see ports/work-queue.ts). */
 export const WorkMessage = z.object({

@@ -67,7 +67,7 @@ describe('SDK faults at the adapters', () => {
     const publisher = new EventBridgePublisher({ client, busName: 'loa' });
 
     const publish = publisher.publish([
-      { source: 'loa.delivery', detailType: 'DeliverySucceeded', detail: {} },
+      { source: 'loa.delivery', detailType: 'DeliveryFailed', detail: {} },
       { source: 'loa.delivery', detailType: 'DeliveryFailed', detail: {} },
     ]);
 
@@ -82,7 +82,7 @@ describe('SDK faults at the adapters', () => {
     eb.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [] });
     const events = Array.from({ length: 23 }, () => ({
       source: 'loa.delivery',
-      detailType: 'DeliverySucceeded' as const,
+      detailType: 'DeliveryFailed' as const,
       detail: {},
     }));
 

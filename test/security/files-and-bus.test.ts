@@ -77,7 +77,7 @@ describe('the local bus logs and reports every event it cannot hand to a target'
       },
       retryDelaysMs: [1, 1],
       logger: { warn: (m) => logged.push(m), error: (m) => logged.push(m) },
-      announcements: [{ source: SOURCE.delivery, detailType: DETAIL_TYPE.deliverySucceeded }],
+      announcements: [{ source: SOURCE.delivery, detailType: DETAIL_TYPE.deliveryFailed }],
       onUnhandled: (event, problem) => {
         unhandled.push({ event, problem });
       },
@@ -91,7 +91,7 @@ describe('the local bus logs and reports every event it cannot hand to a target'
     bus.putEvents([
       entry(SOURCE.cms, 'ContentDeleted'),
       entry(SOURCE.cms, DETAIL_TYPE.contentWithdrawn),
-      entry(SOURCE.delivery, DETAIL_TYPE.deliverySucceeded),
+      entry(SOURCE.delivery, DETAIL_TYPE.deliveryFailed),
     ]);
     await bus.idle();
     await bus.close();

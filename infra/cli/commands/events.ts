@@ -27,7 +27,7 @@ const MAX_ENTRIES = 10; // PutEvents' own limit per call
 export const DEFAULT_BUS = 'loa';
 
 /** The entries of a file, each ready for PutEvents. */
-export function entriesOf(parsed: unknown, bus: string): Record<string, unknown>[] {
+function entriesOf(parsed: unknown, bus: string): Record<string, unknown>[] {
   const raw: unknown[] = Array.isArray(parsed)
     ? parsed
     : parsed && typeof parsed === 'object' && Array.isArray((parsed as { Entries?: unknown }).Entries)

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /** One request the fake Graph API received, as it arrived (the token included: tests check where it went). */
-export interface FakeFacebookRequest {
+interface FakeFacebookRequest {
   method: string;
   /** Path and query, as sent. */
   url: string;
@@ -37,7 +37,7 @@ export type FacebookFault =
   /** Answers this request normally (to fault a later one). */
   | { kind: 'pass' };
 
-export interface FakeFacebookOptions {
+interface FakeFacebookOptions {
   /** Loopback port (default: any free one); the demo fixes it so stored base URLs survive a restart. */
   port?: number;
   /** The page posts go to (default `1000000001`). */

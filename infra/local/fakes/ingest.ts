@@ -29,7 +29,7 @@ export interface FakeIngestRequest {
 }
 
 /** A file the fake ingest holds: the last PUT that succeeded on its path. */
-export interface FakeIngestFile {
+interface FakeIngestFile {
   path: string;
   /** Where its bytes are on disk. */
   file: string;
@@ -40,7 +40,7 @@ export interface FakeIngestFile {
 }
 
 /** A fault the fake answers instead of storing, once per matching request, in order. */
-export type IngestFault = (
+type IngestFault = (
   | /** Any status, with a JSON `{error}` body unless one is given. */ {
       kind: 'status';
       status: number;
@@ -57,7 +57,7 @@ export type IngestFault = (
   on?: string;
 };
 
-export interface FakeIngestOptions {
+interface FakeIngestOptions {
   /** Loopback port (default: any free one); the demo fixes it so stored URLs survive a restart. */
   port?: number;
   /**

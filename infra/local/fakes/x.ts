@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import twitterText from 'twitter-text';
 
 /** One request the fake received. The authorization header is kept, so tests can check what was sent. */
-export interface FakeXRequest {
+interface FakeXRequest {
   method: string;
   path: string;
   headers: IncomingMessage['headers'];
@@ -13,7 +13,7 @@ export interface FakeXRequest {
 }
 
 /** A post that is "on X": created and not deleted. */
-export interface FakeXPost {
+interface FakeXPost {
   id: string;
   text: string;
   /** The post it answers (a correction reply). */
@@ -26,13 +26,13 @@ export interface FakeXPost {
  * end for a 429, epoch seconds), `hang` (read the request, never answer: a timeout), or `pass` (answer
  * normally, to put a fault on a later request).
  */
-export type FakeXFault =
+type FakeXFault =
   | { pass: true }
   | { status: 429; resetAt?: number }
   | { status: 500 | 502 | 503 | 504 }
   | { hang: true };
 
-export interface FakeXOptions {
+interface FakeXOptions {
   /** Loopback port (default: any free one); the demo fixes it so stored base URLs survive a restart. */
   port?: number;
   /** Bearer tokens X accepts (user-context access tokens). Default: `fake-x-access-token`. */

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 
 /** One request the fake Zalo OA API received, as it arrived (the token included: tests check where it went). */
-export interface FakeZaloRequest {
+interface FakeZaloRequest {
   method: string;
   /** Path and query, as sent. */
   url: string;
@@ -17,7 +17,7 @@ export interface FakeZaloRequest {
 }
 
 /** A stored OA article, as the fake keeps it. */
-export interface FakeZaloArticle {
+interface FakeZaloArticle {
   id: string;
   title: string;
   author?: string;
@@ -30,7 +30,7 @@ export interface FakeZaloArticle {
 }
 
 /** A fault the fake answers instead of doing what was asked, once per request, in order. */
-export type ZaloFault =
+type ZaloFault =
   /** `{error: -32}`: the app reached its call limit (HTTP 200, as Zalo answers). */
   | { kind: 'rate-limit'; retryAfterSeconds?: number }
   /** An HTTP error from Zalo's front (502 by default), with an HTML body. */
@@ -42,7 +42,7 @@ export type ZaloFault =
   /** Answers this request normally (to fault a later one). */
   | { kind: 'pass' };
 
-export interface FakeZaloOptions {
+interface FakeZaloOptions {
   /** Loopback port (default: any free one); the demo fixes it so stored base URLs survive a restart. */
   port?: number;
   /** The OA access token the fake accepts (default `zalo-fake-oa-token`). */
@@ -70,7 +70,7 @@ export interface FakeZalo {
 }
 
 /** Zalo's error codes the fake uses (an OA API answers HTTP 200 with `error` ≠ 0). */
-export const ZALO_ERROR = {
+const ZALO_ERROR = {
   rateLimit: -32,
   invalidParameter: -201,
   accessToken: -216,
@@ -80,7 +80,7 @@ export const ZALO_ERROR = {
 } as const;
 
 /** The text limits Zalo's article editor applies, which the fake enforces. */
-export const ZALO_LIMITS = { title: 150, description: 300, author: 50 } as const;
+const ZALO_LIMITS = { title: 150, description: 300, author: 50 } as const;
 
 type Answer = { status: number; body: unknown; headers?: Record<string, string>; html?: boolean };
 

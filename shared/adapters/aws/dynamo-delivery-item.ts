@@ -51,7 +51,7 @@ export function statusIndexes(
     [INDEX.byStatus.pk]: keys.deliveriesWithStatus(d.agreementId, status),
     [INDEX.byStatus.sk]: `${at}#${d.deliveryId}`,
     ...(ATTEMPTABLE.includes(status) && {
-      [INDEX.unfinished.pk]: keys.unfinished,
+      [INDEX.unfinished.pk]: keys.unfinished(d.deliveryId),
       [INDEX.unfinished.sk]: at,
     }),
   };
@@ -65,7 +65,7 @@ export function deliveryItem(d: Delivery): Record<string, unknown> {
     ...d,
     [INDEX.byParent.pk]: keys.deliveriesOf(d.agreementId),
     [INDEX.byParent.sk]: `DELIVERY#${d.createdAt}#${d.deliveryId}`,
-    [INDEX.byArticle.pk]: keys.article(d.articleId),
+    [INDEX.byArticle.pk]: keys.deliveriesOfArticle(d.articleId, d.deliveryId),
     [INDEX.byArticle.sk]: `V#${String(d.version).padStart(8, '0')}#${d.agreementId}#${d.channelId}`,
     ...statusIndexes(d, d.status, d.updatedAt),
     // Only feed deliveries are on the feed index, at the time they enter the feed.

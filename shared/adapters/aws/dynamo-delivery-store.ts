@@ -209,12 +209,30 @@ export class DynamoDeliveryStore implements DeliveryStore {
     return { items: (out.Items ?? []).map(toDelivery), ...(cursor && { cursor }) };
   }
 
+  /** Every shard of the article's key (and the unsharded one), merged in the index's order: by version. */
   listByArticle(articleId: string): Promise<Delivery[]> {
-    return queryAll(this.table, partitionOf(INDEX.byArticle, keys.article(articleId)), toDelivery, 10_000);
+    return this.queryShards(INDEX.byArticle, keys.deliveriesOfArticleShards(articleId), 10_000);
   }
 
+  /** The oldest `limit` of every unfinished shard (and the unsharded key), oldest first. */
   async listUnfinished(limit: number): Promise<Delivery[]> {
-    const unfinished = partitionOf(INDEX.unfinished, keys.unfinished);
-    return (await queryAll(this.table, unfinished, toDelivery, limit)).slice(0, limit);
+    return (await this.queryShards(INDEX.unfinished, keys.unfinishedShards(), limit)).slice(0, limit);
+  }
+
+  /** Up to `max` items of each partition `pks` of `index`, merged by the index's sort key as one would be. */
+  private async queryShards(index: Index, pks: string[], max: number): Promise<Delivery[]> {
+    const sortKeyOf = (item: Record<string, unknown>) => ({
+      key: String(item[index.sk] ?? ''),
+      delivery: toDelivery(item),
+    });
+    const shards = await Promise.all(
+      pks.map((pk) => queryAll(this.table, { ...partitionOf(index, pk), Limit: max }, sortKeyOf, max)),
+    );
+    return shards
+      .flat()
+      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+      .map((s) => s.delivery);
   }
 }
+
+type Index = { name: string; pk: string; sk: string };

@@ -1,11 +1,49 @@
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RoutingLog, RoutingPage, RoutingRecord } from '#ports/routing-log.ts';
-import { AFTER_ALL, getItem, iso, putItem, type Table } from './dynamo-commands.ts';
+import {
+  AFTER_ALL,
+  conditionalWrite,
+  ITEM_EXISTS,
+  iso,
+  putItem,
+  queryAll,
+  type Table,
+} from './dynamo-commands.ts';
 import { decodeCursor, encodeCursor, resumingFrom } from './dynamo-errors.ts';
 import { INDEX, keys } from './table.ts';
 
 /** A routing record's sort key beside its article: `ROUTE#<version, zero-padded>`. */
 const routingSortKey = (version: number) => `ROUTE#${String(version).padStart(8, '0')}`;
+
+/** The sort key of a record's `n`th chunk of decisions: `ROUTE#<version>#chunk#<n, zero-padded>`. */
+const chunkSortKey = (version: number, n: number) =>
+  `${routingSortKey(version)}#chunk#${String(n).padStart(4, '0')}`;
+
+/** Decisions per chunk item at most: 200 decisions of long ids and many topics stay near 40 KB. */
+export const DECISIONS_PER_CHUNK = 200;
+/** Bytes of decisions (as JSON) per chunk item at most, well under DynamoDB's 400 KB item limit. */
+const CHUNK_BYTES = 48_000;
+
+type Decision = RoutingRecord['decisions'][number];
+
+/** The decisions in order, cut into chunks of at most DECISIONS_PER_CHUNK and about CHUNK_BYTES each. */
+export function chunkDecisions(decisions: readonly Decision[]): Decision[][] {
+  const chunks: Decision[][] = [];
+  let current: Decision[] = [];
+  let bytes = 0;
+  for (const d of decisions) {
+    const size = Buffer.byteLength(JSON.stringify(d));
+    if (current.length && (current.length >= DECISIONS_PER_CHUNK || bytes + size > CHUNK_BYTES)) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(d);
+    bytes += size;
+  }
+  if (current.length) chunks.push(current);
+  return chunks;
+}
 
 /** The gsi1 keys that put a routing record on the by-time list of its month. */
 function routedIndexKeys(r: Pick<RoutingRecord, 'at' | 'articleId' | 'version'>) {
@@ -15,10 +53,24 @@ function routedIndexKeys(r: Pick<RoutingRecord, 'at' | 'articleId' | 'version'>)
   };
 }
 
-function toRouting(item: Record<string, unknown>): RoutingRecord {
-  const { articleId, version, at, decisions, ready } = item as unknown as RoutingRecord;
-  return { articleId, version, at, decisions, ...(ready && { ready }) };
+/** A head item as stored: decisions inline (one chunk, or a record written before chunking), or a chunk count. */
+type Head = Omit<RoutingRecord, 'decisions'> & { decisions?: Decision[]; chunks?: number };
+
+/**
+ * A record from its head item and its chunk items (any order; chunks past the head's count, left by
+ * an earlier write of the same version with more agreements, are ignored).
+ */
+function toRouting(head: Record<string, unknown>, chunks: Record<string, unknown>[] = []): RoutingRecord {
+  const { articleId, version, at, decisions, chunks: count = 0, ready } = head as unknown as Head;
+  const chunked = Array.from({ length: count }, (_, n) => {
+    const chunk = chunks.find((c) => c.sk === chunkSortKey(version, n));
+    if (!chunk) throw new Error(`routing record ${articleId} v${version} is missing decision chunk ${n}`);
+    return chunk.decisions as Decision[];
+  });
+  return { articleId, version, at, decisions: decisions ?? chunked.flat(), ...(ready && { ready }) };
 }
+
+const isChunk = (item: Record<string, unknown>) => String(item.sk).includes('#chunk#');
 
 /** Months `YYYY-MM` from `to` back to `from`. */
 function monthsBack(from: string, to: string): string[] {
@@ -31,37 +83,117 @@ function monthsBack(from: string, to: string): string[] {
   return months;
 }
 
-/** Routing records beside their article (`ARTICLE#<id>` / `ROUTE#<version>`), and by month on gsi1. */
+/**
+ * Routing records beside their article (`ARTICLE#<id>` / `ROUTE#<version>`), and by month on gsi1.
+ * A record of up to one chunk of decisions is one item; a larger one (an article routed over
+ * thousands of agreements would pass DynamoDB's 400 KB item limit) is a head item plus its decisions
+ * in chunk items `ROUTE#<version>#chunk#<n>`, written first, so a head is never read without them.
+ */
 export class DynamoRoutingLog implements RoutingLog {
   constructor(private readonly table: Table) {}
 
   async record(record: RoutingRecord): Promise<void> {
+    const { decisions, ...rest } = record;
+    const chunks = chunkDecisions(decisions);
+    const pk = keys.article(record.articleId);
+    if (chunks.length > 1) {
+      await Promise.all(
+        chunks.map((chunk, n) =>
+          putItem(this.table, {
+            pk,
+            sk: chunkSortKey(record.version, n),
+            entity: 'routing-chunk',
+            decisions: chunk,
+          }),
+        ),
+      );
+    }
     await putItem(this.table, {
-      pk: keys.article(record.articleId),
+      pk,
       sk: routingSortKey(record.version),
       entity: 'routing',
-      ...record,
+      ...rest,
+      ...(chunks.length > 1 ? { chunks: chunks.length } : { decisions }),
       // Listed by time too (gsi1, one partition per month), for backfills.
       ...routedIndexKeys(record),
     });
   }
 
+  /** Sets `failedAt` on the version's head item, if there is one (record() writes the head anew, without it). */
+  async markFailed(articleId: string, version: number, at: string): Promise<void> {
+    await conditionalWrite(() =>
+      this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: { pk: keys.article(articleId), sk: routingSortKey(version) },
+          UpdateExpression: 'SET failedAt = :at',
+          ConditionExpression: ITEM_EXISTS,
+          ExpressionAttributeValues: { ':at': at },
+        }),
+      ),
+    );
+  }
+
+  /** One GetItem of the head, `failedAt` only (strongly consistent: the failed run wrote it just before). */
+  async failedAt(articleId: string, version: number): Promise<string | undefined> {
+    const out = await this.table.client.send(
+      new GetCommand({
+        TableName: this.table.tableName,
+        Key: { pk: keys.article(articleId), sk: routingSortKey(version) },
+        ProjectionExpression: 'failedAt',
+        ConsistentRead: true,
+      }),
+    );
+    const at = out.Item?.failedAt;
+    return typeof at === 'string' ? at : undefined;
+  }
+
+  /** The head and chunks of one version: one Query (a page per MB). */
   async get(articleId: string, version: number): Promise<RoutingRecord | undefined> {
-    const item = await getItem(this.table, { pk: keys.article(articleId), sk: routingSortKey(version) });
-    return item ? toRouting(item) : undefined;
+    const items = await this.versionItems(articleId, version);
+    const head = items.find((i) => !isChunk(i));
+    return head ? toRouting(head, items) : undefined;
   }
 
   /** Every routed version of an article, newest first. */
   async list(articleId: string): Promise<RoutingRecord[]> {
-    const out = await this.table.client.send(
-      new QueryCommand({
-        TableName: this.table.tableName,
+    const items = await queryAll(
+      this.table,
+      {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :route)',
         ExpressionAttributeValues: { ':pk': keys.article(articleId), ':route': 'ROUTE#' },
         ScanIndexForward: false,
-      }),
+      },
+      (item) => item,
     );
-    return (out.Items ?? []).map(toRouting);
+    const chunks = items.filter(isChunk);
+    return items
+      .filter((i) => !isChunk(i))
+      .map((head) =>
+        toRouting(
+          head,
+          chunks.filter((c) => String(c.sk).startsWith(`${head.sk}#`)),
+        ),
+      );
+  }
+
+  /** A version's head item and chunk items (the head's key is a prefix of its chunks'). */
+  private versionItems(articleId: string, version: number): Promise<Record<string, unknown>[]> {
+    return queryAll(
+      this.table,
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :route)',
+        ExpressionAttributeValues: { ':pk': keys.article(articleId), ':route': routingSortKey(version) },
+      },
+      (item) => item,
+    );
+  }
+
+  /** A head read from gsi1, with its chunks read back when it has any. */
+  private async whole(head: Record<string, unknown>): Promise<RoutingRecord> {
+    if (!head.chunks) return toRouting(head);
+    const items = await this.versionItems(String(head.articleId), Number(head.version));
+    return toRouting(head, items);
   }
 
   /** Routing records made between two times, newest first; the cursor names the month and the key in it. */
@@ -98,7 +230,7 @@ export class DynamoRoutingLog implements RoutingLog {
           }),
         ),
       );
-      items.push(...(out.Items ?? []).map(toRouting));
+      items.push(...(await Promise.all((out.Items ?? []).map((head) => this.whole(head)))));
       start = out.LastEvaluatedKey;
       if (!start) i++;
     }

@@ -4,12 +4,11 @@ import type { Fact } from '#domain/fact.ts';
 import type { FactLedger } from '#ports/fact-store.ts';
 
 /** Root of the ledger in its bucket; `agreement=`/`month=` are Hive partitions, so Athena (Glue) reads them. */
-export const FACTS_PREFIX = 'facts/';
+const FACTS_PREFIX = 'facts/';
 const FILE = 'facts.ndjson.gz';
 
 const partition = (agreementId: string) => `${FACTS_PREFIX}agreement=${agreementId}/`;
-export const factKey = (agreementId: string, month: string) =>
-  `${partition(agreementId)}month=${month}/${FILE}`;
+const factKey = (agreementId: string, month: string) => `${partition(agreementId)}month=${month}/${FILE}`;
 
 function isMissing(error: unknown): boolean {
   if (!(error instanceof Error)) return false;

@@ -17,6 +17,27 @@ export const INDEX = {
   feed: { name: 'gsi5', pk: 'gsi5pk', sk: 'gsi5sk' },
 } as const;
 
+/**
+ * Index partitions a fan-out key is spread over. DynamoDB takes about 1,000 writes/s per partition key
+ * of an index; one article routed to thousands of agreements writes a delivery per agreement × channel
+ * within seconds, all under the same article key and the same unfinished key. Sixteen shards take
+ * sixteen times that; readers query every shard (and the unsharded key items written before kept).
+ */
+export const SHARDS = 16;
+
+/** A delivery's shard, 0..SHARDS-1: FNV-1a of its id, so every write of one delivery lands on one shard. */
+export function shardOf(id: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % SHARDS;
+}
+
+/** Every shard of a sharded index key, then the unsharded key items written before sharding still carry. */
+const shardsOf = (unsharded: string) => [
+  ...Array.from({ length: SHARDS }, (_, n) => `${unsharded}#${n}`),
+  unsharded,
+];
+
 /** Attribute DynamoDB's TTL reads (epoch seconds). */
 export const TTL_ATTRIBUTE = 'expiresAt';
 
@@ -30,7 +51,15 @@ export const keys = {
   article: (articleId: string) => `ARTICLE#${articleId}`,
   /** An article's withdrawal marker (ContentWithdrawn): written once, read before any send or route. */
   withdrawal: (articleId: string) => ({ pk: `ARTICLE#${articleId}`, sk: 'WITHDRAWN' }),
-  unfinished: 'UNFINISHED',
+  /** A pending or retrying delivery's unfinished-index key (gsi4), sharded by delivery id. */
+  unfinished: (deliveryId: string) => `UNFINISHED#${shardOf(deliveryId)}`,
+  /** The unfinished index's partition keys: every shard, then `UNFINISHED` (before sharding). */
+  unfinishedShards: () => shardsOf('UNFINISHED'),
+  /** A delivery's key on the by-article index (gsi3), sharded by delivery id. */
+  deliveriesOfArticle: (articleId: string, deliveryId: string) =>
+    `ARTICLE#${articleId}#${shardOf(deliveryId)}`,
+  /** The by-article index's partition keys of an article: every shard, then `ARTICLE#<id>` (before sharding). */
+  deliveriesOfArticleShards: (articleId: string) => shardsOf(`ARTICLE#${articleId}`),
   rejections: 'REJECTIONS',
   replays: 'REPLAYS',
   /** Routing records by month (gsi1), so a backfill can list what was routed in the last days. */

@@ -18,7 +18,7 @@ class Measure extends Transform {
 }
 
 /** What streaming one media file came to: the write's answer and what passed through. */
-export interface PushedMedia {
+interface PushedMedia {
   answer: BroadcastAnswer;
   bytes: number;
   /** The size the package's object said it had. */

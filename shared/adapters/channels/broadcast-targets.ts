@@ -37,7 +37,7 @@ export async function signerOf(
 }
 
 /** What one write sends: an XML file's text, or a media stream of a known size. */
-export type TargetBody = { text: string } | { stream: Readable; sizeBytes: number };
+type TargetBody = { text: string } | { stream: Readable; sizeBytes: number };
 
 /** A write to the channel's target, in its terms. */
 export interface Target {

@@ -22,7 +22,7 @@ type BroadcastChannel = ChannelOf<'broadcast'>;
 type Ctx = SendContext<BroadcastChannel>;
 
 /** The names of a package's files under `{articleId}/v{version}/`. */
-export const PACKAGE_FILES = {
+const PACKAGE_FILES = {
   mrss: 'item.rss',
   newsml: 'newsml.xml',
   kill: 'newsml-canceled.xml',
@@ -30,7 +30,7 @@ export const PACKAGE_FILES = {
 } as const;
 
 /** One media file of a package, as planned: where its bytes are, and where they go. */
-export interface PlannedMedia extends MediaDetails {
+interface PlannedMedia extends MediaDetails {
   assetId: string;
   /** Key of the object in the packages bucket. */
   key: string;
@@ -40,7 +40,7 @@ export interface PlannedMedia extends MediaDetails {
 }
 
 /** What a publish pushes, planned: the media to stream, then the two XML files built from their hashes. */
-export interface PreparedBroadcast {
+interface PreparedBroadcast {
   media: PlannedMedia[];
   /** HTTP target only. */
   sign?: Signer;

@@ -22,7 +22,7 @@ const systemResolve: Resolve = (host, callback) => dnsLookup(host, { all: true, 
 /** Bytes of a partner's answer we read: only its status matters, the rest keeps the connection reusable. */
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
-export interface NodeHttpClientOptions extends TargetPolicy {
+interface NodeHttpClientOptions extends TargetPolicy {
   /** Name resolution, replaceable in tests. */
   resolve?: Resolve;
 }

@@ -14,13 +14,13 @@ import type { SecretStore } from '#ports/secret-store.ts';
 type WebhookChannel = ChannelOf<'webhook'>;
 
 /** A signed POST, built: the body and the headers that carry its signature. */
-export interface PreparedWebhook {
+interface PreparedWebhook {
   body: string;
   headers: Record<string, string>;
 }
 
 /** HTTP's answer (or its absence): a webhook attempt is one POST. */
-export type SentWebhook = HttpResult;
+type SentWebhook = HttpResult;
 
 /**
  * Web partners: one POST of the Standard Webhooks envelope `{type, timestamp, data}` per attempt,

@@ -16,7 +16,7 @@ import { ReplayFilter, type StartReplayInput } from './schemas.ts';
 type Preview = Awaited<ReturnType<typeof previewOne>>;
 
 /** Largest bulk replay in one job: past it, narrow the filter (by agreement or time). */
-export const MAX_BULK_REPLAY = 100_000;
+const MAX_BULK_REPLAY = 100_000;
 const SAMPLE_SIZE = 10;
 
 type StartDeps = Pick<

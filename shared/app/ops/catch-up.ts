@@ -3,7 +3,7 @@
  * endpoint's circuit and starts a catch-up job that releases the channel's held deliveries oldest first,
  * at the job's rate, on the replay worker (job-runner.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Delivery } from '#domain/delivery.ts';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import { channelEndpoint, closedCircuit } from '#domain/pause.ts';

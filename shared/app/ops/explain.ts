@@ -15,7 +15,7 @@ interface ArticleFacts {
 }
 
 /** One sentence per routing reason, with the facts that made it. */
-export function explainDecision(
+function explainDecision(
   d: { reason: RouteDecision['reason'] | string; matchedTopics: readonly string[] },
   at: string,
   article: ArticleFacts,

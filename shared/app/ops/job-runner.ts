@@ -33,7 +33,7 @@ const PAGE_MAX = 100;
 
 const defaultSleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
-export function isTerminal(job: OpsJob): boolean {
+function isTerminal(job: OpsJob): boolean {
   return (
     job.status === JOB_STATUS.done || job.status === JOB_STATUS.cancelled || job.status === JOB_STATUS.failed
   );
@@ -156,7 +156,7 @@ export async function jobOfKind(deps: Pick<Deps, 'jobStore'>, jobId: string, kin
 }
 
 /** A job to start: what it is, what it works through (`total` items), and who asked. */
-export interface NewJob {
+interface NewJob {
   kind: JobKind;
   /** The id's prefix: `rpl`, `bkf` or `cu` (the job message's schema knows them). */
   idPrefix: string;

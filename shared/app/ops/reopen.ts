@@ -14,7 +14,7 @@ import type { Agreement } from '#schemas/agreement.ts';
 import type { Deps } from '../deps.ts';
 import { newDelivery } from '../route-package.ts';
 
-export const REFUSAL = {
+const REFUSAL = {
   agreementGone: 'agreement-gone',
   agreementInactive: 'agreement-inactive',
   termOver: 'agreement-out-of-term',
@@ -25,7 +25,7 @@ export const REFUSAL = {
   latestNotRouted: 'latest-not-routed',
   superseded: 'superseded',
 } as const;
-export type Refusal = (typeof REFUSAL)[keyof typeof REFUSAL];
+type Refusal = (typeof REFUSAL)[keyof typeof REFUSAL];
 
 /** A replay refused for a reason the operator can act on; `offer` names what may be sent instead. */
 export class ReplayRefusedError extends ConflictError {
@@ -180,7 +180,7 @@ async function target(
   return { deliveryId, created: newDelivery(agreement, channel, latest.ready, now, now, 'replay:latest') };
 }
 
-export interface Reopened {
+interface Reopened {
   deliveryId: string;
   version: number;
   /** True when the latest version had no delivery on this channel yet and one was made. */

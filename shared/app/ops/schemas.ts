@@ -1,5 +1,5 @@
 /** zod at the ops edge: query strings and bodies of the operator endpoints. */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DELIVERY_STATUS, type DeliveryStatus } from '#domain/delivery.ts';
 import { AgreementStatus, EmbargoMode } from '#schemas/agreement.ts';
 import { Commitments } from '#schemas/report.ts';
@@ -7,7 +7,7 @@ import { isoDateTime, language, slug, text, topic } from '#schemas/text.ts';
 
 const STATUSES = Object.values(DELIVERY_STATUS) as [DeliveryStatus, ...DeliveryStatus[]];
 /** Statuses a replay starts from: only finished deliveries are reopened. */
-export const REPLAYABLE = ['failed', 'discarded', 'delivered'] as const;
+const REPLAYABLE = ['failed', 'discarded', 'delivered'] as const;
 
 const filterFields = {
   agreementId: slug('agreementId').optional(),
@@ -46,7 +46,7 @@ export const ReplayFilter = z
   .refine(ordered, orderMessage);
 export type ReplayFilter = z.infer<typeof ReplayFilter>;
 
-export const ReplayVersionInput = z.enum(['original', 'latest']);
+const ReplayVersionInput = z.enum(['original', 'latest']);
 
 /** `POST /ops/replays`. */
 export const StartReplayInput = z

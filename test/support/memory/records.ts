@@ -23,8 +23,20 @@ export class MemoryWithdrawalStore implements WithdrawalStore {
 export class MemoryRoutingLog implements RoutingLog {
   readonly items = new Map<string, RoutingRecord>();
 
+  /** Versions whose route failed part way, and when (cleared by the next record). */
+  readonly failures = new Map<string, string>();
+
   async record(record: RoutingRecord): Promise<void> {
     this.items.set(`${record.articleId}#${record.version}`, structuredClone(record));
+    this.failures.delete(`${record.articleId}#${record.version}`);
+  }
+
+  async markFailed(articleId: string, version: number, at: string): Promise<void> {
+    if (this.items.has(`${articleId}#${version}`)) this.failures.set(`${articleId}#${version}`, at);
+  }
+
+  async failedAt(articleId: string, version: number): Promise<string | undefined> {
+    return this.failures.get(`${articleId}#${version}`);
   }
 
   async get(articleId: string, version: number): Promise<RoutingRecord | undefined> {

@@ -41,7 +41,7 @@ describe('sweepUnfinished', () => {
     const result = await sweepUnfinished(f.deps, { staleAfterMs: 15 * 60_000 });
 
     expect(result.requeued).toEqual(['dlv_old', 'dlv_retrying_due_long_ago']);
-    expect(f.enqueued.map((e) => e.delaySeconds)).toEqual([0, 0]);
+    expect(f.enqueued).toEqual([{ ids: ['dlv_old', 'dlv_retrying_due_long_ago'], delaySeconds: 0 }]);
   });
 
   it('where it knows which messages hold which delivery, puts back only those nothing holds, at their due time', async () => {
@@ -55,12 +55,33 @@ describe('sweepUnfinished', () => {
     const result = await sweepUnfinished(f.deps, { staleAfterMs: 1_000, isHeld: (id) => id === 'dlv_held' });
 
     expect(result.requeued).toEqual(['dlv_lost', 'dlv_lost_later']);
-    expect(f.enqueued.map((e) => e.delaySeconds)).toEqual([0, 30]);
+    expect(f.enqueued).toEqual([
+      { ids: ['dlv_lost'], delaySeconds: 0 },
+      { ids: ['dlv_lost_later'], delaySeconds: 30 },
+    ]);
   });
 
   it('leaves feed deliveries alone: nothing is pushed for them', async () => {
     const f = deps([d('dlv_feed', ago(60 * 60_000), { channelType: 'feed' })]);
 
     expect((await sweepUnfinished(f.deps, { staleAfterMs: 0 })).requeued).toEqual([]);
+  });
+
+  it('puts back a thousand lost deliveries with one enqueue per channel kind, not one per delivery', async () => {
+    const lost = [
+      ...Array.from({ length: 1_000 }, (_, i) => d(`dlv_webhook_${i}`, ago(20 * 60_000))),
+      ...Array.from({ length: 10 }, (_, i) =>
+        d(`dlv_social_${i}`, ago(20 * 60_000), { channelType: 'social' }),
+      ),
+    ];
+    const f = deps(lost);
+
+    const result = await sweepUnfinished(f.deps, { staleAfterMs: 15 * 60_000 });
+
+    expect(result.requeued).toHaveLength(1_010);
+    expect(f.enqueued.map((e) => [e.ids.length, e.delaySeconds])).toEqual([
+      [1_000, 0],
+      [10, 0],
+    ]);
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { withdrawArticle } from '#app/withdraw-article.ts';
+import { WITHDRAW_CONCURRENCY } from '#app/withdraw-from-feeds.ts';
 import type { Delivery } from '#domain/delivery.ts';
 import { deliveryFixture } from '#test/fixtures/deliveries.ts';
 import { memoryDeps, memoryPorts } from '#test/support/memory/deps.ts';
@@ -20,6 +21,7 @@ function fakeDeps(initial: Delivery[], beforeDiscard: (stored: Delivery) => void
   const deps = memoryDeps({ clock: { now: () => NOW } }, ports);
   return {
     deps,
+    ports,
     items: ports.deliveries.items,
     markers: ports.withdrawals.items,
     enqueued: ports.queue.messages,
@@ -66,5 +68,50 @@ describe('withdrawArticle', () => {
     expect(result.discarded).toEqual([]);
     expect(result.notices).toHaveLength(1);
     expect(f.items.get(result.notices[0] ?? '')?.agreementId).toBe('racing');
+  });
+
+  it('takes down an article sent to 2,000 partners with bounded writes in flight, and enqueues the takedowns together', async () => {
+    const sent = Array.from({ length: 2_000 }, (_, i) =>
+      deliveryFixture({ agreementId: `sent-${i}`, status: 'delivered', attemptCount: 1 }),
+    );
+    const unsent = Array.from({ length: 300 }, (_, i) => deliveryFixture({ agreementId: `unsent-${i}` }));
+    const feeds = Array.from({ length: 300 }, (_, i) =>
+      deliveryFixture({
+        agreementId: `feed-${i}`,
+        channelId: 'feed',
+        channelType: 'feed',
+        status: 'delivered',
+        feedAt: '2026-03-01T06:00:00.000Z',
+      }),
+    );
+    const f = fakeDeps([...sent, ...unsent, ...feeds]);
+    let inFlight = 0;
+    let most = 0;
+    /** The same write, counted while it is in flight, which it stays for a turn of the event loop. */
+    const counted =
+      <A extends unknown[], R>(write: (...args: A) => Promise<R>) =>
+      async (...args: A): Promise<R> => {
+        most = Math.max(most, ++inFlight);
+        try {
+          await new Promise((resolve) => setImmediate(resolve));
+          return await write(...args);
+        } finally {
+          inFlight--;
+        }
+      };
+    const { deliveries, feedIndex } = f.ports;
+    deliveries.create = counted(deliveries.create.bind(deliveries));
+    deliveries.discardUnsent = counted(deliveries.discardUnsent.bind(deliveries));
+    feedIndex.withdraw = counted(feedIndex.withdraw.bind(feedIndex));
+
+    const result = await withdrawArticle(f.deps, EVENT);
+
+    expect(result.notices).toHaveLength(2_000);
+    expect(result.discarded).toHaveLength(300);
+    expect(result.feeds).toEqual({ withdrawn: 300, already: 0 });
+    expect(most).toBe(WITHDRAW_CONCURRENCY);
+    // One enqueue for the one channel kind; the SQS adapter sends it ten to a SendMessageBatch.
+    expect(f.ports.queue.batches).toHaveLength(1);
+    expect(f.ports.queue.batches[0]?.messages).toHaveLength(2_000);
   });
 });

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { Article, MAX_BODY_BYTES } from '#schemas/article.ts';
 import { ContentApproved, ContentWithdrawn } from '#schemas/events.ts';
 import { describeIssues } from '#schemas/issues.ts';

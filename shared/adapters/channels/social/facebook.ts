@@ -12,10 +12,10 @@ import { socialCredentials } from './token-session.ts';
  * Facebook allows 63,206 characters; a page post that long is not read. 5,000 code points keeps
  * any title and summary whole, and five hashtags are as many as a page post carries usefully.
  */
-export const FACEBOOK_RULES: PostRules = { maxLength: 5_000, measure: codePointLength, maxHashtags: 5 };
+const FACEBOOK_RULES: PostRules = { maxLength: 5_000, measure: codePointLength, maxHashtags: 5 };
 
 /** A page post, built: the text, the web version it links to, and the page token that posts it. */
-export interface PreparedFacebookPost {
+interface PreparedFacebookPost {
   message: string;
   link?: string;
   accessToken: string;

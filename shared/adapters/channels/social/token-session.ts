@@ -38,7 +38,7 @@ export async function socialCredentials(
 }
 
 /** What a network's token endpoint answered to a refresh. */
-export type RefreshAnswer =
+type RefreshAnswer =
   | { kind: 'renewed'; accessToken: string; refreshToken?: string }
   /**
    * Refused for good (refresh token used, revoked or expired; client id or secret wrong): `reason`,

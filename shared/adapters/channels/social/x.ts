@@ -8,7 +8,7 @@ import { composeOrRefuse, postInputOf } from './post-text.ts';
 import { authBaseOf, refreshUnavailable, type TokenRefresher, TokenSession } from './token-session.ts';
 
 /** One `POST /2/tweets`, built: a new post, or a correction reply to the post an update supersedes. */
-export interface PreparedXPost {
+interface PreparedXPost {
   step: 'post' | 'reply';
   /** The JSON body: `{text}` or `{text, reply: {in_reply_to_tweet_id}}`. */
   body: string;
@@ -20,7 +20,7 @@ export interface PreparedXPost {
  * What came back: the answer to the post or reply, or to the delete that decided a takedown (the
  * first that failed, else the last); no `result` when a takedown had no post to delete.
  */
-export interface XSent extends Omit<SocialSent, 'result'> {
+interface XSent extends Omit<SocialSent, 'result'> {
   step: 'post' | 'reply' | 'delete';
   result?: HttpResult;
   /** Delete: the post the answer is about. */
@@ -28,7 +28,7 @@ export interface XSent extends Omit<SocialSent, 'result'> {
 }
 
 /** Prefix of a correction reply, in the article's language. */
-export function correctionLabel(language: string): string {
+function correctionLabel(language: string): string {
   return /^vi(-|$)/i.test(language) ? 'Cập nhật: ' : 'Update: ';
 }
 

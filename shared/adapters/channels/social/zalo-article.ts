@@ -4,7 +4,7 @@ import type { NinjsDocument } from '#formats/ninjs.ts';
 import { composeOrRefuse, postInputOf } from './post-text.ts';
 
 /** Zalo's article text limits, in characters (code points). */
-export const ZALO_ARTICLE_LIMITS = { title: 150, description: 300, author: 50 } as const;
+const ZALO_ARTICLE_LIMITS = { title: 150, description: 300, author: 50 } as const;
 
 /** An OA article (`type: normal`) as the create and update calls take it. */
 export interface ZaloArticle {

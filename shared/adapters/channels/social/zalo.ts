@@ -9,7 +9,7 @@ import { apiBase, type SocialChannel, SocialNetworkAdapter, type SocialSent } fr
 import { authBaseOf, refreshUnavailable, type TokenRefresher, TokenSession } from './token-session.ts';
 import { articleOf, type ZaloArticle } from './zalo-article.ts';
 
-export interface PreparedZaloArticle {
+interface PreparedZaloArticle {
   article: ZaloArticle;
   /** The OA token for this attempt (in memory only, never recorded), renewed if Zalo refuses it. */
   session: TokenSession;

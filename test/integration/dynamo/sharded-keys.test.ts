@@ -1,0 +1,108 @@
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { describe, expect, it } from 'vitest';
+import type { Table } from '#adapters/aws/dynamo-commands.ts';
+import { deliveryItem } from '#adapters/aws/dynamo-delivery-item.ts';
+import type { DynamoDeliveryStore } from '#adapters/aws/dynamo-delivery-store.ts';
+import { INDEX, keys, SHARDS, shardOf } from '#adapters/aws/table.ts';
+import type { Delivery } from '#domain/delivery.ts';
+import { deliveryFixture } from '#test/fixtures/deliveries.ts';
+import { onFreshTable } from '#test/support/dynamo-table.ts';
+
+let store: DynamoDeliveryStore;
+let table: Table;
+
+onFreshTable((t) => {
+  store = t.deliveries;
+  table = t.table;
+});
+
+const at = (minute: number) => `2025-06-01T08:${String(minute).padStart(2, '0')}:00.000Z`;
+
+/** `count` pending deliveries of one article, one per agreement, each created a minute after the last. */
+const fanOut = (count: number): Delivery[] =>
+  Array.from({ length: count }, (_, i) =>
+    deliveryFixture({
+      agreementId: `agr-${String(i).padStart(3, '0')}`,
+      createdAt: at(i),
+      updatedAt: at(i),
+    }),
+  );
+
+async function indexKeysOf(deliveryId: string) {
+  const out = await table.client.send(
+    new GetCommand({ TableName: table.tableName, Key: keys.delivery(deliveryId) }),
+  );
+  return { article: out.Item?.[INDEX.byArticle.pk], unfinished: out.Item?.[INDEX.unfinished.pk] };
+}
+
+/** Writes `d` as an item was written before the index keys were sharded. */
+async function putUnsharded(d: Delivery) {
+  const item = {
+    ...deliveryItem(d),
+    [INDEX.byArticle.pk]: `ARTICLE#${d.articleId}`,
+    [INDEX.unfinished.pk]: 'UNFINISHED',
+  };
+  await table.client.send(new PutCommand({ TableName: table.tableName, Item: item }));
+}
+
+describe(`Sharded index keys (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`, () => {
+  it('spreads one article’s deliveries over the shards of its article and unfinished keys', async () => {
+    const all = fanOut(48);
+    for (const d of all) await store.create(d);
+
+    const written = await Promise.all(all.map((d) => indexKeysOf(d.deliveryId)));
+    const articleKeys = new Set(written.map((k) => k.article));
+    expect(articleKeys.size).toBeGreaterThan(SHARDS / 2);
+    for (const [i, d] of all.entries()) {
+      expect(written[i]).toEqual({
+        article: `ARTICLE#hagiang-article#${shardOf(d.deliveryId)}`,
+        unfinished: `UNFINISHED#${shardOf(d.deliveryId)}`,
+      });
+    }
+  });
+
+  it('reads every shard back: the article’s deliveries in version order, the unfinished oldest first', async () => {
+    const all = fanOut(30);
+    for (const d of [...all].reverse()) await store.create(d);
+    const v2 = deliveryFixture({ agreementId: 'agr-000', version: 2, createdAt: at(40), updatedAt: at(40) });
+    await store.create(v2);
+
+    const byArticle = await store.listByArticle('hagiang-article');
+    expect(byArticle.map((d) => `${d.version}/${d.agreementId}`)).toEqual([
+      ...all.map((d) => `1/${d.agreementId}`),
+      '2/agr-000',
+    ]);
+    expect((await store.listUnfinished(5)).map((d) => d.agreementId)).toEqual(
+      all.slice(0, 5).map((d) => d.agreementId),
+    );
+  });
+
+  it('still reads deliveries written under the unsharded keys, and moves one to its shard when it changes', async () => {
+    const [old, recent] = fanOut(2) as [Delivery, Delivery];
+    await putUnsharded(old);
+    await store.create(recent);
+
+    expect((await store.listByArticle('hagiang-article')).map((d) => d.deliveryId)).toEqual([
+      old.deliveryId,
+      recent.deliveryId,
+    ]);
+    expect((await store.listUnfinished(10)).map((d) => d.deliveryId)).toEqual([
+      old.deliveryId,
+      recent.deliveryId,
+    ]);
+
+    await store.recordOutcome(old, {
+      status: 'retrying',
+      nextAttemptAt: at(30),
+      attempt: { n: 1, at: at(20), trigger: 'scheduled', outcome: 'retry', durationMs: 5 },
+    });
+    expect(await indexKeysOf(old.deliveryId)).toEqual({
+      article: 'ARTICLE#hagiang-article',
+      unfinished: `UNFINISHED#${shardOf(old.deliveryId)}`,
+    });
+    expect((await store.listUnfinished(10)).map((d) => d.deliveryId)).toEqual([
+      recent.deliveryId,
+      old.deliveryId,
+    ]);
+  });
+});

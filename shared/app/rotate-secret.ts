@@ -4,7 +4,7 @@
  * answered once; the previous key keeps signing beside it until the overlap ends. Nothing secret is
  * written to the agreement, the history or a log: only key versions and the overlap's end.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { InvalidInputError, NotFoundError } from '#domain/errors.ts';
 import {
   activeSigningKeys,

@@ -169,6 +169,8 @@ export interface FanoutCapture {
   unloaded: Record<string, { count: number; ms: number; failed: number }>;
   secretReads: number;
   distinctSecrets: number;
+  /** The distinct secrets read (names only): the master key, feed keys, stored signing secrets. */
+  secretRefs: string[];
   seconds: number;
 }
 
@@ -229,8 +231,7 @@ async function withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
     };
     for (let i = 0; i < M; i++) {
       const id = `bench-partner-${String(i).padStart(2, '0')}`;
-      const secret = `whsec_${Buffer.from(`bench secret ${i}`.padEnd(32, '.')).toString('base64')}`;
-      const { agreement } = await createAgreement(loa.deps, {
+      const { agreement, generatedSecrets } = await createAgreement(loa.deps, {
         agreementId: id,
         partner: { partnerId: id, name: `Đối tác ${i}` },
         status: 'active',
@@ -238,11 +239,12 @@ async function withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
         validTo: '2099-12-31',
         topics: SAMPLE.topics.slice(0, 2),
         languages: ['vi'],
-        channels: [{ type: 'webhook', url: `http://127.0.0.1:${sink.port}/partners/${id}`, secret }],
+        channels: [{ type: 'webhook', url: `http://127.0.0.1:${sink.port}/partners/${id}` }],
         embargo: 'hold',
       });
       made.agreements.push(agreement);
-      made.secretsOf.set(id, secret);
+      // Generated, as an operator's agreements are: derived from the master key, not stored.
+      made.secretsOf.set(id, generatedSecrets.webhook ?? '');
     }
     return await fn(made);
   } finally {
@@ -320,6 +322,7 @@ async function loaRound(s: Session, tag: string, approvals: number, count: boole
       unloaded: {},
       secretReads: s.secretReads.length,
       distinctSecrets: new Set(s.secretReads).size,
+      secretRefs: [...new Set(s.secretReads)],
       seconds: run.seconds,
     };
   }

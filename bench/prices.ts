@@ -32,6 +32,8 @@ export const PRICES = {
     s3GetClassRequest: 0.0004 / 1000,
     /** Secrets Manager: per API call (GetSecretValue). */
     secretsManagerCall: 0.05 / 10_000,
+    /** Secrets Manager: per secret stored, per month (prorated by the hour). */
+    secretsManagerSecretMonth: 0.4,
   },
 } as const;
 

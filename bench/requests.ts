@@ -6,6 +6,7 @@
  * Lambda event source mapping asks of SQS, Secrets Manager behind its 5-minute cache, and the write
  * units DynamoDB bills for the global secondary indexes. Prices: bench/prices.ts.
  */
+import { MASTER_SIGNING_KEY_REF } from '#domain/signing-keys.ts';
 import { FUNCTIONS, type FunctionName } from '#infra/wiring.ts';
 import { type CallStats, DYNAMO_WRITES } from './aws-counter.ts';
 import { captureRequests, type FanoutCapture } from './fanout.ts';
@@ -128,10 +129,38 @@ export function model(c: FanoutCapture) {
   };
 }
 
+/** A stored per-channel signing secret (webhook or broadcast), as every channel had before derived keys. */
+const STORED_SIGNING_SECRET = /\/channels\/[^/]+\/(webhook|signing)-secret$/;
+
+/**
+ * Secrets Manager's monthly fee (per secret stored) at a scale of `partners` webhook partners, from the
+ * secrets the fan-out read: the shared ones (the master signing key) once, the per-partner ones (the
+ * feed key that signs asset links, any stored signing secret) per partner. `before` adds the signing
+ * secret each partner's channel had of its own before derived keys. Social channels add one each.
+ */
+export function secretFees(c: Pick<FanoutCapture, 'secretRefs' | 'agreements'>, partners: number) {
+  const shared = c.secretRefs.filter((r) => r === MASTER_SIGNING_KEY_REF).length;
+  const perPartner = (c.secretRefs.length - shared) / c.agreements;
+  const signingPerPartner = c.secretRefs.filter((r) => STORED_SIGNING_SECRET.test(r)).length / c.agreements;
+  const secrets = shared + partners * perPartner;
+  const secretsBefore = partners * (perPartner - signingPerPartner + 1);
+  const fee = usd.secretsManagerSecretMonth;
+  return {
+    shared,
+    perPartner,
+    signingPerPartner,
+    secrets,
+    usdPerMonth: secrets * fee,
+    secretsBefore,
+    usdPerMonthBefore: secretsBefore * fee,
+  };
+}
+
 export async function run(): Promise<PartResult> {
   const c = await captureRequests();
   const m = model(c);
   const p = m.perDelivery;
+  const fees2000 = secretFees(c, 2000);
   const per = 'per delivery';
   const figures: Figure[] = [
     figure({
@@ -186,6 +215,22 @@ export async function run(): Promise<PartResult> {
     ...Object.entries(m.usdPerMillion).map(([service, v]) =>
       figure({ name: `  of which ${service}`, value: round(v, 3), unit: 'USD per million' }),
     ),
+    figure({
+      name: 'signing secrets stored per webhook partner',
+      value: round(fees2000.signingPerPartner, 3),
+      unit: 'secrets',
+      goal: { on: 'value', op: '<=', target: 0 },
+      note: `read by the fan-out's webhook deliveries: ${c.secretRefs.length} distinct secrets for ${c.agreements} partners (the master signing key once, then per partner its feed key for asset links); before: one signing secret per channel more`,
+    }),
+    ...[2000, 50].map((partners) => {
+      const f = secretFees(c, partners);
+      return figure({
+        name: `Secrets Manager monthly fee, ${partners.toLocaleString('en')} partners`,
+        value: round(f.usdPerMonth, 2),
+        unit: 'USD per month',
+        note: `${f.shared} master key + ${round(f.perPartner, 2)} per partner (feed key) = ${round(f.secrets)} secrets × $${usd.secretsManagerSecretMonth}; one signing secret per partner as before: ${round(f.secretsBefore)} secrets, $${round(f.usdPerMonthBefore, 2)}; at 1 M deliveries a day $${round(f.usdPerMonth / 30, 2)} per million (not in the cost per million above); a social channel adds one secret`,
+      });
+    }),
   ];
   return {
     figures,

@@ -16,6 +16,10 @@ export const EXAMPLES: Record<string, string[]> = {
     'loa channels resume vtv4-hagiang-2024 webhook',
     'loa channels resume vtv4-hagiang-2024 webhook --rate 2',
   ],
+  'channels rotate-secret': [
+    'loa channels rotate-secret vtv4-hagiang-2024 webhook',
+    'loa channels rotate-secret vov-hagiang-2025 ingest --overlap-hours 72',
+  ],
   'agreements history': ['loa agreements history vtv4-hagiang-2024'],
   'agreements renew': ['loa agreements renew vtv4-hagiang-2024 --from 2027-02-16 --to 2030-02-15'],
   'report agreement': [

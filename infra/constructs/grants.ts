@@ -38,6 +38,12 @@ function secretArnPattern(scope: Construct, name = `${SECRET_NAME_PREFIX}*`): st
   });
 }
 
+/**
+ * The master signing key (shared/domain/signing-keys.ts) by its exact ARN: Secrets Manager's suffix is a
+ * dash and six random characters, matched by `?` rather than a `*` wildcard.
+ */
+export const MASTER_SIGNING_KEY_SECRET = 'loa/master-signing-key-??????';
+
 /** Social channels' network credentials (shared/app/create-agreement.ts `credentialsRef`), any suffix. */
 export const CREDENTIALS_SECRETS = `${SECRET_NAME_PREFIX}*/channels/*/credentials*`;
 
@@ -85,6 +91,11 @@ function statementFor(scope: Construct, cap: Capability, t: GrantTargets): Polic
       return statement(
         ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'],
         [secretArnPattern(scope)],
+      );
+    case 'secrets:master-key':
+      return statement(
+        ['secretsmanager:GetSecretValue'],
+        [secretArnPattern(scope, MASTER_SIGNING_KEY_SECRET)],
       );
     case 'secrets:renew-credentials':
       // Only social channels' credentials: a worker that refreshed a network token stores the new one.

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { CreateBucketCommand } from '@aws-sdk/client-s3';
@@ -144,6 +145,8 @@ export function socialChannel(
  */
 async function seedAgreements(loa: LocalLoa, fakes: DemoFakes): Promise<void> {
   const hook = (partnerId: string) => `${loa.baseUrl}/demo/partners/${partnerId}/webhook`;
+  /** The demo's partners verify with a secret of their own, kept in the secret store (`secretRef`). */
+  const secret = () => `whsec_${randomBytes(32).toString('base64')}`;
   /** An active agreement on all the demo's topics, in Vietnamese, for 2025–2027, held for embargoes. */
   const agreement = (
     agreementId: string,
@@ -167,7 +170,7 @@ async function seedAgreements(loa: LocalLoa, fakes: DemoFakes): Promise<void> {
     'vtv4-hagiang-2024',
     { partnerId: 'vtv4', name: 'Ban Truyền hình đối ngoại – Đài Truyền hình Việt Nam (VTV4)' },
     [
-      { type: 'webhook', url: hook('vtv4') },
+      { type: 'webhook', url: hook('vtv4'), secret: secret() },
       { type: 'feed' },
       // A TV channel's playout ingest: Media RSS + NewsML-G2 and the pictures, in its bucket.
       { type: 'broadcast', channelId: 'ingest', target: 's3', bucket: DEMO_INGEST_BUCKET, prefix: 'loa/' },
@@ -176,7 +179,13 @@ async function seedAgreements(loa: LocalLoa, fakes: DemoFakes): Promise<void> {
   );
   // A radio station's HTTP ingest, and a provincial newspaper's social accounts.
   await agreement('vov-hagiang-2025', { partnerId: 'vov', name: 'Đài Tiếng nói Việt Nam (VOV)' }, [
-    { type: 'broadcast', channelId: 'ingest', target: 'http', url: `${fakes.ingest.baseUrl}/ingest` },
+    {
+      type: 'broadcast',
+      channelId: 'ingest',
+      target: 'http',
+      url: `${fakes.ingest.baseUrl}/ingest`,
+      secret: secret(),
+    },
   ]);
   await agreement(
     'bao-ha-giang-social-2025',
@@ -186,7 +195,7 @@ async function seedAgreements(loa: LocalLoa, fakes: DemoFakes): Promise<void> {
   const portal = await agreement(
     'cong-tin-vung-cao-2025',
     { partnerId: 'cong-tin-vung-cao', name: 'Cổng thông tin Vùng Cao' },
-    [{ type: 'webhook', url: hook('cong-tin-vung-cao') }],
+    [{ type: 'webhook', url: hook('cong-tin-vung-cao'), secret: secret() }],
     { topics: ['culture-tourism', 'ocop-products', 'infrastructure'] },
   );
   for (const created of [vtv4, portal]) {

@@ -24,6 +24,8 @@ const CAPABILITIES = {
   'secrets:write': 'secretsmanager:CreateSecret, secretsmanager:PutSecretValue on loa/agreements/*',
   'secrets:renew-credentials':
     'secretsmanager:PutSecretValue on loa/agreements/*/channels/*/credentials (a refreshed network token)',
+  'secrets:master-key':
+    'secretsmanager:GetSecretValue on loa/master-signing-key (the signing secrets are derived from it)',
   'ingest:assume-role':
     "sts:AssumeRole on roles named loa-ingest-* in any account (a partner's ingest role; external id = agreement id)",
 } as const;
@@ -78,11 +80,18 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
   // deliveries (Query) before a retry or replay (never an older version after a newer one); the
   // shared circuit of the endpoint (GetItem, PutItem on a transition). A probe that resumes a paused
   // endpoint starts its catch-up job (job item and audit PutItem, the first run on the replay queue).
-  'deliver-webhook': [...DELIVER, 'queue:send:webhook', 'queue:send:replay', 'bus:publish'],
+  'deliver-webhook': [
+    ...DELIVER,
+    'secrets:master-key',
+    'queue:send:webhook',
+    'queue:send:replay',
+    'bus:publish',
+  ],
   // The same, plus the partner's ingest: the bucket through the partner's role (its own grant), or
   // an HTTP endpoint (no IAM). Media is read from packages/* and streamed.
   'deliver-broadcast': [
     ...DELIVER,
+    'secrets:master-key',
     'queue:send:broadcast',
     'queue:send:replay',
     'bus:publish',
@@ -106,6 +115,8 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
     'table:update',
     'secrets:read',
     'secrets:write',
+    // Derives a generated or rotated signing secret (shown once) from the master key.
+    'secrets:master-key',
     ...PUSH_QUEUES,
     // Starts bulk replays and backfills (the job item is a PutItem; the first run is a message).
     'queue:send:replay',

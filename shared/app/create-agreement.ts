@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { ConflictError, InvalidInputError } from '#domain/errors.ts';
 import { newId } from '#domain/ids.ts';
 import { feedKeyRef } from '#domain/signed-links.ts';
+import { ChannelSecrets, currentMasterVersion, deriveChannelSecret } from '#domain/signing-keys.ts';
 import { targetUrlProblem } from '#domain/target-policy.ts';
 import {
   type Agreement,
@@ -12,10 +13,11 @@ import {
 } from '#schemas/agreement.ts';
 import type { Deps } from './deps.ts';
 
+/** Where a webhook channel's own secret lives: one the operator gave, or one from before derived keys. */
 export const webhookSecretRef = (agreementId: string, channelId: string) =>
   `loa/agreements/${agreementId}/channels/${channelId}/webhook-secret`;
 
-/** Where a broadcast HTTP channel's signing secret lives. */
+/** Where a broadcast HTTP channel's own signing secret lives (given by the operator, or from before). */
 export const signingSecretRef = (agreementId: string, channelId: string) =>
   `loa/agreements/${agreementId}/channels/${channelId}/signing-secret`;
 
@@ -67,12 +69,10 @@ function refusedTargets(input: CreateAgreementInput, allowPrivateTargets: boolea
   );
 }
 
-/** A generated Standard Webhooks secret: 32 random bytes. */
-const newSigningSecret = () => `whsec_${randomBytes(32).toString('base64')}`;
-
 /**
- * Creates an agreement. Secrets (webhook and broadcast signing secrets, social network credentials,
- * the first feed key) go to the secret store; the agreement item keeps only references to them.
+ * Creates an agreement. A generated webhook or broadcast signing secret is derived from the master key
+ * (version 1: shown once, stored nowhere); a secret the operator gives, social network credentials and
+ * the first feed key go to the secret store. The agreement item keeps only key versions and references.
  */
 export async function createAgreement(
   deps: Pick<Deps, 'agreements' | 'secrets' | 'clock' | 'config'>,
@@ -88,12 +88,18 @@ export async function createAgreement(
   const ids = channelIds(input);
   const generatedSecrets: Record<string, string> = {};
   const channels: Channel[] = [];
-  /** Stores a signing secret (the operator's, or one generated and shown once) and returns its ref. */
+  const keys = new ChannelSecrets(deps.secrets);
+  /** Stores the operator's own secret, or derives version 1 from the master key (shown once): how the channel signs. */
   const signing = async (channelId: string, given: string | undefined, ref: string) => {
-    const secret = given ?? newSigningSecret();
-    if (!given) generatedSecrets[channelId] = secret;
-    await deps.secrets.put(ref, secret);
-    return ref;
+    if (given) {
+      await deps.secrets.put(ref, given);
+      return { secretRef: ref };
+    }
+    const master = await keys.master({ create: true });
+    if (!master) throw new Error('master signing key unavailable');
+    const key = { version: 1, master: currentMasterVersion(master), derivedFor: agreementId };
+    generatedSecrets[channelId] = deriveChannelSecret(master, { agreementId, channelId, ...key });
+    return { signingKeys: [key] };
   };
   for (const [i, c] of input.channels.entries()) {
     const channelId = ids[i] ?? c.type;
@@ -102,14 +108,14 @@ export async function createAgreement(
         channels.push({ channelId, type: 'feed' });
         break;
       case 'webhook': {
-        const secretRef = await signing(channelId, c.secret, webhookSecretRef(agreementId, channelId));
-        channels.push({ channelId, type: 'webhook', url: c.url, secretRef });
+        const keyOf = await signing(channelId, c.secret, webhookSecretRef(agreementId, channelId));
+        channels.push({ channelId, type: 'webhook', url: c.url, ...keyOf });
         break;
       }
       case 'broadcast':
         if (c.target === 'http') {
-          const secretRef = await signing(channelId, c.secret, signingSecretRef(agreementId, channelId));
-          channels.push({ channelId, type: 'broadcast', target: 'http', url: c.url, secretRef });
+          const keyOf = await signing(channelId, c.secret, signingSecretRef(agreementId, channelId));
+          channels.push({ channelId, type: 'broadcast', target: 'http', url: c.url, ...keyOf });
         } else {
           channels.push({
             channelId,

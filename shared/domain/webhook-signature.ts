@@ -9,9 +9,12 @@ function sign(secret: string, id: string, timestamp: number, body: string): stri
   return createHmac('sha256', keyBytes(secret)).update(`${id}.${timestamp}.${body}`, 'utf8').digest('base64');
 }
 
-/** Headers for one signed webhook request (https://www.standardwebhooks.com). */
+/**
+ * Headers for one signed webhook request (https://www.standardwebhooks.com). Several secrets (a
+ * rotation's overlap) give one `v1,<sig>` entry each, space-separated, the current one first.
+ */
 export function signWebhook(
-  secret: string,
+  secret: string | readonly string[],
   id: string,
   timestamp: number,
   body: string,
@@ -19,7 +22,9 @@ export function signWebhook(
   return {
     'webhook-id': id,
     'webhook-timestamp': String(timestamp),
-    'webhook-signature': `v1,${sign(secret, id, timestamp, body)}`,
+    'webhook-signature': (typeof secret === 'string' ? [secret] : secret)
+      .map((s) => `v1,${sign(s, id, timestamp, body)}`)
+      .join(' '),
   };
 }
 

@@ -52,9 +52,39 @@ const roleArn = z
   );
 const credentialsRef = z.string().min(1);
 
-/** Channels as stored: secrets are never here, only a reference into the secret store. */
+/**
+ * One signing key of a webhook or broadcast-over-HTTP channel: a version derived from the master key
+ * (shared/domain/signing-keys.ts), or a secret stored on its own (an operator's own secret, or a channel
+ * created before derived keys). `validUntil` ends a previous key's overlap after a rotation.
+ */
+export const SigningKey = z.union([
+  z.object({
+    version: z.number().int().min(1),
+    /** The master key's version it is derived from. */
+    master: z.number().int().min(1),
+    /**
+     * The agreement it was derived for: a renewal copies its predecessor's channels, and the partner
+     * keeps verifying with the same secret. Absent: the agreement that holds it.
+     */
+    derivedFor: slug('agreementId').optional(),
+    validUntil: isoDateTime.optional(),
+  }),
+  z.object({ secretRef: z.string().min(1), validUntil: isoDateTime.optional() }),
+]);
+export type SigningKey = z.infer<typeof SigningKey>;
+
+/**
+ * How a channel signs: `signingKeys`, current first (a previous one while its overlap lasts), or, for a
+ * channel from before derived keys that was never rotated, the one stored secret `secretRef`.
+ */
+const signing = {
+  secretRef: z.string().optional(),
+  signingKeys: z.array(SigningKey).min(1).max(5).optional(),
+};
+
+/** Channels as stored: secrets are never here, only key versions or a reference into the secret store. */
 export const Channel = z.discriminatedUnion('type', [
-  z.object({ channelId: slug('channelId'), type: z.literal('webhook'), url: httpUrl, secretRef: z.string() }),
+  z.object({ channelId: slug('channelId'), type: z.literal('webhook'), url: httpUrl, ...signing }),
   z.object({ channelId: slug('channelId'), type: z.literal('feed') }),
   /** Media RSS + NewsML-G2 and the media, pushed to the partner's ingest (docs/broadcast.md). */
   z.discriminatedUnion('target', [
@@ -63,8 +93,8 @@ export const Channel = z.discriminatedUnion('type', [
       type: z.literal('broadcast'),
       target: z.literal('http'),
       url: httpUrl,
-      /** Standard Webhooks secret that signs every PUT. */
-      secretRef: z.string(),
+      /** The Standard Webhooks secret(s) that sign every PUT. */
+      ...signing,
     }),
     z.object({
       channelId: slug('channelId'),

@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dynamoClient } from '#adapters/aws/clients.ts';
-import { credentialsRef, signingSecretRef, webhookSecretRef } from '#app/create-agreement.ts';
+import { credentialsRef, signingSecretRef } from '#app/create-agreement.ts';
+import { channelSigningSecrets } from '#app/rotate-secret.ts';
 import { webhookSecret } from '#schemas/agreement.ts';
 import { runLoa } from '#test/support/cli-harness.ts';
 import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
@@ -35,6 +36,10 @@ const agreementBody = (agreementId: string, channels: unknown[]) => ({
   languages: ['vi', 'en'],
   channels,
 });
+
+/** The secret a channel signs with now (derived from the master key, or its own stored one). */
+const signingSecret = async (agreementId: string, channelId: string) =>
+  (await channelSigningSecrets(loa.deps, agreementId, channelId))[0] ?? 'missing';
 
 /** Asks `on` to create an agreement of these channels. */
 const create = (on: TestLoa, agreementId: string, channels: unknown[]) =>
@@ -198,14 +203,14 @@ describe('broadcast channels', () => {
         channelId: 'webhook',
         type: 'webhook',
         url: 'https://cms.vtv.vn/loa/hook',
-        secretRef: webhookSecretRef('vtv4-broadcast', 'webhook'),
+        signingKeys: [{ version: 1, master: 1, derivedFor: 'vtv4-broadcast' }],
       },
       {
         channelId: 'broadcast',
         type: 'broadcast',
         target: 'http',
         url: 'https://ingest.vtv.vn/loa/',
-        secretRef: signingSecretRef('vtv4-broadcast', 'broadcast'),
+        signingKeys: [{ version: 1, master: 1, derivedFor: 'vtv4-broadcast' }],
       },
       {
         channelId: 'given',
@@ -229,17 +234,20 @@ describe('broadcast channels', () => {
     const shown = created.json.secrets.broadcast as string;
     expect(webhookSecret.safeParse(shown).success).toBe(true);
     expect(shown).not.toBe(created.json.secrets.webhook);
-    expect(await loa.deps.secrets.get(signingSecretRef('vtv4-broadcast', 'broadcast'))).toBe(shown);
+    // A generated secret is derived from the master key, stored nowhere; the operator's own is stored.
+    expect(await signingSecret('vtv4-broadcast', 'broadcast')).toBe(shown);
+    expect(await loa.deps.secrets.get(signingSecretRef('vtv4-broadcast', 'broadcast'))).toBeUndefined();
     expect(await loa.deps.secrets.get(signingSecretRef('vtv4-broadcast', 'given'))).toBe(GIVEN_SECRET);
     expect(created.text).not.toContain(GIVEN_SECRET);
   });
 
   it('never shows a signing secret again', async () => {
-    const shown = (await loa.deps.secrets.get(signingSecretRef('vtv4-broadcast', 'broadcast'))) ?? 'missing';
+    const shown = await signingSecret('vtv4-broadcast', 'broadcast');
     const readable = await everythingReadable(loa, 'vtv4-broadcast');
     const table = await tableDump(loa);
 
-    expect(readable[0]).toContain(signingSecretRef('vtv4-broadcast', 'broadcast'));
+    expect(readable[0]).toContain(signingSecretRef('vtv4-broadcast', 'given'));
+    expect(readable[0]).toContain('"signingKeys":[{"version":1,"master":1,"derivedFor":"vtv4-broadcast"}]');
     for (const secret of [shown, GIVEN_SECRET]) {
       for (const text of [...readable, table]) {
         expect(text).not.toContain(secret);
@@ -403,11 +411,11 @@ describe('changes after signing', () => {
     expect(created.status).toBe(201);
     const refs = [
       ...['x', 'facebook', 'zalo'].map((c) => credentialsRef('vtv4-mixed', c)),
-      webhookSecretRef('vtv4-mixed', 'webhook'),
-      signingSecretRef('vtv4-mixed', 'broadcast'),
       signingSecretRef('vtv4-mixed', 'given'),
     ];
+    const signing = ['webhook', 'broadcast', 'given'];
     const before = await Promise.all(refs.map((r) => loa.deps.secrets.get(r)));
+    const signedBefore = await Promise.all(signing.map((c) => signingSecret('vtv4-mixed', c)));
 
     const patched = await loa.ops('PATCH', '/ops/agreements/vtv4-mixed', {
       partnerName: 'VTV4 — Kênh quốc tế',
@@ -429,6 +437,8 @@ describe('changes after signing', () => {
       expect(a.channels).toEqual(expected);
     expect(await Promise.all(refs.map((r) => loa.deps.secrets.get(r)))).toEqual(before);
     expect(before.every(Boolean)).toBe(true);
+    expect(await Promise.all(signing.map((c) => signingSecret('vtv4-mixed', c)))).toEqual(signedBefore);
+    expect(signedBefore).not.toContain('missing');
   });
 
   it('refuses a new webhook URL for a social or broadcast channel, and changes nothing', async () => {
@@ -500,7 +510,7 @@ describe('the loa CLI', () => {
     const listed = await cli(['agreements', 'list']);
 
     expect([created.code, shown.code, listed.code]).toEqual([0, 0, 0]);
-    const secret = (await loa.deps.secrets.get(signingSecretRef('cli-channels', 'ingest'))) ?? 'missing';
+    const secret = await signingSecret('cli-channels', 'ingest');
     expect(created.stdout).toContain(`secret ingest (broadcast:http): ${secret}`);
     for (const out of [created.stdout, shown.stdout]) {
       expect(out).toMatch(/^x\s+social:x\s+https:\/\/api\.x\.com$/m);

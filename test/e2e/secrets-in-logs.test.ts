@@ -6,8 +6,9 @@
  * network token or ops token.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signingSecretRef } from '#app/create-agreement.ts';
+import { channelSigningSecrets } from '#app/rotate-secret.ts';
 import { feedKeyRef } from '#domain/signed-links.ts';
+import { MASTER_SIGNING_KEY_REF, type MasterKey } from '#domain/signing-keys.ts';
 import { socialChannel } from '#infra/local/demo.ts';
 import { type FakeFacebook, startFakeFacebook } from '#infra/local/fakes/facebook.ts';
 import { type FakeIngest, startFakeIngest } from '#infra/local/fakes/ingest.ts';
@@ -49,7 +50,9 @@ beforeAll(async () => {
     startFakeX({ accessTokens: [X_TOKEN] }),
     startFakeFacebook({ pageId: PAGE, accessToken: 'EAAGcurrentPageToken-not-the-stale-one' }),
     // Checks every PUT's signature with the secret the ops API generated (there once the agreement is).
-    startFakeIngest({ secret: () => loa.deps.secrets.get(signingSecretRef('logs-channels', 'ingest')) }),
+    startFakeIngest({
+      secret: async () => (await channelSigningSecrets(loa.deps, 'logs-channels', 'ingest'))[0],
+    }),
   ]);
 });
 
@@ -86,17 +89,30 @@ describe('logs', () => {
     ]);
     await loa.settled();
     const { items } = await loa.deps.deliveries.listByAgreement('logs-given', { limit: 10 });
+    const generatedDelivery = (
+      await loa.deps.deliveries.listByAgreement('logs-generated', { limit: 10 })
+    ).items.find((d) => d.channelId === 'webhook')?.deliveryId;
     await loa.ops('POST', `/ops/deliveries/${items[0]?.deliveryId}/replay`);
     await loa.settled();
     const feed = await loa.ops('POST', '/ops/agreements/logs-generated/feed-url', { format: 'rss' });
     await fetch(feed.json.url);
     await fetch(String(feed.json.url).replace(/sig=.{4}/, 'sig=AAAA'));
     await fetch(`${loa.baseUrl}/ops/agreements`, { headers: { authorization: 'Bearer nope' } });
+    // A rotation, then a delivery signed with both the new and the previous secret.
+    const rotated = await loa.ops('POST', '/ops/agreements/logs-generated/channels/webhook/rotate-secret', {
+      overlapHours: 1,
+    });
+    expect(rotated.status).toBe(200);
+    await loa.ops('POST', `/ops/deliveries/${generatedDelivery}/replay`);
+    await loa.settled();
+    const master = JSON.parse((await loa.deps.secrets.get(MASTER_SIGNING_KEY_REF)) ?? '{}') as MasterKey;
 
     const secrets = [
       OPS_TOKEN,
       GIVEN_SECRET,
       generated.secrets.webhook as string,
+      rotated.json.secret as string,
+      ...Object.values(master.versions),
       (await loa.deps.secrets.get(feedKeyRef('logs-generated', 'k1'))) ?? 'missing',
       (await loa.deps.secrets.get(feedKeyRef('logs-given', 'k1'))) ?? 'missing',
     ];

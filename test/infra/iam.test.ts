@@ -130,6 +130,9 @@ function expectedFor(cap: Capability): string[] {
       return on(['secretsmanager:GetSecretValue'], SECRETS);
     case 'secrets:write':
       return on(['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'], SECRETS);
+    case 'secrets:master-key':
+      // The one master signing key, by name and Secrets Manager's six-character suffix: no `*`.
+      return on(['secretsmanager:GetSecretValue'], secretsNamed('loa/master-signing-key-??????'));
     case 'secrets:renew-credentials':
       // Written back only where social channels keep their network credentials.
       return on(['secretsmanager:PutSecretValue'], secretsNamed('loa/agreements/*/channels/*/credentials*'));
@@ -254,16 +257,26 @@ describe('per function', () => {
       expect((st as { Condition?: unknown }).Condition).toEqual({ StringLike: { 's3:prefix': ['facts/*'] } });
   });
 
-  it('grants secret reads on the agreement secrets prefix only', () => {
+  it('grants secret reads on the agreement secrets prefix and the master signing key only', () => {
     const reads = Object.keys(FUNCTIONS).flatMap((n) =>
       permissionsOf(n).filter((l) => l.startsWith('secretsmanager:')),
     );
 
     const credentials = `on ${JSON.stringify(secretsNamed('loa/agreements/*/channels/*/credentials*'))}`;
+    const master = `secretsmanager:GetSecretValue on ${JSON.stringify(secretsNamed('loa/master-signing-key-??????'))}`;
     expect(reads.length).toBeGreaterThan(0);
     expect(
-      reads.filter((l) => !l.endsWith(`on ${JSON.stringify(SECRETS)}`) && !l.endsWith(credentials)),
+      reads.filter(
+        (l) => !l.endsWith(`on ${JSON.stringify(SECRETS)}`) && !l.endsWith(credentials) && l !== master,
+      ),
     ).toEqual([]);
+  });
+
+  it('lets only ops and the webhook and broadcast workers read the master signing key', () => {
+    const readers = Object.keys(FUNCTIONS).filter((n) =>
+      permissionsOf(n).some((l) => l.includes('master-signing-key')),
+    );
+    expect(readers.sort()).toEqual(['deliver-broadcast', 'deliver-webhook', 'ops']);
   });
 
   it('keeps the asset and feed endpoints, which anyone may call, from writing anything but counters', () => {

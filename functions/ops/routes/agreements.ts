@@ -13,6 +13,7 @@ import {
 import { channelStates } from '#app/ops/catch-up.ts';
 import { HistoryQuery, ListQuery, UpdateAgreementInput } from '#app/ops/schemas.ts';
 import { RenewInput } from '#app/renew-agreement.ts';
+import { RotateSecretInput, rotateChannelSecret } from '#app/rotate-secret.ts';
 import { CreateAgreementInput, SocialCredentials } from '#schemas/agreement.ts';
 import { json, parseBody, parseQuery } from '../../http.ts';
 import { locatedSuccess } from '../openapi.ts';
@@ -64,6 +65,19 @@ export const AGREEMENT_ROUTES: OpsRoute[] = [
     async (deps, e, p) => {
       await replaceCredentials(deps, p.id ?? '', p.channelId ?? '', parseBody(e, SocialCredentials));
       return { statusCode: 204, headers: {}, body: '' };
+    },
+  ),
+  opsRoute(
+    'POST /ops/agreements/{id}/channels/{channelId}/rotate-secret',
+    {
+      summary: 'Rotate a channel’s signing secret (returned once; both sign during the overlap)',
+      body: RotateSecretInput,
+      bodyOptional: true,
+    },
+    async (deps, e, p) => {
+      // The body is optional: without one, the overlap is the default 24 hours.
+      const input = e.body ? parseBody(e, RotateSecretInput) : {};
+      return json(200, await rotateChannelSecret(deps, p.id ?? '', p.channelId ?? '', input));
     },
   ),
   opsRoute(

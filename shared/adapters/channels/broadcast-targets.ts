@@ -1,8 +1,11 @@
 import type { Readable } from 'node:stream';
 import { webhookMessageId } from '#domain/ids.ts';
 import { classifyHttpStatus } from '#domain/retry-policy.ts';
+import type { ChannelSecrets } from '#domain/signing-keys.ts';
 import { TargetRefusedError } from '#domain/target-policy.ts';
+import { signWebhook } from '#domain/webhook-signature.ts';
 import { type ChannelOf, ChannelRefusal, type SendContext } from '#ports/channel-adapter.ts';
+import type { Clock } from '#ports/clock.ts';
 import type { HttpClient, HttpResult } from '#ports/http-client.ts';
 import type { IngestResult, IngestStore } from '#ports/ingest-store.ts';
 
@@ -15,6 +18,23 @@ export type BroadcastAnswer = HttpResult | IngestResult;
 
 /** Signs one request's content (Standard Webhooks headers); a function, so the secret never sits in data. */
 export type Signer = (messageId: string, content: string) => Record<string, string>;
+
+/**
+ * The signer of a channel over HTTP (none for S3): its secrets read now, current first (both, during a
+ * rotation's overlap), each request stamped with the clock's time, as a long upload makes ctx.now stale.
+ */
+export async function signerOf(
+  keys: ChannelSecrets,
+  clock: Clock,
+  agreementId: string,
+  channel: BroadcastChannel,
+): Promise<Signer | undefined> {
+  if (channel.target !== 'http') return undefined;
+  const secrets = await keys.of(agreementId, channel, clock.now());
+  if (!secrets.length)
+    throw new ChannelRefusal('broadcast signing secret missing from the secret store', true);
+  return (id, content) => signWebhook(secrets, id, Math.floor(clock.now().getTime() / 1000), content);
+}
 
 /** What one write sends: an XML file's text, or a media stream of a known size. */
 type TargetBody = { text: string } | { stream: Readable; sizeBytes: number };

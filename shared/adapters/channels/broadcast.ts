@@ -1,6 +1,6 @@
 import { endpointOf } from '#domain/circuit-breaker.ts';
 import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.ts';
-import { signWebhook } from '#domain/webhook-signature.ts';
+import { ChannelSecrets } from '#domain/signing-keys.ts';
 import { canonicalUrl, type MediaDetails, mediaDetailsOf, pickDetails } from '#formats/feed-view.ts';
 import { MRSS_CONTENT_TYPE, mrssItemXml } from '#formats/mrss.ts';
 import { type BroadcastMedia, NEWSML_CONTENT_TYPE, newsItemXml } from '#formats/newsml-g2.ts';
@@ -14,7 +14,7 @@ import type { IngestStore } from '#ports/ingest-store.ts';
 import type { PackageStore } from '#ports/package-store.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
 import { pushMedia } from './broadcast-hashing.ts';
-import { type BroadcastAnswer, type Signer, succeeded, targetOf } from './broadcast-targets.ts';
+import { type BroadcastAnswer, type Signer, signerOf, succeeded, targetOf } from './broadcast-targets.ts';
 
 export type { BroadcastAnswer } from './broadcast-targets.ts';
 
@@ -70,7 +70,7 @@ export interface SentBroadcast {
 export class BroadcastAdapter implements ChannelAdapter<BroadcastChannel, PreparedBroadcast, SentBroadcast> {
   readonly type = 'broadcast';
   readonly #http: HttpClient;
-  readonly #secrets: SecretStore;
+  readonly #secrets: ChannelSecrets;
   readonly #packages: PackageStore;
   readonly #ingest: IngestStore;
   readonly #provider: string;
@@ -87,7 +87,7 @@ export class BroadcastAdapter implements ChannelAdapter<BroadcastChannel, Prepar
     clock?: Clock;
   }) {
     this.#http = deps.http;
-    this.#secrets = deps.secrets;
+    this.#secrets = new ChannelSecrets(deps.secrets);
     this.#packages = deps.packages;
     this.#ingest = deps.ingest;
     this.#provider = deps.provider ?? 'Loa';
@@ -118,7 +118,7 @@ export class BroadcastAdapter implements ChannelAdapter<BroadcastChannel, Prepar
         ...mediaDetailsOf(assoc, assoc.descriptions?.find((t) => t.role === 'alt')?.value),
       };
     });
-    const sign = await this.#signer(ctx.channel);
+    const sign = await this.#signer(ctx);
     return { media, ...(sign && { sign }) };
   }
 
@@ -192,7 +192,7 @@ export class BroadcastAdapter implements ChannelAdapter<BroadcastChannel, Prepar
   /** Writes the kill notice: the item's guid, pubStatus canceled, one version above the withdrawn one. */
   async undo(ctx: Ctx): Promise<SentBroadcast> {
     const { delivery: d } = ctx;
-    const target = this.#target(ctx, await this.#signer(ctx.channel));
+    const target = this.#target(ctx, await this.#signer(ctx));
     const path = `${this.#dir(ctx)}/${PACKAGE_FILES.kill}`;
     const xml = newsItemXml({
       manifest: ctx.manifest,
@@ -263,11 +263,8 @@ export class BroadcastAdapter implements ChannelAdapter<BroadcastChannel, Prepar
     return channel.target === 's3' ? `${channel.bucket}/${channel.prefix}${path}` : path;
   }
 
-  async #signer(channel: BroadcastChannel): Promise<Signer | undefined> {
-    if (channel.target !== 'http') return undefined;
-    const secret = await this.#secrets.get(channel.secretRef);
-    if (!secret) throw new ChannelRefusal('broadcast signing secret missing from the secret store', true);
-    return (id, content) => signWebhook(secret, id, Math.floor(this.#clock.now().getTime() / 1000), content);
+  #signer(ctx: Ctx): Promise<Signer | undefined> {
+    return signerOf(this.#secrets, this.#clock, ctx.agreement.agreementId, ctx.channel);
   }
 
   #target(ctx: Ctx, sign: Signer | undefined) {

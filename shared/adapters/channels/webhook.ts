@@ -2,6 +2,7 @@ import type { Config } from '#config/config.ts';
 import { endpointOf } from '#domain/circuit-breaker.ts';
 import { webhookMessageId } from '#domain/ids.ts';
 import { classifyHttpStatus, retryAfterFromHeaders } from '#domain/retry-policy.ts';
+import { ChannelSecrets } from '#domain/signing-keys.ts';
 import { targetUrlProblem } from '#domain/target-policy.ts';
 import { signWebhook } from '#domain/webhook-signature.ts';
 import { WEBHOOK_EVENT, webhookBody, withdrawalBody } from '#formats/webhook-payload.ts';
@@ -30,6 +31,8 @@ type SentWebhook = HttpResult;
 export class WebhookAdapter implements ChannelAdapter<WebhookChannel, PreparedWebhook, SentWebhook> {
   readonly type = 'webhook';
   readonly #deps: { http: HttpClient; secrets: SecretStore; config: Config };
+  /** The master key, read once per container (on the first signing); the channels' secrets derived from it. */
+  #signingKeys: ChannelSecrets | undefined;
 
   constructor(deps: { http: HttpClient; secrets: SecretStore; config: Config }) {
     this.#deps = deps;
@@ -75,8 +78,9 @@ export class WebhookAdapter implements ChannelAdapter<WebhookChannel, PreparedWe
       allowPrivateTargets: this.#deps.config.allowPrivateTargets,
     });
     if (refusal) throw new ChannelRefusal(`target refused: webhook URL ${refusal}`);
-    const secret = await this.#deps.secrets.get(ctx.channel.secretRef);
-    if (!secret) throw new ChannelRefusal('webhook secret missing from the secret store', true);
+    this.#signingKeys ??= new ChannelSecrets(this.#deps.secrets);
+    const secret = await this.#signingKeys.of(ctx.agreement.agreementId, ctx.channel, ctx.now);
+    if (!secret.length) throw new ChannelRefusal('webhook secret missing from the secret store', true);
     const headers = {
       'content-type': 'application/json; charset=utf-8',
       'user-agent': 'Loa/0.1 (+webhooks)',

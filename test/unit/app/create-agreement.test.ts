@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAgreement } from '#app/create-agreement.ts';
+import { channelSigningSecrets } from '#app/rotate-secret.ts';
+import { MASTER_SIGNING_KEY_REF } from '#domain/signing-keys.ts';
 import { CreateAgreementInput } from '#schemas/agreement.ts';
 import { memoryDeps, memoryPorts, testConfig } from '#test/support/memory/deps.ts';
 
@@ -38,8 +40,14 @@ describe('createAgreement', () => {
     expect(Object.keys(generatedSecrets).sort()).toEqual(['webhook', 'webhook-2', 'webhook-3']);
     expect(new Set(Object.values(generatedSecrets)).size).toBe(3);
     for (const [channelId, secret] of Object.entries(generatedSecrets)) {
-      expect(secrets.get(`loa/agreements/bao-ha-giang/channels/${channelId}/webhook-secret`)).toBe(secret);
+      expect(await channelSigningSecrets(deps, 'bao-ha-giang', channelId)).toEqual([secret]);
     }
+    // Derived from the one master key: no secret per channel in the store, none on the agreement.
+    expect([...secrets.keys()].sort()).toEqual([
+      'loa/agreements/bao-ha-giang/feed-keys/k1',
+      MASTER_SIGNING_KEY_REF,
+    ]);
+    expect(JSON.stringify(agreement)).not.toMatch(/whsec_/);
   });
 
   it('stores social credentials in the secret store and only a reference on the agreement', async () => {

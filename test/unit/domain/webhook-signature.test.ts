@@ -12,6 +12,19 @@ describe('signWebhook', () => {
     expect(new Webhook(secret).verify(body, headers)).toEqual(JSON.parse(body));
   });
 
+  it('signs with several secrets in one header, current first, each verifying on its own (a rotation’s overlap)', () => {
+    const other = `whsec_${Buffer.alloc(32, 9).toString('base64')}`;
+    const headers = signWebhook([other, secret], 'msg_1', timestamp, body);
+    expect(headers['webhook-signature'].split(' ').map((e) => e.slice(0, 3))).toEqual(['v1,', 'v1,']);
+    expect(headers['webhook-signature'].split(' ')[0]).toBe(
+      signWebhook(other, 'msg_1', timestamp, body)['webhook-signature'],
+    );
+    for (const s of [other, secret]) expect(new Webhook(s).verify(body, headers)).toEqual(JSON.parse(body));
+    expect(() =>
+      new Webhook(`whsec_${Buffer.alloc(32, 1).toString('base64')}`).verify(body, headers),
+    ).toThrow();
+  });
+
   it('signs the body bytes: one changed diacritic fails verification', () => {
     const headers = signWebhook(secret, 'msg_1', timestamp, body);
     const tampered = body.replace('Hà', 'Ha');

@@ -1,0 +1,127 @@
+/**
+ * Signing secrets of webhook and broadcast-over-HTTP channels, derived from one master key rather than
+ * stored one per channel (docs/security.md, "Signing secrets"). The master key is one secret in the
+ * secret store, `{versions: {"1": "<base64 of 32 bytes>"}}`, read once per container. A channel keeps
+ * only its key versions; its secret for version v is
+ * `whsec_` + base64(HKDF-SHA256(masterKey[m], info = "loa/webhook/<agreementId>/<channelId>/<v>")).
+ * A channel created before this keeps its stored secret (`secretRef`) until it is rotated.
+ */
+import { hkdfSync, randomBytes } from 'node:crypto';
+import type { SecretStore } from '#ports/secret-store.ts';
+import type { Channel, SigningKey } from '#schemas/agreement.ts';
+
+/** The one master key's name in the secret store (one Secrets Manager secret on AWS). */
+export const MASTER_SIGNING_KEY_REF = 'loa/master-signing-key';
+
+/** Hours both the old and the new secret sign after a rotation, unless the operator says otherwise. */
+export const DEFAULT_OVERLAP_HOURS = 24;
+
+/** The master key as stored: every version's key material, base64 of 32 bytes. */
+export interface MasterKey {
+  versions: Record<string, string>;
+}
+
+/** A new master key with one version, for a store that has none yet (the local runtime, a test). */
+export function newMasterKey(): MasterKey {
+  return { versions: { '1': randomBytes(32).toString('base64') } };
+}
+
+/**
+ * The master key as stored: `{versions: {...}}`, or the versions alone, `{"1": "..."}`, as Secrets
+ * Manager generates it for the stateful stack (a generated value can only be a top-level key). The
+ * material is read as base64: a generated one of 44 letters and digits gives 33 bytes.
+ */
+export function parseMasterKey(raw: string): MasterKey {
+  const parsed = JSON.parse(raw) as Partial<MasterKey> & Record<string, string>;
+  return parsed.versions ? { versions: parsed.versions } : { versions: parsed };
+}
+
+/** The newest version of a master key. */
+export function currentMasterVersion(master: MasterKey): number {
+  return Math.max(...Object.keys(master.versions).map(Number));
+}
+
+/** One channel's signing secret for its key version `version`, from master key version `master`. */
+export function deriveChannelSecret(
+  master: MasterKey,
+  key: { agreementId: string; channelId: string; version: number; master: number },
+): string {
+  const material = master.versions[String(key.master)];
+  if (!material) throw new Error(`master signing key has no version ${key.master}`);
+  const info = `loa/webhook/${key.agreementId}/${key.channelId}/${key.version}`;
+  const bytes = hkdfSync('sha256', Buffer.from(material, 'base64'), Buffer.alloc(0), info, 32);
+  return `whsec_${Buffer.from(bytes).toString('base64')}`;
+}
+
+/** A channel that signs what it sends: a webhook, or a broadcast over HTTP. */
+export type SignedChannel = Extract<Channel, { type: 'webhook' } | { type: 'broadcast'; target: 'http' }>;
+
+/**
+ * The keys a channel signs with at `now`, current first: its `signingKeys` whose overlap has not
+ * ended, or its stored secret when it was created before derived keys (and never rotated).
+ */
+export function activeSigningKeys(channel: SignedChannel, now: Date): SigningKey[] {
+  if (!channel.signingKeys) return channel.secretRef ? [{ secretRef: channel.secretRef }] : [];
+  return channel.signingKeys.filter((k) => !k.validUntil || Date.parse(k.validUntil) > now.getTime());
+}
+
+/** The next version number a rotation gives a channel: one above every derived version it has had. */
+export function nextKeyVersion(channel: SignedChannel): number {
+  const versions = (channel.signingKeys ?? []).flatMap((k) => ('version' in k ? [k.version] : []));
+  return Math.max(0, ...versions) + 1;
+}
+
+/**
+ * Reads and caches the master key (once per container: a new master version is read again once),
+ * and turns a channel's key entries into secrets. The secrets are never kept in data, only here.
+ */
+export class ChannelSecrets {
+  readonly #secrets: SecretStore;
+  #master: Promise<MasterKey | undefined> | undefined;
+
+  constructor(secrets: SecretStore) {
+    this.#secrets = secrets;
+  }
+
+  /** The master key, created on first use when the store has none and `create` is set (the ops API). */
+  async master(options: { create?: boolean } = {}): Promise<MasterKey | undefined> {
+    this.#master ??= this.#read(false);
+    let master = await this.#master.catch((error) => {
+      this.#master = undefined;
+      throw error;
+    });
+    // None yet is not cached: the ops API may create it while this container runs.
+    if (!master) this.#master = undefined;
+    if (!master && options.create) {
+      master = newMasterKey();
+      await this.#secrets.put(MASTER_SIGNING_KEY_REF, JSON.stringify(master));
+      this.#master = Promise.resolve(master);
+    }
+    return master;
+  }
+
+  /** The secrets of `channel` at `now`, current first; a key whose material is missing is left out. */
+  async of(agreementId: string, channel: SignedChannel, now: Date): Promise<string[]> {
+    const secrets = await Promise.all(
+      activeSigningKeys(channel, now).map((k) => this.#secret(agreementId, channel.channelId, k)),
+    );
+    return secrets.filter((s): s is string => Boolean(s));
+  }
+
+  async #secret(agreementId: string, channelId: string, key: SigningKey): Promise<string | undefined> {
+    if ('secretRef' in key) return this.#secrets.get(key.secretRef);
+    let master = await this.master();
+    if (master && !master.versions[String(key.master)]) {
+      // A master version newer than the one cached: read the store itself, once.
+      this.#master = this.#read(true);
+      master = await this.#master;
+    }
+    if (!master?.versions[String(key.master)]) return undefined;
+    return deriveChannelSecret(master, { channelId, ...key, agreementId: key.derivedFor ?? agreementId });
+  }
+
+  async #read(fresh: boolean): Promise<MasterKey | undefined> {
+    const raw = await this.#secrets.get(MASTER_SIGNING_KEY_REF, fresh ? { fresh } : undefined);
+    return raw ? parseMasterKey(raw) : undefined;
+  }
+}

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import {
+  activeSigningKeys,
+  ChannelSecrets,
+  deriveChannelSecret,
+  MASTER_SIGNING_KEY_REF,
+  type MasterKey,
+  nextKeyVersion,
+  parseMasterKey,
+  type SignedChannel,
+} from '#domain/signing-keys.ts';
+import { webhookSecret } from '#schemas/agreement.ts';
+import { MemorySecretStore } from '#test/support/memory/ports.ts';
+
+const MASTER: MasterKey = {
+  versions: { '1': Buffer.alloc(32, 1).toString('base64'), '2': Buffer.alloc(32, 2).toString('base64') },
+};
+const key = (version: number, master = 1) => ({ agreementId: 'vtv4', channelId: 'webhook', version, master });
+const NOW = new Date('2026-03-01T08:00:00Z');
+const channel = (c: Partial<SignedChannel>): SignedChannel =>
+  ({ channelId: 'webhook', type: 'webhook', url: 'https://cms.example/hook', ...c }) as SignedChannel;
+
+describe('deriveChannelSecret', () => {
+  it('derives a Standard Webhooks secret, the same every time for one agreement, channel, version and master', () => {
+    const secret = deriveChannelSecret(MASTER, key(1));
+    expect(webhookSecret.safeParse(secret).success).toBe(true);
+    expect(deriveChannelSecret(MASTER, key(1))).toBe(secret);
+  });
+
+  it('gives another secret for another agreement, channel, version or master version', () => {
+    const secrets = [
+      deriveChannelSecret(MASTER, key(1)),
+      deriveChannelSecret(MASTER, { ...key(1), agreementId: 'vtv5' }),
+      deriveChannelSecret(MASTER, { ...key(1), channelId: 'webhook-2' }),
+      deriveChannelSecret(MASTER, key(2)),
+      deriveChannelSecret(MASTER, key(1, 2)),
+    ];
+    expect(new Set(secrets).size).toBe(secrets.length);
+  });
+
+  it('reads the master key as the stateful stack generates it, the versions alone', () => {
+    const generated = JSON.stringify({ '1': 'Ab3'.repeat(14).slice(0, 44) });
+    expect(parseMasterKey(generated)).toEqual({ versions: JSON.parse(generated) });
+    expect(parseMasterKey(JSON.stringify(MASTER))).toEqual(MASTER);
+    expect(webhookSecret.safeParse(deriveChannelSecret(parseMasterKey(generated), key(1))).success).toBe(
+      true,
+    );
+  });
+
+  it('refuses a master version the key does not have', () => {
+    expect(() => deriveChannelSecret(MASTER, key(1, 3))).toThrow(/no version 3/);
+  });
+});
+
+describe('activeSigningKeys and nextKeyVersion', () => {
+  it('reads a channel from before derived keys as its stored secret, version 1 next', () => {
+    const legacy = channel({ secretRef: 'loa/agreements/vtv4/channels/webhook/webhook-secret' });
+    expect(activeSigningKeys(legacy, NOW)).toEqual([{ secretRef: legacy.secretRef }]);
+    expect(nextKeyVersion(legacy)).toBe(1);
+  });
+
+  it('drops a previous key once its overlap has ended, and numbers past every version it had', () => {
+    const rotated = channel({
+      signingKeys: [
+        { version: 3, master: 1 },
+        { version: 2, master: 1, validUntil: '2026-03-01T09:00:00Z' },
+        { secretRef: 'old', validUntil: '2026-03-01T08:00:00Z' },
+      ],
+    });
+    expect(activeSigningKeys(rotated, NOW)).toEqual([
+      { version: 3, master: 1 },
+      { version: 2, master: 1, validUntil: '2026-03-01T09:00:00Z' },
+    ]);
+    expect(nextKeyVersion(rotated)).toBe(4);
+  });
+});
+
+describe('ChannelSecrets', () => {
+  it('reads the master key once per container, whatever the number of channels signed', async () => {
+    const store = new MemorySecretStore();
+    await store.put(MASTER_SIGNING_KEY_REF, JSON.stringify(MASTER));
+    let reads = 0;
+    const counting = {
+      get: (ref: string) => {
+        reads++;
+        return store.get(ref);
+      },
+      put: store.put.bind(store),
+    };
+    const secrets = new ChannelSecrets(counting);
+
+    for (const channelId of ['a', 'b', 'c']) {
+      const c = channel({ channelId, signingKeys: [{ version: 1, master: 1 }] });
+      expect(await secrets.of('vtv4', c, NOW)).toEqual([
+        deriveChannelSecret(MASTER, { ...key(1), channelId }),
+      ]);
+    }
+    expect(reads).toBe(1);
+  });
+
+  it('creates the master key on first use only when asked (the ops API), never on the delivery path', async () => {
+    const store = new MemorySecretStore();
+
+    expect(await new ChannelSecrets(store).master()).toBeUndefined();
+    expect(await store.get(MASTER_SIGNING_KEY_REF)).toBeUndefined();
+    const created = await new ChannelSecrets(store).master({ create: true });
+
+    expect(Object.keys(created?.versions ?? {})).toEqual(['1']);
+    expect(Buffer.from(created?.versions['1'] ?? '', 'base64')).toHaveLength(32);
+    expect(JSON.parse((await store.get(MASTER_SIGNING_KEY_REF)) ?? '{}')).toEqual(created);
+  });
+
+  it('signs with a stored secret for a channel from before, and leaves out a key whose material is gone', async () => {
+    const store = new MemorySecretStore();
+    await store.put('stored', 'whsec_c3RvcmVk');
+    const c = channel({
+      signingKeys: [
+        { version: 2, master: 1 },
+        { secretRef: 'stored', validUntil: '2027-01-01T00:00:00Z' },
+      ],
+    });
+
+    expect(await new ChannelSecrets(store).of('vtv4', c, NOW)).toEqual(['whsec_c3RvcmVk']);
+  });
+});

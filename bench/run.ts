@@ -19,6 +19,7 @@ const PARTS: Record<string, Part> = {
   broadcast: async () => (await import('./broadcast.ts')).run(),
   reports: async () => (await import('./reports.ts')).run(),
   enumeration: async () => (await import('./enumeration.ts')).run(),
+  concurrency: async () => (await import('./concurrency.ts')).run(),
 };
 
 const RESULTS = new URL('../bench-results.json', import.meta.url);

@@ -1,7 +1,7 @@
 import { setMaxListeners } from 'node:events';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { type ChannelAdapters, deliver } from '#app/deliver.ts';
+import { type ChannelAdapters, type DeliverResult, deliver } from '#app/deliver.ts';
 import type { Deps } from '#app/deps.ts';
 import { limitAdapters, SendLimiter } from '#app/send-limiter.ts';
 import type { OutgoingEvent } from '#schemas/events.ts';
@@ -53,6 +53,7 @@ export function makeDeliverHandler(
 ) {
   const { concurrency, perEndpoint } = { ...DELIVER_LIMITS, ...limits };
   const built = new WeakMap<Deps, ChannelAdapters>();
+  const inTurn = oneAtATimePer<DeliverResult>();
   const handler = middy<SQSEvent, SQSBatchResponse>(EARLY_TIMEOUT).use(lambdaContext(() => getDeps().logger));
   return handler.handler(async (event, context, options): Promise<SQSBatchResponse> => {
     const deps = getDeps();
@@ -79,7 +80,7 @@ export function makeDeliverHandler(
     const batch = { schema: WorkMessage, what: 'work', logger: deps.logger, outOfTime, concurrency };
     const response = await eachMessage(event.Records, batch, async (msg) => {
       try {
-        const result = await deliver(deps, adapters, msg, signal);
+        const result = await inTurn(msg.deliveryId, () => deliver(deps, adapters, msg, signal));
         if (result.kind !== 'recorded') return;
         countOutcome(outcomes, kind, result.status);
         if (result.event) events.push(result.event);
@@ -97,4 +98,25 @@ export function makeDeliverHandler(
       .catch((error) => deps.logger.warn('outcome events not published', { error }));
     return response;
   });
+}
+
+/**
+ * Runs calls with the same key one after the other, in the order they came (calls with other keys
+ * are not held). Two records naming one delivery (a duplicate message, a sweeper's copy) thus never
+ * attempt it at once: the second reads the delivery after the first recorded its outcome, as it did
+ * when a batch ran one record at a time, rather than both sending and one losing the write's race.
+ */
+export function oneAtATimePer<T>() {
+  const last = new Map<string, Promise<unknown>>();
+  return (key: string, fn: () => Promise<T>): Promise<T> => {
+    const before = last.get(key);
+    const run = before ? before.then(fn, fn) : fn();
+    const settled = run.catch(() => undefined);
+    last.set(key, settled);
+    // The last one for its key forgets the key when it ends: the map holds only what is under way.
+    void settled.then(() => {
+      if (last.get(key) === settled) last.delete(key);
+    });
+    return run;
+  };
 }

@@ -239,4 +239,31 @@ describe('deliver handler, concurrent records', () => {
     expect([...ports.deliveries.items.values()].map((d) => d.status)).toEqual(Array(4).fill('retrying'));
     expect(channel.perEndpointMost.get('https://one.partner.example')).toBe(2);
   });
+
+  it('never attempts one delivery twice at once: its second record runs after the first', async () => {
+    const { deps, ports } = setup(['a.partner.example', 'b.partner.example'], 2);
+    const body = (id: string) => JSON.stringify({ deliveryId: id, trigger: 'scheduled' });
+    // dlv_0 twice (a duplicate message), dlv_1 once, in one batch.
+    const records = [
+      { messageId: 'm0', body: body('dlv_0') },
+      { messageId: 'm1', body: body('dlv_1') },
+      { messageId: 'm2', body: body('dlv_0') },
+    ];
+    const channel = gatedChannel();
+    const handler = makeDeliverHandler(
+      () => deps,
+      () => ({ webhook: channel.adapter }),
+    );
+
+    const answered = handler({ Records: records } as never, roomy);
+    await channel.whenHeld(2);
+    expect(channel.held.map((h) => h.deliveryId).sort()).toEqual(['dlv_0', 'dlv_1']);
+    for (const h of [...channel.held]) h.release();
+    const out = await answered;
+
+    // The copy read dlv_0 once it was delivered, and sent nothing.
+    expect(out.batchItemFailures).toEqual([]);
+    expect(channel.most).toBe(2);
+    expect(ports.deliveries.outcomes).toHaveLength(2);
+  });
 });

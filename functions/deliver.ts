@@ -24,11 +24,11 @@ export interface DeliverLimits {
 }
 
 /**
- * A whole webhook batch (10) at once, so ten partners answering in 300 ms take 300 ms, not 3 s; no
- * more than 4 requests at a time to one partner, so a batch for one partner does not open ten
- * connections to it. docs/reliability.md.
+ * A whole webhook batch (20: infra/wiring.ts) at once, so twenty partners answering in 300 ms take
+ * about 300 ms, not 6 s; no more than 4 requests at a time to one partner, so a batch for one partner
+ * does not open twenty connections to it. docs/reliability.md.
  */
-export const DELIVER_LIMITS: DeliverLimits = { concurrency: 10, perEndpoint: 4 };
+export const DELIVER_LIMITS: DeliverLimits = { concurrency: 20, perEndpoint: 4 };
 
 /**
  * middy 6 aborts the handler's `signal` timeoutEarlyInMillis before the timeout, then races the

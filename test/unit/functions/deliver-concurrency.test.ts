@@ -76,8 +76,8 @@ function gatedChannel() {
   };
 }
 
-/** In-memory deps with one agreement per partner host, and `n` deliveries spread over `hosts`. */
-function setup(hosts: string[], n: number) {
+/** In-memory deps with one agreement per partner host, and `n` deliveries, the i-th to `hostOf(i)`. */
+function setup(hosts: string[], n: number, hostOf = (i: number) => hosts[i % hosts.length] as string) {
   const ports = memoryPorts();
   const deps: Deps = memoryDeps({}, ports);
   ports.packages.put(MANIFEST, JSON.stringify({ uri: 'x', associations: [] }));
@@ -90,7 +90,7 @@ function setup(hosts: string[], n: number) {
     ports.agreements.items.set(agreement.agreementId, agreement);
   }
   const records = Array.from({ length: n }, (_, i) => {
-    const host = hosts[i % hosts.length] as string;
+    const host = hostOf(i);
     const d = deliveryFixture({
       deliveryId: `dlv_${i}`,
       agreementId: `ag-${host}`,
@@ -152,21 +152,10 @@ describe('deliver handler, concurrent records', () => {
 
   it('never has more than the per-endpoint cap in flight to one endpoint, while others go on', async () => {
     // Eight records for a slow partner, two for another: the cap lets the other's through at once.
-    const { deps, ports } = setup(['slow.partner.example', 'fast.partner.example'], 0);
-    const records = Array.from({ length: 10 }, (_, i) => {
-      const host = i < 8 ? 'slow.partner.example' : 'fast.partner.example';
-      const d = deliveryFixture({
-        deliveryId: `dlv_${i}`,
-        agreementId: `ag-${host}`,
-        channelId: 'webhook',
-        articleId: 'a1',
-        manifest: MANIFEST,
-        createdAt: MEMORY_NOW.toISOString(),
-        updatedAt: MEMORY_NOW.toISOString(),
-      });
-      ports.deliveries.items.set(d.deliveryId, d);
-      return { messageId: `m${i}`, body: JSON.stringify({ deliveryId: d.deliveryId, trigger: 'scheduled' }) };
-    });
+    const hosts = ['slow.partner.example', 'fast.partner.example'];
+    const { deps, ports, event } = setup(hosts, 10, (i) =>
+      i < 8 ? 'slow.partner.example' : 'fast.partner.example',
+    );
     const channel = gatedChannel();
     const handler = makeDeliverHandler(
       () => deps,
@@ -174,7 +163,7 @@ describe('deliver handler, concurrent records', () => {
       { perEndpoint: 3 },
     );
 
-    const answered = handler({ Records: records } as never, roomy);
+    const answered = handler(event, roomy);
     await channel.whenHeld(5);
     // Three of the slow partner's (the cap), and both of the fast one's, which did not wait behind them.
     expect(channel.held.filter((h) => h.endpoint === 'https://slow.partner.example')).toHaveLength(3);

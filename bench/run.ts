@@ -20,6 +20,7 @@ const PARTS: Record<string, Part> = {
   reports: async () => (await import('./reports.ts')).run(),
   enumeration: async () => (await import('./enumeration.ts')).run(),
   scale: async () => (await import('./scale.ts')).run(),
+  concurrency: async () => (await import('./concurrency.ts')).run(),
 };
 
 const RESULTS = new URL('../bench-results.json', import.meta.url);

@@ -50,6 +50,9 @@ export class WorkQueue extends Construct {
     consumer.addEventSource(
       new SqsEventSource(this.queue, {
         batchSize: this.spec.batchSize,
+        ...(this.spec.maxBatchingWindowSeconds && {
+          maxBatchingWindow: Duration.seconds(this.spec.maxBatchingWindowSeconds),
+        }),
         reportBatchItemFailures: true,
         // Pollers beyond the reserved concurrency would only be throttled, and each throttled
         // receive counts towards maxReceiveCount.

@@ -201,6 +201,7 @@ export class LocalQueues {
     for (const spec of this.#opts.specs) {
       const running = this.#running.get(spec.name) ?? new Set();
       while (running.size < (this.#opts.maxConcurrentBatches ?? 4)) {
+        if (this.#gathering(spec)) break;
         const batch = this.#receive(spec);
         if (batch.length === 0) break;
         const run = this.#runBatch(spec, batch).finally(() => {
@@ -212,6 +213,23 @@ export class LocalQueues {
       }
     }
     this.#notify();
+  }
+
+  /**
+   * The batching window (maxBatchingWindowSeconds), as Lambda's event source mapping keeps it: a batch
+   * short of batchSize waits until the window has passed since its oldest message became visible.
+   */
+  #gathering(spec: QueueSpec): boolean {
+    if (!spec.maxBatchingWindowSeconds) return false;
+    const now = Date.now();
+    let ready = 0;
+    let oldest = now;
+    for (const m of this.#store.list(spec.name)) {
+      if (m.visibleAt > now || (m.receiptHandle && this.#leased.has(m.receiptHandle))) continue;
+      ready++;
+      oldest = Math.min(oldest, m.visibleAt);
+    }
+    return ready > 0 && ready < spec.batchSize && now - oldest < this.#ms(spec.maxBatchingWindowSeconds);
   }
 
   #receive(spec: QueueSpec): StoredMessage[] {

@@ -17,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Client } from '#adapters/aws/clients.ts';
 import type { Delivery } from '#domain/delivery.ts';
 import { webhookMessageId } from '#domain/ids.ts';
+import { DELIVER_LIMITS } from '#functions/deliver.ts';
 import { LOCAL_CMS_ACCESS_KEY_ID } from '#infra/local/publishers.ts';
 import { BUS_NAME } from '#infra/wiring.ts';
 import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
@@ -28,8 +29,11 @@ const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const TOKEN = 'crash-test-ops-token-9f3b2c-5e1d7a40b8';
 const APPROVALS = 60;
 const PARTNERS = 5;
-/** Batches the local queue runs at once, each one message at a time: the requests a kill can interrupt. */
-const CONCURRENT_ATTEMPTS = 4;
+/**
+ * The requests a kill can interrupt: 4 batches the local queue runs at once, each with up to
+ * `concurrency` records in flight, and no more than `perEndpoint` at a time to one partner.
+ */
+const CONCURRENT_ATTEMPTS = Math.min(4 * DELIVER_LIMITS.concurrency, PARTNERS * DELIVER_LIMITS.perEndpoint);
 
 interface Child {
   process: ChildProcess;

@@ -62,6 +62,11 @@ interface LocalQueuesOptions {
   pollIntervalMs?: number;
   /** Multiplies every queue time (visibility timeout, delays): 0.001 turns seconds into milliseconds. */
   timeScale?: number;
+  /**
+   * Multiplies the batching window only (after `timeScale`): the test runtime makes Lambda's 1 s window
+   * 20 ms, so a short batch is still gathered but e2e tests do not wait a second per batch.
+   */
+  batchingWindowScale?: number;
   /** Batches one queue's consumer may run at once (Lambda scales its pollers similarly). */
   maxConcurrentBatches?: number;
   region?: string;
@@ -229,7 +234,11 @@ export class LocalQueues {
       ready++;
       oldest = Math.min(oldest, m.visibleAt);
     }
-    return ready > 0 && ready < spec.batchSize && now - oldest < this.#ms(spec.maxBatchingWindowSeconds);
+    return (
+      ready > 0 &&
+      ready < spec.batchSize &&
+      now - oldest < this.#ms(spec.maxBatchingWindowSeconds) * (this.#opts.batchingWindowScale ?? 1)
+    );
   }
 
   #receive(spec: QueueSpec): StoredMessage[] {

@@ -46,6 +46,8 @@ export interface LocalOptions {
   circuitBreaker?: Partial<CircuitBreakerPolicy>;
   /** Multiplies every queue time (visibility timeout, delays): tests make whole seconds short. */
   queueTimeScale?: number;
+  /** Multiplies only the queues' batching window (default 1, Lambda's; tests shorten it). */
+  batchingWindowScale?: number;
   /** Times the bus delivers each event to each target (default 1); 2 exercises at-least-once. */
   busDeliveriesPerEvent?: number;
   /** The unfinished-delivery sweeper's period and staleness threshold (default every 30 s, after 60 s). */
@@ -143,6 +145,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
     invoke: (fn, e) => invoke(fn, e),
     store: queueStore,
     ...(opts.queueTimeScale !== undefined && { timeScale: opts.queueTimeScale }),
+    ...(opts.batchingWindowScale !== undefined && { batchingWindowScale: opts.batchingWindowScale }),
   });
   const config = Config.parse({
     tableName: TABLE,

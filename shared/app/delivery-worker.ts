@@ -261,9 +261,7 @@ export class DeliveryWorker {
   async #newerVersionOnChannel(d: Delivery, msg: WorkMessage): Promise<number | undefined> {
     const mayBeStale = d.attemptCount > 0 || msg.trigger === 'manual' || d.embargoUntil !== undefined;
     if (!mayBeStale) return undefined;
-    const onChannel = (await this.deps.deliveries.listByArticle(d.articleId)).filter(
-      (x) => x.agreementId === d.agreementId && x.channelId === d.channelId,
-    );
+    const onChannel = await this.deps.deliveries.listOnChannel(d.articleId, d.agreementId, d.channelId);
     return supersededBy(d.version, onChannel);
   }
 }

@@ -52,6 +52,13 @@ export interface DeliveryStore {
   ): Promise<DeliveryPage>;
   /** Everywhere an article went: its deliveries, every version and agreement. */
   listByArticle(articleId: string): Promise<Delivery[]>;
+  /**
+   * The article's feed deliveries tombstoned before withdrawal markers existed (the only trace of such a
+   * withdrawal). They were all written before the article index was sharded, so one Query finds them.
+   */
+  listTombstonedBeforeMarkers(articleId: string): Promise<Delivery[]>;
+  /** The article's deliveries (every version, publishes and takedowns) on one agreement × channel. */
+  listOnChannel(articleId: string, agreementId: string, channelId: string): Promise<Delivery[]>;
   /** Deliveries a worker should be holding (pending/retrying), for recovery after a restart. */
   listUnfinished(limit: number): Promise<Delivery[]>;
 }

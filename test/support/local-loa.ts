@@ -66,6 +66,8 @@ export async function startTestLoa(overrides: Partial<LocalOptions> = {}): Promi
     contentBucket: 'loa-content',
     retryPolicy: { baseDelayMs: 20, maxDelayMs: 200, maxAttempts: 4, timeoutMs: 2000 },
     logLevel: 'SILENT',
+    // Lambda's 1 s batching window becomes 20 ms: batches are still gathered, tests do not wait.
+    batchingWindowScale: 0.02,
     ...overrides,
   });
   const s3 = s3Client('us-east-1', loa.s3Endpoint);

@@ -65,7 +65,7 @@ export function deliveryItem(d: Delivery): Record<string, unknown> {
     ...d,
     [INDEX.byParent.pk]: keys.deliveriesOf(d.agreementId),
     [INDEX.byParent.sk]: `DELIVERY#${d.createdAt}#${d.deliveryId}`,
-    [INDEX.byArticle.pk]: keys.deliveriesOfArticle(d.articleId, d.deliveryId),
+    [INDEX.byArticle.pk]: keys.deliveriesOfArticle(d.articleId, d.agreementId, d.channelId),
     [INDEX.byArticle.sk]: `V#${String(d.version).padStart(8, '0')}#${d.agreementId}#${d.channelId}`,
     ...statusIndexes(d, d.status, d.updatedAt),
     // Only feed deliveries are on the feed index, at the time they enter the feed.

@@ -214,6 +214,20 @@ export class DynamoDeliveryStore implements DeliveryStore {
     return this.queryShards(INDEX.byArticle, keys.deliveriesOfArticleShards(articleId), 10_000);
   }
 
+  async listTombstonedBeforeMarkers(articleId: string): Promise<Delivery[]> {
+    return (await this.queryShards(INDEX.byArticle, [`ARTICLE#${articleId}`], 10_000)).filter(
+      (d) => d.withdrawnAt,
+    );
+  }
+
+  /** Every version of the article on one agreement × channel: its one shard (and the unsharded key). */
+  async listOnChannel(articleId: string, agreementId: string, channelId: string): Promise<Delivery[]> {
+    const pks = [keys.deliveriesOfArticle(articleId, agreementId, channelId), `ARTICLE#${articleId}`];
+    return (await this.queryShards(INDEX.byArticle, pks, 10_000)).filter(
+      (d) => d.agreementId === agreementId && d.channelId === channelId,
+    );
+  }
+
   /** The oldest `limit` of every unfinished shard (and the unsharded key), oldest first. */
   async listUnfinished(limit: number): Promise<Delivery[]> {
     return (await this.queryShards(INDEX.unfinished, keys.unfinishedShards(), limit)).slice(0, limit);

@@ -25,7 +25,7 @@ export const INDEX = {
  */
 export const SHARDS = 16;
 
-/** A delivery's shard, 0..SHARDS-1: FNV-1a of its id, so every write of one delivery lands on one shard. */
+/** A key's shard, 0..SHARDS-1: FNV-1a of what names it, so every write of one delivery lands on one shard. */
 export function shardOf(id: string): number {
   let hash = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) hash = Math.imul(hash ^ id.charCodeAt(i), 0x01000193);
@@ -55,9 +55,13 @@ export const keys = {
   unfinished: (deliveryId: string) => `UNFINISHED#${shardOf(deliveryId)}`,
   /** The unfinished index's partition keys: every shard, then `UNFINISHED` (before sharding). */
   unfinishedShards: () => shardsOf('UNFINISHED'),
-  /** A delivery's key on the by-article index (gsi3), sharded by delivery id. */
-  deliveriesOfArticle: (articleId: string, deliveryId: string) =>
-    `ARTICLE#${articleId}#${shardOf(deliveryId)}`,
+  /**
+   * A delivery's key on the by-article index (gsi3), sharded by its agreement × channel: a fan-out's
+   * writes spread over the shards, and every version of the article on one channel (publishes and
+   * takedowns) shares one shard, which the send-time check of a newer version reads alone.
+   */
+  deliveriesOfArticle: (articleId: string, agreementId: string, channelId: string) =>
+    `ARTICLE#${articleId}#${shardOf(`${agreementId}#${channelId}`)}`,
   /** The by-article index's partition keys of an article: every shard, then `ARTICLE#<id>` (before sharding). */
   deliveriesOfArticleShards: (articleId: string) => shardsOf(`ARTICLE#${articleId}`),
   rejections: 'REJECTIONS',

@@ -46,7 +46,7 @@ type ReopenDeps = Pick<Deps, 'agreements' | 'deliveries' | 'routing' | 'withdraw
 /** Reads shared by the deliveries of one bulk run: each agreement and article is looked up once. */
 export class ReplayLookups {
   readonly #agreements = new Map<string, Promise<Agreement | undefined>>();
-  readonly #articles = new Map<string, Promise<Delivery[]>>();
+  readonly #channels = new Map<string, Promise<Delivery[]>>();
   readonly #withdrawals = new Map<string, Promise<string | undefined>>();
   constructor(private readonly deps: ReopenDeps) {}
 
@@ -68,24 +68,25 @@ export class ReplayLookups {
         .then(
           async (w) =>
             w?.withdrawnAt ??
-            (await this.articleDeliveries(articleId)).find((x) => x.withdrawnAt)?.withdrawnAt,
+            (await this.deps.deliveries.listTombstonedBeforeMarkers(articleId))[0]?.withdrawnAt,
         );
     this.#withdrawals.set(articleId, found);
     return found;
   }
 
-  articleDeliveries(articleId: string): Promise<Delivery[]> {
-    const found = this.#articles.get(articleId) ?? this.deps.deliveries.listByArticle(articleId);
-    this.#articles.set(articleId, found);
+  /** The article's deliveries on one agreement × channel (one shard of the article index). */
+  onChannel(articleId: string, agreementId: string, channelId: string): Promise<Delivery[]> {
+    const key = `${articleId}\n${agreementId}\n${channelId}`;
+    const found =
+      this.#channels.get(key) ?? this.deps.deliveries.listOnChannel(articleId, agreementId, channelId);
+    this.#channels.set(key, found);
     return found;
   }
 }
 
 /** The deliveries of `d`'s article on the same agreement × channel (publishes and takedowns). */
 async function onSameChannel(d: Delivery, lookups: ReplayLookups): Promise<Delivery[]> {
-  return (await lookups.articleDeliveries(d.articleId)).filter(
-    (x) => x.agreementId === d.agreementId && x.channelId === d.channelId,
-  );
+  return lookups.onChannel(d.articleId, d.agreementId, d.channelId);
 }
 
 /** Throws ReplayRefusedError when nothing may be sent for `d` under its agreement now. */

@@ -55,7 +55,7 @@ describe(`Sharded index keys (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`, 
     expect(articleKeys.size).toBeGreaterThan(SHARDS / 2);
     for (const [i, d] of all.entries()) {
       expect(written[i]).toEqual({
-        article: `ARTICLE#hagiang-article#${shardOf(d.deliveryId)}`,
+        article: `ARTICLE#hagiang-article#${shardOf(`${d.agreementId}#${d.channelId}`)}`,
         unfinished: `UNFINISHED#${shardOf(d.deliveryId)}`,
       });
     }
@@ -104,5 +104,33 @@ describe(`Sharded index keys (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`, 
       recent.deliveryId,
       old.deliveryId,
     ]);
+  });
+
+  it('reads one agreement × channel from its one article shard: every version and takedown there, nothing of other channels', async () => {
+    const all = fanOut(20);
+    for (const d of all) await store.create(d);
+    const v2 = deliveryFixture({ agreementId: 'agr-007', version: 2, createdAt: at(30), updatedAt: at(30) });
+    const takedown = deliveryFixture({
+      agreementId: 'agr-007',
+      version: 2,
+      kind: 'withdrawal',
+      deliveryId: 'dlv_takedown_v2',
+      createdAt: at(31),
+      updatedAt: at(31),
+    });
+    await store.create(v2);
+    await store.create(takedown);
+    const [older] = fanOut(1).map((d) => ({ ...d, agreementId: 'agr-007', deliveryId: 'dlv_unsharded_v0' }));
+    await putUnsharded(older as Delivery);
+
+    const onChannel = await store.listOnChannel('hagiang-article', 'agr-007', all[7]?.channelId ?? '');
+
+    expect(onChannel.map((d) => d.deliveryId).sort()).toEqual(
+      [all[7]?.deliveryId, v2.deliveryId, takedown.deliveryId, 'dlv_unsharded_v0'].sort(),
+    );
+    const keysOf = await Promise.all([v2, takedown].map((d) => indexKeysOf(d.deliveryId)));
+    expect(new Set(keysOf.map((k) => k.article))).toEqual(
+      new Set([`ARTICLE#hagiang-article#${shardOf(`agr-007#${v2.channelId}`)}`]),
+    );
   });
 });

@@ -124,6 +124,16 @@ export class MemoryDeliveryStore implements DeliveryStore {
     return this.select((d) => d.articleId === articleId);
   }
 
+  async listTombstonedBeforeMarkers(articleId: string): Promise<Delivery[]> {
+    return this.select((d) => d.articleId === articleId && d.withdrawnAt !== undefined);
+  }
+
+  async listOnChannel(articleId: string, agreementId: string, channelId: string): Promise<Delivery[]> {
+    return this.select(
+      (d) => d.articleId === articleId && d.agreementId === agreementId && d.channelId === channelId,
+    );
+  }
+
   async listUnfinished(limit: number): Promise<Delivery[]> {
     return this.select(attemptable).slice(0, limit);
   }

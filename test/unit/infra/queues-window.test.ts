@@ -1,5 +1,5 @@
 /** The local queues keep a batching window as Lambda's event source mapping does. */
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { LocalQueues } from '#infra/local/queues.ts';
 import type { FunctionName, QueueSpec } from '#infra/wiring.ts';
 
@@ -13,8 +13,11 @@ const spec: QueueSpec = {
 };
 const started: LocalQueues[] = [];
 
-/** Queues whose consumer notes each batch's bodies; `timeScale` 0.05 makes the 1 s window 50 ms. */
-function makeQueues(batches: string[][]): LocalQueues {
+/**
+ * Queues whose consumer notes each batch's bodies; `windowScale` stretches the 1 s window. The windows
+ * are long beside the tests' own pauses, so a slow machine cannot make a batch look early or late.
+ */
+function makeQueues(batches: string[][], windowScale: number): LocalQueues {
   const queues = new LocalQueues({
     specs: [spec],
     invoke: async (_fn: FunctionName, event: unknown) => {
@@ -23,7 +26,7 @@ function makeQueues(batches: string[][]): LocalQueues {
     },
     baseUrl: 'http://127.0.0.1:4566/',
     pollIntervalMs: 2,
-    timeScale: 0.05,
+    batchingWindowScale: windowScale,
   });
   started.push(queues);
   return queues;
@@ -36,25 +39,26 @@ afterEach(async () => {
 describe('LocalQueues batching window', () => {
   it('hands a full batch at once', async () => {
     const batches: string[][] = [];
-    const queues = makeQueues(batches);
+    // A 60 s window: a full batch handed within the 10 s wait cannot have waited for it.
+    const queues = makeQueues(batches, 60);
     queues.start();
     for (const body of ['a', 'b', 'c']) queues.send('loa-webhook', body);
 
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await vi.waitFor(() => expect(batches).toHaveLength(1), { timeout: 10_000, interval: 5 });
 
     expect(batches).toEqual([['a', 'b', 'c']]);
   });
 
   it('holds a short batch until the window has passed, gathering what comes meanwhile', async () => {
     const batches: string[][] = [];
-    const queues = makeQueues(batches);
+    const queues = makeQueues(batches, 1);
     queues.start();
     queues.send('loa-webhook', 'a');
     await new Promise((resolve) => setTimeout(resolve, 15));
     queues.send('loa-webhook', 'b');
     await new Promise((resolve) => setTimeout(resolve, 15));
 
-    // 30 ms into a 50 ms window: nothing handed yet.
+    // About 30 ms into a 1 s window: nothing handed yet.
     expect(batches).toEqual([]);
     await queues.idle();
     expect(batches).toEqual([['a', 'b']]);

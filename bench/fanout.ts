@@ -16,7 +16,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Pool } from 'undici';
 import { dynamoClient, s3Client } from '#adapters/aws/clients.ts';
 import { DynamoDeliveryStore } from '#adapters/aws/dynamo-delivery-store.ts';
@@ -69,6 +69,20 @@ export function articleNamed(articleId: string): Article {
       uri: `s3://${CONTENT_BUCKET}/bench/${articleId}/${a.assetId}.jpg`,
     })),
   };
+}
+
+/** Uploads the article's assets (each the bench's image) to the content bucket, as the CMS does before approving. */
+export async function uploadAssets(s3: S3Client, article: Article): Promise<void> {
+  for (const asset of article.assets) {
+    await s3.send(
+      new PutObjectCommand({
+        Bucket: CONTENT_BUCKET,
+        Key: asset.uri.replace(`s3://${CONTENT_BUCKET}/`, ''),
+        Body: IMAGE,
+        ContentType: asset.mimeType,
+      }),
+    );
+  }
 }
 
 export interface Arrival {
@@ -264,18 +278,7 @@ async function loaRound(s: Session, tag: string, approvals: number, count: boole
     credentials: { accessKeyId: LOCAL_CMS_ACCESS_KEY_ID, secretAccessKey: 'cms' },
   });
   const articles = Array.from({ length: approvals }, (_, i) => articleNamed(`${tag}-a${i}`));
-  for (const a of articles) {
-    for (const asset of a.assets) {
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: CONTENT_BUCKET,
-          Key: asset.uri.replace(`s3://${CONTENT_BUCKET}/`, ''),
-          Body: IMAGE,
-          ContentType: asset.mimeType,
-        }),
-      );
-    }
-  }
+  for (const a of articles) await uploadAssets(s3, a);
   await loa.settled();
   await sink.take();
   counter.reset();

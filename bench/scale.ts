@@ -9,12 +9,10 @@
  * A second approval's route is killed half way (its delivery store throws after half the creates);
  * the bus retries it, and every delivery must be enqueued again without the sweeper (kept off).
  */
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type ClientHook, s3Client } from '#adapters/aws/clients.ts';
 import { INDEX, KEY } from '#adapters/aws/table.ts';
@@ -25,7 +23,7 @@ import type { Agreement } from '#schemas/agreement.ts';
 import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { busEntries } from '#test/support/local-loa.ts';
 import { itemSize } from './aws-counter.ts';
-import { type Arrival, articleNamed, Sink, within } from './fanout.ts';
+import { type Arrival, articleNamed, Sink, uploadAssets, within } from './fanout.ts';
 import { figure, type PartResult, round } from './figure.ts';
 import { startBenchLoa } from './local.ts';
 
@@ -42,7 +40,6 @@ const PARTITION_WRITES_PER_SECOND = 1000;
 const AWS_ROUTE_WRITES_PER_SECOND = 32 / 0.01;
 const GSIS = Object.values(INDEX);
 const SECRET_REF = 'bench/scale/webhook';
-const IMAGE = readFileSync(new URL('../events/assets/ky-ket-vtv4.jpg', import.meta.url));
 
 type Item = Record<string, unknown>;
 type Args = { input: Record<string, unknown> };
@@ -181,16 +178,7 @@ async function approve(loa: LocalLoa, articleId: string): Promise<number> {
     credentials: { accessKeyId: LOCAL_CMS_ACCESS_KEY_ID, secretAccessKey: 'cms' },
   });
   const article = articleNamed(articleId);
-  for (const asset of article.assets) {
-    await s3.send(
-      new PutObjectCommand({
-        Bucket: CONTENT_BUCKET,
-        Key: asset.uri.replace(`s3://${CONTENT_BUCKET}/`, ''),
-        Body: IMAGE,
-        ContentType: asset.mimeType,
-      }),
-    );
-  }
+  await uploadAssets(s3, article);
   const t0 = performance.timeOrigin + performance.now();
   const entries = [{ source: SOURCE.cms, detailType: DETAIL_TYPE.contentApproved, detail: { article } }];
   const out = await bus.send(new PutEventsCommand({ Entries: busEntries(entries) }));

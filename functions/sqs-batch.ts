@@ -1,6 +1,7 @@
 import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
+import { mapBounded } from '#app/bounded.ts';
 
 interface BatchOptions<T> {
   /** What each record's body must be (JSON): only Loa writes to these queues. */
@@ -30,32 +31,27 @@ export async function eachMessage<T>(
   handle: (msg: T, record: SQSRecord) => Promise<void>,
 ): Promise<SQSBatchResponse> {
   const failed = new Set<number>();
-  let next = 0;
   let outOfTime = false;
-  const lane = async () => {
-    while (next < records.length) {
-      const i = next++;
-      const record = records[i] as SQSRecord;
-      if (outOfTime || opts.outOfTime?.()) {
-        outOfTime = true;
-        failed.add(i);
-        continue;
-      }
-      const msg = opts.schema.safeParse(safeJson(record.body));
-      if (!msg.success) {
-        opts.logger.error(`malformed ${opts.what} message dropped`, { messageId: record.messageId });
-        continue;
-      }
-      try {
-        await handle(msg.data, record);
-      } catch (error) {
-        opts.onFailure?.(error, msg.data);
-        failed.add(i);
-      }
+  // Never rejects (a failure is noted, not thrown), so every record gets its turn.
+  const numbered = records.map((record, i) => ({ record, i }));
+  await mapBounded(numbered, opts.concurrency ?? 1, async ({ record, i }) => {
+    if (outOfTime || opts.outOfTime?.()) {
+      outOfTime = true;
+      failed.add(i);
+      return;
     }
-  };
-  const lanes = Math.max(1, Math.min(opts.concurrency ?? 1, records.length));
-  await Promise.all(Array.from({ length: lanes }, lane));
+    const msg = opts.schema.safeParse(safeJson(record.body));
+    if (!msg.success) {
+      opts.logger.error(`malformed ${opts.what} message dropped`, { messageId: record.messageId });
+      return;
+    }
+    try {
+      await handle(msg.data, record);
+    } catch (error) {
+      opts.onFailure?.(error, msg.data);
+      failed.add(i);
+    }
+  });
   return {
     batchItemFailures: records.filter((_, i) => failed.has(i)).map((r) => ({ itemIdentifier: r.messageId })),
   };

@@ -6,6 +6,7 @@ import { CreateBucketCommand, HeadBucketCommand } from '@aws-sdk/client-s3';
 import dynalite from 'dynalite';
 import S3rver from 's3rver';
 import { dynamoClient, s3Client } from '#adapters/aws/clients.ts';
+import { migrateDeliveriesToModel2 } from '#adapters/aws/dynamo-migrate.ts';
 import { tableDefinition } from '#adapters/aws/table.ts';
 
 interface Emulators {
@@ -31,6 +32,8 @@ export async function startEmulators(opts: {
   s3Port: number;
   tableName: string;
   buckets: string[];
+  /** Where what the emulators did to the data folder is told (a migration). */
+  log?: (line: string) => void;
 }): Promise<Emulators> {
   const dynamo: Server = dynalite({ path: join(opts.dataDir, 'dynamodb'), createTableMs: 0 });
   const dynamoPort = await listen(dynamo, opts.dynamoPort);
@@ -56,6 +59,10 @@ export async function startEmulators(opts: {
         `the data folder ${opts.dataDir} was made by an older Loa (its table lacks ${missing.join(', ')}); move it aside or delete it and start again`,
       );
     }
+    // A folder from before data model 2: its deliveries are moved onto the open lists, once.
+    const { migrated } = await migrateDeliveriesToModel2({ client: ddb, tableName: opts.tableName });
+    if (migrated)
+      opts.log?.(`data model 2: ${migrated} deliveries of ${opts.dataDir} moved onto their open lists`);
   } catch (error) {
     if (!(error instanceof Error && error.name === 'ResourceNotFoundException')) throw error;
     await ddb.send(new CreateTableCommand(wanted));

@@ -3,7 +3,7 @@ import { type SweepResult, sweepUnfinished } from '#app/sweep-unfinished.ts';
 import { PUSH_CHANNEL_TYPES } from '#ports/work-queue.ts';
 import type { LocalQueues } from './queues.ts';
 
-type SweepDeps = Pick<Deps, 'deliveries' | 'queue' | 'clock' | 'logger'>;
+type SweepDeps = Pick<Deps, 'agreements' | 'deliveries' | 'queue' | 'clock' | 'logger'>;
 
 /** Delivery ids the channel queues' live messages name: those deliveries are held, nothing to sweep. */
 function heldBy(queues: LocalQueues): (deliveryId: string) => boolean {

@@ -110,6 +110,7 @@ export async function startLocal(opts: LocalOptions): Promise<LocalLoa> {
     s3Port: opts.s3Port,
     tableName: TABLE,
     buckets: [opts.contentBucket, PACKAGES_BUCKET],
+    log: (line) => process.stderr.write(`${line}\n`),
   });
 
   let invoke: (fn: FunctionName, event: unknown) => Promise<unknown> = async () => undefined;

@@ -4,7 +4,10 @@ import {
   applyOutcome,
   type Delivery,
   type DeliveryStatus,
+  MAX_ATTEMPTS_KEPT,
+  storedCount,
 } from '#domain/delivery.ts';
+import { retriesEndBy } from '#domain/retry-policy.ts';
 import { agreementRefusal, DISCARD_REASON, releaseAt, supersededBy } from '#domain/send-rules.ts';
 import { TargetRefusedError } from '#domain/target-policy.ts';
 import { TtlCache } from '#domain/ttl-cache.ts';
@@ -76,8 +79,10 @@ export class DeliveryWorker {
   async deliver(adapters: ChannelAdapters, msg: WorkMessage, signal?: AbortSignal): Promise<DeliverResult> {
     const { deps } = this;
     const now = deps.clock.now();
-    const d = await deps.deliveries.get(msg.deliveryId);
-    if (!d) return { kind: 'skipped', why: 'no such delivery' };
+    const stored = await deps.deliveries.get(msg.deliveryId);
+    if (!stored) return { kind: 'skipped', why: 'no such delivery' };
+    const d = withCarried(stored, msg);
+    if (!d) return { kind: 'skipped', why: `out of date: the delivery is ${stored.status} since` };
     // A held delivery's message comes back to probe its paused endpoint, or to go once it is resumed.
     if (!ATTEMPTABLE.includes(d.status) && d.status !== 'held') {
       return { kind: 'skipped', why: `already ${d.status}` };
@@ -226,12 +231,31 @@ export class DeliveryWorker {
     // Not attemptable any more (the status machine says so): another worker or an operator moved it.
     if (!step) return { kind: 'lost-race' };
     const { delayMs, ...write } = step;
-    if (!(await deps.deliveries.recordOutcome(d, write))) return { kind: 'lost-race' };
     if (step.status === 'retrying') {
-      const next: WorkMessage = { deliveryId: d.deliveryId, trigger: 'scheduled' };
+      // The first failure is written (the delivery shows as retrying, with when its retries are over
+      // at the latest); the attempts after it ride on their messages and are written at the end.
+      const written = d.storedAttemptCount === undefined;
+      if (written) {
+        const endBy = retriesEndBy(deps.config.retryPolicy, d.attemptCount + 1, now).toISOString();
+        if (!(await deps.deliveries.recordOutcome(d, { ...write, retriesEndBy: endBy }))) {
+          return { kind: 'lost-race' };
+        }
+      }
+      const next: WorkMessage = {
+        deliveryId: d.deliveryId,
+        trigger: 'scheduled',
+        carry: {
+          since: written ? d.attemptCount + 1 : storedCount(d),
+          attemptCount: d.attemptCount + 1,
+          attempts: [...d.attempts, step.attempt].slice(-MAX_ATTEMPTS_KEPT),
+          nextAttemptAt: step.nextAttemptAt ?? now.toISOString(),
+          ...(step.lastError && { lastError: step.lastError }),
+        },
+      };
       await deps.queue.enqueue(queueOf(d), [next], (delayMs ?? 0) / 1000);
       return { kind: 'recorded', status: 'retrying' };
     }
+    if (!(await deps.deliveries.recordOutcome(d, write))) return { kind: 'lost-race' };
     if (step.status === 'discarded') return { kind: 'recorded', status: step.status };
     return {
       kind: 'recorded',
@@ -245,8 +269,17 @@ export class DeliveryWorker {
     return this.#record(d, msg, now, refused(why), { discard: true });
   }
 
-  /** Puts the message back until `release` (SQS delays stop at 15 minutes: a longer wait goes round again). */
+  /**
+   * Puts the message back until `release` (SQS delays stop at 15 minutes: a longer wait goes round
+   * again). The first time, the wait is written (nextAttemptAt), which puts the delivery on its
+   * agreement's lists: an operator sees it waiting for its embargo; the rounds after that find
+   * nextAttemptAt ahead and go round without a write.
+   */
   async #defer(d: Delivery, msg: WorkMessage, release: Date, now: Date): Promise<DeliverResult> {
+    const until = release.toISOString();
+    if (d.nextAttemptAt !== until && !(await this.deps.deliveries.waitUntil(d, until, now.toISOString()))) {
+      return { kind: 'lost-race' };
+    }
     const delaySeconds = Math.min(900, Math.ceil((release.getTime() - now.getTime()) / 1000));
     await this.deps.queue.enqueue(queueOf(d), [msg], delaySeconds);
     return { kind: 'deferred', delaySeconds };
@@ -264,6 +297,25 @@ export class DeliveryWorker {
     const onChannel = await this.deps.deliveries.listOnChannel(d.articleId, d.agreementId, d.channelId);
     return supersededBy(d.version, onChannel);
   }
+}
+
+/**
+ * The delivery as the message's carried attempts continue it (WorkMessage.carry), or as stored when
+ * the message carries none; undefined when the carry is out of date (the item was written since: an
+ * outcome, a hold, a replay), so the message ends without a request.
+ */
+function withCarried(stored: Delivery, msg: WorkMessage): Delivery | undefined {
+  const carry = msg.carry;
+  if (!carry) return stored;
+  if (stored.status !== 'retrying' || stored.attemptCount !== carry.since) return undefined;
+  return {
+    ...stored,
+    attemptCount: carry.attemptCount,
+    attempts: carry.attempts,
+    nextAttemptAt: carry.nextAttemptAt,
+    ...(carry.lastError && { lastError: carry.lastError }),
+    storedAttemptCount: carry.since,
+  };
 }
 
 /** Refused before any request: the policy's answer, not the partner's, so it is final. */

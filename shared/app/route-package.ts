@@ -57,9 +57,11 @@ export function newDelivery(
 /**
  * Routes a packaged article version: decides per agreement, stores the decisions, creates one
  * delivery per covering agreement × channel (conditional: a repeated event creates nothing) and
- * enqueues the new pushes. A run that fails after recording its decisions marks the record so; the
- * bus's retry then also enqueues the pushes that run created and nobody attempted yet (its creates
- * find them there). A run killed outright (a Lambda timeout) leaves no mark: the unfinished sweep heals it.
+ * enqueues the new pushes. The record is marked as not through until every create is enqueued, so a
+ * run that fails or is killed (a Lambda timeout) part way leaves the mark; the retry then also
+ * enqueues the pushes that run created and nobody attempted yet (its creates find them there). A
+ * delivery is on its agreement's lists only from its first attempt, so this, not the sweeper, is
+ * what keeps a created delivery from waiting unseen.
  */
 export async function routePackage(
   deps: Pick<Deps, 'agreements' | 'deliveries' | 'routing' | 'feedIndex' | 'queue' | 'clock'>,
@@ -104,6 +106,8 @@ export async function routePackage(
   const pushed = [...matched, ...corrected].flatMap((a) =>
     a.channels.filter((c) => isPushed(c.type)).map((c) => channelKey(a.agreementId, c.channelId)),
   );
+  // Every create is enqueued: a repeated event from here on enqueues nothing again.
+  await deps.routing.markThrough(ready.articleId, ready.version);
   await discardOlderUnsent(deps, earlier, ready.version, pushed, now.toISOString());
   const feeds = [...matched, ...corrected].flatMap((a) =>
     a.channels.filter((c) => c.type === 'feed').map((c) => channelKey(a.agreementId, c.channelId)),

@@ -3,12 +3,9 @@
  * least `afterDays` ago and is not sealed yet is read live (deliveries + routing) and written whole.
  * Runs daily; pulls and downloads after a month is sealed are not counted (docs/reports.md).
  */
-import { monthOf, monthsBetween } from '#domain/fact.ts';
+import { monthOf, monthsBetween, SEAL_AFTER_DAYS } from '#domain/fact.ts';
 import type { ReportPorts } from './agreement-report.ts';
 import { liveFacts } from './live-facts.ts';
-
-/** A month is closed this long after its last day: late retries, pulls and downloads settle first. */
-const SEAL_AFTER_DAYS = 35;
 
 const lastDayOf = (month: string) => {
   const [y, m] = month.split('-').map(Number);

@@ -23,22 +23,30 @@ export interface SweepResult {
   requeued: string[];
 }
 
-/** When a delivery is due: its scheduled attempt, or (never scheduled) its last write. */
-const dueAt = (d: Delivery) => Date.parse(d.nextAttemptAt ?? d.updatedAt);
+/**
+ * When a delivery is due: once its carried retries are over at the latest (their messages write
+ * nothing until the end: Delivery.retriesEndBy), else its scheduled attempt, else its last write.
+ */
+const dueAt = (d: Delivery) => Date.parse(d.retriesEndBy ?? d.nextAttemptAt ?? d.updatedAt);
 
 /**
  * Puts back on its channel's queue every unfinished (pending or retrying) pushed delivery that nothing holds:
  * its message was lost (a crash between creating a delivery and enqueueing it, a message dead-lettered
  * after its worker kept failing). Together with the queue's visibility timeout this is the lease: a
  * delivery is never stuck, and a worker re-reads it before sending, so a copy that meets a finished
- * delivery ends without a request. Reads the sparse unfinished index only.
+ * delivery ends without a request. Reads the agreements' open lists (a Query per agreement). A
+ * delivery never attempted is not on them: routing's own mark re-enqueues what a failed route created
+ * (routePackage), and a message dead-lettered before its first attempt waits on the dead-letter queue
+ * for an operator's redrive (docs/reliability.md).
  */
 export async function sweepUnfinished(
-  deps: Pick<Deps, 'deliveries' | 'queue' | 'clock' | 'logger'>,
+  deps: Pick<Deps, 'agreements' | 'deliveries' | 'queue' | 'clock' | 'logger'>,
   options: SweepOptions,
 ): Promise<SweepResult> {
   const now = deps.clock.now().getTime();
-  const unfinished = await deps.deliveries.listUnfinished(options.limit ?? 10_000);
+  // Every agreement's open list, whatever its status: an ended one's deliveries still end (discarded).
+  const agreementIds = (await deps.agreements.list()).map((a) => a.agreementId);
+  const unfinished = await deps.deliveries.listUnfinished(options.limit ?? 10_000, agreementIds);
   const stale = unfinished.filter((d) => {
     if (!isPushed(d.channelType)) return false;
     if (options.isHeld)

@@ -1,5 +1,6 @@
 import * as z from 'zod';
 import { CircuitBreakerPolicy, DEFAULT_CIRCUIT_BREAKER } from '#domain/circuit-breaker.ts';
+import { DEFAULT_RETENTION_DAYS, MIN_RETENTION_DAYS } from '#domain/fact.ts';
 import { DEFAULT_RETRY_POLICY, RetryPolicy } from '#domain/retry-policy.ts';
 import { parseSourceRules, type SourceRule } from '#domain/source-buckets.ts';
 
@@ -65,6 +66,11 @@ export const Config = z.object({
     .min(0)
     .default(15 * 60_000),
   assetLinkTtlSeconds: z.number().int().min(60),
+  /**
+   * Days a finished delivery (delivered, failed, discarded) stays in the table before DynamoDB's TTL
+   * removes it; reports read the sealed facts of closed months (docs/reports.md, "Retention").
+   */
+  retentionDays: z.number().int().min(MIN_RETENTION_DAYS).default(DEFAULT_RETENTION_DAYS),
   /** Service endpoints for the local runtime; absent on AWS. */
   endpoints: z
     .object({ dynamodb: z.string(), s3: z.string(), events: z.string(), sqs: z.string() })
@@ -118,6 +124,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv): Config {
       sweepStaleAfterMs: Number(env.LOA_SWEEP_STALE_AFTER_SECONDS) * 1000,
     }),
     assetLinkTtlSeconds: Number(env.LOA_ASSET_LINK_TTL_SECONDS ?? 7 * 24 * 3600),
+    ...(env.LOA_RETENTION_DAYS && { retentionDays: Number(env.LOA_RETENTION_DAYS) }),
     endpoints,
     localAccessKeyId: env.LOA_LOCAL_ACCESS_KEY_ID,
     opsToken: env.LOA_OPS_TOKEN,

@@ -20,6 +20,22 @@ export type DeliveryStatus = (typeof DELIVERY_STATUS)[keyof typeof DELIVERY_STAT
 export const TERMINAL: readonly DeliveryStatus[] = ['delivered', 'failed', 'discarded'];
 /** Statuses a worker may attempt from. */
 export const ATTEMPTABLE: readonly DeliveryStatus[] = ['pending', 'retrying'];
+/**
+ * Statuses on an agreement's open list (docs/data-model.md): not through yet, or through without
+ * arriving. An operator's status lists, the sweeper and the catch-up read it; `delivered` and
+ * `discarded` are read from the agreement's list of all deliveries.
+ */
+export const OPEN: readonly DeliveryStatus[] = ['pending', 'retrying', 'held', 'failed'];
+
+/**
+ * Whether a delivery is on its agreement's lists from its creation. One routing created to go now
+ * goes onto them at its first write after creation (its first attempt's outcome, a hold, a discard):
+ * until then it is on the queue, found by its article and its id, and a successful delivery pays
+ * for one list entry instead of two (docs/data-model.md, "What a delivery costs"). One that waits
+ * (an embargo it may not go before: `nextAttemptAt`) is listed at once, so operators see it waiting.
+ */
+export const listedAtCreate = (d: Pick<Delivery, 'status' | 'attemptCount' | 'nextAttemptAt'>): boolean =>
+  d.status !== 'pending' || d.attemptCount > 0 || d.nextAttemptAt !== undefined;
 
 const NEXT: Record<DeliveryStatus, readonly DeliveryStatus[]> = {
   pending: ['delivered', 'retrying', 'failed', 'discarded', 'held'],
@@ -115,7 +131,22 @@ export interface Delivery {
   /** When an operator's replay last reopened it, and which replay (audit id) did. */
   lastReplayAt?: string;
   lastReplayId?: string;
+  /**
+   * Retrying: when the attempts after the first failure are over at the latest. Those attempts ride on
+   * their queue messages (WorkMessage.carry) and are written only at the end, so the sweeper leaves a
+   * retrying delivery alone until then.
+   */
+  retriesEndBy?: string;
+  /**
+   * Never stored: the attempt count the stored item has, when the worker carries later attempts on the
+   * message (`attemptCount` then counts those too). Outcome writes are conditional on it.
+   */
+  storedAttemptCount?: number;
 }
+
+/** The attempt count a conditional write on `d` expects to find stored. */
+export const storedCount = (d: Pick<Delivery, 'attemptCount' | 'storedAttemptCount'>): number =>
+  d.storedAttemptCount ?? d.attemptCount;
 
 /** How many attempts we keep on the delivery item itself. */
 export const MAX_ATTEMPTS_KEPT = 20;

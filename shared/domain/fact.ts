@@ -79,3 +79,15 @@ export function earlierDay(a: string, b: string): string {
   if (a < b) return a;
   return b;
 }
+
+/** A month is closed this long after its last day: late retries, pulls and downloads settle first. */
+export const SEAL_AFTER_DAYS = 35;
+
+/**
+ * The shortest retention of finished deliveries in the table (TTL): a month's longest (31 days), the
+ * wait before it is sealed, and two weeks more for a sealer that failed to be mended and catch up. A
+ * report reads the sealed facts of a closed month, so nothing it needs expires before it is sealed.
+ */
+export const MIN_RETENTION_DAYS = 31 + SEAL_AFTER_DAYS + 14;
+/** Default retention of finished deliveries: four months, long enough to replay and look back. */
+export const DEFAULT_RETENTION_DAYS = 120;

@@ -105,3 +105,17 @@ export function resetHeaderMs(value: string | undefined, now: Date): number | un
 export function mayRetry(policy: RetryPolicy, attemptsMade: number, ageMs = 0): boolean {
   return attemptsMade < policy.maxAttempts && ageMs < policy.maxAgeMs;
 }
+
+/**
+ * The latest the attempts after `attemptsMade` can be over, from `now`: every remaining wait at its
+ * longest (the backoff's cap without jitter, or a Retry-After at its clamp) plus each attempt's
+ * timeout. The sweeper leaves a retrying delivery whose retries ride on their messages alone until then.
+ */
+export function retriesEndBy(policy: RetryPolicy, attemptsMade: number, now: Date): Date {
+  let ms = 0;
+  for (let n = attemptsMade; n < policy.maxAttempts; n++) {
+    const cap = Math.min(policy.maxDelayMs, policy.baseDelayMs * policy.factor ** Math.max(0, n - 1));
+    ms += Math.max(cap, policy.maxRetryAfterMs) + policy.timeoutMs;
+  }
+  return new Date(now.getTime() + ms);
+}

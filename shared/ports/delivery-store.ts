@@ -7,6 +7,8 @@ export interface OutcomeWrite {
   lastError?: string;
   /** What the channel called what it created (see Delivery.remoteId); written with a delivered outcome. */
   remoteId?: string;
+  /** Retrying after the first failure: when the attempts that follow are over at the latest (Delivery.retriesEndBy). */
+  retriesEndBy?: string;
 }
 
 export interface DeliveryPage {
@@ -34,6 +36,12 @@ export interface DeliveryStore {
    * endpoint is paused), without an attempt; false when it moved meanwhile.
    */
   hold(current: Delivery, at: string): Promise<boolean>;
+  /**
+   * An attemptable delivery that waits without an attempt (an embargo it may not go before): its next
+   * attempt is `until`, and it is on its agreement's lists from now (an operator sees it waiting).
+   * Conditional like an outcome; false when it moved.
+   */
+  waitUntil(current: Delivery, until: string, at: string): Promise<boolean>;
   /** Moves a held delivery back to pending (a resume, a probe); undefined when it is not held. */
   release(deliveryId: string, at: string): Promise<Delivery | undefined>;
   /**
@@ -60,5 +68,5 @@ export interface DeliveryStore {
   /** The article's deliveries (every version, publishes and takedowns) on one agreement × channel. */
   listOnChannel(articleId: string, agreementId: string, channelId: string): Promise<Delivery[]>;
   /** Deliveries a worker should be holding (pending/retrying), for recovery after a restart. */
-  listUnfinished(limit: number): Promise<Delivery[]>;
+  listUnfinished(limit: number, agreementIds: readonly string[]): Promise<Delivery[]>;
 }

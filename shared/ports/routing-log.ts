@@ -18,15 +18,22 @@ export interface RoutingPage {
 
 /** Routing's decisions, one record per article version. */
 export interface RoutingLog {
-  /** Stores routing's decisions for an article version (one write per article, not per delivery; a store may split thousands of decisions over several items and reassemble them on read). */
+  /**
+   * Stores routing's decisions for an article version (one write per article, not per delivery; a store
+   * may split thousands of decisions over several items and reassemble them on read), marked as not
+   * through yet (`failedAt` = its time) until markThrough: a run killed outright (a Lambda timeout)
+   * leaves the mark, so the retry enqueues what it created.
+   */
   record(record: RoutingRecord): Promise<void>;
+  /** Clears the mark: every delivery the run created is enqueued. */
+  markThrough(articleId: string, version: number): Promise<void>;
   /**
    * Marks the version's record as routed part way: its route failed after recording the decisions, so
    * the bus's retry enqueues the deliveries that run created (see routePackage). The next `record` of
    * the version clears the mark.
    */
   markFailed(articleId: string, version: number, at: string): Promise<void>;
-  /** When the version's route last failed part way (markFailed), unless a run has recorded it since. */
+  /** When the version's route was recorded and not through (record, markFailed), unless markThrough cleared it. */
   failedAt(articleId: string, version: number): Promise<string | undefined>;
   get(articleId: string, version: number): Promise<RoutingRecord | undefined>;
   /** Every routed version of an article, newest first. */

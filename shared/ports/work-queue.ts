@@ -1,9 +1,26 @@
+import type { Attempt } from '#domain/delivery.ts';
 import type { ChannelType } from '#schemas/agreement.ts';
 
 /** A unit of work for a channel worker: which delivery to attempt, and how it was triggered. */
 export interface WorkMessage {
   deliveryId: string;
   trigger: 'scheduled' | 'manual';
+  /**
+   * The attempts made since the delivery was last written, when its retries ride on their messages:
+   * the first failure is written (retrying), the attempts after it only at the end (delivered, failed,
+   * discarded, held), which keeps a delivery that retries eight times near ten write units
+   * (docs/data-model.md). `since` is the stored attempt count they follow; a message whose `since` no
+   * longer matches the item is out of date and ends without a request.
+   */
+  carry?: CarriedAttempts;
+}
+
+export interface CarriedAttempts {
+  since: number;
+  attemptCount: number;
+  attempts: Attempt[];
+  nextAttemptAt: string;
+  lastError?: string;
 }
 
 /** Channel types whose deliveries are pushed by a worker (a feed is pulled: it has no queue). */

@@ -1,9 +1,9 @@
 /** A delivery as its table item and back: the fields it keeps and the index keys that follow it. */
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { ATTEMPTABLE, type Delivery, type DeliveryStatus } from '#domain/delivery.ts';
+import { type Delivery, type DeliveryStatus, listedAtCreate, OPEN, TERMINAL } from '#domain/delivery.ts';
 import { feedPosition } from '#domain/feed.ts';
 import { conditionalWrite, ITEM_EXISTS, type Table } from './dynamo-commands.ts';
-import { INDEX, keys } from './table.ts';
+import { INDEX, keys, TTL_ATTRIBUTE } from './table.ts';
 
 const DELIVERY_FIELDS = [
   'deliveryId',
@@ -39,35 +39,69 @@ const DELIVERY_FIELDS = [
   'lastDownloadedAt',
   'lastReplayAt',
   'lastReplayId',
+  'retriesEndBy',
 ] as const;
 
-/** Index attributes that follow a delivery's status; `unfinished` is present only while it is. */
-export function statusIndexes(
-  d: Pick<Delivery, 'agreementId' | 'deliveryId'>,
+/**
+ * The list keys of a listed delivery in `status`: its agreement's list of all deliveries (gsi1, by
+ * creation) always, and its open list (gsi2) while `status` is open. Both sort keys are fixed at
+ * creation, so a status change never moves a key within a list: it adds or removes the open entry.
+ */
+export function listIndexes(
+  d: Pick<Delivery, 'agreementId' | 'deliveryId' | 'createdAt'>,
   status: DeliveryStatus,
-  at: string,
-) {
+): Record<string, string> {
   return {
-    [INDEX.byStatus.pk]: keys.deliveriesWithStatus(d.agreementId, status),
-    [INDEX.byStatus.sk]: `${at}#${d.deliveryId}`,
-    ...(ATTEMPTABLE.includes(status) && {
-      [INDEX.unfinished.pk]: keys.unfinished(d.deliveryId),
-      [INDEX.unfinished.sk]: at,
+    [INDEX.byParent.pk]: keys.deliveriesOf(d.agreementId),
+    [INDEX.byParent.sk]: `DELIVERY#${d.createdAt}#${d.deliveryId}`,
+    ...(OPEN.includes(status) && {
+      [INDEX.byStatus.pk]: keys.openOf(d.agreementId),
+      [INDEX.byStatus.sk]: `${d.createdAt}#${d.deliveryId}`,
     }),
   };
 }
 
-/** A new delivery as its table item, with every index key it starts with (benchmarks batch-write these). */
-export function deliveryItem(d: Delivery): Record<string, unknown> {
+/**
+ * Attributes a write to `status` removes: the open entry once the delivery is not open, the TTL while
+ * it is, and always the unfinished key items written before data model 2 carry (removing an attribute
+ * that is not there costs nothing).
+ */
+export function listRemovals(status: DeliveryStatus): string[] {
+  return [
+    ...(OPEN.includes(status) ? [] : [INDEX.byStatus.pk, INDEX.byStatus.sk]),
+    ...(TERMINAL.includes(status) ? [] : [TTL_ATTRIBUTE]),
+    INDEX.unfinished.pk,
+    INDEX.unfinished.sk,
+  ];
+}
+
+/**
+ * When a delivery that has just become terminal at `at` expires from the table (DynamoDB's TTL, epoch
+ * seconds), `retentionDays` later; none while it is not terminal. Reports read the sealed facts of
+ * closed months (docs/reports.md), so nothing a report needs goes with it.
+ */
+export function expiryOf(status: DeliveryStatus, at: string, retentionDays: number | undefined) {
+  if (!retentionDays || !TERMINAL.includes(status)) return {};
+  return { [TTL_ATTRIBUTE]: Math.floor(Date.parse(at) / 1000) + Math.round(retentionDays * 86_400) };
+}
+
+/**
+ * A new delivery as its table item (benchmarks batch-write these). Always on its article's index; on
+ * its agreement's lists only when it starts listed (a feed delivery, delivered at creation): one
+ * routing created to be pushed goes onto them at its first write after this one (listedAtCreate).
+ */
+export function deliveryItem(d: Delivery, retentionDays?: number): Record<string, unknown> {
+  const { storedAttemptCount: _never, ...stored } = d;
   return {
     ...keys.delivery(d.deliveryId),
     entity: 'delivery',
-    ...d,
-    [INDEX.byParent.pk]: keys.deliveriesOf(d.agreementId),
-    [INDEX.byParent.sk]: `DELIVERY#${d.createdAt}#${d.deliveryId}`,
+    ...stored,
     [INDEX.byArticle.pk]: keys.deliveriesOfArticle(d.articleId, d.agreementId, d.channelId),
     [INDEX.byArticle.sk]: `V#${String(d.version).padStart(8, '0')}#${d.agreementId}#${d.channelId}`,
-    ...statusIndexes(d, d.status, d.updatedAt),
+    ...(listedAtCreate(d) && {
+      ...listIndexes(d, d.status),
+      ...expiryOf(d.status, d.updatedAt, retentionDays),
+    }),
     // Only feed deliveries are on the feed index, at the time they enter the feed.
     ...(d.channelType === 'feed' &&
       d.feedAt && {

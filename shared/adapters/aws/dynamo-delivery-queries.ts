@@ -3,13 +3,16 @@
  * Read only; the writes are DynamoDeliveryStore's.
  */
 import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import type { DeliveryStatus } from '#domain/delivery.ts';
+import { type DeliveryStatus, OPEN } from '#domain/delivery.ts';
 import { type DeliveryFilter, type DeliveryQueries, PUSHED_CHANNELS } from '#ports/delivery-queries.ts';
 import type { DeliveryPage } from '#ports/delivery-store.ts';
 import { AFTER_ALL, iso, queryAll, type Table } from './dynamo-commands.ts';
 import { toDelivery } from './dynamo-delivery-item.ts';
 import { decodeCursor, encodeCursor, resumingFrom } from './dynamo-errors.ts';
 import { INDEX, keys } from './table.ts';
+
+/** How far before a window statusTimes reads deliveries created: the retry policy's default age. */
+const STATUS_TIMES_LOOKBACK_MS = 24 * 60 * 60 * 1000;
 
 /** Queries per page at most, so a filter that matches little cannot hold a request for long. */
 const MAX_ROUNDS = 20;
@@ -19,39 +22,46 @@ const ROUND_SIZE = 200;
 type Index = { name: string; pk: string; sk: string };
 
 /**
- * The Query (without paging) for an agreement's deliveries matching a filter: by status on gsi2,
- * whose sort key starts with `updatedAt`, so the time bounds are key conditions; otherwise on gsi1,
- * whose sort key starts with `createdAt` (never after `updatedAt`), so `until` also bounds the key.
+ * The Query (without paging) for an agreement's listed deliveries matching a filter: an open status
+ * (pending, retrying, held, failed) on the agreement's open list (gsi2), any other status or none on
+ * its list of all deliveries (gsi1); the status itself is a filter. Both sort keys start with
+ * `createdAt` (never after `updatedAt`), so `until` bounds the key, and `since` (on `updatedAt`) is a
+ * filter, as is `createdFrom`, a lower bound on the key that readers of recent changes set.
  */
 function filteredQuery(
   t: Table,
   agreementId: string,
-  f: DeliveryFilter,
+  f: DeliveryFilter & { createdFrom?: string },
+  oldestFirst = false,
 ): { input: QueryCommandInput; index: Index } {
-  const index: Index = f.status ? INDEX.byStatus : INDEX.byParent;
+  const open = f.status !== undefined && OPEN.includes(f.status);
+  const index: Index = open ? INDEX.byStatus : INDEX.byParent;
   const names: Record<string, string> = { '#pk': index.pk, '#sk': index.sk };
   const values: Record<string, unknown> = {
-    ':pk': f.status ? keys.deliveriesWithStatus(agreementId, f.status) : keys.deliveriesOf(agreementId),
+    ':pk': open ? keys.openOf(agreementId) : keys.deliveriesOf(agreementId),
   };
   const conditions = ['#pk = :pk'];
   const filters: string[] = [];
-  const prefix = f.status ? '' : 'DELIVERY#';
-  if (f.since && f.status) values[':lo'] = iso(f.since);
+  const prefix = open ? '' : 'DELIVERY#';
+  if (f.createdFrom) values[':lo'] = `${prefix}${iso(f.createdFrom)}`;
   if (f.until) values[':hi'] = `${prefix}${iso(f.until)}#${AFTER_ALL}`;
   if (':lo' in values && ':hi' in values) conditions.push('#sk BETWEEN :lo AND :hi');
   else if (':lo' in values) conditions.push('#sk >= :lo');
   else if (':hi' in values) conditions.push('#sk <= :hi');
-  if (!f.status) {
-    // gsi1 is ordered by creation: the change time is checked on each item.
-    names['#updatedAt'] = 'updatedAt';
-    if (f.since) {
-      values[':since'] = iso(f.since);
-      filters.push('#updatedAt >= :since');
-    }
-    if (f.until) {
-      values[':until'] = iso(f.until);
-      filters.push('#updatedAt <= :until');
-    }
+  if (f.status) {
+    names['#status'] = 'status';
+    values[':status'] = f.status;
+    filters.push('#status = :status');
+  }
+  // Ordered by creation: the change time is checked on each item.
+  names['#updatedAt'] = 'updatedAt';
+  if (f.since) {
+    values[':since'] = iso(f.since);
+    filters.push('#updatedAt >= :since');
+  }
+  if (f.until) {
+    values[':until'] = iso(f.until);
+    filters.push('#updatedAt <= :until');
   }
   if (f.channel === PUSHED_CHANNELS) {
     names['#channelType'] = 'channelType';
@@ -81,7 +91,7 @@ function filteredQuery(
       ...(filters.length && { FilterExpression: filters.join(' AND ') }),
       ExpressionAttributeNames: used,
       ExpressionAttributeValues: values,
-      ScanIndexForward: false,
+      ScanIndexForward: oldestFirst,
     },
   };
 }
@@ -91,38 +101,47 @@ function keyOf(item: Record<string, unknown>, index: Index): Record<string, unkn
   return { pk: item.pk, sk: item.sk, [index.pk]: item[index.pk], [index.sk]: item[index.sk] };
 }
 
+/**
+ * One page of an agreement's deliveries matching `filter`. Rounds read ROUND_SIZE items and keep the
+ * matches; when a round matches more than the page needs, the cursor is built from the last item kept,
+ * so nothing is skipped.
+ */
+export async function findDeliveries(
+  t: Table,
+  agreementId: string,
+  filter: DeliveryFilter,
+  page: { limit: number; cursor?: string; oldestFirst?: boolean },
+): Promise<DeliveryPage> {
+  const { input, index } = filteredQuery(t, agreementId, filter, page.oldestFirst);
+  const kept: Record<string, unknown>[] = [];
+  let start = decodeCursor(page.cursor);
+  for (let round = 0; round < MAX_ROUNDS && kept.length < page.limit; round++) {
+    const from = start;
+    const out = await resumingFrom(page.cursor, () =>
+      t.client.send(
+        new QueryCommand({ ...input, Limit: Math.max(ROUND_SIZE, page.limit), ExclusiveStartKey: from }),
+      ),
+    );
+    const items = out.Items ?? [];
+    const room = page.limit - kept.length;
+    kept.push(...items.slice(0, room));
+    start = items.length > room ? keyOf(items[room - 1] ?? {}, index) : out.LastEvaluatedKey;
+    if (!start) break;
+  }
+  const cursor = encodeCursor(start);
+  return { items: kept.map(toDelivery), ...(cursor && { cursor }) };
+}
+
 /** The operators' filtered reads, over the delivery indexes. */
 export class DynamoDeliveryQueries implements DeliveryQueries {
   constructor(private readonly table: Table) {}
 
-  /**
-   * One page of matches. Rounds read ROUND_SIZE items and keep the matches; when a round matches more
-   * than the page needs, the cursor is built from the last item kept, so nothing is skipped.
-   */
-  async findByAgreement(
+  findByAgreement(
     agreementId: string,
     filter: DeliveryFilter,
     page: { limit: number; cursor?: string },
   ): Promise<DeliveryPage> {
-    const t = this.table;
-    const { input, index } = filteredQuery(t, agreementId, filter);
-    const kept: Record<string, unknown>[] = [];
-    let start = decodeCursor(page.cursor);
-    for (let round = 0; round < MAX_ROUNDS && kept.length < page.limit; round++) {
-      const from = start;
-      const out = await resumingFrom(page.cursor, () =>
-        t.client.send(
-          new QueryCommand({ ...input, Limit: Math.max(ROUND_SIZE, page.limit), ExclusiveStartKey: from }),
-        ),
-      );
-      const items = out.Items ?? [];
-      const room = page.limit - kept.length;
-      kept.push(...items.slice(0, room));
-      start = items.length > room ? keyOf(items[room - 1] ?? {}, index) : out.LastEvaluatedKey;
-      if (!start) break;
-    }
-    const cursor = encodeCursor(start);
-    return { items: kept.map(toDelivery), ...(cursor && { cursor }) };
+    return findDeliveries(this.table, agreementId, filter, page);
   }
 
   /** How many deliveries match, read with `Select: COUNT` (nothing but the count crosses the wire). */
@@ -141,22 +160,20 @@ export class DynamoDeliveryQueries implements DeliveryQueries {
     return count;
   }
 
-  /** `updatedAt` of an agreement's deliveries now in `status` that changed since `since` (gsi2, keys only read). */
+  /**
+   * `updatedAt` of an agreement's deliveries now in `status` that changed since `since`. Lists are
+   * ordered by creation, so the read starts at deliveries created a day before `since` (the retry
+   * policy's age): a delivery created earlier that changed in the window (an operator's replay of an
+   * old one) is not counted.
+   */
   statusTimes(agreementId: string, status: DeliveryStatus, since: string, max = 50_000): Promise<string[]> {
-    const changedSince = {
-      IndexName: INDEX.byStatus.name,
-      KeyConditionExpression: '#pk = :pk AND #sk >= :since',
-      ExpressionAttributeNames: { '#pk': INDEX.byStatus.pk, '#sk': INDEX.byStatus.sk },
-      ExpressionAttributeValues: {
-        ':pk': keys.deliveriesWithStatus(agreementId, status),
-        ':since': iso(since),
-      },
-      ProjectionExpression: '#sk',
-    };
+    const createdFrom = new Date(Date.parse(since) - STATUS_TIMES_LOOKBACK_MS).toISOString();
+    const { input } = filteredQuery(this.table, agreementId, { status, since, createdFrom });
+    const { TableName: _t, ...query } = input;
     return queryAll(
       this.table,
-      changedSince,
-      (item) => String(item[INDEX.byStatus.sk]).split('#')[0] ?? '',
+      { ...query, ProjectionExpression: '#updatedAt' },
+      (item) => String(item.updatedAt ?? ''),
       max,
     );
   }

@@ -4,6 +4,7 @@ import {
   type Delivery,
   type DeliveryStatus,
   MAX_ATTEMPTS_KEPT,
+  storedCount,
   TERMINAL,
 } from '#domain/delivery.ts';
 import type { DeliveryPage, DeliveryStore, OutcomeWrite } from '#ports/delivery-store.ts';
@@ -15,8 +16,15 @@ import {
   queryAll,
   type Table,
 } from './dynamo-commands.ts';
-import { deliveryItem, statusIndexes, toDelivery, updateExisting } from './dynamo-delivery-item.ts';
-import { decodeCursor, encodeCursor, resumingFrom } from './dynamo-errors.ts';
+import {
+  deliveryItem,
+  expiryOf,
+  listIndexes,
+  listRemovals,
+  toDelivery,
+  updateExisting,
+} from './dynamo-delivery-item.ts';
+import { findDeliveries } from './dynamo-delivery-queries.ts';
 import { INDEX, keys } from './table.ts';
 
 /** A guard on a status change: the condition and the values it names (`#status` is always named). */
@@ -44,21 +52,39 @@ const STILL_HELD = '#status = :held';
 /** No first pull recorded yet: the first pull that returned the item is the one kept. */
 const NOT_PULLED_YET = 'attribute_not_exists(firstPulledAt)';
 
-/** The guard of a write on an attemptable delivery as `current` was read. */
+/** The guard of a write on an attemptable delivery as `current` was read (its stored attempt count). */
 function attemptableUnchanged(current: Delivery): Guard {
   return {
     condition: ATTEMPTABLE_UNCHANGED,
-    values: { ...ATTEMPTABLE_VALUES, ':expected': current.attemptCount },
+    values: { ...ATTEMPTABLE_VALUES, ':expected': storedCount(current) },
   };
 }
 
-/** Deliveries as one item each; attempts ride on the outcome write (two writes per successful delivery). */
+interface StoreOptions {
+  /** Days a terminal delivery stays in the table (TTL); kept for ever when absent. */
+  retentionDays?: number;
+}
+
+/**
+ * Deliveries as one item each; attempts ride on the outcome write (two writes per successful delivery).
+ * Every status change writes the delivery's list keys (listIndexes) and removes what the new status
+ * does not carry (listRemovals), so an item written before data model 2 is brought up to it by its next
+ * write, and migrateToModel2 brings the rest.
+ */
 export class DynamoDeliveryStore implements DeliveryStore {
-  constructor(private readonly table: Table) {}
+  constructor(
+    private readonly table: Table,
+    private readonly options: StoreOptions = {},
+  ) {}
 
   create(d: Delivery): Promise<boolean> {
     // The id is derived from (agreement, channel, article, version): a repeated event creates nothing.
-    return putIfAbsent(this.table, deliveryItem(d));
+    return putIfAbsent(this.table, deliveryItem(d, this.options.retentionDays));
+  }
+
+  /** The attributes of a change to `status` at `at`: its list keys and, once terminal, its expiry. */
+  private listed(d: Delivery, status: DeliveryStatus, at: string) {
+    return { ...listIndexes(d, status), ...expiryOf(status, at, this.options.retentionDays) };
   }
 
   async get(deliveryId: string): Promise<Delivery | undefined> {
@@ -69,22 +95,23 @@ export class DynamoDeliveryStore implements DeliveryStore {
   recordOutcome(current: Delivery, write: OutcomeWrite): Promise<boolean> {
     const attempts = [...(current.attempts ?? []), write.attempt].slice(-MAX_ATTEMPTS_KEPT);
     const at = write.attempt.at;
-    const indexes = statusIndexes(current, write.status, at);
     const set: Record<string, unknown> = {
       status: write.status,
       attemptCount: current.attemptCount + 1,
       attempts,
       updatedAt: at,
-      ...indexes,
+      ...this.listed(current, write.status, at),
       ...(write.nextAttemptAt && { nextAttemptAt: write.nextAttemptAt }),
+      ...(write.retriesEndBy && { retriesEndBy: write.retriesEndBy }),
       ...(write.lastError && { lastError: write.lastError }),
       ...(write.remoteId && { remoteId: write.remoteId }),
     };
     const remove = [
       ...(write.nextAttemptAt ? [] : ['nextAttemptAt']),
+      ...(write.retriesEndBy ? [] : ['retriesEndBy']),
       // The attempts keep every error; lastError describes only a delivery that is not yet through.
       ...(write.lastError ? [] : ['lastError']),
-      ...(INDEX.unfinished.pk in indexes ? [] : [INDEX.unfinished.pk, INDEX.unfinished.sk]),
+      ...listRemovals(write.status),
     ];
     return this.changeStatus(current.deliveryId, set, remove, attemptableUnchanged(current));
   }
@@ -102,8 +129,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
     };
     const ok = await this.changeStatus(
       deliveryId,
-      { ...set, ...statusIndexes(current, 'pending', at) },
-      ['nextAttemptAt'],
+      { ...set, ...this.listed(current, 'pending', at) },
+      ['nextAttemptAt', 'retriesEndBy', ...listRemovals('pending')],
       { condition: TERMINAL_UNCHANGED, values: { ':was': current.status, ':count': current.attemptCount } },
     );
     return ok ? { ...current, ...set, status: 'pending' } : undefined;
@@ -112,18 +139,34 @@ export class DynamoDeliveryStore implements DeliveryStore {
   discardUnsent(current: Delivery, at: string, why: string): Promise<boolean> {
     return this.changeStatus(
       current.deliveryId,
-      { status: 'discarded', updatedAt: at, lastError: why, ...statusIndexes(current, 'discarded', at) },
-      ['nextAttemptAt', INDEX.unfinished.pk, INDEX.unfinished.sk],
+      { status: 'discarded', updatedAt: at, lastError: why, ...this.listed(current, 'discarded', at) },
+      ['nextAttemptAt', 'retriesEndBy', ...listRemovals('discarded')],
       attemptableUnchanged(current),
     );
   }
 
   hold(current: Delivery, at: string): Promise<boolean> {
-    // Off the unfinished index: the sweeper leaves it alone; its own message comes back to probe.
+    // The sweeper leaves a held one alone; its own message comes back to probe. Attempts the worker
+    // carried on the message since the last write are written with it.
     return this.changeStatus(
       current.deliveryId,
-      { status: 'held', updatedAt: at, ...statusIndexes(current, 'held', at) },
-      ['nextAttemptAt', INDEX.unfinished.pk, INDEX.unfinished.sk],
+      {
+        status: 'held',
+        updatedAt: at,
+        attemptCount: current.attemptCount,
+        attempts: current.attempts.slice(-MAX_ATTEMPTS_KEPT),
+        ...this.listed(current, 'held', at),
+      },
+      ['nextAttemptAt', 'retriesEndBy', ...listRemovals('held')],
+      attemptableUnchanged(current),
+    );
+  }
+
+  waitUntil(current: Delivery, until: string, at: string): Promise<boolean> {
+    return this.changeStatus(
+      current.deliveryId,
+      { updatedAt: at, nextAttemptAt: until, ...this.listed(current, current.status, at) },
+      listRemovals(current.status),
       attemptableUnchanged(current),
     );
   }
@@ -132,10 +175,15 @@ export class DynamoDeliveryStore implements DeliveryStore {
     const current = await this.get(deliveryId);
     if (current?.status !== 'held') return undefined;
     const set = { status: 'pending', updatedAt: at };
-    const ok = await this.changeStatus(deliveryId, { ...set, ...statusIndexes(current, 'pending', at) }, [], {
-      condition: STILL_HELD,
-      values: { ':held': 'held' },
-    });
+    const ok = await this.changeStatus(
+      deliveryId,
+      { ...set, ...this.listed(current, 'pending', at) },
+      listRemovals('pending'),
+      {
+        condition: STILL_HELD,
+        values: { ':held': 'held' },
+      },
+    );
     return ok ? { ...current, status: 'pending', updatedAt: at } : undefined;
   }
 
@@ -186,27 +234,16 @@ export class DynamoDeliveryStore implements DeliveryStore {
     });
   }
 
-  async listByAgreement(
+  /**
+   * One page of an agreement's listed deliveries, newest first (or oldest), of one status or all: the
+   * open list for an open status, the list of all otherwise (docs/data-model.md).
+   */
+  listByAgreement(
     agreementId: string,
     options: { status?: DeliveryStatus; limit: number; cursor?: string; oldestFirst?: boolean },
   ): Promise<DeliveryPage> {
-    const index = options.status ? INDEX.byStatus : INDEX.byParent;
-    const pk = options.status
-      ? keys.deliveriesWithStatus(agreementId, options.status)
-      : keys.deliveriesOf(agreementId);
-    const out = await resumingFrom(options.cursor, () =>
-      this.table.client.send(
-        new QueryCommand({
-          TableName: this.table.tableName,
-          ...partitionOf(index, pk),
-          ScanIndexForward: options.oldestFirst === true,
-          Limit: options.limit,
-          ExclusiveStartKey: decodeCursor(options.cursor),
-        }),
-      ),
-    );
-    const cursor = encodeCursor(out.LastEvaluatedKey);
-    return { items: (out.Items ?? []).map(toDelivery), ...(cursor && { cursor }) };
+    const { status, ...page } = options;
+    return findDeliveries(this.table, agreementId, status ? { status } : {}, page);
   }
 
   /** Every shard of the article's key (and the unsharded one), merged in the index's order: by version. */
@@ -228,9 +265,38 @@ export class DynamoDeliveryStore implements DeliveryStore {
     );
   }
 
-  /** The oldest `limit` of every unfinished shard (and the unsharded key), oldest first. */
-  async listUnfinished(limit: number): Promise<Delivery[]> {
-    return (await this.queryShards(INDEX.unfinished, keys.unfinishedShards(), limit)).slice(0, limit);
+  /**
+   * Pending and retrying deliveries on the agreements' open lists (oldest first per agreement, at most
+   * `limit` each), then those items written before data model 2 left on the unfinished index.
+   */
+  async listUnfinished(limit: number, agreementIds: readonly string[]): Promise<Delivery[]> {
+    const attemptableOn = (agreementId: string) => {
+      const q = partitionOf(INDEX.byStatus, keys.openOf(agreementId));
+      return {
+        ...q,
+        FilterExpression: '#status IN (:pending, :retrying)',
+        ExpressionAttributeNames: { ...q.ExpressionAttributeNames, '#status': 'status' },
+        ExpressionAttributeValues: {
+          ...q.ExpressionAttributeValues,
+          ':pending': 'pending',
+          ':retrying': 'retrying',
+        },
+        Limit: limit,
+      };
+    };
+    // Sixteen agreements at a time: thousands of partners are as many small Queries.
+    const open: Delivery[][] = [];
+    for (let i = 0; i < agreementIds.length; i += 16) {
+      open.push(
+        ...(await Promise.all(
+          agreementIds
+            .slice(i, i + 16)
+            .map((id) => queryAll(this.table, attemptableOn(id), toDelivery, limit)),
+        )),
+      );
+    }
+    const before = await this.queryShards(INDEX.unfinished, keys.unfinishedShards(), limit);
+    return [...open.flat(), ...before].slice(0, limit);
   }
 
   /** Up to `max` items of each partition `pks` of `index`, merged by the index's sort key as one would be. */

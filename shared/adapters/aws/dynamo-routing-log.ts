@@ -114,12 +114,28 @@ export class DynamoRoutingLog implements RoutingLog {
       entity: 'routing',
       ...rest,
       ...(chunks.length > 1 ? { chunks: chunks.length } : { decisions }),
+      // Not through until markThrough: a run killed outright leaves this for its retry to find.
+      failedAt: record.at,
       // Listed by time too (gsi1, one partition per month), for backfills.
       ...routedIndexKeys(record),
     });
   }
 
-  /** Sets `failedAt` on the version's head item, if there is one (record() writes the head anew, without it). */
+  /** Removes `failedAt` from the version's head item: the run that recorded it is through. */
+  async markThrough(articleId: string, version: number): Promise<void> {
+    await conditionalWrite(() =>
+      this.table.client.send(
+        new UpdateCommand({
+          TableName: this.table.tableName,
+          Key: { pk: keys.article(articleId), sk: routingSortKey(version) },
+          UpdateExpression: 'REMOVE failedAt',
+          ConditionExpression: ITEM_EXISTS,
+        }),
+      ),
+    );
+  }
+
+  /** Sets `failedAt` on the version's head item, if there is one (record() writes the head anew, with it). */
   async markFailed(articleId: string, version: number, at: string): Promise<void> {
     await conditionalWrite(() =>
       this.table.client.send(

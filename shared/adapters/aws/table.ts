@@ -7,11 +7,15 @@ export const KEY = { pk: 'pk', sk: 'sk' } as const;
 export const INDEX = {
   /** Agreements by status; deliveries of an agreement, newest first. */
   byParent: { name: 'gsi1', pk: 'gsi1pk', sk: 'gsi1sk' },
-  /** Deliveries of an agreement by status, most recently changed first. */
+  /**
+   * Sparse: an agreement's listed deliveries that are not through (pending after an attempt, retrying,
+   * held, failed), oldest first, by creation: the operators' status lists and the sweeper. Before data
+   * model 2 it held every status under `…#STATUS#<status>`; migrated items carry the new key.
+   */
   byStatus: { name: 'gsi2', pk: 'gsi2pk', sk: 'gsi2sk' },
   /** Everywhere an article went. */
   byArticle: { name: 'gsi3', pk: 'gsi3pk', sk: 'gsi3sk' },
-  /** Sparse: only deliveries still pending or retrying, for recovery and the sweeper. */
+  /** Before data model 2 only: deliveries pending or retrying. No longer written; still read, and removed by every write. */
   unfinished: { name: 'gsi4', pk: 'gsi4pk', sk: 'gsi4sk' },
   /** Sparse: feed-channel deliveries of an agreement by feed position (see domain/feed.ts). */
   feed: { name: 'gsi5', pk: 'gsi5pk', sk: 'gsi5sk' },
@@ -47,6 +51,8 @@ export const keys = {
   delivery: (id: string) => ({ pk: `DELIVERY#${id}`, sk: 'META' }),
   deliveriesOf: (agreementId: string) => `AGREEMENT#${agreementId}`,
   deliveriesWithStatus: (agreementId: string, status: string) => `AGREEMENT#${agreementId}#STATUS#${status}`,
+  /** An agreement's listed deliveries that are not through (gsi2, data model 2). */
+  openOf: (agreementId: string) => `AGREEMENT#${agreementId}#OPEN`,
   feedOf: (agreementId: string) => `AGREEMENT#${agreementId}#FEED`,
   article: (articleId: string) => `ARTICLE#${articleId}`,
   /** An article's withdrawal marker (ContentWithdrawn): written once, read before any send or route. */

@@ -102,7 +102,7 @@ describe(`DynamoDeliveryStore (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`,
     expect(await store.hold(older, '2025-06-01T09:00:00.000Z')).toBe(true);
     expect(await store.hold(newer, '2025-06-01T09:00:01.000Z')).toBe(true);
     expect(await store.hold(newer, '2025-06-01T09:00:02.000Z')).toBe(false);
-    const unfinished = (await store.listUnfinished(10)).map((d) => d.deliveryId);
+    const unfinished = (await store.listUnfinished(10, [older.agreementId])).map((d) => d.deliveryId);
     const held = await store.listByAgreement(older.agreementId, {
       status: 'held',
       limit: 10,
@@ -116,7 +116,9 @@ describe(`DynamoDeliveryStore (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`,
     expect(held.items[0]).toMatchObject({ status: 'held', attemptCount: 0 });
     expect(first).toMatchObject({ status: 'pending', updatedAt: '2025-06-01T10:00:00.000Z' });
     expect(again).toBeUndefined();
-    expect((await store.listUnfinished(10)).map((d) => d.deliveryId)).toContain(older.deliveryId);
+    expect((await store.listUnfinished(10, [older.agreementId])).map((d) => d.deliveryId)).toContain(
+      older.deliveryId,
+    );
   });
 
   it('reopens a finished delivery for replay once, and not a pending one', async () => {
@@ -138,9 +140,9 @@ describe(`DynamoDeliveryStore (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`,
 
   it('lists an agreement’s deliveries newest first, by status, and in pages', async () => {
     for (let i = 0; i < 5; i++) {
-      await store.create(
-        deliveryFixture({ articleId: `a${i}`, createdAt: `2025-06-0${i + 1}T00:00:00.000Z` }),
-      );
+      const d = deliveryFixture({ articleId: `a${i}`, createdAt: `2025-06-0${i + 1}T00:00:00.000Z` });
+      await store.create(d);
+      if (i !== 2) await store.recordOutcome(d, { status: 'delivered', attempt: attempt(1) });
     }
     await store.create(deliveryFixture({ agreementId: 'someone-else', articleId: 'a9' }));
     const failed = deliveryFixture({ articleId: 'a2', createdAt: '2025-06-03T00:00:00.000Z' });
@@ -159,15 +161,48 @@ describe(`DynamoDeliveryStore (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`,
 
   it('finds everywhere an article went, and only unfinished deliveries for recovery', async () => {
     const done = deliveryFixture({ agreementId: 'one' });
+    const failing = deliveryFixture({ agreementId: 'two' });
     await store.create(done);
-    await store.create(deliveryFixture({ agreementId: 'two' }));
+    await store.create(failing);
+    await store.create(deliveryFixture({ agreementId: 'three' }));
     await store.recordOutcome(done, { status: 'delivered', attempt: attempt(1) });
+    await store.recordOutcome(failing, { status: 'retrying', attempt: attempt(1, 'retry') });
 
     expect((await store.listByArticle('hagiang-article')).map((d) => d.agreementId).sort()).toEqual([
       'one',
+      'three',
       'two',
     ]);
-    expect((await store.listUnfinished(10)).map((d) => d.agreementId)).toEqual(['two']);
+    // 'three' was never attempted: it is on the queue, not on its agreement's open list.
+    expect((await store.listUnfinished(10, ['one', 'two', 'three'])).map((d) => d.agreementId)).toEqual([
+      'two',
+    ]);
+  });
+
+  it('puts a pushed delivery on its agreement’s lists at its first write, on the open list while not through, with an expiry once finished', async () => {
+    const d = deliveryFixture({ agreementId: 'lists' });
+    await store.create(d);
+    const listed = async () => (await store.listByAgreement('lists', { limit: 10 })).items.length;
+    const open = async (status: 'retrying' | 'failed' | 'delivered') =>
+      (await store.listByAgreement('lists', { status, limit: 10 })).items.map((x) => x.status);
+
+    expect(await listed()).toBe(0);
+    await store.recordOutcome(d, {
+      status: 'retrying',
+      attempt: attempt(1, 'retry'),
+      retriesEndBy: '2025-06-02T00:00:00.000Z',
+    });
+    expect(await listed()).toBe(1);
+    expect(await open('retrying')).toEqual(['retrying']);
+    expect(await store.get(d.deliveryId)).toMatchObject({ retriesEndBy: '2025-06-02T00:00:00.000Z' });
+    const retrying = await store.get(d.deliveryId);
+    if (!retrying) throw new Error('missing');
+    await store.recordOutcome(retrying, { status: 'delivered', attempt: attempt(2) });
+
+    expect(await open('retrying')).toEqual([]);
+    expect(await open('delivered')).toEqual(['delivered']);
+    expect(await listed()).toBe(1);
+    expect((await store.get(d.deliveryId))?.retriesEndBy).toBeUndefined();
   });
 
   it('keeps routing decisions and replay audits', async () => {

@@ -89,10 +89,9 @@ describe.each(Object.entries(ENGINES))('the %s stores', (_engine, make) => {
     expect(discards).toEqual([true, false]);
     expect(releases.map((d) => d?.status)).toEqual(['pending', undefined]);
     expect(reopens.map((d) => d?.lastReplayId)).toEqual(['rpl_1', undefined]);
-    expect((await s.deliveries.listUnfinished(10)).map((d) => d.agreementId).sort()).toEqual([
-      'ended',
-      'held',
-    ]);
+    expect(
+      (await s.deliveries.listUnfinished(10, ['ended', 'held', 'discard'])).map((d) => d.agreementId).sort(),
+    ).toEqual(['ended', 'held']);
   });
 
   it('count the first pull once and downloads only of a delivery that exists', async () => {

@@ -90,13 +90,20 @@ describe(`operator queries (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`, ()
       channelId: 'ingest',
       channelType: 'broadcast',
     });
-    await store.create(broadcast);
-    await store.create({
+    const social: Delivery = {
       ...(feed as Delivery),
       deliveryId: 'dlv_social',
       channelId: 'x',
       channelType: 'social',
-    });
+    };
+    // Pushed deliveries are on their agreement's lists from their first attempt.
+    for (const d of [broadcast, social]) {
+      await store.create(d);
+      await store.recordOutcome(d, {
+        status: 'delivered',
+        attempt: { n: 1, at: d.createdAt, trigger: 'scheduled', outcome: 'delivered', durationMs: 5 },
+      });
+    }
 
     const pushed = await allPages({ channel: PUSHED_CHANNELS }, 2);
 

@@ -62,7 +62,7 @@ describe('article withdrawal in the delivery store', () => {
       attemptCount: 0,
     });
     expect((await store.get(sent.deliveryId))?.status).toBe('delivered');
-    expect(await store.listUnfinished(10)).toEqual([]);
+    expect(await store.listUnfinished(10, ['one'])).toEqual([]);
     const discarded = await store.listByAgreement('one', { status: 'discarded', limit: 10 });
     expect(discarded.items.map((x) => x.deliveryId)).toEqual([unsent.deliveryId]);
   });

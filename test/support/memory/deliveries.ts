@@ -2,7 +2,14 @@
  * Deliveries in memory, with the conditions of the Dynamo stores (docs/data-model.md): a write that
  * DynamoDB would refuse is refused here too (false), so use cases meet the same races in unit tests.
  */
-import { ATTEMPTABLE, type Delivery, MAX_ATTEMPTS_KEPT, TERMINAL } from '#domain/delivery.ts';
+import {
+  ATTEMPTABLE,
+  type Delivery,
+  listedAtCreate,
+  MAX_ATTEMPTS_KEPT,
+  storedCount,
+  TERMINAL,
+} from '#domain/delivery.ts';
 import { feedPosition } from '#domain/feed.ts';
 import { type DeliveryFilter, type DeliveryQueries, PUSHED_CHANNELS } from '#ports/delivery-queries.ts';
 import type { DeliveryPage, DeliveryStore, OutcomeWrite } from '#ports/delivery-store.ts';
@@ -18,13 +25,21 @@ function page(all: Delivery[], limit: number, cursor?: string): DeliveryPage {
   return { items: all.slice(from, from + limit), ...(next && { cursor: next }) };
 }
 
-/** Deliveries by id; `items` is the table, `outcomes` every outcome written, in order. */
+/**
+ * Deliveries by id; `items` is the table, `outcomes` every outcome written, in order. `listed` are the
+ * deliveries on their agreement's lists (the Dynamo store's gsi1 and open list): from their creation
+ * when listedAtCreate says so, else from their first write after it.
+ */
 export class MemoryDeliveryStore implements DeliveryStore {
   readonly items = new Map<string, Delivery>();
   readonly outcomes: OutcomeWrite[] = [];
+  readonly listed = new Set<string>();
 
   constructor(initial: Delivery[] = []) {
-    for (const d of initial) this.items.set(d.deliveryId, structuredClone(d));
+    for (const d of initial) {
+      this.items.set(d.deliveryId, structuredClone(d));
+      this.listed.add(d.deliveryId);
+    }
   }
 
   /** Every stored delivery, copied, that `keep` selects. */
@@ -32,9 +47,16 @@ export class MemoryDeliveryStore implements DeliveryStore {
     return [...this.items.values()].filter(keep).map((d) => structuredClone(d));
   }
 
+  /** Every listed delivery, copied, that `keep` selects (what the agreement's lists return). */
+  selectListed(keep: (d: Delivery) => boolean): Delivery[] {
+    return this.select((d) => this.listed.has(d.deliveryId) && keep(d));
+  }
+
   async create(d: Delivery): Promise<boolean> {
     if (this.items.has(d.deliveryId)) return false;
-    this.items.set(d.deliveryId, structuredClone(d));
+    const { storedAttemptCount: _never, ...stored } = d;
+    this.items.set(d.deliveryId, structuredClone(stored));
+    if (listedAtCreate(d)) this.listed.add(d.deliveryId);
     return true;
   }
 
@@ -48,6 +70,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
     const {
       nextAttemptAt: _next,
       lastError: _error,
+      retriesEndBy: _end,
       ...rest
     } = this.items.get(current.deliveryId) ?? current;
     this.items.set(current.deliveryId, {
@@ -57,16 +80,19 @@ export class MemoryDeliveryStore implements DeliveryStore {
       attempts: [...(current.attempts ?? []), write.attempt].slice(-MAX_ATTEMPTS_KEPT),
       updatedAt: write.attempt.at,
       ...(write.nextAttemptAt && { nextAttemptAt: write.nextAttemptAt }),
+      ...(write.retriesEndBy && { retriesEndBy: write.retriesEndBy }),
       ...(write.lastError && { lastError: write.lastError }),
       ...(write.remoteId && { remoteId: write.remoteId }),
     });
+    this.listed.add(current.deliveryId);
     return true;
   }
 
   async reopenForReplay(deliveryId: string, at: string, replayId?: string): Promise<Delivery | undefined> {
     const stored = this.items.get(deliveryId);
     if (!stored || !TERMINAL.includes(stored.status)) return undefined;
-    const { nextAttemptAt: _next, ...rest } = stored;
+    const { nextAttemptAt: _next, retriesEndBy: _end, ...rest } = stored;
+    this.listed.add(deliveryId);
     const reopened: Delivery = {
       ...rest,
       status: 'pending',
@@ -80,7 +106,20 @@ export class MemoryDeliveryStore implements DeliveryStore {
   }
 
   async hold(current: Delivery, at: string): Promise<boolean> {
-    return this.move(current, { status: 'held', updatedAt: at });
+    return this.move(current, {
+      status: 'held',
+      updatedAt: at,
+      attemptCount: current.attemptCount,
+      attempts: current.attempts.slice(-MAX_ATTEMPTS_KEPT),
+    });
+  }
+
+  async waitUntil(current: Delivery, until: string, at: string): Promise<boolean> {
+    if (!this.unchanged(current)) return false;
+    const stored = this.items.get(current.deliveryId) ?? current;
+    this.items.set(current.deliveryId, { ...stored, updatedAt: at, nextAttemptAt: until });
+    this.listed.add(current.deliveryId);
+    return true;
   }
 
   async release(deliveryId: string, at: string): Promise<Delivery | undefined> {
@@ -88,6 +127,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
     if (stored?.status !== 'held') return undefined;
     const released: Delivery = { ...stored, status: 'pending', updatedAt: at };
     this.items.set(deliveryId, released);
+    this.listed.add(deliveryId);
     return structuredClone(released);
   }
 
@@ -114,7 +154,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
     agreementId: string,
     options: { status?: Delivery['status']; limit: number; cursor?: string; oldestFirst?: boolean },
   ): Promise<DeliveryPage> {
-    const all = this.select(
+    const all = this.selectListed(
       (d) => d.agreementId === agreementId && (!options.status || d.status === options.status),
     ).sort(newestFirst);
     return page(options.oldestFirst ? all.reverse() : all, options.limit, options.cursor);
@@ -134,21 +174,26 @@ export class MemoryDeliveryStore implements DeliveryStore {
     );
   }
 
-  async listUnfinished(limit: number): Promise<Delivery[]> {
-    return this.select(attemptable).slice(0, limit);
+  async listUnfinished(limit: number, agreementIds: readonly string[]): Promise<Delivery[]> {
+    return this.selectListed((d) => attemptable(d) && agreementIds.includes(d.agreementId)).slice(0, limit);
   }
 
   /** Still attemptable, with no attempt recorded since `current` was read (the Dynamo store's guard). */
   private unchanged(current: Delivery): boolean {
     const stored = this.items.get(current.deliveryId);
-    return !!stored && attemptable(stored) && stored.attemptCount === current.attemptCount;
+    return !!stored && attemptable(stored) && stored.attemptCount === storedCount(current);
   }
 
   /** Moves an unchanged, attemptable delivery without an attempt (held, discarded). */
   private move(current: Delivery, change: Partial<Delivery>): boolean {
     if (!this.unchanged(current)) return false;
-    const { nextAttemptAt: _next, ...rest } = this.items.get(current.deliveryId) ?? current;
+    const {
+      nextAttemptAt: _next,
+      retriesEndBy: _end,
+      ...rest
+    } = this.items.get(current.deliveryId) ?? current;
     this.items.set(current.deliveryId, { ...rest, ...change });
+    this.listed.add(current.deliveryId);
     return true;
   }
 }
@@ -174,18 +219,18 @@ export class MemoryDeliveryQueries implements DeliveryQueries {
   constructor(private readonly store: MemoryDeliveryStore) {}
 
   readonly findByAgreement: DeliveryQueries['findByAgreement'] = async (agreementId, filter, p) => {
-    const all = this.store.select((d) => d.agreementId === agreementId && matches(d, filter));
+    const all = this.store.selectListed((d) => d.agreementId === agreementId && matches(d, filter));
     return page(all.sort(newestFirst), p.limit, p.cursor);
   };
 
   async countByAgreement(agreementId: string, filter: DeliveryFilter): Promise<number> {
-    return this.store.select((d) => d.agreementId === agreementId && matches(d, filter)).length;
+    return this.store.selectListed((d) => d.agreementId === agreementId && matches(d, filter)).length;
   }
 
   async statusTimes(agreementId: string, status: Delivery['status'], since: string): Promise<string[]> {
     const changed = (d: Delivery) =>
       d.agreementId === agreementId && d.status === status && d.updatedAt >= since;
-    return this.store.select(changed).map((d) => d.updatedAt);
+    return this.store.selectListed(changed).map((d) => d.updatedAt);
   }
 }
 

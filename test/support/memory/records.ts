@@ -23,12 +23,16 @@ export class MemoryWithdrawalStore implements WithdrawalStore {
 export class MemoryRoutingLog implements RoutingLog {
   readonly items = new Map<string, RoutingRecord>();
 
-  /** Versions whose route failed part way, and when (cleared by the next record). */
+  /** Versions whose route is not through (recorded, failed or killed part way), and since when. */
   readonly failures = new Map<string, string>();
 
   async record(record: RoutingRecord): Promise<void> {
     this.items.set(`${record.articleId}#${record.version}`, structuredClone(record));
-    this.failures.delete(`${record.articleId}#${record.version}`);
+    this.failures.set(`${record.articleId}#${record.version}`, record.at);
+  }
+
+  async markThrough(articleId: string, version: number): Promise<void> {
+    this.failures.delete(`${articleId}#${version}`);
   }
 
   async markFailed(articleId: string, version: number, at: string): Promise<void> {

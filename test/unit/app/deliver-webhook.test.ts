@@ -149,6 +149,54 @@ describe('deliverWebhook', () => {
     expect(f.posts).toEqual([]);
   });
 
+  it('writes a failing delivery at its first failure and at its end, its attempts in between riding on the messages', async () => {
+    const f = fakeDeps(async () => answered(503));
+    const d = delivery();
+    f.add(d);
+
+    let msg: WorkMessage | undefined = scheduled(d);
+    const results: string[] = [];
+    for (let i = 0; i < 4 && msg; i++) {
+      const before = f.enqueued.length;
+      const result = await deliverWebhook(f.deps, msg);
+      results.push(result.kind === 'recorded' ? result.status : result.kind);
+      msg = f.enqueued.length > before ? f.enqueued.at(-1)?.messages[0] : undefined;
+      if (i === 0) expect(f.items.get(d.deliveryId)).toMatchObject({ status: 'retrying', attemptCount: 1 });
+      if (i === 2) {
+        // Two more attempts made, none written: the item still says what the first failure wrote.
+        expect(f.items.get(d.deliveryId)).toMatchObject({ status: 'retrying', attemptCount: 1 });
+        expect(msg?.carry).toMatchObject({ since: 1, attemptCount: 3 });
+      }
+      f.advance(60_000);
+    }
+
+    expect(results).toEqual(['retrying', 'retrying', 'retrying', 'failed']);
+    expect(f.posts).toHaveLength(4);
+    expect(f.writes.map((w) => w.status)).toEqual(['retrying', 'failed']);
+    const ended = f.items.get(d.deliveryId);
+    expect(ended).toMatchObject({ status: 'failed', attemptCount: 4, lastError: 'HTTP 503' });
+    expect(ended?.attempts.map((a) => a.n)).toEqual([1, 2, 3, 4]);
+    expect(f.writes[0]?.retriesEndBy).toBeDefined();
+  });
+
+  it('ends a carried message without a request once the delivery was written since', async () => {
+    const f = fakeDeps(async () => answered(503));
+    const d = delivery();
+    f.add(d);
+    await deliverWebhook(f.deps, scheduled(d));
+    const carried = f.enqueued.at(-1)?.messages[0];
+    if (!carried?.carry) throw new Error('no carried message');
+    // Meanwhile another copy of the delivery's message was worked and its outcome written.
+    const stored = f.items.get(d.deliveryId);
+    f.add({ ...(stored as Delivery), status: 'retrying', attemptCount: 2 });
+    f.advance(60_000);
+
+    const result = await deliverWebhook(f.deps, carried);
+
+    expect(result).toEqual({ kind: 'skipped', why: 'out of date: the delivery is retrying since' });
+    expect(f.posts).toHaveLength(1);
+  });
+
   it('aborts an attempt in flight when the signal fires, recording a retryable timeout', async () => {
     // A partner on loopback that takes the request and never answers within the policy's deadline.
     const server = createServer(() => {});

@@ -12,10 +12,18 @@ const d = (deliveryId: string, updatedAt: string, extra: Partial<Delivery> = {})
 
 function deps(unfinished: Delivery[]) {
   const enqueued: { ids: string[]; delaySeconds: number }[] = [];
+  const askedFor: string[][] = [];
   return {
     enqueued,
+    askedFor,
     deps: {
-      deliveries: { listUnfinished: async () => unfinished },
+      agreements: { list: async () => [{ agreementId: 'vtv4' }, { agreementId: 'ended-2024' }] },
+      deliveries: {
+        listUnfinished: async (_limit: number, ids: string[]) => {
+          askedFor.push(ids);
+          return unfinished;
+        },
+      },
       queue: {
         enqueue: async (_c: string, messages: WorkMessage[], delaySeconds = 0) =>
           void enqueued.push({ ids: messages.map((m) => m.deliveryId), delaySeconds }),
@@ -42,6 +50,26 @@ describe('sweepUnfinished', () => {
 
     expect(result.requeued).toEqual(['dlv_old', 'dlv_retrying_due_long_ago']);
     expect(f.enqueued).toEqual([{ ids: ['dlv_old', 'dlv_retrying_due_long_ago'], delaySeconds: 0 }]);
+    expect(f.askedFor).toEqual([['vtv4', 'ended-2024']]);
+  });
+
+  it('leaves a retrying delivery alone until its carried retries are over, however long ago its next attempt was due', async () => {
+    const f = deps([
+      d('dlv_carried', ago(3 * 60 * 60_000), {
+        status: 'retrying',
+        nextAttemptAt: ago(2 * 60 * 60_000),
+        retriesEndBy: ago(-60 * 60_000),
+      }),
+      d('dlv_chain_lost', ago(9 * 60 * 60_000), {
+        status: 'retrying',
+        nextAttemptAt: ago(8 * 60 * 60_000),
+        retriesEndBy: ago(30 * 60_000),
+      }),
+    ]);
+
+    const result = await sweepUnfinished(f.deps, { staleAfterMs: 15 * 60_000 });
+
+    expect(result.requeued).toEqual(['dlv_chain_lost']);
   });
 
   it('where it knows which messages hold which delivery, puts back only those nothing holds, at their due time', async () => {

@@ -20,11 +20,11 @@ import { DynamoWithdrawalStore } from '../dynamo-withdrawal-store.ts';
 import { KIT_PORTS, notWired, type PortKit } from './kit.ts';
 
 /** Every store kept in the one table, each over `table`. */
-export function dynamoStores(table: Table) {
+export function dynamoStores(table: Table, retentionDays?: number) {
   return {
     agreements: new DynamoAgreementStore(table),
     history: new DynamoAgreementHistory(table),
-    deliveries: new DynamoDeliveryStore(table),
+    deliveries: new DynamoDeliveryStore(table, { retentionDays }),
     deliveryQueries: new DynamoDeliveryQueries(table),
     feedIndex: new DynamoFeedIndex(table),
     withdrawals: new DynamoWithdrawalStore(table),
@@ -61,7 +61,7 @@ export function assembleDeps(
   const dynamo = watched('dynamo', dynamoClient(config.region, config.endpoints.dynamodb), hook);
   return {
     config,
-    ...dynamoStores({ client: dynamo, tableName: config.tableName }),
+    ...dynamoStores({ client: dynamo, tableName: config.tableName }, config.retentionDays),
     ...(unwired() as Pick<Deps, 'packages' | 'facts' | 'queue' | 'jobs' | 'publisher' | 'secrets'>),
     ...Object.assign({}, ...kits.map((kit) => kit(config, hook))),
     // The SSRF guard sits where connections are made (see shared/domain/target-policy.ts).

@@ -138,3 +138,39 @@ export function updateExisting(
     ),
   );
 }
+
+/**
+ * One UpdateItem on a delivery that sets `set` and removes `remove`, written only when `guard` holds
+ * (its condition may name `#status`); false when it does not.
+ */
+export function setAndRemove(
+  table: Table,
+  deliveryId: string,
+  set: Record<string, unknown>,
+  remove: readonly string[],
+  guard: { condition: string; values: Record<string, unknown> },
+): Promise<boolean> {
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ...guard.values };
+  const assignments = Object.entries(set).map(([field, value], i) => {
+    names[`#f${i}`] = field;
+    values[`:v${i}`] = value;
+    return `#f${i} = :v${i}`;
+  });
+  const removals = remove.map((field, i) => {
+    names[`#r${i}`] = field;
+    return `#r${i}`;
+  });
+  return conditionalWrite(() =>
+    table.client.send(
+      new UpdateCommand({
+        TableName: table.tableName,
+        Key: keys.delivery(deliveryId),
+        UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
+        ConditionExpression: guard.condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      }),
+    ),
+  );
+}

@@ -1,4 +1,3 @@
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import {
   ATTEMPTABLE,
   type Delivery,
@@ -8,19 +7,13 @@ import {
   TERMINAL,
 } from '#domain/delivery.ts';
 import type { DeliveryPage, DeliveryStore, OutcomeWrite } from '#ports/delivery-store.ts';
-import {
-  conditionalWrite,
-  getItem,
-  partitionOf,
-  putIfAbsent,
-  queryAll,
-  type Table,
-} from './dynamo-commands.ts';
+import { getItem, partitionOf, putIfAbsent, queryAll, type Table } from './dynamo-commands.ts';
 import {
   deliveryItem,
   expiryOf,
   listIndexes,
   listRemovals,
+  setAndRemove,
   toDelivery,
   updateExisting,
 } from './dynamo-delivery-item.ts';
@@ -194,29 +187,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
     remove: string[],
     guard: Guard,
   ): Promise<boolean> {
-    const names: Record<string, string> = { '#status': 'status' };
-    const values: Record<string, unknown> = { ...guard.values };
-    const assignments = Object.entries(set).map(([field, value], i) => {
-      names[`#f${i}`] = field;
-      values[`:v${i}`] = value;
-      return `#f${i} = :v${i}`;
-    });
-    const removals = remove.map((field, i) => {
-      names[`#r${i}`] = field;
-      return `#r${i}`;
-    });
-    return conditionalWrite(() =>
-      this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: keys.delivery(deliveryId),
-          UpdateExpression: `SET ${assignments.join(', ')}${removals.length ? ` REMOVE ${removals.join(', ')}` : ''}`,
-          ConditionExpression: guard.condition,
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-        }),
-      ),
-    );
+    return setAndRemove(this.table, deliveryId, set, remove, guard);
   }
 
   recordFirstPull(deliveryId: string, at: string): Promise<boolean> {

@@ -7,10 +7,9 @@
  * neither old key and is not read again. Retention (TTL) is not set here: a delivery finished before
  * may belong to a month not sealed yet.
  */
-import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Table } from './dynamo-commands.ts';
-import { conditionalWrite } from './dynamo-commands.ts';
-import { listIndexes, listRemovals, toDelivery } from './dynamo-delivery-item.ts';
+import { listIndexes, listRemovals, setAndRemove, toDelivery } from './dynamo-delivery-item.ts';
 import { INDEX, TTL_ATTRIBUTE } from './table.ts';
 
 /** A delivery item still keyed as before data model 2. */
@@ -40,30 +39,13 @@ export async function migrateDeliveriesToModel2(
     for (const item of out.Items ?? []) {
       examined++;
       const d = toDelivery(item);
-      const set = Object.entries(listIndexes(d, d.status));
-      const remove = listRemovals(d.status).filter((a) => a !== TTL_ATTRIBUTE);
-      const names: Record<string, string> = { '#status': 'status' };
-      const values: Record<string, unknown> = { ':status': d.status };
-      set.forEach(([k, v], i) => {
-        names[`#s${i}`] = k;
-        values[`:s${i}`] = v;
-      });
-      remove.forEach((k, i) => {
-        names[`#r${i}`] = k;
-      });
-      const expression = `SET ${set.map((_, i) => `#s${i} = :s${i}`).join(', ')} REMOVE ${remove.map((_, i) => `#r${i}`).join(', ')}`;
       // Only as read: a delivery whose status moved meanwhile was brought to model 2 by that write.
-      const done = await conditionalWrite(() =>
-        table.client.send(
-          new UpdateCommand({
-            TableName: table.tableName,
-            Key: { pk: item.pk, sk: item.sk },
-            UpdateExpression: expression,
-            ConditionExpression: '#status = :status',
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
-          }),
-        ),
+      const done = await setAndRemove(
+        table,
+        d.deliveryId,
+        listIndexes(d, d.status),
+        listRemovals(d.status).filter((a) => a !== TTL_ATTRIBUTE),
+        { condition: '#status = :status', values: { ':status': d.status } },
       );
       if (done) migrated++;
     }

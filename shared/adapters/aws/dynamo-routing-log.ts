@@ -122,29 +122,25 @@ export class DynamoRoutingLog implements RoutingLog {
   }
 
   /** Removes `failedAt` from the version's head item: the run that recorded it is through. */
-  async markThrough(articleId: string, version: number): Promise<void> {
-    await conditionalWrite(() =>
-      this.table.client.send(
-        new UpdateCommand({
-          TableName: this.table.tableName,
-          Key: { pk: keys.article(articleId), sk: routingSortKey(version) },
-          UpdateExpression: 'REMOVE failedAt',
-          ConditionExpression: ITEM_EXISTS,
-        }),
-      ),
-    );
+  markThrough(articleId: string, version: number): Promise<void> {
+    return this.setMark(articleId, version, undefined);
   }
 
   /** Sets `failedAt` on the version's head item, if there is one (record() writes the head anew, with it). */
-  async markFailed(articleId: string, version: number, at: string): Promise<void> {
+  markFailed(articleId: string, version: number, at: string): Promise<void> {
+    return this.setMark(articleId, version, at);
+  }
+
+  /** `failedAt` on the version's head item set to `at`, or removed; nothing when there is no head. */
+  private async setMark(articleId: string, version: number, at: string | undefined): Promise<void> {
     await conditionalWrite(() =>
       this.table.client.send(
         new UpdateCommand({
           TableName: this.table.tableName,
           Key: { pk: keys.article(articleId), sk: routingSortKey(version) },
-          UpdateExpression: 'SET failedAt = :at',
+          UpdateExpression: at ? 'SET failedAt = :at' : 'REMOVE failedAt',
           ConditionExpression: ITEM_EXISTS,
-          ExpressionAttributeValues: { ':at': at },
+          ...(at && { ExpressionAttributeValues: { ':at': at } }),
         }),
       ),
     );

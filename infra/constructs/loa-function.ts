@@ -6,7 +6,7 @@ import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, type RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { FunctionSpec } from '#infra/wiring.ts';
-import { cdkBundling, REPO_ROOT } from './bundling.ts';
+import { cdkBundling, LAMBDA_NODE_OPTIONS, REPO_ROOT } from './bundling.ts';
 
 interface LoaFunctionProps {
   /** The wiring's function name. */
@@ -68,7 +68,7 @@ export class LoaFunction extends Construct {
       // aws-xray-sdk-core in every bundle, past the 1 MB limit for package) shows only the
       // invocation, which the logs' request ids and the metrics already give.
       tracing: Tracing.DISABLED,
-      environment: { ...props.environment, NODE_OPTIONS: '--enable-source-maps' },
+      environment: { ...props.environment, NODE_OPTIONS: LAMBDA_NODE_OPTIONS },
       bundling: cdkBundling(),
     });
   }

@@ -1,27 +1,34 @@
 /**
  * Every function bundled with the options the stack gives NodejsFunction (infra/constructs/bundling.ts):
- * each must stay under 1 MB and load as an ES module exporting `handler`. Sizes are written to
- * .loa-test/bundle-sizes.json for the README.
+ * each must stay under 1 MB, carry everything it needs but Node's built-ins (the AWS SDK included),
+ * and load as an ES module exporting `handler` from a directory with no node_modules anywhere above
+ * it, as on Lambda. Sizes are written to .loa-test/bundle-sizes.json for the README.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, version } from 'esbuild';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BUNDLE, cdkBundling, esbuildOptions, REPO_ROOT } from '#infra/constructs/bundling.ts';
 import { FUNCTIONS } from '#infra/wiring.ts';
 
 const MAX_BYTES = 1024 * 1024;
-const OUT = join(REPO_ROOT, '.loa-test', 'bundles');
+/** Outside the repository: a package the bundle left out would not resolve from node_modules. */
+const OUT = mkdtempSync(join(tmpdir(), 'loa-bundles-'));
 const bundlePath = (name: string) => join(OUT, name, BUNDLE.outFile);
 const sizes: Record<string, number> = {};
+/** Per function, what its bundle leaves for Node to resolve at load time. */
+const externals: Record<string, string[]> = {};
 
 beforeAll(async () => {
-  rmSync(OUT, { recursive: true, force: true });
   await Promise.all(
     Object.entries(FUNCTIONS).map(async ([name, spec]) => {
-      await build(esbuildOptions(spec.entry, join(OUT, name)));
+      const result = await build({ ...esbuildOptions(spec.entry, join(OUT, name)), metafile: true });
+      const output = Object.values(result.metafile.outputs).find((o) => o.entryPoint !== undefined);
+      externals[name] = [...new Set((output?.imports ?? []).filter((i) => i.external).map((i) => i.path))];
       sizes[name] = statSync(bundlePath(name)).size;
     }),
   );
@@ -44,13 +51,22 @@ beforeAll(async () => {
   );
 });
 
+afterAll(() => rmSync(OUT, { recursive: true, force: true }));
+
 describe('function bundles', () => {
   it.each(Object.keys(FUNCTIONS))('keeps %s under 1 MB minified', (name) => {
     expect(sizes[name]).toBeGreaterThan(0);
     expect(sizes[name]).toBeLessThan(MAX_BYTES);
   });
 
-  it('load in plain Node.js as ES modules that export a handler function', () => {
+  it.each(Object.keys(FUNCTIONS))('bundles all of %s but Node built-ins, the AWS SDK included', (name) => {
+    expect(externals[name]?.length).toBeGreaterThan(0); // node:crypto at least: the list is read
+    expect(externals[name]?.filter((m) => !isBuiltin(m))).toEqual([]);
+  });
+
+  it('load in plain Node.js as ES modules that export a handler function, with no node_modules to fall back on', () => {
+    for (let d = OUT; dirname(d) !== d; d = dirname(d))
+      expect(existsSync(join(d, 'node_modules'))).toBe(false);
     // A separate Node process: the real ESM loader, as on Lambda, not the test runner's.
     const script = `
       const out = {};
@@ -64,6 +80,7 @@ describe('function bundles', () => {
     const loaded = JSON.parse(
       execFileSync(process.execPath, ['--input-type=module', '-e', script, JSON.stringify(urls)], {
         encoding: 'utf8',
+        cwd: OUT,
         env: { PATH: process.env.PATH, NODE_NO_WARNINGS: '1' },
       })
         .trim()
@@ -85,6 +102,7 @@ describe('the options NodejsFunction receives', () => {
       target: BUNDLE.target,
       minify: BUNDLE.minify,
       sourceMap: BUNDLE.sourcemap,
+      bundleAwsSDK: true,
       sourcesContent: BUNDLE.sourcesContent,
       mainFields: BUNDLE.mainFields,
       externalModules: BUNDLE.external,

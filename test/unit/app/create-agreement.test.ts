@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createAgreement } from '#app/create-agreement.ts';
 import { feedKeyOf } from '#app/feed-keys.ts';
+import { renewAgreement } from '#app/renew-agreement.ts';
 import { channelSigningSecrets } from '#app/rotate-secret.ts';
 import { deriveFeedKey, MASTER_SIGNING_KEY_REF, parseMasterKey } from '#domain/signing-keys.ts';
 import { CreateAgreementInput } from '#schemas/agreement.ts';
@@ -59,6 +60,23 @@ describe('createAgreement', () => {
     const key = await feedKeyOf(deps.secrets, agreement, 'bao-ha-giang', 'k1');
     expect(key).toBe(deriveFeedKey(master, { agreementId: 'bao-ha-giang', kid: 'k1', master: 1 }));
     expect(JSON.stringify(agreement)).not.toContain(key);
+  });
+
+  it('gives a renewal a derived feed key of its own: feed URLs do not carry over, nothing is stored', async () => {
+    const { deps, secrets } = harness();
+    const { agreement } = await createAgreement(deps, input([{ type: 'feed' }]));
+
+    const { renewed } = await renewAgreement(deps, 'bao-ha-giang', {
+      validFrom: '2027-01-01',
+      validTo: '2027-12-31',
+    });
+
+    expect(renewed.feedKeys).toEqual([{ kid: 'k1', createdAt: renewed.createdAt, master: 1 }]);
+    expect([...secrets.keys()]).toEqual([MASTER_SIGNING_KEY_REF]);
+    const before = await feedKeyOf(deps.secrets, agreement, agreement.agreementId, 'k1');
+    const after = await feedKeyOf(deps.secrets, renewed, renewed.agreementId, 'k1');
+    expect(after).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(after).not.toBe(before);
   });
 
   it('stores social credentials in the secret store and only a reference on the agreement', async () => {

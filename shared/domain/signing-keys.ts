@@ -5,6 +5,8 @@
  * only its key versions; its secret for version v is
  * `whsec_` + base64(HKDF-SHA256(masterKey[m], info = "loa/webhook/<agreementId>/<channelId>/<v>")).
  * A channel created before this keeps its stored secret (`secretRef`) until it is rotated.
+ * An agreement's feed keys come from the same master key (`deriveFeedKey`, info `loa/feed-key/…`);
+ * one listed without a master version is a stored key from before (`feedKeyRef`).
  */
 import { hkdfSync, randomBytes } from 'node:crypto';
 import type { SecretStore } from '#ports/secret-store.ts';

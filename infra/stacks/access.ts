@@ -25,7 +25,7 @@ const CAPABILITIES = {
   'secrets:renew-credentials':
     'secretsmanager:PutSecretValue on loa/agreements/*/channels/*/credentials (a refreshed network token)',
   'secrets:master-key':
-    'secretsmanager:GetSecretValue on loa/master-signing-key (the signing secrets are derived from it)',
+    'secretsmanager:GetSecretValue on loa/master-signing-key (signing secrets and feed keys are derived from it)',
   'ingest:assume-role':
     "sts:AssumeRole on roles named loa-ingest-* in any account (a partner's ingest role; external id = agreement id)",
 } as const;
@@ -98,9 +98,10 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
     'ingest:assume-role',
   ],
   // Network credentials from the secret store (a refreshed token is written back to it); posts are
-  // HTTPS calls (no IAM).
+  // HTTPS calls (no IAM). Zalo's cover is a signed asset link: the feed key is derived from the master key.
   'deliver-social': [
     ...DELIVER,
+    'secrets:master-key',
     'secrets:renew-credentials',
     'queue:send:social',
     'queue:send:replay',
@@ -125,12 +126,14 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
     'facts:list',
     'facts:write',
   ],
-  // Checks the signature with the agreement's key, counts the download on the delivery
+  // Checks the signature with the agreement's key (derived from the master key; a key from before
+  // derived feed keys is read from loa/agreements/*), counts the download on the delivery
   // (UpdateItem), then presigns a GET of the package object.
-  assets: ['table:get', 'table:update', 'secrets:read', 'packages:read'],
+  assets: ['table:get', 'table:update', 'secrets:read', 'secrets:master-key', 'packages:read'],
   // Checks the signature, pages the agreement's feed index (Query), records the first pull
-  // (UpdateItem), reads manifests for item bodies and signs asset links with the feed key.
-  feeds: ['table:get', 'table:query', 'table:update', 'secrets:read', 'packages:read'],
+  // (UpdateItem), reads manifests for item bodies and signs asset links with the feed key (derived
+  // from the master key, or stored for a key from before).
+  feeds: ['table:get', 'table:query', 'table:update', 'secrets:read', 'secrets:master-key', 'packages:read'],
   // Writes the article's withdrawal marker and takedown notices (PutItem), finds the article's
   // deliveries (Query on the article index), tombstones the feed ones and discards unsent webhook ones
   // (UpdateItem, GetItem when one moved meanwhile), enqueues the notices; rejections are one PutItem.

@@ -1,8 +1,6 @@
-import { randomBytes } from 'node:crypto';
 import { ConflictError, InvalidInputError } from '#domain/errors.ts';
 import { newId } from '#domain/ids.ts';
-import { feedKeyRef } from '#domain/signed-links.ts';
-import { ChannelSecrets, currentMasterVersion, deriveChannelSecret } from '#domain/signing-keys.ts';
+import { currentMasterVersion, deriveChannelSecret, signingSecretsOf } from '#domain/signing-keys.ts';
 import { targetUrlProblem } from '#domain/target-policy.ts';
 import {
   type Agreement,
@@ -12,6 +10,7 @@ import {
   SOCIAL_BASE_URL,
 } from '#schemas/agreement.ts';
 import type { Deps } from './deps.ts';
+import { newFeedKey } from './feed-keys.ts';
 
 /** Where a webhook channel's own secret lives: one the operator gave, or one from before derived keys. */
 export const webhookSecretRef = (agreementId: string, channelId: string) =>
@@ -71,8 +70,9 @@ function refusedTargets(input: CreateAgreementInput, allowPrivateTargets: boolea
 
 /**
  * Creates an agreement. A generated webhook or broadcast signing secret is derived from the master key
- * (version 1: shown once, stored nowhere); a secret the operator gives, social network credentials and
- * the first feed key go to the secret store. The agreement item keeps only key versions and references.
+ * (version 1: shown once, stored nowhere), and so is the first feed key, `k1` (stored nowhere, never
+ * shown); a secret the operator gives and social network credentials go to the secret store. The
+ * agreement item keeps only key versions and references.
  */
 export async function createAgreement(
   deps: Pick<Deps, 'agreements' | 'secrets' | 'clock' | 'config'>,
@@ -88,7 +88,7 @@ export async function createAgreement(
   const ids = channelIds(input);
   const generatedSecrets: Record<string, string> = {};
   const channels: Channel[] = [];
-  const keys = new ChannelSecrets(deps.secrets);
+  const keys = signingSecretsOf(deps.secrets);
   /** Stores the operator's own secret, or derives version 1 from the master key (shown once): how the channel signs. */
   const signing = async (channelId: string, given: string | undefined, ref: string) => {
     if (given) {
@@ -144,8 +144,7 @@ export async function createAgreement(
       }
     }
   }
-  const kid = 'k1';
-  await deps.secrets.put(feedKeyRef(agreementId, kid), randomBytes(32).toString('base64url'));
+  const feedKey = await newFeedKey(deps.secrets, 'k1', at);
   const agreement: Agreement = {
     agreementId,
     partner: input.partner,
@@ -156,7 +155,7 @@ export async function createAgreement(
     languages: input.languages,
     channels,
     embargo: input.embargo,
-    feedKeys: [{ kid, createdAt: at }],
+    feedKeys: [feedKey],
     ...(input.commitments && { commitments: input.commitments }),
     createdAt: at,
     updatedAt: at,

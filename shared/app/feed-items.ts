@@ -1,6 +1,6 @@
 import * as z from 'zod';
 import { NotFoundError } from '#domain/errors.ts';
-import { assetPath, currentKid, feedKeyRef } from '#domain/signed-links.ts';
+import { assetPath, currentKid } from '#domain/signed-links.ts';
 import type { NinjsDocument } from '#formats/ninjs.ts';
 import { parseS3Href } from '#formats/s3-href.ts';
 import type { Agreement } from '#schemas/agreement.ts';
@@ -8,7 +8,7 @@ import { describeIssues } from '#schemas/issues.ts';
 import { parseStoredNinjs } from '#schemas/stored-ninjs.ts';
 import type { Deps } from './deps.ts';
 import type { FeedCache } from './feed-cache.ts';
-import { signedUrl } from './feed-keys.ts';
+import { feedKeyCacheKey, feedKeyOf, signedUrl } from './feed-keys.ts';
 
 const DAY_SECONDS = 86_400;
 
@@ -55,8 +55,8 @@ export async function feedItemDoc(
   }
   const kid = currentKid(agreement);
   const key = kid
-    ? await cache.keys.getOrLoad(`${agreement.agreementId}\n${kid}`, () =>
-        deps.secrets.get(feedKeyRef(agreement.agreementId, kid)),
+    ? await cache.keys.getOrLoad(feedKeyCacheKey(agreement, agreement.agreementId, kid), () =>
+        feedKeyOf(deps.secrets, agreement, agreement.agreementId, kid),
       )
     : undefined;
   const { expires } = assetLinkWindow(now, deps.config.assetLinkTtlSeconds);

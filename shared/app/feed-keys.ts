@@ -1,11 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import { FEED_FORMATS, FEED_URL_TTL, type FeedFormat } from '#domain/feed.ts';
 import { agreementRefusal, DISCARD_REASON } from '#domain/send-rules.ts';
-import { currentKid, feedKeyRef } from '#domain/signed-links.ts';
+import { currentKid } from '#domain/signed-links.ts';
+import { currentMasterVersion, signingSecretsOf } from '#domain/signing-keys.ts';
 import { urlSignature } from '#domain/url-signing.ts';
-import type { Agreement } from '#schemas/agreement.ts';
+import type { SecretStore } from '#ports/secret-store.ts';
+import type { Agreement, FeedKey } from '#schemas/agreement.ts';
 import type { Deps } from './deps.ts';
 
 /** Keys an agreement may have in use at once: rotation needs two, a few more leave room for mistakes. */
@@ -42,19 +43,49 @@ async function agreementOrThrow(deps: Pick<Deps, 'agreements'>, agreementId: str
   return agreement;
 }
 
-/** The next free `k<n>`: never a kid used before, retired or not, nor one whose secret already exists. */
-async function nextKid(deps: Pick<Deps, 'secrets'>, agreement: Agreement): Promise<string> {
+/** The next `k<n>`: never a kid used before, retired or not. */
+function nextKid(agreement: Agreement): string {
   const used = agreement.feedKeys.map((k) => Number(/^k(\d+)$/.exec(k.kid)?.[1] ?? 0));
-  for (let n = Math.max(0, ...used) + 1; ; n++) {
-    // A secret without a key entry is a concurrent add in flight: never overwrite its material.
-    if (!(await deps.secrets.get(feedKeyRef(agreement.agreementId, `k${n}`)))) return `k${n}`;
-  }
+  return `k${Math.max(0, ...used) + 1}`;
 }
 
 /**
- * Adds a feed key: the material goes to the secret store first, then the agreement lists the kid
- * (an optimistic-locked write, so two rotations at once cannot lose one). New links use the new key;
- * links signed with older keys keep working until those are retired.
+ * A new feed key entry: its material is derived from the current master key version (created on
+ * first use where the store has none: the local runtime, a test), so nothing is written for it.
+ */
+export async function newFeedKey(secrets: SecretStore, kid: string, createdAt: string): Promise<FeedKey> {
+  const master = await signingSecretsOf(secrets).master({ create: true });
+  if (!master) throw new Error('master signing key unavailable');
+  return { kid, createdAt, master: currentMasterVersion(master) };
+}
+
+/**
+ * The material of `agreementId`'s feed key `kid` (derived, or stored for a key from before); undefined
+ * for a kid the agreement does not list, after the same work (see ChannelSecrets.feedKey).
+ */
+export function feedKeyOf(
+  secrets: SecretStore,
+  agreement: Agreement | undefined,
+  agreementId: string,
+  kid: string,
+): Promise<string | undefined> {
+  return signingSecretsOf(secrets).feedKey(agreement, agreementId, kid);
+}
+
+/**
+ * What a cache of feed key material is keyed by: the agreement, the kid and where the material comes
+ * from (its master version, `stored`, or `-` for a kid the agreement does not list), so a kid added
+ * after a refusal is never answered from the refusal's entry.
+ */
+export function feedKeyCacheKey(agreement: Agreement | undefined, agreementId: string, kid: string): string {
+  const entry = agreement?.feedKeys.find((k) => k.kid === kid);
+  return `${agreementId}\n${kid}\n${entry ? (entry.master ?? 'stored') : '-'}`;
+}
+
+/**
+ * Adds a feed key: the agreement lists the next kid, derived from the master key (an optimistic-locked
+ * write, so two rotations at once cannot lose one). New links use the new key; links signed with
+ * older keys keep working until those are retired.
  */
 export async function addFeedKey(
   deps: Pick<Deps, 'agreements' | 'secrets' | 'clock'>,
@@ -66,13 +97,12 @@ export async function addFeedKey(
       `agreement ${agreementId} has ${MAX_ACTIVE_FEED_KEYS} keys in use: retire one first`,
     );
   }
-  const kid = await nextKid(deps, agreement);
-  await deps.secrets.put(feedKeyRef(agreementId, kid), randomBytes(32).toString('base64url'));
+  const kid = nextKid(agreement);
   const now = deps.clock.now();
   const createdAt = now.toISOString();
   const updated: Agreement = {
     ...agreement,
-    feedKeys: [...agreement.feedKeys, { kid, createdAt }],
+    feedKeys: [...agreement.feedKeys, await newFeedKey(deps.secrets, kid, createdAt)],
     updatedAt: nextUpdatedAt(agreement.updatedAt, now),
   };
   await deps.agreements.update(updated, agreement.updatedAt);
@@ -122,7 +152,7 @@ export async function mintFeedUrl(
     throw new ConflictError(`agreement ${agreementId} has no feed channel`);
   }
   const kid = currentKid(agreement);
-  const key = kid && (await deps.secrets.get(feedKeyRef(agreementId, kid)));
+  const key = kid && (await feedKeyOf(deps.secrets, agreement, agreementId, kid));
   if (!kid || !key) throw new ConflictError(`agreement ${agreementId} has no feed key in use: add one`);
   const expires = Math.floor(deps.clock.now().getTime() / 1000) + input.ttlSeconds;
   const url = signedUrl(deps.config.publicBaseUrl, feedPath(agreementId, input.format), key, kid, expires);

@@ -3,16 +3,15 @@
  * channels (the same endpoints and secret references) and commitments, linked both ways
  * (`renewalOf` / `renewedBy`). It gets a feed key of its own: feed URLs do not carry over.
  */
-import { randomBytes } from 'node:crypto';
 import * as z from 'zod';
 import { InvalidInputError, NotFoundError } from '#domain/errors.ts';
-import { feedKeyRef } from '#domain/signed-links.ts';
 import type { AgreementStore } from '#ports/agreement-store.ts';
 import type { Clock } from '#ports/clock.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import { Commitments } from '#schemas/report.ts';
 import { slug } from '#schemas/text.ts';
+import { newFeedKey } from './feed-keys.ts';
 
 export const RenewInput = z
   .object({
@@ -49,14 +48,14 @@ export async function renewAgreement(
   });
   if (problems.length > 0) throw new InvalidInputError('cannot renew', problems);
   const at = deps.clock.now().toISOString();
-  await deps.secrets.put(feedKeyRef(id, 'k1'), randomBytes(32).toString('base64url'));
+  const feedKey = await newFeedKey(deps.secrets, 'k1', at);
   const renewed: Agreement = {
     ...old,
     agreementId: id,
     status: 'active',
     validFrom: input.validFrom,
     validTo: input.validTo,
-    feedKeys: [{ kid: 'k1', createdAt: at }],
+    feedKeys: [feedKey],
     ...(commitments && { commitments }),
     renewalOf: agreementId,
     createdAt: at,

@@ -1,8 +1,9 @@
 import type { Delivery } from '#domain/delivery.ts';
 import { deliveryIdFor } from '#domain/ids.ts';
-import { feedKeyRef, packageKeyFromSegment } from '#domain/signed-links.ts';
+import { packageKeyFromSegment } from '#domain/signed-links.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { Deps } from './deps.ts';
+import { feedKeyOf } from './feed-keys.ts';
 import { REFUSAL, rawQueryParams, SignedParams, verifySignedRequest } from './signed-request.ts';
 
 /** Presigned S3 URLs we redirect to live minutes, not days (a function role's credentials die early). */
@@ -44,7 +45,7 @@ export async function serveAsset(
   const verified = await verifySignedRequest(
     {
       agreement: (id) => deps.agreements.get(id),
-      key: (id, kid) => deps.secrets.get(feedKeyRef(id, kid)),
+      key: (id, kid, agreement) => feedKeyOf(deps.secrets, agreement, id, kid),
     },
     { method: 'GET', path: req.path, agreementId: req.agreementId, params: params.data },
     now,

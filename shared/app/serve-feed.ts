@@ -1,8 +1,8 @@
 import * as z from 'zod';
 import { decodeFeedCursor, FEED_PAGE_SIZE, type FeedFormat } from '#domain/feed.ts';
-import { feedKeyRef } from '#domain/signed-links.ts';
 import type { Deps } from './deps.ts';
 import type { FeedCache, RenderedFeed } from './feed-cache.ts';
+import { feedKeyCacheKey, feedKeyOf } from './feed-keys.ts';
 import { renderPage } from './feed-page.ts';
 import { REFUSAL, rawQueryParams, SignedParams, verifySignedRequest } from './signed-request.ts';
 
@@ -85,7 +85,10 @@ export async function serveFeed(deps: FeedDeps, cache: FeedCache, req: FeedReque
           await cache.kidMisses.getOrLoad(miss, async () => true);
         return fresh;
       },
-      key: (id, kid) => cache.keys.getOrLoad(`${id}\n${kid}`, () => deps.secrets.get(feedKeyRef(id, kid))),
+      key: (id, kid, agreement) =>
+        cache.keys.getOrLoad(feedKeyCacheKey(agreement, id, kid), () =>
+          feedKeyOf(deps.secrets, agreement, id, kid),
+        ),
     },
     { method: req.method, path: req.path, agreementId, params: query.data },
     now,

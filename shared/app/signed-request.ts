@@ -47,7 +47,8 @@ export const REFUSAL = {
 interface KeySource {
   /** The agreement, as fresh as the caller can make it for a request signed with `kid`. */
   agreement(agreementId: string, kid: string): Promise<Agreement | undefined>;
-  key(agreementId: string, kid: string): Promise<string | undefined>;
+  /** The material of key `kid`, given the agreement as `agreement` answered (undefined: none). */
+  key(agreementId: string, kid: string, agreement: Agreement | undefined): Promise<string | undefined>;
 }
 
 type Verified =
@@ -81,7 +82,7 @@ export async function verifySignedRequest(
   const agreement = await source.agreement(req.agreementId, kid);
   const usable = agreement?.feedKeys.some((k) => k.kid === kid && !k.retiredAt);
   // The key is looked up whether or not the agreement has it, so both refusals do the same reads.
-  const found = await source.key(req.agreementId, kid);
+  const found = await source.key(req.agreementId, kid, agreement);
   const key = usable ? found : undefined;
   const expected = urlSignature(key ?? DECOY_KEY, req.method, req.path, expires, kid);
   // Both are 43 base64url characters (the schema says so for `sig`), so the lengths match.

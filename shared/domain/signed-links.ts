@@ -1,10 +1,9 @@
 import type { SecretStore } from '#ports/secret-store.ts';
 import type { Agreement } from '#schemas/agreement.ts';
+import { signingSecretsOf } from './signing-keys.ts';
 import { urlSignature } from './url-signing.ts';
 
-/** Where an agreement's feed/link key `kid` is kept in the secret store. */
-export const feedKeyRef = (agreementId: string, kid: string) =>
-  `loa/agreements/${agreementId}/feed-keys/${kid}`;
+export { feedKeyRef } from './signing-keys.ts';
 
 /** The key new links are signed with: the newest key not retired. */
 export function currentKid(agreement: Agreement): string | undefined {
@@ -34,7 +33,7 @@ export async function linkSigner(
   expires: number,
 ): Promise<((path: string) => string) | undefined> {
   const kid = currentKid(agreement);
-  const key = kid && (await secrets.get(feedKeyRef(agreement.agreementId, kid)));
+  const key = kid && (await signingSecretsOf(secrets).feedKey(agreement, agreement.agreementId, kid));
   if (!kid || !key) return undefined;
   const base = baseUrl.replace(/\/$/, '');
   return (path) => {

@@ -5,10 +5,19 @@
  * only its key versions; its secret for version v is
  * `whsec_` + base64(HKDF-SHA256(masterKey[m], info = "loa/webhook/<agreementId>/<channelId>/<v>")).
  * A channel created before this keeps its stored secret (`secretRef`) until it is rotated.
+ * An agreement's feed keys come from the same master key (`deriveFeedKey`, info `loa/feed-key/…`);
+ * one listed without a master version is a stored key from before (`feedKeyRef`).
  */
 import { hkdfSync, randomBytes } from 'node:crypto';
 import type { SecretStore } from '#ports/secret-store.ts';
-import type { Channel, SigningKey } from '#schemas/agreement.ts';
+import type { Agreement, Channel, SigningKey } from '#schemas/agreement.ts';
+
+/**
+ * Where an agreement's feed/link key `kid` is kept in the secret store: only keys from before derived
+ * feed keys (their `feedKeys` entry names no `master`); a derived key is stored nowhere.
+ */
+export const feedKeyRef = (agreementId: string, kid: string) =>
+  `loa/agreements/${agreementId}/feed-keys/${kid}`;
 
 /** The one master key's name in the secret store (one Secrets Manager secret on AWS). */
 export const MASTER_SIGNING_KEY_REF = 'loa/master-signing-key';
@@ -51,6 +60,24 @@ export function deriveChannelSecret(
   const info = `loa/webhook/${key.agreementId}/${key.channelId}/${key.version}`;
   const bytes = hkdfSync('sha256', Buffer.from(material, 'base64'), Buffer.alloc(0), info, 32);
   return `whsec_${Buffer.from(bytes).toString('base64')}`;
+}
+
+/**
+ * One agreement's feed/link key `kid` (it signs feed URLs and asset links, shared/domain/url-signing.ts),
+ * from master key version `master`: base64url(HKDF-SHA256(masterKey[m], info = "loa/feed-key/<agreementId>/<kid>")),
+ * 32 bytes, the same form a stored feed key has. The info's prefix keeps it apart from every webhook and
+ * broadcast secret (`loa/webhook/…`): no channel secret can equal a feed key, nor the other way round.
+ */
+export function deriveFeedKey(
+  master: MasterKey,
+  key: { agreementId: string; kid: string; master: number },
+): string {
+  const material = master.versions[String(key.master)];
+  if (!material) throw new Error(`master signing key has no version ${key.master}`);
+  const info = `loa/feed-key/${key.agreementId}/${key.kid}`;
+  return Buffer.from(hkdfSync('sha256', Buffer.from(material, 'base64'), Buffer.alloc(0), info, 32)).toString(
+    'base64url',
+  );
 }
 
 /** A channel that signs what it sends: a webhook, or a broadcast over HTTP. */
@@ -110,18 +137,54 @@ export class ChannelSecrets {
 
   async #secret(agreementId: string, channelId: string, key: SigningKey): Promise<string | undefined> {
     if ('secretRef' in key) return this.#secrets.get(key.secretRef);
-    let master = await this.master();
-    if (master && !master.versions[String(key.master)]) {
-      // A master version newer than the one cached: read the store itself, once.
-      this.#master = this.#read(true);
-      master = await this.#master;
-    }
+    const master = await this.#withVersion(key.master);
     if (!master?.versions[String(key.master)]) return undefined;
     return deriveChannelSecret(master, { channelId, ...key, agreementId: key.derivedFor ?? agreementId });
+  }
+
+  /**
+   * The material of `agreementId`'s feed key `kid`, as the agreement lists it: derived from the master
+   * key when its entry names a master version; read from the secret store (`feedKeyRef`) when it is a
+   * key from before derived feed keys. A kid the agreement does not list, or no agreement, gives
+   * undefined after the same work as a derived key, so refusing it costs what refusing a bad signature does.
+   */
+  async feedKey(
+    agreement: Agreement | undefined,
+    agreementId: string,
+    kid: string,
+  ): Promise<string | undefined> {
+    const entry = agreement?.feedKeys.find((k) => k.kid === kid);
+    if (entry && entry.master === undefined) return this.#secrets.get(feedKeyRef(agreementId, kid));
+    const master = await this.#withVersion(entry?.master);
+    const version = entry?.master ?? (master && currentMasterVersion(master));
+    if (!master || !version || !master.versions[String(version)]) return undefined;
+    const key = deriveFeedKey(master, { agreementId, kid, master: version });
+    return entry ? key : undefined;
+  }
+
+  /** The master key, read again (once) when it lacks `version`: a version newer than the one cached. */
+  async #withVersion(version: number | undefined): Promise<MasterKey | undefined> {
+    const master = await this.master();
+    if (!master || version === undefined || master.versions[String(version)]) return master;
+    this.#master = this.#read(true);
+    return this.#master;
   }
 
   async #read(fresh: boolean): Promise<MasterKey | undefined> {
     const raw = await this.#secrets.get(MASTER_SIGNING_KEY_REF, fresh ? { fresh } : undefined);
     return raw ? parseMasterKey(raw) : undefined;
   }
+}
+
+/** One ChannelSecrets per secret store, so code handed only the store still reads the master key once. */
+const perStore = new WeakMap<SecretStore, ChannelSecrets>();
+
+/** The ChannelSecrets of `store`, made on first use: the master key it caches is shared by its callers. */
+export function signingSecretsOf(store: SecretStore): ChannelSecrets {
+  let keys = perStore.get(store);
+  if (!keys) {
+    keys = new ChannelSecrets(store);
+    perStore.set(store, keys);
+  }
+  return keys;
 }

@@ -164,11 +164,18 @@ export type SocialCredentials = z.infer<typeof SocialCredentials>;
 /** Embargo handling: `hold` delivers after the embargo; `pass-through` sends at once with the embargo stated. */
 export const EmbargoMode = z.enum(['hold', 'pass-through']);
 
+/**
+ * One feed/link key of an agreement (docs/feeds.md, "Keys"). `master`: the master key version its
+ * material is derived from (shared/domain/signing-keys.ts `deriveFeedKey`), stored nowhere. Absent: a
+ * key from before derived feed keys, its material stored in the secret store (`feedKeyRef`).
+ */
 const FeedKey = z.object({
   kid: slug('kid'),
   createdAt: isoDateTime,
+  master: z.number().int().min(1).optional(),
   retiredAt: isoDateTime.optional(),
 });
+export type FeedKey = z.infer<typeof FeedKey>;
 
 export const Agreement = z.object({
   agreementId: slug('agreementId'),

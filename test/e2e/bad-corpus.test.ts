@@ -9,8 +9,7 @@ import { fileURLToPath } from 'node:url';
 import type { PutEventsResultEntry } from '@aws-sdk/client-eventbridge';
 import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { feedPath, signedUrl } from '#app/feed-keys.ts';
-import { feedKeyRef } from '#domain/signed-links.ts';
+import { feedKeyOf, feedPath, signedUrl } from '#app/feed-keys.ts';
 import { BUS_NAME } from '#infra/wiring.ts';
 import type { Rejection } from '#ports/rejection-store.ts';
 import type { Article } from '#schemas/article.ts';
@@ -296,7 +295,8 @@ describe('bad requests to the ops API', () => {
 describe('bad feed URLs', () => {
   const nowSeconds = () => Math.floor(Date.now() / 1000);
   const keyOf = async (agreementId: string) =>
-    (await open.deps.secrets.get(feedKeyRef(agreementId, 'k1'))) ?? '';
+    (await feedKeyOf(open.deps.secrets, await open.deps.agreements.get(agreementId), agreementId, 'k1')) ??
+    '';
 
   async function mutated(mutation: unknown): Promise<string> {
     const minted = await open.ops('POST', `/ops/agreements/${AGREEMENT}/feed-url`, { format: 'rss' });

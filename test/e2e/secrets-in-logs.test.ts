@@ -6,8 +6,8 @@
  * network token or ops token.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { feedKeyOf } from '#app/feed-keys.ts';
 import { channelSigningSecrets } from '#app/rotate-secret.ts';
-import { feedKeyRef } from '#domain/signed-links.ts';
 import { MASTER_SIGNING_KEY_REF, type MasterKey } from '#domain/signing-keys.ts';
 import { socialChannel } from '#infra/local/demo.ts';
 import { type FakeFacebook, startFakeFacebook } from '#infra/local/fakes/facebook.ts';
@@ -106,6 +106,12 @@ describe('logs', () => {
     await loa.ops('POST', `/ops/deliveries/${generatedDelivery}/replay`);
     await loa.settled();
     const master = JSON.parse((await loa.deps.secrets.get(MASTER_SIGNING_KEY_REF)) ?? '{}') as MasterKey;
+    const feedKeyMaterial = async (agreementId: string) => {
+      const agreement = await loa.deps.agreements.get(agreementId);
+      const key = await feedKeyOf(loa.deps.secrets, agreement, agreementId, 'k1');
+      if (!key) throw new Error(`no feed key material for ${agreementId}`);
+      return key;
+    };
 
     const secrets = [
       OPS_TOKEN,
@@ -113,8 +119,8 @@ describe('logs', () => {
       generated.secrets.webhook as string,
       rotated.json.secret as string,
       ...Object.values(master.versions),
-      (await loa.deps.secrets.get(feedKeyRef('logs-generated', 'k1'))) ?? 'missing',
-      (await loa.deps.secrets.get(feedKeyRef('logs-given', 'k1'))) ?? 'missing',
+      await feedKeyMaterial('logs-generated'),
+      await feedKeyMaterial('logs-given'),
     ];
     const logs = captured.join('');
 

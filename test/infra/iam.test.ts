@@ -272,11 +272,18 @@ describe('per function', () => {
     ).toEqual([]);
   });
 
-  it('lets only ops and the webhook and broadcast workers read the master signing key', () => {
+  it('lets only ops, the delivery workers and the feed and asset endpoints (feed keys) read the master signing key', () => {
     const readers = Object.keys(FUNCTIONS).filter((n) =>
       permissionsOf(n).some((l) => l.includes('master-signing-key')),
     );
-    expect(readers.sort()).toEqual(['deliver-broadcast', 'deliver-webhook', 'ops']);
+    expect(readers.sort()).toEqual([
+      'assets',
+      'deliver-broadcast',
+      'deliver-social',
+      'deliver-webhook',
+      'feeds',
+      'ops',
+    ]);
   });
 
   it('keeps the asset and feed endpoints, which anyone may call, from writing anything but counters', () => {

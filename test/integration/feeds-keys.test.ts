@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { feedKeyOf } from '#app/feed-keys.ts';
 import { ConflictError } from '#domain/errors.ts';
+import { feedKeyRef } from '#domain/signed-links.ts';
+import { deriveFeedKey, MASTER_SIGNING_KEY_REF, parseMasterKey } from '#domain/signing-keys.ts';
+import { agreementFixture } from '#test/fixtures/agreements.ts';
 import { type FeedHarness, startFeedHarness } from '#test/support/feed-harness.ts';
 
 let h: FeedHarness;
@@ -85,11 +89,23 @@ describe('feed key rotation', () => {
   it('never shows key material, in its answer or on the agreement', async () => {
     const added = await h.loa.ops('POST', '/ops/agreements/vtv4/feed-keys');
     const agreement = await h.loa.ops('GET', '/ops/agreements/vtv4');
-    const material = await h.loa.deps.secrets.get(`loa/agreements/vtv4/feed-keys/${added.json.kid}`);
+    const material = await feedKeyOf(h.loa.deps.secrets, agreement.json, 'vtv4', added.json.kid);
 
     expect(material).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(added.text).not.toContain(material);
     expect(agreement.text).not.toContain(material);
+  });
+
+  it('derives an added key from the master key and stores no secret for it', async () => {
+    const added = await h.loa.ops('POST', '/ops/agreements/vtv4/feed-keys');
+    const kid = added.json.kid as string;
+    const master = parseMasterKey((await h.loa.deps.secrets.get(MASTER_SIGNING_KEY_REF)) ?? '');
+
+    expect(added.json.feedKeys.at(-1)).toEqual({ kid, createdAt: added.json.createdAt, master: 1 });
+    expect(await h.loa.deps.secrets.get(feedKeyRef('vtv4', kid))).toBeUndefined();
+    expect(await feedKeyOf(h.loa.deps.secrets, await h.loa.deps.agreements.get('vtv4'), 'vtv4', kid)).toBe(
+      deriveFeedKey(master, { agreementId: 'vtv4', kid, master: 1 }),
+    );
   });
 
   it('retires a key with DELETE, keeping it listed with retiredAt', async () => {
@@ -99,6 +115,7 @@ describe('feed key rotation', () => {
     expect(res.json.feedKeys[0]).toEqual({
       kid: 'k1',
       createdAt: expect.any(String),
+      master: 1,
       retiredAt: '2025-06-01T08:00:00.000Z',
     });
   });
@@ -133,5 +150,42 @@ describe('feed key rotation', () => {
     const stale = h.loa.deps.agreements.update({ ...read, status: 'suspended' }, read.updatedAt);
 
     await expect(stale).rejects.toThrow(ConflictError);
+  });
+});
+
+describe('agreements whose feed keys are stored (from before derived keys)', () => {
+  it('keeps signing and serving with the stored key, derives the key added next, and refuses the stored one once retired', async () => {
+    const legacy = agreementFixture({
+      agreementId: 'legacy-feed',
+      validFrom: '2024-01-01',
+      validTo: '2099-12-31',
+      channels: [{ channelId: 'feed', type: 'feed' }],
+      feedKeys: [{ kid: 'k1', createdAt: '2024-01-01T00:00:00.000Z' }],
+    });
+    await h.loa.deps.secrets.put(
+      feedKeyRef('legacy-feed', 'k1'),
+      'c3RvcmVkLWZlZWQta2V5LW9mLWJlZm9yZS0zMi1ieXRlcw',
+    );
+    await h.loa.deps.agreements.create(legacy);
+
+    const old = await h.feedUrl('legacy-feed', 'rss');
+    const added = await h.loa.ops('POST', '/ops/agreements/legacy-feed/feed-keys');
+    const fresh = await h.feedUrl('legacy-feed', 'rss');
+
+    expect(new URL(old).searchParams.get('kid')).toBe('k1');
+    expect((await h.get(old)).status).toBe(200);
+    expect(added.json.feedKeys).toEqual([
+      { kid: 'k1', createdAt: '2024-01-01T00:00:00.000Z' },
+      { kid: 'k2', createdAt: added.json.createdAt, master: 1 },
+    ]);
+    expect(new URL(fresh).searchParams.get('kid')).toBe('k2');
+    expect((await h.get(fresh)).status).toBe(200);
+    expect(await h.loa.deps.secrets.get(feedKeyRef('legacy-feed', 'k2'))).toBeUndefined();
+
+    await h.loa.ops('DELETE', '/ops/agreements/legacy-feed/feed-keys/k1');
+    h.clock.advance(10_000); // past the feed function's agreement cache
+
+    expect((await h.get(old)).status).toBe(403);
+    expect((await h.get(fresh)).status).toBe(200);
   });
 });

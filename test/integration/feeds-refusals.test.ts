@@ -1,7 +1,6 @@
 import * as crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { feedPath, signedUrl } from '#app/feed-keys.ts';
-import { feedKeyRef } from '#domain/signed-links.ts';
+import { feedKeyOf, feedPath, signedUrl } from '#app/feed-keys.ts';
 import { type FeedHarness, startFeedHarness } from '#test/support/feed-harness.ts';
 
 // Passes through to the real function, so the tests can see how signatures are compared.
@@ -15,7 +14,7 @@ const DAY = 86_400;
 
 const nowSeconds = () => Math.floor(h.clock.now().getTime() / 1000);
 const keyOf = async (agreementId: string, kid = 'k1') =>
-  (await h.loa.deps.secrets.get(feedKeyRef(agreementId, kid))) ?? '';
+  (await feedKeyOf(h.loa.deps.secrets, await h.loa.deps.agreements.get(agreementId), agreementId, kid)) ?? '';
 
 /** A feed URL for `agreementId` signed with any key, as an attacker or a careless partner might hold. */
 function url(

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { createAgreement } from '#app/create-agreement.ts';
+import { feedKeyOf } from '#app/feed-keys.ts';
+import { renewAgreement } from '#app/renew-agreement.ts';
 import { channelSigningSecrets } from '#app/rotate-secret.ts';
-import { MASTER_SIGNING_KEY_REF } from '#domain/signing-keys.ts';
+import { deriveFeedKey, MASTER_SIGNING_KEY_REF, parseMasterKey } from '#domain/signing-keys.ts';
 import { CreateAgreementInput } from '#schemas/agreement.ts';
 import { memoryDeps, memoryPorts, testConfig } from '#test/support/memory/deps.ts';
 
@@ -43,11 +45,38 @@ describe('createAgreement', () => {
       expect(await channelSigningSecrets(deps, 'bao-ha-giang', channelId)).toEqual([secret]);
     }
     // Derived from the one master key: no secret per channel in the store, none on the agreement.
-    expect([...secrets.keys()].sort()).toEqual([
-      'loa/agreements/bao-ha-giang/feed-keys/k1',
-      MASTER_SIGNING_KEY_REF,
-    ]);
+    expect([...secrets.keys()]).toEqual([MASTER_SIGNING_KEY_REF]);
     expect(JSON.stringify(agreement)).not.toMatch(/whsec_/);
+  });
+
+  it('gives the agreement its first feed key derived from the master key, stored nowhere', async () => {
+    const { deps, secrets } = harness();
+
+    const { agreement } = await createAgreement(deps, input([{ type: 'feed' }]));
+
+    expect(agreement.feedKeys).toEqual([{ kid: 'k1', createdAt: agreement.createdAt, master: 1 }]);
+    expect([...secrets.keys()]).toEqual([MASTER_SIGNING_KEY_REF]);
+    const master = parseMasterKey(secrets.get(MASTER_SIGNING_KEY_REF) ?? '');
+    const key = await feedKeyOf(deps.secrets, agreement, 'bao-ha-giang', 'k1');
+    expect(key).toBe(deriveFeedKey(master, { agreementId: 'bao-ha-giang', kid: 'k1', master: 1 }));
+    expect(JSON.stringify(agreement)).not.toContain(key);
+  });
+
+  it('gives a renewal a derived feed key of its own: feed URLs do not carry over, nothing is stored', async () => {
+    const { deps, secrets } = harness();
+    const { agreement } = await createAgreement(deps, input([{ type: 'feed' }]));
+
+    const { renewed } = await renewAgreement(deps, 'bao-ha-giang', {
+      validFrom: '2027-01-01',
+      validTo: '2027-12-31',
+    });
+
+    expect(renewed.feedKeys).toEqual([{ kid: 'k1', createdAt: renewed.createdAt, master: 1 }]);
+    expect([...secrets.keys()]).toEqual([MASTER_SIGNING_KEY_REF]);
+    const before = await feedKeyOf(deps.secrets, agreement, agreement.agreementId, 'k1');
+    const after = await feedKeyOf(deps.secrets, renewed, renewed.agreementId, 'k1');
+    expect(after).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(after).not.toBe(before);
   });
 
   it('stores social credentials in the secret store and only a reference on the agreement', async () => {

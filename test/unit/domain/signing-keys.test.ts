@@ -3,6 +3,8 @@ import {
   activeSigningKeys,
   ChannelSecrets,
   deriveChannelSecret,
+  deriveFeedKey,
+  feedKeyRef,
   MASTER_SIGNING_KEY_REF,
   type MasterKey,
   nextKeyVersion,
@@ -10,6 +12,7 @@ import {
   type SignedChannel,
 } from '#domain/signing-keys.ts';
 import { webhookSecret } from '#schemas/agreement.ts';
+import { agreementFixture } from '#test/fixtures/agreements.ts';
 import { MemorySecretStore } from '#test/support/memory/ports.ts';
 
 const MASTER: MasterKey = {
@@ -49,6 +52,42 @@ describe('deriveChannelSecret', () => {
 
   it('refuses a master version the key does not have', () => {
     expect(() => deriveChannelSecret(MASTER, key(1, 3))).toThrow(/no version 3/);
+  });
+});
+
+describe('deriveFeedKey', () => {
+  const feedKey = (kid: string, master = 1, agreementId = 'vtv4') => ({ agreementId, kid, master });
+
+  it('derives 32 bytes in base64url, the form a stored feed key has, the same every time', () => {
+    const k1 = deriveFeedKey(MASTER, feedKey('k1'));
+    expect(k1).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(Buffer.from(k1, 'base64url')).toHaveLength(32);
+    expect(deriveFeedKey(MASTER, feedKey('k1'))).toBe(k1);
+  });
+
+  it('gives another key for another agreement, kid or master version', () => {
+    const keys = [
+      deriveFeedKey(MASTER, feedKey('k1')),
+      deriveFeedKey(MASTER, feedKey('k2')),
+      deriveFeedKey(MASTER, feedKey('k1', 2)),
+      deriveFeedKey(MASTER, feedKey('k1', 1, 'vtv5')),
+    ];
+    expect(new Set(keys).size).toBe(keys.length);
+  });
+
+  it('never equals a webhook or broadcast secret derived from the same master key (domain separated)', () => {
+    const feedBytes = Buffer.from(deriveFeedKey(MASTER, feedKey('1')), 'base64url');
+    // The names that would collide without a separate info prefix: agreement vtv4, "channel" or kid 1.
+    const channelSecrets = [1, 2].map((version) =>
+      deriveChannelSecret(MASTER, { agreementId: 'vtv4', channelId: 'feed-key', version, master: 1 }),
+    );
+    for (const secret of channelSecrets) {
+      expect(Buffer.from(secret.slice('whsec_'.length), 'base64').equals(feedBytes)).toBe(false);
+    }
+  });
+
+  it('refuses a master version the key does not have', () => {
+    expect(() => deriveFeedKey(MASTER, feedKey('k1', 3))).toThrow(/no version 3/);
   });
 });
 
@@ -121,5 +160,71 @@ describe('ChannelSecrets', () => {
     });
 
     expect(await new ChannelSecrets(store).of('vtv4', c, NOW)).toEqual(['whsec_c3RvcmVk']);
+  });
+});
+
+describe('ChannelSecrets.feedKey', () => {
+  /** A store with the master key and one stored (legacy) feed key, counting what is read. */
+  async function counted() {
+    const store = new MemorySecretStore();
+    await store.put(MASTER_SIGNING_KEY_REF, JSON.stringify(MASTER));
+    await store.put(feedKeyRef('vtv4', 'k1'), 'stored-k1');
+    const reads: string[] = [];
+    const counting = {
+      get: (ref: string) => {
+        reads.push(ref);
+        return store.get(ref);
+      },
+      put: store.put.bind(store),
+    };
+    return { store, reads, secrets: new ChannelSecrets(counting) };
+  }
+  const agreement = agreementFixture({
+    agreementId: 'vtv4',
+    feedKeys: [
+      { kid: 'k1', createdAt: '2024-01-01T00:00:00Z' },
+      { kid: 'k2', createdAt: '2025-01-01T00:00:00Z', master: 1 },
+      { kid: 'k3', createdAt: '2025-02-01T00:00:00Z', master: 2 },
+    ],
+  });
+
+  it('derives a key whose entry names a master version, reading only the master key, once', async () => {
+    const { reads, secrets } = await counted();
+
+    expect(await secrets.feedKey(agreement, 'vtv4', 'k2')).toBe(
+      deriveFeedKey(MASTER, { agreementId: 'vtv4', kid: 'k2', master: 1 }),
+    );
+    expect(await secrets.feedKey(agreement, 'vtv4', 'k3')).toBe(
+      deriveFeedKey(MASTER, { agreementId: 'vtv4', kid: 'k3', master: 2 }),
+    );
+    expect(reads).toEqual([MASTER_SIGNING_KEY_REF]);
+  });
+
+  it('reads a key from before derived keys (no master on its entry) from the secret store', async () => {
+    const { reads, secrets } = await counted();
+
+    expect(await secrets.feedKey(agreement, 'vtv4', 'k1')).toBe('stored-k1');
+    expect(reads).toEqual([feedKeyRef('vtv4', 'k1')]);
+  });
+
+  it('gives nothing for a kid the agreement does not list, or no agreement, even when material exists', async () => {
+    const { store, secrets } = await counted();
+    await store.put(feedKeyRef('vtv4', 'k9'), 'stray');
+
+    expect(await secrets.feedKey(agreement, 'vtv4', 'k9')).toBeUndefined();
+    expect(await secrets.feedKey(undefined, 'vtv4', 'k1')).toBeUndefined();
+  });
+
+  it('reads the master key again for a master version newer than the one it holds', async () => {
+    const store = new MemorySecretStore();
+    await store.put(MASTER_SIGNING_KEY_REF, JSON.stringify({ versions: { '1': MASTER.versions['1'] } }));
+    const secrets = new ChannelSecrets(store);
+    expect(await secrets.feedKey(agreement, 'vtv4', 'k3')).toBeUndefined();
+
+    await store.put(MASTER_SIGNING_KEY_REF, JSON.stringify(MASTER));
+
+    expect(await secrets.feedKey(agreement, 'vtv4', 'k3')).toBe(
+      deriveFeedKey(MASTER, { agreementId: 'vtv4', kid: 'k3', master: 2 }),
+    );
   });
 });

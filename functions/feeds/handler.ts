@@ -1,4 +1,3 @@
-import middy from '@middy/core';
 import * as z from 'zod';
 import { lambdaDeps } from '#adapters/aws/wiring/core.ts';
 import { s3Ports } from '#adapters/aws/wiring/s3.ts';
@@ -18,7 +17,9 @@ const CACHE_CONTROL = 'private, max-age=60';
 export function makeHandler(getDeps: () => Deps, env: NodeJS.ProcessEnv = process.env) {
   const ttlMs = CacheMs.parse(env.LOA_FEED_CACHE_MS);
   let cache: FeedCache | undefined;
-  return middy<HttpEvent, HttpResponse>().handler(async (event): Promise<HttpResponse> => {
+  // A plain async function, not middy: the feed function uses no middleware, and on the 304 path
+  // middy's request object and hooks were a sizeable share of the work (docs/feeds.md, Benchmark).
+  return async (event: HttpEvent): Promise<HttpResponse> => {
     const deps = getDeps();
     cache ??= new FeedCache({ ttlMs, now: () => deps.clock.now().getTime() });
     try {
@@ -55,7 +56,7 @@ export function makeHandler(getDeps: () => Deps, env: NodeJS.ProcessEnv = proces
       deps.logger.error('feed request failed', { path: event.rawPath, error });
       return problem(500, 'internal error');
     }
-  });
+  };
 }
 
 // S3 (manifests) and the feed keys; no queue, no bus.

@@ -42,7 +42,8 @@ function decodeQueryComponent(s: string): string {
  */
 export function toApiGatewayEvent(
   req: IncomingMessage,
-  url: URL,
+  /** The request target as parsed (`new URL`), or as the feed fast path splits it (http-server.ts). */
+  url: Pick<URL, 'pathname' | 'search' | 'host'>,
   body: Buffer,
   extra: { pathParameters?: Record<string, string>; principal?: string } = {},
 ): APIGatewayProxyEventV2 {

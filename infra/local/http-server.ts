@@ -56,7 +56,9 @@ function safeDecode(segment: string): string | undefined {
 }
 
 function send(res: ServerResponse, status: number, headers: Record<string, string>, body: Buffer | string) {
-  res.writeHead(status, headers).end(body);
+  // No chunk for an empty body (every 304): `end()` writes the head alone, without corking for a chunk.
+  if (body.length === 0) res.writeHead(status, headers).end();
+  else res.writeHead(status, headers).end(body);
 }
 
 /** The server's own refusals, in the same RFC 9457 shape as the handlers' (shared/app/problem.ts). */
@@ -81,6 +83,13 @@ function sendProblem(
 }
 const ASSET_PATH = /^\/assets\/([^/]+)\/([^/]+)$/;
 const FEED_PATH = /^\/feeds\/([^/]+)$/;
+/**
+ * A feed poll's request target in the one shape feed URLs have (a plain file name, a query of
+ * unreserved characters, `%`, `=`, `&`, `+` and `:`): for it `new URL` would change nothing (no dot
+ * segment, nothing to encode), so the path and query are taken as they came, without parsing a URL
+ * on the hottest path. Any other target is parsed as before.
+ */
+const FEED_TARGET = /^\/feeds\/([A-Za-z0-9][A-Za-z0-9._:-]*)(?:\?([A-Za-z0-9._~:=&%+-]*))?$/;
 const NO_BODY = Buffer.alloc(0);
 
 /** One listener for AWS API calls, health, ops (behind the token), signed assets and extra routes. */
@@ -97,7 +106,7 @@ export function createRequestListener(opts: {
     fn: FunctionName,
     req: IncomingMessage,
     res: ServerResponse,
-    url: URL,
+    url: Pick<URL, 'pathname' | 'search' | 'host'>,
     body: Buffer,
     extra = {},
   ) => {
@@ -115,8 +124,15 @@ export function createRequestListener(opts: {
       if (!host || !opts.hosts.has(host)) {
         return sendProblem(res, 421, 'misdirected request: unknown Host');
       }
-      const url = new URL(req.url ?? '/', 'http://localhost');
       // Feed polls are the hottest path and GETs without a body: answered before any body is read.
+      const target = req.method === 'GET' && !req.headers['x-amz-target'] && FEED_TARGET.exec(req.url ?? '');
+      if (target) {
+        const file = target[1] ?? '';
+        const search = target[2] ? `?${target[2]}` : '';
+        const parts = { pathname: `/feeds/${file}`, search, host: 'localhost' };
+        return invokeHttp('feeds', req, res, parts, NO_BODY, { pathParameters: { file } });
+      }
+      const url = new URL(req.url ?? '/', 'http://localhost');
       const feed = req.method === 'GET' && !req.headers['x-amz-target'] && FEED_PATH.exec(url.pathname);
       if (feed) {
         return invokeHttp('feeds', req, res, url, NO_BODY, { pathParameters: { file: feed[1] ?? '' } });

@@ -96,6 +96,9 @@ export class LocalQueues {
   readonly #leased = new Set<string>();
   #timer: NodeJS.Timeout | undefined;
   #pollSoon = false;
+  /** Per queue: since when nothing runs and ready messages are held only by the batching window. */
+  readonly #heldSince = new Map<QueueName, number>();
+  readonly #held = new Map<QueueName, { count: number; ms: number }>();
 
   constructor(opts: LocalQueuesOptions) {
     this.#opts = opts;
@@ -170,6 +173,31 @@ export class LocalQueues {
     return stats;
   }
 
+  /**
+   * The time the queue's consumer sat idle only because of the batching window: nothing of the queue
+   * running, ready messages held until the window passed or the batch filled. Counted per hold since
+   * the last reset (a hold under way is counted up to now); the benches subtract it from a run's time.
+   */
+  windowHolds(name: QueueName, reset = false): { count: number; ms: number } {
+    const done = this.#held.get(name) ?? { count: 0, ms: 0 };
+    const since = this.#heldSince.get(name);
+    const now = Date.now();
+    const out = since === undefined ? done : { count: done.count + 1, ms: done.ms + (now - since) };
+    if (reset) {
+      this.#held.delete(name);
+      if (since !== undefined) this.#heldSince.set(name, now);
+    }
+    return out;
+  }
+
+  #endHold(name: QueueName): void {
+    const since = this.#heldSince.get(name);
+    if (since === undefined) return;
+    this.#heldSince.delete(name);
+    const held = this.#held.get(name) ?? { count: 0, ms: 0 };
+    this.#held.set(name, { count: held.count + 1, ms: held.ms + (Date.now() - since) });
+  }
+
   /** Messages moved to the queue's dead-letter list, oldest first. */
   deadLetters(name: QueueName): StoredMessage[] {
     return this.#store.deadLetters(name);
@@ -206,7 +234,12 @@ export class LocalQueues {
     for (const spec of this.#opts.specs) {
       const running = this.#running.get(spec.name) ?? new Set();
       while (running.size < (this.#opts.maxConcurrentBatches ?? 4)) {
-        if (this.#gathering(spec)) break;
+        if (this.#gathering(spec)) {
+          if (running.size === 0 && !this.#heldSince.has(spec.name))
+            this.#heldSince.set(spec.name, Date.now());
+          break;
+        }
+        this.#endHold(spec.name);
         const batch = this.#receive(spec);
         if (batch.length === 0) break;
         const run = this.#runBatch(spec, batch).finally(() => {

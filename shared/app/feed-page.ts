@@ -99,6 +99,7 @@ export async function renderPage(deps: PageDeps, cache: FeedCache, page: Page): 
     lastModifiedHttp: lastModified.toUTCString(),
     ...(view.nextUrl && { nextUrl: view.nextUrl }),
     urlExpiresAt: page.urlExpiresAt,
+    sig: Buffer.from(page.query.sig ?? '', 'utf8'),
   };
 }
 

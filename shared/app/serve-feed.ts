@@ -1,7 +1,7 @@
 import * as z from 'zod';
 import { decodeFeedCursor, FEED_PAGE_SIZE, type FeedFormat } from '#domain/feed.ts';
 import type { Deps } from './deps.ts';
-import type { FeedCache, RenderedFeed } from './feed-cache.ts';
+import { type FeedCache, pageKey, type RenderedFeed } from './feed-cache.ts';
 import { feedKeyCacheKey, feedKeyOf } from './feed-keys.ts';
 import { renderPage } from './feed-page.ts';
 import { REFUSAL, rawQueryParams, SignedParams, verifySignedRequest } from './signed-request.ts';
@@ -56,11 +56,10 @@ function notModified(req: FeedRequest, feed: RenderedFeed): boolean {
  * agreement's history), or 304 when the reader already has it.
  */
 export async function serveFeed(deps: FeedDeps, cache: FeedCache, req: FeedRequest): Promise<FeedAnswer> {
-  // A page rendered for this exact URL moments ago was rendered after this URL passed every check:
-  // a poll of the same URL within the cache's life costs a lookup and its expiry, nothing more.
-  const pageKey = `${req.path}?${req.rawQuery}`;
-  const recent = cache.pages.peek(pageKey);
-  if (recent && recent.urlExpiresAt >= deps.clock.now().getTime()) return answer(req, recent);
+  // A page rendered for this URL moments ago was rendered after the URL passed every check: a repeat
+  // within the cache's life costs a lookup, the expiry and a constant-time compare of its signature.
+  const recent = cache.recentPage(req, deps.clock.now().getTime());
+  if (recent) return answer(req, recent);
   const match = FEED_PATH.exec(req.path);
   const raw = rawQueryParams(req.rawQuery);
   const query = match && raw ? FeedQuery.safeParse(raw) : undefined;
@@ -115,7 +114,9 @@ export async function serveFeed(deps: FeedDeps, cache: FeedCache, req: FeedReque
     path: req.path,
     urlExpiresAt: query.data.expires * 1000,
   };
-  return answer(req, await cache.pages.getOrLoad(pageKey, () => renderPage(deps, cache, page)));
+  // The query passed the schema, so it has one `sig` of the issued length: the key exists.
+  const key = pageKey(req.method, req.path, req.rawQuery)?.key ?? `${req.method} ${req.path}?${req.rawQuery}`;
+  return answer(req, await cache.pages.getOrLoad(key, () => renderPage(deps, cache, page)));
 }
 
 function answer(req: FeedRequest, feed: RenderedFeed): FeedAnswer {

@@ -157,3 +157,47 @@ describe('signed feed URLs: what is refused', () => {
     expect((b as Buffer).length).toBe(43);
   });
 });
+
+describe('a page rendered moments ago (the cheap 304 path)', () => {
+  it('answers a repeat of its URL 304 after a constant-time signature compare', async () => {
+    const good = url('vtv4', await keyOf('vtv4'));
+    const first = await h.get(good);
+    expect(first.status).toBe(200);
+    const etag = first.headers.get('etag') ?? '';
+    vi.mocked(crypto.timingSafeEqual).mockClear();
+
+    const repeat = await h.get(good, { 'if-none-match': etag });
+
+    expect(repeat.status).toBe(304);
+    expect(crypto.timingSafeEqual).toHaveBeenCalled();
+  });
+
+  it('never answers 304 to the same URL with another signature, even with the current ETag', async () => {
+    const expires = nowSeconds() + DAY;
+    const good = url('vtv4', await keyOf('vtv4'), { expires });
+    const first = await h.get(good);
+    const etag = first.headers.get('etag') ?? '';
+    // The same path, expiry and kid, signed with another agreement's key: only `sig` differs.
+    const forged = url('vtv4', await keyOf('other-partner'), { expires });
+    expect(forged).not.toBe(good);
+
+    const res = await h.get(forged, { 'if-none-match': etag });
+
+    expect(res.status).toBe(403);
+    expect(JSON.parse(res.body)).toMatchObject({ detail: 'invalid signature' });
+  });
+
+  it('never answers 304 once the URL has expired, while its page is still cached', async () => {
+    const good = url('vtv4', await keyOf('vtv4'), { expires: nowSeconds() + 2 });
+    const first = await h.get(good);
+    expect(first.status).toBe(200);
+    const etag = first.headers.get('etag') ?? '';
+    // Past the URL's expiry, within the page cache's 5 s.
+    h.clock.advance(2_001);
+
+    const res = await h.get(good, { 'if-none-match': etag });
+
+    expect(res.status).toBe(403);
+    expect(JSON.parse(res.body)).toMatchObject({ detail: 'expired' });
+  });
+});

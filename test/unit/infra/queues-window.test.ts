@@ -63,4 +63,56 @@ describe('LocalQueues batching window', () => {
     await queues.idle();
     expect(batches).toEqual([['a', 'b']]);
   });
+
+  it('counts a hold only while nothing runs: a full batch is not held, a short one is, once', async () => {
+    const batches: string[][] = [];
+    const queues = makeQueues(batches, 0.05);
+    queues.start();
+    for (const body of ['a', 'b', 'c']) queues.send('loa-webhook', body);
+    await queues.idle();
+    expect(queues.windowHolds('webhook')).toEqual({ count: 0, ms: 0 });
+
+    queues.send('loa-webhook', 'd');
+    await queues.idle();
+
+    expect(batches).toEqual([['a', 'b', 'c'], ['d']]);
+    const held = queues.windowHolds('webhook', true);
+    expect(held.count).toBe(1);
+    expect(held.ms).toBeGreaterThan(0);
+    // Reset: the next read starts from nothing.
+    expect(queues.windowHolds('webhook')).toEqual({ count: 0, ms: 0 });
+  });
+
+  it('does not count a short batch that waits while another batch of the queue runs', async () => {
+    const batches: string[][] = [];
+    let release = () => {};
+    const running = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const queues = new LocalQueues({
+      specs: [spec],
+      invoke: async (_fn: FunctionName, event: unknown) => {
+        const bodies = (event as { Records: { body: string }[] }).Records.map((r) => r.body);
+        batches.push(bodies);
+        if (bodies.includes('a')) await running;
+        return { batchItemFailures: [] };
+      },
+      baseUrl: 'http://127.0.0.1:4566/',
+      pollIntervalMs: 2,
+      batchingWindowScale: 0.05,
+    });
+    started.push(queues);
+    queues.start();
+    for (const body of ['a', 'b', 'c']) queues.send('loa-webhook', body);
+    await vi.waitFor(() => expect(batches).toHaveLength(1), { timeout: 10_000, interval: 5 });
+    queues.send('loa-webhook', 'd');
+    // Well past d's 50 ms window, with the first batch still running (maxConcurrentBatches 4: d is
+    // handed when its window passes, beside the running batch, never idle-held).
+    await vi.waitFor(() => expect(batches).toHaveLength(2), { timeout: 10_000, interval: 5 });
+    release();
+    await queues.idle();
+
+    expect(batches).toEqual([['a', 'b', 'c'], ['d']]);
+    expect(queues.windowHolds('webhook')).toEqual({ count: 0, ms: 0 });
+  });
 });

@@ -4,6 +4,7 @@
  * capacity (dynalite returns it for the table only) and models the write units the real service
  * bills, global secondary indexes included, from the items written.
  */
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ClientHook } from '#adapters/aws/clients.ts';
 import { INDEX } from '#adapters/aws/table.ts';
 
@@ -77,6 +78,38 @@ export function itemSize(item: Record<string, unknown>): number {
 const units = (item: Record<string, unknown> | undefined) =>
   item ? Math.max(1, Math.ceil(itemSize(item) / 1024)) : 0;
 
+/** The global secondary indexes an item sits on: those whose key attributes (pk and sk) it carries. */
+export function indexesOf(item: Record<string, unknown>): string[] {
+  return GSIS.filter((g) => typeof item[g.pk] === 'string' && typeof item[g.sk] === 'string').map(
+    (g) => g.name,
+  );
+}
+
+/** What DynamoDB adds to each item, in the table and in each index, when it bills storage. */
+export const STORAGE_OVERHEAD_BYTES = 100;
+
+/**
+ * Bytes DynamoDB bills as stored for an item: the item plus 100 bytes in the table, and (every index
+ * projects ALL) the same again in each index whose key it carries.
+ */
+export function storedBytes(item: Record<string, unknown>): { table: number; indexes: number } {
+  const each = itemSize(item) + STORAGE_OVERHEAD_BYTES;
+  return { table: each, indexes: indexesOf(item).length * each };
+}
+
+/** An item's kind for the figures: the prefixes of its keys (`DELIVERY/META`, `ARTICLE/ROUTING`). */
+export function kindOf(item: Record<string, unknown> | undefined): string {
+  const prefix = (v: unknown) => (typeof v === 'string' ? (v.split('#')[0] ?? '') : '?');
+  return `${prefix(item?.pk)}/${prefix(item?.sk)}`;
+}
+
+/** The largest item written of one kind, and how many writes of that kind were over 1 KB. */
+export interface LargestItem {
+  bytes: number;
+  writes: number;
+  over1k: number;
+}
+
 /**
  * Write units of changing `before` into `after` (either may be absent): the table item, plus per
  * index (all project ALL) a put, a delete, an update in place, or a delete and a put when its key moved.
@@ -101,6 +134,15 @@ export function writeUnits(
   return total;
 }
 
+/** Marshalled (`{S: …}`, as the base client sees it) or not, the item as plain values. */
+export function plainItem(item: unknown): Record<string, unknown> | undefined {
+  if (!item || typeof item !== 'object') return undefined;
+  const pk = (item as Record<string, unknown>).pk;
+  return pk && typeof pk === 'object'
+    ? (unmarshall(item as never) as Record<string, unknown>)
+    : (item as Record<string, unknown>);
+}
+
 const keyOfItem = (k: unknown) => {
   const key = k as { pk?: unknown; sk?: unknown } | undefined;
   return key ? `${String(key.pk)}|${String(key.sk)}` : '';
@@ -114,6 +156,8 @@ export class AwsCounter {
   readonly #stats = new Map<string, CallStats>();
   /** The last known image of each item written while counting, to model the next write to it. */
   readonly #items = new Map<string, Record<string, unknown>>();
+  /** Per item kind (kindOf): the largest image written and the writes over 1 KB. */
+  readonly #largest = new Map<string, LargestItem>();
 
   readonly hook: ClientHook = (service, client) => {
     const stack = client.middlewareStack as unknown as Stack;
@@ -126,6 +170,29 @@ export class AwsCounter {
   reset(): void {
     this.#stats.clear();
     this.#items.clear();
+    this.#largest.clear();
+  }
+
+  /** The last image of every item written since the reset (deleted ones left out). */
+  images(): Record<string, unknown>[] {
+    return [...this.#items.values()];
+  }
+
+  /** Per item kind: the largest item written since the reset, in bytes as DynamoDB sizes it. */
+  largest(): Record<string, LargestItem> {
+    return Object.fromEntries([...this.#largest].map(([k, v]) => [k, { ...v }]));
+  }
+
+  #noteSize(item: Record<string, unknown> | undefined): void {
+    if (!item) return;
+    const kind = kindOf(item);
+    const bytes = itemSize(item);
+    const l = this.#largest.get(kind) ?? { bytes: 0, writes: 0, over1k: 0 };
+    this.#largest.set(kind, {
+      bytes: Math.max(l.bytes, bytes),
+      writes: l.writes + 1,
+      over1k: l.over1k + (bytes > 1024 ? 1 : 0),
+    });
   }
 
   /** Per `service:Command`. */
@@ -177,21 +244,23 @@ export class AwsCounter {
 
   #modelWrite(command: string, input: Record<string, unknown>, out: Out): number {
     if (command === 'PutItemCommand') {
-      const item = input.Item as Record<string, unknown>;
+      const item = plainItem(input.Item) ?? {};
       const k = keyOfItem(item);
       const before = this.#items.get(k);
       this.#items.set(k, item);
+      this.#noteSize(item);
       return writeUnits(before, item);
     }
     if (command === 'UpdateItemCommand') {
-      const after = out.output.Attributes as Record<string, unknown> | undefined;
-      const k = keyOfItem(input.Key);
+      const after = plainItem(out.output.Attributes);
+      const k = keyOfItem(plainItem(input.Key));
       const before = this.#items.get(k) ?? after;
       if (after) this.#items.set(k, after);
+      this.#noteSize(after);
       return writeUnits(before, after);
     }
     if (command === 'DeleteItemCommand') {
-      const k = keyOfItem(input.Key);
+      const k = keyOfItem(plainItem(input.Key));
       const before = this.#items.get(k);
       this.#items.delete(k);
       return writeUnits(before, undefined);

@@ -6,7 +6,7 @@
  */
 export const PRICES = {
   region: 'us-east-1',
-  asKnownOn: '2026-11-26',
+  asKnownOn: '2026-12-05',
   source:
     'AWS public pricing pages (list prices, on-demand, no free tier), as known on that date; not fetched',
   usd: {
@@ -34,8 +34,31 @@ export const PRICES = {
     secretsManagerCall: 0.05 / 10_000,
     /** Secrets Manager: per secret stored, per month (prorated by the hour). */
     secretsManagerSecretMonth: 0.4,
+    /** DynamoDB Standard table class: storage per GB-month (items and every index's copies, 100 bytes overhead each). */
+    dynamoStorageGbMonth: 0.25,
+    /** DynamoDB point-in-time recovery (continuous backups): per GB-month of table size. */
+    dynamoPitrGbMonth: 0.2,
+    /** S3 Standard storage: per GB-month, first 50 TB. */
+    s3StandardGbMonth: 0.023,
+    /** KMS: per customer managed key per month (AWS managed and AWS owned keys have no monthly fee). */
+    kmsKeyMonth: 1.0,
+    /** KMS: per request (symmetric keys). */
+    kmsRequest: 0.03 / 10_000,
+  },
+  /**
+   * Hosted webhook services' list prices per million messages, as issue #14 states them (not fetched):
+   * Svix about $100 per million beyond its plans' included messages, Hookdeck $3.3 to $10 per million
+   * events depending on plan and volume.
+   */
+  services: {
+    asKnownOn: '2026-12-05',
+    svixPerMillion: 100,
+    hookdeckPerMillion: { low: 3.3, high: 10 },
   },
 } as const;
+
+/** Bytes in a GB as AWS bills storage (GB-month: 2^30 bytes). */
+export const GB = 1024 ** 3;
 
 /** S3 commands billed at the PUT/COPY/POST/LIST rate; every other S3 command is GET-class. */
 export const S3_PUT_CLASS = new Set([

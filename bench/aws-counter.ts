@@ -158,6 +158,8 @@ export class AwsCounter {
   readonly #items = new Map<string, Record<string, unknown>>();
   /** Per item kind (kindOf): the largest image written and the writes over 1 KB. */
   readonly #largest = new Map<string, LargestItem>();
+  /** Per item kind: the largest image itself, to show what fills it. */
+  readonly #largestImage = new Map<string, Record<string, unknown>>();
 
   readonly hook: ClientHook = (service, client) => {
     const stack = client.middlewareStack as unknown as Stack;
@@ -171,6 +173,12 @@ export class AwsCounter {
     this.#stats.clear();
     this.#items.clear();
     this.#largest.clear();
+    this.#largestImage.clear();
+  }
+
+  /** Per item kind: the largest item written since the reset. */
+  largestImages(): Record<string, Record<string, unknown>> {
+    return Object.fromEntries(this.#largestImage);
   }
 
   /** The last image of every item written since the reset (deleted ones left out). */
@@ -188,6 +196,7 @@ export class AwsCounter {
     const kind = kindOf(item);
     const bytes = itemSize(item);
     const l = this.#largest.get(kind) ?? { bytes: 0, writes: 0, over1k: 0 };
+    if (bytes > l.bytes) this.#largestImage.set(kind, item);
     this.#largest.set(kind, {
       bytes: Math.max(l.bytes, bytes),
       writes: l.writes + 1,

@@ -42,7 +42,7 @@ import type { Agreement } from '#schemas/agreement.ts';
 import type { Article } from '#schemas/article.ts';
 import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { busEntries } from '#test/support/local-loa.ts';
-import { AwsCounter, type CallStats, type LargestItem, storedBytes } from './aws-counter.ts';
+import { AwsCounter, type CallStats, kindOf, type LargestItem, storedBytes } from './aws-counter.ts';
 import { round } from './figure.ts';
 import { startBenchLoa } from './local.ts';
 
@@ -234,7 +234,7 @@ export interface RealisticCapture {
     /** Secret reads, per distinct secret name. */
     secretReads: Record<string, number>;
     /** Bytes DynamoDB bills as stored for the items the phase wrote (last image of each). */
-    stored: { table: number; indexes: number; items: number };
+    stored: { table: number; indexes: number; items: number; byKind: Record<string, number> };
     /** Bytes the main articles' packages keep in S3. */
     packageBytes: number;
     /** Facts of FACT_SAMPLE partners' main deliveries, gzipped together (as a month of an agreement's are sealed). */
@@ -344,6 +344,8 @@ async function phase(s: Session, articles: Article[], deliveries: number): Promi
   const seconds = (performance.now() - t0) / 1000;
   s.counter.enabled = false;
   s.timing = false;
+  // BENCH_SHOW_ITEMS=1 prints the largest item of each kind the phase wrote (what fills a KB).
+  if (process.env.BENCH_SHOW_ITEMS) console.log(JSON.stringify(s.counter.largestImages(), null, 1));
   return {
     approvals: articles.length,
     deliveries,
@@ -480,12 +482,14 @@ export async function captureRealistic(): Promise<RealisticCapture> {
     const arrived = (await partners.take()).slice(0, ENDPOINTS).reduce((n, a) => n + a.ok, 0);
     if (arrived !== main.deliveries) throw new Error(`main: ${arrived} of ${main.deliveries} arrived`);
     const images = counter.images();
-    const stored = images.reduce<{ table: number; indexes: number; items: number }>(
+    const stored = images.reduce<RealisticCapture['main']['stored']>(
       (n, item) => {
         const b = storedBytes(item);
-        return { table: n.table + b.table, indexes: n.indexes + b.indexes, items: n.items + 1 };
+        const kind = kindOf(item);
+        n.byKind[kind] = (n.byKind[kind] ?? 0) + b.table + b.indexes;
+        return { ...n, table: n.table + b.table, indexes: n.indexes + b.indexes, items: n.items + 1 };
       },
-      { table: 0, indexes: 0, items: 0 },
+      { table: 0, indexes: 0, items: 0, byKind: {} },
     );
     const mainIds = new Set(mainArticles.map((a) => a.articleId));
     const mainOutcomes = await outcomes(s, s.main, mainIds);

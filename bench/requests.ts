@@ -255,7 +255,7 @@ export async function run(): Promise<PartResult> {
         3,
       ),
       unit: 'USD per million per month',
-      note: `DynamoDB ${sig(cost.storagePerMonth.dynamodb, 3)} (${round(b.storedBytesPerDelivery.table, 0)} B in the table + ${round(b.storedBytesPerDelivery.indexes, 0)} B of index copies per delivery, 100 B overhead per item per index), backups ${sig(cost.storagePerMonth.pitr, 3)}, S3 packages ${sig(cost.storagePerMonth.s3Packages, 3)} (${round(b.packageBytesPerDelivery, 0)} B per delivery), facts ${sig(cost.storagePerMonth.s3Facts, 3)} (${round(c.main.factBytesPerDelivery, 0)} B gzipped); the cost above keeps items, backups and packages ${scenario.retentionMonths} months (BENCH_RETENTION_MONTHS; today nothing expires), facts ${scenario.factRetentionMonths}`,
+      note: `DynamoDB ${sig(cost.storagePerMonth.dynamodb, 3)} (${round(b.storedBytesPerDelivery.table, 0)} B in the table + ${round(b.storedBytesPerDelivery.indexes, 0)} B of index copies per delivery, 100 B overhead per item per index; by item kind: ${storedKinds(c.main.stored.byKind, c.main.deliveries)}), backups ${sig(cost.storagePerMonth.pitr, 3)}, S3 packages ${sig(cost.storagePerMonth.s3Packages, 3)} (${round(b.packageBytesPerDelivery, 0)} B per delivery), facts ${sig(cost.storagePerMonth.s3Facts, 3)} (${round(c.main.factBytesPerDelivery, 0)} B gzipped); the cost above keeps items, backups and packages ${scenario.retentionMonths} months (BENCH_RETENTION_MONTHS; LOA_RETENTION_DAYS, 120 by default, expires deliveries that long after they finish), facts ${scenario.factRetentionMonths}`,
     }),
     figure({
       name: 'Svix, list price',
@@ -324,4 +324,12 @@ export async function run(): Promise<PartResult> {
       prices: PRICES,
     },
   };
+}
+
+/** Stored bytes per delivery by item kind, largest first: `DELIVERY/META 2,020 B, ARTICLE/ROUTE 170 B`. */
+function storedKinds(byKind: Record<string, number>, deliveries: number): string {
+  return Object.entries(byKind)
+    .sort((a, b) => b[1] - a[1])
+    .map(([kind, bytes]) => `${kind} ${round(bytes / Math.max(1, deliveries), 0)} B`)
+    .join(', ');
 }

@@ -62,6 +62,7 @@ export class Storage extends Construct {
         indexName: gsi.IndexName,
         ...hashAndRange(gsi.KeySchema),
         projectionType: ProjectionType[gsi.Projection.ProjectionType],
+        ...('NonKeyAttributes' in gsi.Projection && { nonKeyAttributes: gsi.Projection.NonKeyAttributes }),
       });
     }
     this.indexNames = TABLE_SHAPE.GlobalSecondaryIndexes.map((i) => i.IndexName);

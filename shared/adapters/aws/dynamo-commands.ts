@@ -3,6 +3,7 @@
  * refused condition, and reading a query to its last page.
  */
 import {
+  BatchGetCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -121,4 +122,43 @@ export async function getItem(
     new GetCommand({ TableName: table.tableName, Key: key, ...(consistent && { ConsistentRead: true }) }),
   );
   return out.Item;
+}
+
+/** Keys per BatchGetItem, DynamoDB's limit. */
+const BATCH_GET_KEYS = 100;
+/** Rounds of a BatchGetItem's unprocessed keys before giving up (DynamoDB throttling), with a backoff. */
+const BATCH_GET_ROUNDS = 8;
+
+/**
+ * The whole table items behind index entries (which carry the table's key), in the entries' order;
+ * an item deleted since the index was read (a TTL expiry) is left out. BatchGetItem, 100 keys a
+ * request, eventually consistent like the index read before it; unprocessed keys are asked again.
+ */
+export async function fullItems(
+  table: Table,
+  entries: readonly Record<string, unknown>[],
+): Promise<Record<string, unknown>[]> {
+  const keyOf = (i: Record<string, unknown>) => `${String(i.pk)}\u0000${String(i.sk)}`;
+  const found = new Map<string, Record<string, unknown>>();
+  const unique = [...new Map(entries.map((e) => [keyOf(e), { pk: e.pk, sk: e.sk }])).values()];
+  for (let i = 0; i < unique.length; i += BATCH_GET_KEYS) {
+    let keys: Record<string, unknown>[] = unique.slice(i, i + BATCH_GET_KEYS);
+    for (let round = 0; keys.length; round++) {
+      if (round === BATCH_GET_ROUNDS) {
+        throw new Error(
+          `${keys.length} items of ${table.tableName} still unprocessed after ${round} BatchGetItem rounds`,
+        );
+      }
+      if (round) await new Promise((r) => setTimeout(r, 25 * 2 ** round));
+      const out = await table.client.send(
+        new BatchGetCommand({ RequestItems: { [table.tableName]: { Keys: keys } } }),
+      );
+      for (const item of out.Responses?.[table.tableName] ?? []) found.set(keyOf(item), item);
+      keys = out.UnprocessedKeys?.[table.tableName]?.Keys ?? [];
+    }
+  }
+  return entries.flatMap((e): Record<string, unknown>[] => {
+    const item = found.get(keyOf(e));
+    return item ? [item] : [];
+  });
 }

@@ -6,10 +6,10 @@ import { QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { type DeliveryStatus, OPEN } from '#domain/delivery.ts';
 import { type DeliveryFilter, type DeliveryQueries, PUSHED_CHANNELS } from '#ports/delivery-queries.ts';
 import type { DeliveryPage } from '#ports/delivery-store.ts';
-import { AFTER_ALL, iso, queryAll, type Table } from './dynamo-commands.ts';
+import { AFTER_ALL, fullItems, iso, queryAll, type Table } from './dynamo-commands.ts';
 import { toDelivery } from './dynamo-delivery-item.ts';
 import { decodeCursor, encodeCursor, resumingFrom } from './dynamo-errors.ts';
-import { INDEX, keys } from './table.ts';
+import { INDEX, type IndexShape, keys, projectsAll } from './table.ts';
 
 /** How far before a window statusTimes reads deliveries created: the retry policy's default age. */
 const STATUS_TIMES_LOOKBACK_MS = 24 * 60 * 60 * 1000;
@@ -19,7 +19,7 @@ const MAX_ROUNDS = 20;
 /** Items read per round while filtering: enough that a sparse filter needs few rounds. */
 const ROUND_SIZE = 200;
 
-type Index = { name: string; pk: string; sk: string };
+type Index = IndexShape;
 
 /**
  * The Query (without paging) for an agreement's listed deliveries matching a filter: an open status
@@ -102,9 +102,10 @@ function keyOf(item: Record<string, unknown>, index: Index): Record<string, unkn
 }
 
 /**
- * One page of an agreement's deliveries matching `filter`. Rounds read ROUND_SIZE items and keep the
- * matches; when a round matches more than the page needs, the cursor is built from the last item kept,
- * so nothing is skipped.
+ * One page of an agreement's deliveries matching `filter`. Rounds read ROUND_SIZE index entries and keep
+ * the matches; when a round matches more than the page needs, the cursor is built from the last entry
+ * kept, so nothing is skipped. The entries kept are then read back whole from the table (one
+ * BatchGetItem per 100).
  */
 export async function findDeliveries(
   t: Table,
@@ -129,7 +130,9 @@ export async function findDeliveries(
     if (!start) break;
   }
   const cursor = encodeCursor(start);
-  return { items: kept.map(toDelivery), ...(cursor && { cursor }) };
+  // The lists carry what their filters read; the page's deliveries are read back whole.
+  const whole = projectsAll(index) ? kept : await fullItems(t, kept);
+  return { items: whole.map(toDelivery), ...(cursor && { cursor }) };
 }
 
 /** The operators' filtered reads, over the delivery indexes. */

@@ -7,7 +7,7 @@ import {
   TERMINAL,
 } from '#domain/delivery.ts';
 import type { DeliveryPage, DeliveryStore, OutcomeWrite } from '#ports/delivery-store.ts';
-import { getItem, partitionOf, putIfAbsent, queryAll, type Table } from './dynamo-commands.ts';
+import { fullItems, getItem, partitionOf, putIfAbsent, queryAll, type Table } from './dynamo-commands.ts';
 import {
   deliveryItem,
   expiryOf,
@@ -18,7 +18,7 @@ import {
   updateExisting,
 } from './dynamo-delivery-item.ts';
 import { findDeliveries } from './dynamo-delivery-queries.ts';
-import { INDEX, keys } from './table.ts';
+import { INDEX, type IndexShape, keys, projectsAll } from './table.ts';
 
 /** A guard on a status change: the condition and the values it names (`#status` is always named). */
 interface Guard {
@@ -256,34 +256,36 @@ export class DynamoDeliveryStore implements DeliveryStore {
       };
     };
     // Sixteen agreements at a time: thousands of partners are as many small Queries.
-    const open: Delivery[][] = [];
+    const open: Record<string, unknown>[][] = [];
     for (let i = 0; i < agreementIds.length; i += 16) {
       open.push(
         ...(await Promise.all(
           agreementIds
             .slice(i, i + 16)
-            .map((id) => queryAll(this.table, attemptableOn(id), toDelivery, limit)),
+            .map((id) => queryAll(this.table, attemptableOn(id), (entry) => entry, limit)),
         )),
       );
     }
+    const entries = open.flat().slice(0, limit);
+    const listed = projectsAll(INDEX.byStatus) ? entries : await fullItems(this.table, entries);
     const before = await this.queryShards(INDEX.unfinished, keys.unfinishedShards(), limit);
-    return [...open.flat(), ...before].slice(0, limit);
+    return [...listed.map(toDelivery), ...before].slice(0, limit);
   }
 
-  /** Up to `max` items of each partition `pks` of `index`, merged by the index's sort key as one would be. */
+  /**
+   * Up to `max` items of each partition `pks` of `index`, merged by the index's sort key as one would
+   * be, read back whole from the table when the index does not project them.
+   */
   private async queryShards(index: Index, pks: string[], max: number): Promise<Delivery[]> {
-    const sortKeyOf = (item: Record<string, unknown>) => ({
-      key: String(item[index.sk] ?? ''),
-      delivery: toDelivery(item),
-    });
+    const sortKey = (item: Record<string, unknown>) => String(item[index.sk] ?? '');
     const shards = await Promise.all(
-      pks.map((pk) => queryAll(this.table, { ...partitionOf(index, pk), Limit: max }, sortKeyOf, max)),
+      pks.map((pk) => queryAll(this.table, { ...partitionOf(index, pk), Limit: max }, (e) => e, max)),
     );
-    return shards
+    const entries = shards
       .flat()
-      .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
-      .map((s) => s.delivery);
+      .sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+    return (projectsAll(index) ? entries : await fullItems(this.table, entries)).map(toDelivery);
   }
 }
 
-type Index = { name: string; pk: string; sk: string };
+type Index = IndexShape;

@@ -201,11 +201,21 @@ export class DynamoRoutingLog implements RoutingLog {
     );
   }
 
-  /** A head read from gsi1, with its chunks read back when it has any. */
-  private async whole(head: Record<string, unknown>): Promise<RoutingRecord> {
-    if (!head.chunks) return toRouting(head);
-    const items = await this.versionItems(String(head.articleId), Number(head.version));
-    return toRouting(head, items);
+  /**
+   * The record behind a head's entry on gsi1, which carries its keys only: the head and its chunks read
+   * back from the table (one Query).
+   */
+  private async whole(entry: Record<string, unknown>): Promise<RoutingRecord | undefined> {
+    const items = await queryAll(
+      this.table,
+      {
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :head)',
+        ExpressionAttributeValues: { ':pk': entry.pk, ':head': entry.sk },
+      },
+      (item) => item,
+    );
+    const head = items.find((i) => i.sk === entry.sk);
+    return head ? toRouting(head, items) : undefined;
   }
 
   /** Routing records made between two times, newest first; the cursor names the month and the key in it. */
@@ -242,7 +252,8 @@ export class DynamoRoutingLog implements RoutingLog {
           }),
         ),
       );
-      items.push(...(await Promise.all((out.Items ?? []).map((head) => this.whole(head)))));
+      const records = await Promise.all((out.Items ?? []).map((entry) => this.whole(entry)));
+      items.push(...records.filter((r) => r !== undefined));
       start = out.LastEvaluatedKey;
       if (!start) i++;
     }

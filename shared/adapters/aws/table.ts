@@ -4,22 +4,59 @@
  */
 export const KEY = { pk: 'pk', sk: 'sk' } as const;
 
+/**
+ * The attributes the delivery lists (gsi1, gsi2) carry beside their keys: what the operators' filters,
+ * counts and status times read. A status change writes these (one small index write each); the rest of
+ * a delivery is read back from the table for the page returned (fullItems in dynamo-commands.ts).
+ */
+const LIST_ATTRIBUTES = ['status', 'updatedAt', 'channelId', 'channelType', 'articleId'] as const;
+
+/**
+ * The global secondary indexes. An index holds a copy of what it projects, and a write of the item
+ * writes the index too whenever a projected attribute changes: so only the feed index (read on every
+ * poll) projects whole items. The lists project what their queries filter on, agreements' `data`
+ * (routing reads every active agreement from gsi1), and the by-article index nothing: what is read
+ * through them is read back from the table (docs/data-model.md, "What a delivery costs").
+ */
 export const INDEX = {
-  /** Agreements by status; deliveries of an agreement, newest first. */
-  byParent: { name: 'gsi1', pk: 'gsi1pk', sk: 'gsi1sk' },
+  /** Agreements by status; deliveries of an agreement, newest first; routing records by month. */
+  byParent: {
+    name: 'gsi1',
+    pk: 'gsi1pk',
+    sk: 'gsi1sk',
+    projection: { type: 'INCLUDE', attributes: [...LIST_ATTRIBUTES, 'data'] },
+  },
   /**
    * Sparse: an agreement's listed deliveries that are not through (pending after an attempt, retrying,
    * held, failed), oldest first, by creation: the operators' status lists and the sweeper. Before data
    * model 2 it held every status under `…#STATUS#<status>`; migrated items carry the new key.
    */
-  byStatus: { name: 'gsi2', pk: 'gsi2pk', sk: 'gsi2sk' },
-  /** Everywhere an article went. */
-  byArticle: { name: 'gsi3', pk: 'gsi3pk', sk: 'gsi3sk' },
+  byStatus: {
+    name: 'gsi2',
+    pk: 'gsi2pk',
+    sk: 'gsi2sk',
+    projection: { type: 'INCLUDE', attributes: [...LIST_ATTRIBUTES] },
+  },
+  /** Everywhere an article went: keys only, written once at a delivery's creation. */
+  byArticle: { name: 'gsi3', pk: 'gsi3pk', sk: 'gsi3sk', projection: { type: 'KEYS_ONLY' } },
   /** Before data model 2 only: deliveries pending or retrying. No longer written; still read, and removed by every write. */
-  unfinished: { name: 'gsi4', pk: 'gsi4pk', sk: 'gsi4sk' },
+  unfinished: { name: 'gsi4', pk: 'gsi4pk', sk: 'gsi4sk', projection: { type: 'ALL' } },
   /** Sparse: feed-channel deliveries of an agreement by feed position (see domain/feed.ts). */
-  feed: { name: 'gsi5', pk: 'gsi5pk', sk: 'gsi5sk' },
-} as const;
+  feed: { name: 'gsi5', pk: 'gsi5pk', sk: 'gsi5sk', projection: { type: 'ALL' } },
+} as const satisfies Record<string, IndexShape>;
+
+/** What an index projects beside the table's and its own keys. */
+export type Projection = { type: 'ALL' | 'KEYS_ONLY' } | { type: 'INCLUDE'; attributes: readonly string[] };
+
+export interface IndexShape {
+  name: string;
+  pk: string;
+  sk: string;
+  projection: Projection;
+}
+
+/** True when a read of `index` returns whole items; otherwise they are read back from the table. */
+export const projectsAll = (index: { projection: Projection }) => index.projection.type === 'ALL';
 
 /**
  * Index partitions a fan-out key is spread over. DynamoDB takes about 1,000 writes/s per partition key
@@ -100,7 +137,14 @@ export function tableDefinition(tableName: string) {
         { AttributeName: i.pk, KeyType: 'HASH' as const },
         { AttributeName: i.sk, KeyType: 'RANGE' as const },
       ],
-      Projection: { ProjectionType: 'ALL' as const },
+      Projection: projectionOf(i.projection),
     })),
   };
+}
+
+/** An index's projection as CreateTable (and CloudFormation) spell it. */
+function projectionOf(p: Projection) {
+  return p.type === 'INCLUDE'
+    ? { ProjectionType: p.type, NonKeyAttributes: [...p.attributes] }
+    : { ProjectionType: p.type };
 }

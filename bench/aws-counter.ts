@@ -2,7 +2,8 @@
  * Counts every AWS SDK request the handlers make, through the local runtime's `clientHook`: a
  * middleware at the `initialize` step of each client. For DynamoDB it also asks for the consumed
  * capacity (dynalite returns it for the table only) and models the write units the real service
- * bills, global secondary indexes included, from the items written.
+ * bills, global secondary indexes included, from the items written and each index's projection as
+ * tableDefinition() declares it.
  */
 import { isDeepStrictEqual } from 'node:util';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -166,7 +167,7 @@ function projectedChanged(before: Record<string, unknown>, after: Record<string,
 
 /**
  * Write units one index bills for changing `before` into `after`, as DynamoDB documents it
- * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations.Writes):
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations):
  * a put when the item enters the index, a delete when it leaves, both when its index key moves, an
  * update when the key stays and a projected attribute changes, and nothing otherwise. Each is sized
  * on the index entry, not the item (before for a delete, after for a put, the larger for an update).

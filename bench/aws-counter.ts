@@ -2,11 +2,13 @@
  * Counts every AWS SDK request the handlers make, through the local runtime's `clientHook`: a
  * middleware at the `initialize` step of each client. For DynamoDB it also asks for the consumed
  * capacity (dynalite returns it for the table only) and models the write units the real service
- * bills, global secondary indexes included, from the items written.
+ * bills, global secondary indexes included, from the items written and each index's projection as
+ * tableDefinition() declares it.
  */
+import { isDeepStrictEqual } from 'node:util';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { ClientHook } from '#adapters/aws/clients.ts';
-import { INDEX } from '#adapters/aws/table.ts';
+import { tableDefinition } from '#adapters/aws/table.ts';
 
 type Args = { input: Record<string, unknown> };
 type Out = { output: Record<string, unknown> };
@@ -45,8 +47,6 @@ export const DYNAMO_WRITES = new Set([
   'DeleteItemCommand',
   'BatchWriteItemCommand',
 ]);
-const GSIS = Object.values(INDEX);
-
 const utf8 = (s: string) => Buffer.byteLength(s, 'utf8');
 
 /** An attribute value's size as DynamoDB counts it (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html). */
@@ -75,26 +75,142 @@ export function itemSize(item: Record<string, unknown>): number {
     .reduce((n, [k, v]) => n + utf8(k) + valueSize(v), 0);
 }
 
-const units = (item: Record<string, unknown> | undefined) =>
-  item ? Math.max(1, Math.ceil(itemSize(item) / 1024)) : 0;
+/** Write units of an item or index entry of `bytes` bytes: one per started KB, at least one. */
+const unitsOf = (bytes: number) => Math.max(1, Math.ceil(bytes / 1024));
+
+const units = (item: Record<string, unknown> | undefined) => (item ? unitsOf(itemSize(item)) : 0);
+
+/** What a global secondary index copies from the table's items, besides the table's and its own keys. */
+export type Projection = 'ALL' | 'INCLUDE' | 'KEYS_ONLY';
+
+/** A global secondary index as the model sees it: its key attributes and what it projects. */
+export interface IndexSpec {
+  name: string;
+  pk: string;
+  sk: string;
+  projection: Projection;
+  /** INCLUDE only: the non-key attributes the index carries. */
+  nonKeyAttributes?: readonly string[];
+}
+
+/** The shape of a CreateTable input this model reads (tableDefinition's, or any SDK-typed one). */
+interface TableShape {
+  KeySchema?: readonly { AttributeName?: string; KeyType?: string }[];
+  GlobalSecondaryIndexes?: readonly {
+    IndexName?: string;
+    KeySchema?: readonly { AttributeName?: string; KeyType?: string }[];
+    Projection?: { ProjectionType?: string; NonKeyAttributes?: readonly string[] };
+  }[];
+}
+
+const keyNamed = (schema: TableShape['KeySchema'], type: 'HASH' | 'RANGE') =>
+  schema?.find((k) => k.KeyType === type)?.AttributeName ?? '';
+
+/** The indexes of a table definition, with their projections (a missing ProjectionType is ALL, as in CDK). */
+export function indexesOfTable(table: TableShape = tableDefinition('loa')): IndexSpec[] {
+  return (table.GlobalSecondaryIndexes ?? []).map((g) => {
+    const projection = (g.Projection?.ProjectionType ?? 'ALL') as Projection;
+    return {
+      name: g.IndexName ?? '',
+      pk: keyNamed(g.KeySchema, 'HASH'),
+      sk: keyNamed(g.KeySchema, 'RANGE'),
+      projection,
+      ...(projection === 'INCLUDE' ? { nonKeyAttributes: g.Projection?.NonKeyAttributes ?? [] } : {}),
+    };
+  });
+}
+
+/** The table's own key attributes, which every index entry carries. */
+const TABLE_KEYS = (() => {
+  const { KeySchema } = tableDefinition('loa') as TableShape;
+  return [keyNamed(KeySchema, 'HASH'), keyNamed(KeySchema, 'RANGE')].filter(Boolean);
+})();
+
+/** The indexes of the table the runtime creates (shared/adapters/aws/table.ts), read once. */
+export const TABLE_INDEXES: readonly IndexSpec[] = indexesOfTable();
+
+/** The item's key on an index, or undefined when it is not on it (both key attributes strings). */
+function indexKey(item: Record<string, unknown> | undefined, index: IndexSpec): string | undefined {
+  return item && typeof item[index.pk] === 'string' && typeof item[index.sk] === 'string'
+    ? `${item[index.pk]}\u0000${item[index.sk]}`
+    : undefined;
+}
+
+/** The non-key attributes an index copies besides its keys (ALL aside: it copies the whole item). */
+const projectedNonKeys = (index: IndexSpec): readonly string[] =>
+  index.projection === 'INCLUDE' ? (index.nonKeyAttributes ?? []) : [];
+
+/** The attributes of an item an index copies: the table's keys, the index's keys and what it projects. */
+function entryOf(item: Record<string, unknown>, index: IndexSpec): Record<string, unknown> {
+  if (index.projection === 'ALL') return item;
+  const names = [...TABLE_KEYS, index.pk, index.sk, ...projectedNonKeys(index)];
+  return Object.fromEntries(names.filter((n) => n in item).map((n) => [n, item[n]]));
+}
+
+/**
+ * The size of an item's entry on an index, as DynamoDB sizes it for write units and storage: the table's
+ * key attributes, the index's key attributes and the projected non-key ones (ALL: the whole item).
+ */
+export function indexEntrySize(item: Record<string, unknown>, index: IndexSpec): number {
+  return itemSize(entryOf(item, index));
+}
+
+/** Whether an update that leaves the index key alone changes what the index holds. */
+function projectedChanged(before: Record<string, unknown>, after: Record<string, unknown>, index: IndexSpec) {
+  if (index.projection === 'KEYS_ONLY') return false;
+  const names =
+    index.projection === 'ALL'
+      ? new Set([...Object.keys(before), ...Object.keys(after)])
+      : projectedNonKeys(index);
+  return [...names].some((n) => !isDeepStrictEqual(before[n], after[n]));
+}
+
+/**
+ * Write units one index bills for changing `before` into `after`, as DynamoDB documents it
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.ThroughputConsiderations):
+ * a put when the item enters the index, a delete when it leaves, both when its index key moves, an
+ * update when the key stays and a projected attribute changes, and nothing otherwise. Each is sized
+ * on the index entry, not the item (before for a delete, after for a put, the larger for an update).
+ */
+export function indexWriteUnits(
+  before: Record<string, unknown> | undefined,
+  after: Record<string, unknown> | undefined,
+  index: IndexSpec,
+): number {
+  const [was, is] = [indexKey(before, index), indexKey(after, index)];
+  const entryUnits = (item: Record<string, unknown>) => unitsOf(indexEntrySize(item, index));
+  if (!before || was === undefined) return after && is !== undefined ? entryUnits(after) : 0;
+  if (!after || is === undefined) return entryUnits(before);
+  if (was !== is) return entryUnits(before) + entryUnits(after);
+  return projectedChanged(before, after, index) ? Math.max(entryUnits(before), entryUnits(after)) : 0;
+}
 
 /** The global secondary indexes an item sits on: those whose key attributes (pk and sk) it carries. */
-export function indexesOf(item: Record<string, unknown>): string[] {
-  return GSIS.filter((g) => typeof item[g.pk] === 'string' && typeof item[g.sk] === 'string').map(
-    (g) => g.name,
-  );
+export function indexesOf(
+  item: Record<string, unknown>,
+  indexes: readonly IndexSpec[] = TABLE_INDEXES,
+): string[] {
+  return indexes.filter((g) => indexKey(item, g) !== undefined).map((g) => g.name);
 }
 
 /** What DynamoDB adds to each item, in the table and in each index, when it bills storage. */
 export const STORAGE_OVERHEAD_BYTES = 100;
 
 /**
- * Bytes DynamoDB bills as stored for an item: the item plus 100 bytes in the table, and (every index
- * projects ALL) the same again in each index whose key it carries.
+ * Bytes DynamoDB bills as stored for an item: the item plus 100 bytes in the table, and in each index
+ * whose key it carries its entry there plus 100 bytes
+ * (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/GSI.html#GSI.StorageConsiderations,
+ * and the 100 bytes: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/CapacityUnitCalculations.html).
  */
-export function storedBytes(item: Record<string, unknown>): { table: number; indexes: number } {
-  const each = itemSize(item) + STORAGE_OVERHEAD_BYTES;
-  return { table: each, indexes: indexesOf(item).length * each };
+export function storedBytes(
+  item: Record<string, unknown>,
+  indexes: readonly IndexSpec[] = TABLE_INDEXES,
+): { table: number; indexes: number } {
+  const onIndexes = indexes.filter((g) => indexKey(item, g) !== undefined);
+  return {
+    table: itemSize(item) + STORAGE_OVERHEAD_BYTES,
+    indexes: onIndexes.reduce((n, g) => n + indexEntrySize(item, g) + STORAGE_OVERHEAD_BYTES, 0),
+  };
 }
 
 /** An item's kind for the figures: the prefixes of its keys (`DELIVERY/META`, `ARTICLE/ROUTING`). */
@@ -111,27 +227,32 @@ export interface LargestItem {
 }
 
 /**
- * Write units of changing `before` into `after` (either may be absent): the table item, plus per
- * index (all project ALL) a put, a delete, an update in place, or a delete and a put when its key moved.
+ * Write units of changing `before` into `after` (either may be absent): the table item, plus what each
+ * index bills for it (indexWriteUnits).
  */
 export function writeUnits(
   before: Record<string, unknown> | undefined,
   after: Record<string, unknown> | undefined,
+  indexes: readonly IndexSpec[] = TABLE_INDEXES,
 ): number {
-  let total = Math.max(1, units(before), units(after));
-  for (const gsi of GSIS) {
-    const keyOf = (item?: Record<string, unknown>) =>
-      item && typeof item[gsi.pk] === 'string' && typeof item[gsi.sk] === 'string'
-        ? `${item[gsi.pk]}\u0000${item[gsi.sk]}`
-        : undefined;
-    const [was, is] = [keyOf(before), keyOf(after)];
-    if (was === undefined && is === undefined) continue;
-    if (was === undefined) total += units(after);
-    else if (is === undefined) total += units(before);
-    else if (was !== is) total += units(before) + units(after);
-    else total += Math.max(units(before), units(after));
-  }
-  return total;
+  return (
+    Math.max(1, units(before), units(after)) +
+    indexes.reduce((n, g) => n + indexWriteUnits(before, after, g), 0)
+  );
+}
+
+/**
+ * Write units of an update whose before image was not seen (the item was written before counting
+ * began): the index keys taken as unmoved and the projected attributes as changed, so each index
+ * bills an update of the entry, but a KEYS_ONLY one nothing. With every index ALL, this is what
+ * writeUnits charged such an update before it read projections.
+ */
+export function unseenUpdateUnits(
+  after: Record<string, unknown>,
+  indexes: readonly IndexSpec[] = TABLE_INDEXES,
+): number {
+  const onIndexes = indexes.filter((g) => g.projection !== 'KEYS_ONLY' && indexKey(after, g) !== undefined);
+  return units(after) + onIndexes.reduce((n, g) => n + unitsOf(indexEntrySize(after, g)), 0);
 }
 
 /** Marshalled (`{S: …}`, as the base client sees it) or not, the item as plain values. */
@@ -263,10 +384,10 @@ export class AwsCounter {
     if (command === 'UpdateItemCommand') {
       const after = plainItem(out.output.Attributes);
       const k = keyOfItem(plainItem(input.Key));
-      const before = this.#items.get(k) ?? after;
+      const before = this.#items.get(k);
       if (after) this.#items.set(k, after);
       this.#noteSize(after);
-      return writeUnits(before, after);
+      return after && !before ? unseenUpdateUnits(after) : writeUnits(before, after);
     }
     if (command === 'DeleteItemCommand') {
       const k = keyOfItem(plainItem(input.Key));

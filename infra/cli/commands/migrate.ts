@@ -9,7 +9,11 @@ import { CliError, EXIT } from '../client.ts';
 import { type Command, type Output, str } from '../command.ts';
 import { fields } from '../format.ts';
 
-/** The migration's code and the SDK it uses, loaded only when the command runs: `loa --help` never pays for them. */
+/**
+ * The migration, imported when the command runs. In today's single-file bundle (scripts/build-cli.mjs)
+ * esbuild still hoists the SDK imports it reaches to the bundle's top, so every `loa` start loads
+ * lib-dynamodb; with esbuild's code splitting on, this import becomes a chunk of its own and they don't.
+ */
 const migration = () => import('#adapters/aws/dynamo-migrate.ts');
 
 /** Checks the table, migrates it (or counts, with `dryRun`) and says what it did. */

@@ -37,6 +37,12 @@ export interface Command {
   summary: string;
   args?: string[];
   options?: Options;
+  /**
+   * `dynamodb`: the command calls DynamoDB itself with the caller's AWS credentials (an operator's
+   * deployment step, such as a migration), so it needs no ops API endpoint or token, and `ctx.api`
+   * refuses to be used.
+   */
+  talksTo?: 'dynamodb';
   run(ctx: Context): Promise<Output>;
 }
 

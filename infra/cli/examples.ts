@@ -61,5 +61,9 @@ export const EXAMPLES: Record<string, string[]> = {
     'jq ".Detail.article.version = 3" events/content-approved.vi.v2.json | loa events send -',
   ],
   'demo partner': ['loa demo partner cong-tin-vung-cao --fail', 'loa demo partner cong-tin-vung-cao --fix'],
+  'migrate model-2': [
+    'AWS_PROFILE=ops loa migrate model-2 --table <TableName output> --region eu-west-1 --dry-run',
+    'AWS_PROFILE=ops loa migrate model-2 --table <TableName output> --region eu-west-1',
+  ],
   dashboard: ['AWS_PROFILE=ops loa dashboard --endpoint https://<apiId>.execute-api.<region>.amazonaws.com'],
 };

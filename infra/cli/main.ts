@@ -7,11 +7,12 @@ import '#infra/quiet-aws-sdk.ts';
 import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { authFor, CliError, EXIT, endpointOf, makeClient } from './client.ts';
+import { type ApiClient, authFor, CliError, EXIT, endpointOf, makeClient } from './client.ts';
 import type { Command, Values } from './command.ts';
 import { COMMANDS } from './commands/all.ts';
 import { DEMO_PARTNER } from './commands/demo.ts';
 import { EVENTS_SEND } from './commands/events.ts';
+import { MIGRATE_MODEL_2 } from './commands/migrate.ts';
 import { progressBar, style, terminalSafe } from './format.ts';
 import { commandHelp, didYouMean, groupHelp, overview } from './help.ts';
 import { startDashboardProxy } from './proxy.ts';
@@ -47,7 +48,7 @@ const DASHBOARD: Command = {
 };
 
 /** Every command, in the order help lists them. */
-export const ALL = [...COMMANDS, EVENTS_SEND, DEMO_PARTNER, DASHBOARD];
+export const ALL = [...COMMANDS, EVENTS_SEND, DEMO_PARTNER, DASHBOARD, MIGRATE_MODEL_2];
 
 /** The package's version: defined in the bundle (scripts/build-cli.mjs), read from package.json from source. */
 declare const __LOA_VERSION__: string | undefined;
@@ -91,6 +92,15 @@ function problemOf(error: CliError): Record<string, unknown> {
   if (body && typeof body.type === 'string' && typeof body.status === 'number') return { ...body };
   const kind = (Object.entries(EXIT).find(([, code]) => code === error.exitCode)?.[0] ?? 'error') as string;
   return { type: `urn:loa:cli:${kind}`, title: kind, detail: error.message, exitCode: error.exitCode };
+}
+
+/** The ops API client of a command that does not use it: any request is a bug, said as one. */
+function noApi(endpoint: URL): ApiClient {
+  return {
+    endpoint: endpoint.href,
+    auth: { kind: 'token', token: '' },
+    request: () => Promise.reject(new Error('this command talks to DynamoDB, not to the ops API')),
+  };
 }
 
 /** Runs one CLI invocation; returns the exit code. */
@@ -152,7 +162,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     if (args.length > expected)
       throw new CliError(`unexpected argument: ${args.slice(expected).join(' ')}`, EXIT.usage);
     const endpoint = endpointOf(typeof values.endpoint === 'string' ? values.endpoint : undefined, io.env);
-    const api = makeClient(endpoint, await authFor(endpoint, io.env), io.fetch);
+    // A command that talks to DynamoDB itself needs no ops token: it must run where none is set.
+    const api =
+      command.talksTo === 'dynamodb'
+        ? noApi(endpoint)
+        : makeClient(endpoint, await authFor(endpoint, io.env), io.fetch);
 
     if (command === DASHBOARD) {
       const port = Number(values.port ?? 4020);

@@ -487,7 +487,10 @@ export async function captureRealistic(): Promise<RealisticCapture> {
         const b = storedBytes(item);
         const kind = kindOf(item);
         n.byKind[kind] = (n.byKind[kind] ?? 0) + b.table + b.indexes;
-        return { ...n, table: n.table + b.table, indexes: n.indexes + b.indexes, items: n.items + 1 };
+        n.table += b.table;
+        n.indexes += b.indexes;
+        n.items += 1;
+        return n;
       },
       { table: 0, indexes: 0, items: 0, byKind: {} },
     );

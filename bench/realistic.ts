@@ -345,7 +345,10 @@ async function phase(s: Session, articles: Article[], deliveries: number): Promi
   s.counter.enabled = false;
   s.timing = false;
   // BENCH_SHOW_ITEMS=1 prints the largest item of each kind the phase wrote (what fills a KB).
-  if (process.env.BENCH_SHOW_ITEMS) console.log(JSON.stringify(s.counter.largestImages(), null, 1));
+  if (process.env.BENCH_SHOW_ITEMS) {
+    console.log(JSON.stringify(s.counter.largestImages(), null, 1));
+    console.log(Object.entries(s.counter.snapshot()).map(([k, v]) => `${k} ${v.count}`).join('\n'));
+  }
   return {
     approvals: articles.length,
     deliveries,

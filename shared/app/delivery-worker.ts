@@ -288,11 +288,13 @@ export class DeliveryWorker {
   /**
    * A newer version of the article on the same agreement × channel, if any: then this one is never sent.
    * The article index is read only when a newer version may have come since routing made this delivery
-   * (a retry, a replay, a held embargo, a version above 1 is not needed: routing saw the older ones), so
-   * a first attempt costs no extra read.
+   * (a retry, a replay, an embargo that held it after its creation; a version above 1 is not needed:
+   * routing saw the older ones), so a first attempt, embargoed or not, costs no extra read when its
+   * embargo had ended before routing made it.
    */
   async #newerVersionOnChannel(d: Delivery, msg: WorkMessage): Promise<number | undefined> {
-    const mayBeStale = d.attemptCount > 0 || msg.trigger === 'manual' || d.embargoUntil !== undefined;
+    const heldForEmbargo = d.embargoUntil !== undefined && Date.parse(d.embargoUntil) > Date.parse(d.createdAt);
+    const mayBeStale = d.attemptCount > 0 || msg.trigger === 'manual' || heldForEmbargo;
     if (!mayBeStale) return undefined;
     const onChannel = await this.deps.deliveries.listOnChannel(d.articleId, d.agreementId, d.channelId);
     return supersededBy(d.version, onChannel);

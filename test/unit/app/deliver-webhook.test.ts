@@ -395,6 +395,30 @@ describe('the send-time rules, on every attempt', () => {
     expect(f.posts).toEqual([]);
     expect(f.writes[0]?.attempt.error).toBe('superseded: version 2 is on this channel');
   });
+
+  it('reads the article index on a first attempt only when an embargo held the delivery after routing made it', async () => {
+    const f = fakeDeps(async () => answered(200));
+    const reads: string[] = [];
+    const listOnChannel = f.deps.deliveries.listOnChannel.bind(f.deps.deliveries);
+    f.deps.deliveries.listOnChannel = (articleId, agreementId, channelId) => {
+      reads.push(articleId);
+      return listOnChannel(articleId, agreementId, channelId);
+    };
+    const ended = new Date(NOW.getTime() - 600_000).toISOString();
+    const createdBeforeEnd = new Date(NOW.getTime() - 3_600_000).toISOString();
+    const routedAfter = delivery({ articleId: 'ended-before', embargoUntil: ended });
+    const heldFor = delivery({ articleId: 'held-for', embargoUntil: ended, createdAt: createdBeforeEnd });
+    f.add(routedAfter);
+    f.add(heldFor);
+    f.add(delivery({ articleId: 'held-for', version: 2, status: 'delivered', attemptCount: 1 }));
+
+    await deliverWebhook(f.deps, scheduled(routedAfter));
+    const held = await deliverWebhook(f.deps, scheduled(heldFor));
+
+    expect(reads).toEqual(['held-for']);
+    expect(f.posts).toHaveLength(1);
+    expect(held).toEqual({ kind: 'recorded', status: 'discarded' });
+  });
 });
 
 /**

@@ -194,7 +194,7 @@ export async function run(): Promise<PartResult> {
       baseline: round(t.writeUnitsTable / D, 2),
       baselineName: 'table only, as dynalite reports',
       goal: { on: 'value', op: '<=', target: 5 },
-      note: `${D} deliveries of ${c.main.approvals} articles (title ${c.title.chars} characters, ${c.title.bytes} bytes; summary; embargo ended ${c.embargoUntil}, carried; ${c.assets} assets) to ${c.reach} of ${c.partners} partners; modelled from the items written: every GSI that holds an item (all project ALL) costs its units again, a moved index key twice, each started KB a unit`,
+      note: `${D} deliveries of ${c.main.approvals} articles (title ${c.title.chars} characters, ${c.title.bytes} bytes; summary; embargo ended ${c.embargoUntil}, carried; ${c.assets} assets) to ${c.reach} of ${c.partners} partners; modelled from the items written and each index's projection (table.ts): an index write when an item enters, leaves or moves in an index (twice) or changes an attribute it projects, each started KB of the table item or of the index entry a unit`,
     }),
     figure({
       name: `DynamoDB write units per delivery failing all ${c.attempts} attempts`,
@@ -208,7 +208,7 @@ export async function run(): Promise<PartResult> {
       value: deliveryLargest,
       unit: 'bytes',
       goal: { on: 'value', op: '<', target: 1024 },
-      note: `successful ${deliveryMain.bytes} B (${deliveryMain.over1k} of ${deliveryMain.writes} writes over 1 KB), failing ${deliveryFailing.bytes} B (${deliveryFailing.over1k} of ${deliveryFailing.writes} over 1 KB); items over 1 KB cost a unit per started KB in the table and each index, counted in the WRU above; other items: ${others.join(', ')}`,
+      note: `successful ${deliveryMain.bytes} B (${deliveryMain.over1k} of ${deliveryMain.writes} writes over 1 KB), failing ${deliveryFailing.bytes} B (${deliveryFailing.over1k} of ${deliveryFailing.writes} over 1 KB); items over 1 KB cost a unit per started KB in the table (and in an index projecting them), counted in the WRU above; other items: ${others.join(', ')}`,
     }),
     figure({
       name: 'DynamoDB write requests per delivery',

@@ -48,7 +48,8 @@ export function newDelivery(
     ...(due > now && channel.type !== 'feed' && { nextAttemptAt: due.toISOString() }),
     replayCount: 0,
     reason,
-    ...(ready.embargoUntil && { embargoUntil: ready.embargoUntil }),
+    // An embargo that ended before routing changes nothing about when or how this is sent: not kept.
+    ...(ready.embargoUntil && Date.parse(ready.embargoUntil) > Date.parse(at) && { embargoUntil: ready.embargoUntil }),
     // Feeds always hold embargoed items, whatever the agreement's mode: feed readers ignore embargo fields.
     ...(channel.type === 'feed' && { feedAt: feedTime(at, ready.embargoUntil) }),
   };

@@ -44,8 +44,11 @@ const DELIVERY_FIELDS = [
 
 /**
  * The list keys of a listed delivery in `status`: its agreement's list of all deliveries (gsi1, by
- * creation) always, and its open list (gsi2) while `status` is open. Both sort keys are fixed at
- * creation, so a status change never moves a key within a list: it adds or removes the open entry.
+ * creation) always, and its open list (gsi2) while `status` is open. Both sort keys are the creation
+ * time alone (an index key need not be unique: equal ones come in an order DynamoDB chooses, and a
+ * query resumes from the table's key as well as the index's), fixed at creation, so a status change never moves a key within a list: it
+ * adds or removes the open entry. Items listed before 2026-12-06 end theirs with `#<deliveryId>`; their
+ * next status change rewrites it (once, a delete and a put), and both forms sort by time together.
  */
 export function listIndexes(
   d: Pick<Delivery, 'agreementId' | 'deliveryId' | 'createdAt'>,
@@ -53,10 +56,10 @@ export function listIndexes(
 ): Record<string, string> {
   return {
     [INDEX.byParent.pk]: keys.deliveriesOf(d.agreementId),
-    [INDEX.byParent.sk]: `DELIVERY#${d.createdAt}#${d.deliveryId}`,
+    [INDEX.byParent.sk]: `DELIVERY#${d.createdAt}`,
     ...(OPEN.includes(status) && {
       [INDEX.byStatus.pk]: keys.openOf(d.agreementId),
-      [INDEX.byStatus.sk]: `${d.createdAt}#${d.deliveryId}`,
+      [INDEX.byStatus.sk]: d.createdAt,
     }),
   };
 }
@@ -91,11 +94,14 @@ export function expiryOf(status: DeliveryStatus, at: string, retentionDays: numb
  * routing created to be pushed goes onto them at its first write after this one (listedAtCreate).
  */
 export function deliveryItem(d: Delivery, retentionDays?: number): Record<string, unknown> {
-  const { storedAttemptCount: _never, ...stored } = d;
+  // The id is the key's, and no replay is the default: neither is stored again (a failing item stays
+  // nearer 1 KB, a write unit).
+  const { storedAttemptCount: _never, deliveryId: _inKey, replayCount, ...stored } = d;
   return {
     ...keys.delivery(d.deliveryId),
     entity: 'delivery',
     ...stored,
+    ...(replayCount && { replayCount }),
     [INDEX.byArticle.pk]: keys.deliveriesOfArticle(d.articleId, d.agreementId, d.channelId),
     [INDEX.byArticle.sk]: `V#${String(d.version).padStart(8, '0')}#${d.agreementId}#${d.channelId}`,
     ...(listedAtCreate(d) && {
@@ -114,8 +120,15 @@ export function deliveryItem(d: Delivery, retentionDays?: number): Record<string
 /** A delivery item read back: its delivery fields, without keys and index attributes. */
 export function toDelivery(item: Record<string, unknown>): Delivery {
   const picked = Object.fromEntries(DELIVERY_FIELDS.filter((f) => f in item).map((f) => [f, item[f]]));
-  return picked as unknown as Delivery;
+  return {
+    deliveryId: String(item.pk).slice(DELIVERY_KEY_PREFIX.length),
+    replayCount: 0,
+    ...picked,
+  } as unknown as Delivery;
 }
+
+/** What a delivery's `pk` starts with: the rest is its id (items written before also carry `deliveryId`). */
+const DELIVERY_KEY_PREFIX = keys.delivery('').pk;
 
 /**
  * One UpdateItem on an existing delivery, written only when `condition` (if any) holds too; false when

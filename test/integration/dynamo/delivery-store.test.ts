@@ -95,7 +95,11 @@ describe(`DynamoDeliveryStore (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`,
 
   it('holds a pending delivery without an attempt, off the unfinished index, and releases it once, oldest first', async () => {
     const older = deliveryFixture({ articleId: 'older', updatedAt: '2025-06-01T08:00:00.000Z' });
-    const newer = deliveryFixture({ articleId: 'newer', updatedAt: '2025-06-01T08:00:00.000Z' });
+    const newer = deliveryFixture({
+      articleId: 'newer',
+      createdAt: '2025-06-01T08:00:00.001Z',
+      updatedAt: '2025-06-01T08:00:00.001Z',
+    });
     await store.create(older);
     await store.create(newer);
 

@@ -1,3 +1,4 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { RoutingLog, RoutingPage, RoutingRecord } from '#ports/routing-log.ts';
 import {
@@ -19,21 +20,35 @@ const routingSortKey = (version: number) => `ROUTE#${String(version).padStart(8,
 const chunkSortKey = (version: number, n: number) =>
   `${routingSortKey(version)}#chunk#${String(n).padStart(4, '0')}`;
 
-/** Decisions per chunk item at most: 200 decisions of long ids and many topics stay near 40 KB. */
-export const DECISIONS_PER_CHUNK = 200;
-/** Bytes of decisions (as JSON) per chunk item at most, well under DynamoDB's 400 KB item limit. */
-const CHUNK_BYTES = 48_000;
+/** Decisions per chunk at most (before the size rules below): about 250 KB of JSON, ~7 KB gzipped. */
+export const DECISIONS_PER_CHUNK = 2_000;
+/** Bytes of decisions as JSON per chunk at most, so no single gzip runs over a huge buffer. */
+const CHUNK_JSON_BYTES = 256 * 1024;
+/** Bytes of gzipped decisions per item at most: with keys and the head's other attributes, under 48 KB. */
+export const CHUNK_GZ_BYTES = 40_000;
+/** Bytes an item may take in all (issue #14: none over 64 KB, with room to spare). */
+export const ITEM_BYTES = 48_000;
 
 type Decision = RoutingRecord['decisions'][number];
 
-/** The decisions in order, cut into chunks of at most DECISIONS_PER_CHUNK and about CHUNK_BYTES each. */
+/** Decisions as stored: their JSON, gzipped (binary attribute `decisionsGz`). */
+export const gzipDecisions = (decisions: readonly Decision[]): Buffer =>
+  gzipSync(Buffer.from(JSON.stringify(decisions), 'utf8'));
+
+/** A chunk of decisions and its gzipped form. */
+export interface PackedChunk {
+  decisions: Decision[];
+  gz: Buffer;
+}
+
+/** The decisions in order, cut into runs of at most DECISIONS_PER_CHUNK and about CHUNK_JSON_BYTES each. */
 export function chunkDecisions(decisions: readonly Decision[]): Decision[][] {
   const chunks: Decision[][] = [];
   let current: Decision[] = [];
   let bytes = 0;
   for (const d of decisions) {
     const size = Buffer.byteLength(JSON.stringify(d));
-    if (current.length && (current.length >= DECISIONS_PER_CHUNK || bytes + size > CHUNK_BYTES)) {
+    if (current.length && (current.length >= DECISIONS_PER_CHUNK || bytes + size > CHUNK_JSON_BYTES)) {
       chunks.push(current);
       current = [];
       bytes = 0;
@@ -45,6 +60,29 @@ export function chunkDecisions(decisions: readonly Decision[]): Decision[][] {
   return chunks;
 }
 
+/**
+ * A run of decisions gzipped, halved until each half's gzip is at most CHUNK_GZ_BYTES (decisions that
+ * compress badly: random ids, long free-text reasons). One decision is never split.
+ */
+function pack(decisions: Decision[]): PackedChunk[] {
+  const gz = gzipDecisions(decisions);
+  if (gz.length <= CHUNK_GZ_BYTES || decisions.length < 2) return [{ decisions, gz }];
+  const half = Math.ceil(decisions.length / 2);
+  return [...pack(decisions.slice(0, half)), ...pack(decisions.slice(half))];
+}
+
+/** The decisions in order as gzipped chunks, each at most CHUNK_GZ_BYTES (unless one decision alone is more). */
+export const packDecisions = (decisions: readonly Decision[]): PackedChunk[] =>
+  chunkDecisions(decisions).flatMap(pack);
+
+/** The decisions of a head or chunk item: gzipped (`decisionsGz`), or a plain list as written before. */
+function decisionsOf(item: Record<string, unknown>): Decision[] | undefined {
+  const gz = item.decisionsGz;
+  // lib-dynamodb reads a binary attribute back as a Uint8Array.
+  if (gz instanceof Uint8Array) return JSON.parse(gunzipSync(gz).toString('utf8')) as Decision[];
+  return item.decisions as Decision[] | undefined;
+}
+
 /** The gsi1 keys that put a routing record on the by-time list of its month. */
 function routedIndexKeys(r: Pick<RoutingRecord, 'at' | 'articleId' | 'version'>) {
   return {
@@ -53,21 +91,26 @@ function routedIndexKeys(r: Pick<RoutingRecord, 'at' | 'articleId' | 'version'>)
   };
 }
 
-/** A head item as stored: decisions inline (one chunk, or a record written before chunking), or a chunk count. */
-type Head = Omit<RoutingRecord, 'decisions'> & { decisions?: Decision[]; chunks?: number };
+/**
+ * A head item as stored: decisions inline (`decisionsGz`, or a plain `decisions` list written before
+ * gzip or chunking), or a chunk count.
+ */
+type Head = Omit<RoutingRecord, 'decisions'> & { chunks?: number };
 
 /**
  * A record from its head item and its chunk items (any order; chunks past the head's count, left by
  * an earlier write of the same version with more agreements, are ignored).
  */
 function toRouting(head: Record<string, unknown>, chunks: Record<string, unknown>[] = []): RoutingRecord {
-  const { articleId, version, at, decisions, chunks: count = 0, ready } = head as unknown as Head;
+  const { articleId, version, at, chunks: count = 0, ready } = head as unknown as Head;
   const chunked = Array.from({ length: count }, (_, n) => {
     const chunk = chunks.find((c) => c.sk === chunkSortKey(version, n));
-    if (!chunk) throw new Error(`routing record ${articleId} v${version} is missing decision chunk ${n}`);
-    return chunk.decisions as Decision[];
+    const decisions = chunk && decisionsOf(chunk);
+    if (!decisions) throw new Error(`routing record ${articleId} v${version} is missing decision chunk ${n}`);
+    return decisions;
   });
-  return { articleId, version, at, decisions: decisions ?? chunked.flat(), ...(ready && { ready }) };
+  const decisions = decisionsOf(head) ?? chunked.flat();
+  return { articleId, version, at, decisions, ...(ready && { ready }) };
 }
 
 const isChunk = (item: Record<string, unknown>) => String(item.sk).includes('#chunk#');
@@ -85,40 +128,45 @@ function monthsBack(from: string, to: string): string[] {
 
 /**
  * Routing records beside their article (`ARTICLE#<id>` / `ROUTE#<version>`), and by month on gsi1.
- * A record of up to one chunk of decisions is one item; a larger one (an article routed over
- * thousands of agreements would pass DynamoDB's 400 KB item limit) is a head item plus its decisions
- * in chunk items `ROUTE#<version>#chunk#<n>`, written first, so a head is never read without them.
+ * Decisions are stored gzipped (`decisionsGz`, binary): their JSON repeats the same keys, reasons and
+ * id prefixes, so 2,000 of them shrink ~40x, and a record costs a few write units, not one per delivery.
+ * A record whose gzipped decisions fit beside the head's other attributes in ITEM_BYTES is one item;
+ * a larger one is a head item plus its decisions in chunk items `ROUTE#<version>#chunk#<n>`, each at
+ * most CHUNK_GZ_BYTES gzipped, written first, so a head is never read without them.
  */
 export class DynamoRoutingLog implements RoutingLog {
   constructor(private readonly table: Table) {}
 
   async record(record: RoutingRecord): Promise<void> {
     const { decisions, ...rest } = record;
-    const chunks = chunkDecisions(decisions);
     const pk = keys.article(record.articleId);
-    if (chunks.length > 1) {
-      await Promise.all(
-        chunks.map((chunk, n) =>
-          putItem(this.table, {
-            pk,
-            sk: chunkSortKey(record.version, n),
-            entity: 'routing-chunk',
-            decisions: chunk,
-          }),
-        ),
-      );
-    }
-    await putItem(this.table, {
+    const head = {
       pk,
       sk: routingSortKey(record.version),
       entity: 'routing',
       ...rest,
-      ...(chunks.length > 1 ? { chunks: chunks.length } : { decisions }),
       // Not through until markThrough: a run killed outright leaves this for its retry to find.
       failedAt: record.at,
       // Listed by time too (gsi1, one partition per month), for backfills.
       ...routedIndexKeys(record),
-    });
+    };
+    const chunks = packDecisions(decisions);
+    const only = chunks.length <= 1 ? (chunks[0]?.gz ?? gzipDecisions([])) : undefined;
+    if (only && only.length + Buffer.byteLength(JSON.stringify(head)) <= ITEM_BYTES) {
+      await putItem(this.table, { ...head, decisionsGz: only });
+      return;
+    }
+    await Promise.all(
+      chunks.map((chunk, n) =>
+        putItem(this.table, {
+          pk,
+          sk: chunkSortKey(record.version, n),
+          entity: 'routing-chunk',
+          decisionsGz: chunk.gz,
+        }),
+      ),
+    );
+    await putItem(this.table, { ...head, chunks: chunks.length });
   }
 
   /** Removes `failedAt` from the version's head item: the run that recorded it is through. */

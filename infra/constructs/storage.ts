@@ -57,12 +57,21 @@ export class Storage extends Construct {
       deletionProtection: stage.isProd,
       removalPolicy: stage.removalPolicy,
     });
+    // A table deployed before the narrower projections keeps ALL on the indexes named here
+    // (`-c keepAllProjections=gsi1,gsi2,gsi3`), so a deploy changes one index at a time (docs/aws.md).
+    const keepAll = new Set(
+      String(this.node.tryGetContext('keepAllProjections') ?? '')
+        .split(',')
+        .filter(Boolean),
+    );
     for (const gsi of TABLE_SHAPE.GlobalSecondaryIndexes) {
+      const all = keepAll.has(gsi.IndexName);
       this.table.addGlobalSecondaryIndex({
         indexName: gsi.IndexName,
         ...hashAndRange(gsi.KeySchema),
-        projectionType: ProjectionType[gsi.Projection.ProjectionType],
-        ...('NonKeyAttributes' in gsi.Projection && { nonKeyAttributes: gsi.Projection.NonKeyAttributes }),
+        projectionType: all ? ProjectionType.ALL : ProjectionType[gsi.Projection.ProjectionType],
+        ...(!all &&
+          'NonKeyAttributes' in gsi.Projection && { nonKeyAttributes: gsi.Projection.NonKeyAttributes }),
       });
     }
     this.indexNames = TABLE_SHAPE.GlobalSecondaryIndexes.map((i) => i.IndexName);

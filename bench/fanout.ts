@@ -39,7 +39,7 @@ import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { busEntries } from '#test/support/local-loa.ts';
 import { AwsCounter, type CallStats } from './aws-counter.ts';
 import { type Figure, figure, median, type PartResult, quantile, round } from './figure.ts';
-import { startBenchLoa } from './local.ts';
+import { invocationTimer, startBenchLoa } from './local.ts';
 
 const env = process.env;
 const N = Number(env.BENCH_APPROVALS ?? 50);
@@ -228,7 +228,7 @@ async function withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
   const dataDir = await mkdtemp(join(tmpdir(), 'loa-bench-fanout-'));
   const sink = await Sink.start();
   const counter = new AwsCounter();
-  const invocations = new Map<FunctionName, { count: number; ms: number; failed: number }>();
+  const { times: invocations, onInvoke } = invocationTimer<FunctionName>(() => session?.timing === true);
   let loa: LocalLoa | undefined;
   let session: Session | undefined;
   try {
@@ -236,11 +236,7 @@ async function withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
       contentBucket: CONTENT_BUCKET,
       allowPrivateTargets: true,
       clientHook: counter.hook,
-      onInvoke: (name, ms, failed) => {
-        if (!session?.timing) return;
-        const s = invocations.get(name) ?? { count: 0, ms: 0, failed: 0 };
-        invocations.set(name, { count: s.count + 1, ms: s.ms + ms, failed: s.failed + (failed ? 1 : 0) });
-      },
+      onInvoke,
       // The sweeper's periodic query would land in the counts at random; it is a fixed cost, not per delivery.
       sweep: { everyMs: 3_600_000, staleAfterMs: 3_600_000 },
     });

@@ -19,6 +19,26 @@ export function startBenchLoa(dataDir: string, overrides: Partial<LocalOptions> 
   });
 }
 
+/** Invocations per function: how many, their handler time in all, and how many failed. */
+export type InvocationTimes<K extends string = string> = Map<
+  K,
+  { count: number; ms: number; failed: number }
+>;
+
+/**
+ * An `onInvoke` for startBenchLoa that adds each invocation to `times` while `timing()` says so (the
+ * counted phase), and the map it fills.
+ */
+export function invocationTimer<K extends string>(timing: () => boolean) {
+  const times: InvocationTimes<K> = new Map();
+  const onInvoke = (name: K, ms: number, failed: boolean) => {
+    if (!timing()) return;
+    const i = times.get(name) ?? { count: 0, ms: 0, failed: 0 };
+    times.set(name, { count: i.count + 1, ms: i.ms + ms, failed: i.failed + (failed ? 1 : 0) });
+  };
+  return { times, onInvoke };
+}
+
 /** Creates an active agreement with one feed channel (culture and tourism, Vietnamese, valid to 2099). */
 export function createFeedAgreement(deps: Parameters<typeof createAgreement>[0], agreementId: string) {
   return createAgreement(deps, {

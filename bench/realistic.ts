@@ -44,7 +44,7 @@ import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { busEntries } from '#test/support/local-loa.ts';
 import { AwsCounter, type CallStats, kindOf, type LargestItem, storedBytes } from './aws-counter.ts';
 import { round } from './figure.ts';
-import { startBenchLoa } from './local.ts';
+import { invocationTimer, startBenchLoa } from './local.ts';
 
 const env = process.env;
 export const PARTNERS = Number(env.BENCH_REALISTIC_PARTNERS ?? 2000);
@@ -347,7 +347,11 @@ async function phase(s: Session, articles: Article[], deliveries: number): Promi
   // BENCH_SHOW_ITEMS=1 prints the largest item of each kind the phase wrote (what fills a KB).
   if (process.env.BENCH_SHOW_ITEMS) {
     console.log(JSON.stringify(s.counter.largestImages(), null, 1));
-    console.log(Object.entries(s.counter.snapshot()).map(([k, v]) => `${k} ${v.count}`).join('\n'));
+    console.log(
+      Object.entries(s.counter.snapshot())
+        .map(([k, v]) => `${k} ${v.count}`)
+        .join('\n'),
+    );
   }
   return {
     approvals: articles.length,
@@ -416,7 +420,7 @@ export async function captureRealistic(): Promise<RealisticCapture> {
   ];
   const partners = await Partners.start(specs);
   const counter = new AwsCounter();
-  const invocations: Session['invocations'] = new Map();
+  const { times: invocations, onInvoke } = invocationTimer<FunctionName>(() => session?.timing === true);
   let session: Session | undefined;
   let loa: LocalLoa | undefined;
   try {
@@ -424,11 +428,7 @@ export async function captureRealistic(): Promise<RealisticCapture> {
       contentBucket: CONTENT_BUCKET,
       allowPrivateTargets: true,
       clientHook: counter.hook,
-      onInvoke: (name, ms, failed) => {
-        if (!session?.timing) return;
-        const i = invocations.get(name) ?? { count: 0, ms: 0, failed: 0 };
-        invocations.set(name, { count: i.count + 1, ms: i.ms + ms, failed: i.failed + (failed ? 1 : 0) });
-      },
+      onInvoke,
       sweep: { everyMs: 3_600_000, staleAfterMs: 3_600_000 },
       queueTimeScale: TIME_SCALE,
       batchingWindowScale: 1 / TIME_SCALE,

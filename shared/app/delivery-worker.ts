@@ -293,7 +293,8 @@ export class DeliveryWorker {
    * embargo had ended before routing made it.
    */
   async #newerVersionOnChannel(d: Delivery, msg: WorkMessage): Promise<number | undefined> {
-    const heldForEmbargo = d.embargoUntil !== undefined && Date.parse(d.embargoUntil) > Date.parse(d.createdAt);
+    const heldForEmbargo =
+      d.embargoUntil !== undefined && Date.parse(d.embargoUntil) > Date.parse(d.createdAt);
     const mayBeStale = d.attemptCount > 0 || msg.trigger === 'manual' || heldForEmbargo;
     if (!mayBeStale) return undefined;
     const onChannel = await this.deps.deliveries.listOnChannel(d.articleId, d.agreementId, d.channelId);

@@ -49,7 +49,8 @@ export function newDelivery(
     replayCount: 0,
     reason,
     // An embargo that ended before routing changes nothing about when or how this is sent: not kept.
-    ...(ready.embargoUntil && Date.parse(ready.embargoUntil) > Date.parse(at) && { embargoUntil: ready.embargoUntil }),
+    ...(ready.embargoUntil &&
+      Date.parse(ready.embargoUntil) > Date.parse(at) && { embargoUntil: ready.embargoUntil }),
     // Feeds always hold embargoed items, whatever the agreement's mode: feed readers ignore embargo fields.
     ...(channel.type === 'feed' && { feedAt: feedTime(at, ready.embargoUntil) }),
   };

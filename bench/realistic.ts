@@ -33,7 +33,7 @@ import { createAgreement } from '#app/create-agreement.ts';
 import { liveFacts } from '#app/live-facts.ts';
 import type { DeliveryStatus } from '#domain/delivery.ts';
 import { DEFAULT_RETRY_POLICY } from '#domain/retry-policy.ts';
-import { MASTER_SIGNING_KEY_REF } from '#domain/signing-keys.ts';
+import { MASTER_FEED_KEY_REF, MASTER_SIGNING_KEY_REF } from '#domain/signing-keys.ts';
 import { LOCAL_CMS_ACCESS_KEY_ID } from '#infra/local/publishers.ts';
 import type { LocalLoa } from '#infra/local/runtime.ts';
 import type { FunctionName } from '#infra/wiring.ts';
@@ -556,5 +556,8 @@ export async function captureRealistic(): Promise<RealisticCapture> {
   }
 }
 
-/** Whether a secret is shared by every partner (the master signing key) rather than one partner's own. */
-export const isSharedSecret = (ref: string) => ref === MASTER_SIGNING_KEY_REF;
+/** The secrets shared by every partner: the two master keys (signing secrets, feed keys). */
+export const SHARED_SECRETS: readonly string[] = [MASTER_SIGNING_KEY_REF, MASTER_FEED_KEY_REF];
+
+/** Whether a secret is shared by every partner (a master key) rather than one partner's own. */
+export const isSharedSecret = (ref: string) => SHARED_SECRETS.includes(ref);

@@ -1,4 +1,3 @@
-import { MASTER_SIGNING_KEY_REF } from '#domain/signing-keys.ts';
 /**
  * AWS requests, DynamoDB write units and dollars per delivery (issue #14 goals 1 and 2), from the
  * realistic capture of bench/realistic.ts: 2,000 partners, articles with a 150-character Vietnamese
@@ -15,7 +14,13 @@ import { type CallStats, DYNAMO_WRITES, type LargestItem } from './aws-counter.t
 import { type CostLine, costPerMillion, type Measured, type Scenario } from './cost-model.ts';
 import { type Figure, figure, type PartResult, round, sig } from './figure.ts';
 import { PRICES, S3_PUT_CLASS } from './prices.ts';
-import { captureRealistic, isSharedSecret, type Phase, type RealisticCapture } from './realistic.ts';
+import {
+  captureRealistic,
+  isSharedSecret,
+  type Phase,
+  type RealisticCapture,
+  SHARED_SECRETS,
+} from './realistic.ts';
 
 const usd = PRICES.usd;
 
@@ -68,14 +73,14 @@ const STORED_SIGNING_SECRET = /\/channels\/[^/]+\/(webhook|signing)-secret$/;
 
 /**
  * Secrets Manager's monthly fee (per secret stored) at a scale of `partners` webhook partners, from the
- * secrets the fan-out read: the shared ones (the master signing key) once, the per-partner ones (the
+ * secrets the fan-out read: the shared ones (the two master keys) once, the per-partner ones (the
  * feed key that signs asset links, any stored signing secret) per partner. `before` adds the signing
  * secret each partner's channel had of its own before derived keys. Social channels add one each.
  */
 export function secretFees(c: { secretRefs: string[]; agreements: number }, partners: number) {
-  // The stack stores the master key whether or not the phase read it (each container reads it once,
-  // before the phase, and keeps it): its fee is always there.
-  const shared = new Set([MASTER_SIGNING_KEY_REF, ...c.secretRefs.filter(isSharedSecret)]).size;
+  // The stack stores both master keys whether or not the phase read them (each container reads one
+  // once, before the phase, and keeps it): their fees are always there.
+  const shared = new Set([...SHARED_SECRETS, ...c.secretRefs.filter(isSharedSecret)]).size;
   const perPartner = c.secretRefs.filter((r) => !isSharedSecret(r)).length / c.agreements;
   const signingPerPartner = c.secretRefs.filter((r) => STORED_SIGNING_SECRET.test(r)).length / c.agreements;
   const secrets = shared + partners * perPartner;

@@ -5,6 +5,7 @@ import { type IRole, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
+import { MASTER_FEED_KEY_REF, MASTER_SIGNING_KEY_REF } from '#domain/signing-keys.ts';
 import type { Capability } from '#infra/stacks/access.ts';
 
 /** Where the functions create and read partner secrets (shared/app/create-agreement.ts, shared/domain/signed-links.ts). */
@@ -42,7 +43,10 @@ function secretArnPattern(scope: Construct, name = `${SECRET_NAME_PREFIX}*`): st
  * The master signing key (shared/domain/signing-keys.ts) by its exact ARN: Secrets Manager's suffix is a
  * dash and six random characters, matched by `?` rather than a `*` wildcard.
  */
-export const MASTER_SIGNING_KEY_SECRET = 'loa/master-signing-key-??????';
+export const MASTER_SIGNING_KEY_SECRET = `${MASTER_SIGNING_KEY_REF}-??????`;
+
+/** The master feed key (feed and asset link keys only), by its exact ARN in the same way. */
+export const MASTER_FEED_KEY_SECRET = `${MASTER_FEED_KEY_REF}-??????`;
 
 /** Social channels' network credentials (shared/app/create-agreement.ts `credentialsRef`), any suffix. */
 export const CREDENTIALS_SECRETS = `${SECRET_NAME_PREFIX}*/channels/*/credentials*`;
@@ -92,11 +96,13 @@ function statementFor(scope: Construct, cap: Capability, t: GrantTargets): Polic
         ['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'],
         [secretArnPattern(scope)],
       );
-    case 'secrets:master-key':
+    case 'secrets:signing-master-key':
       return statement(
         ['secretsmanager:GetSecretValue'],
         [secretArnPattern(scope, MASTER_SIGNING_KEY_SECRET)],
       );
+    case 'secrets:feed-master-key':
+      return statement(['secretsmanager:GetSecretValue'], [secretArnPattern(scope, MASTER_FEED_KEY_SECRET)]);
     case 'secrets:renew-credentials':
       // Only social channels' credentials: a worker that refreshed a network token stores the new one.
       return statement(['secretsmanager:PutSecretValue'], [secretArnPattern(scope, CREDENTIALS_SECRETS)]);

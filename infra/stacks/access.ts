@@ -24,8 +24,10 @@ const CAPABILITIES = {
   'secrets:write': 'secretsmanager:CreateSecret, secretsmanager:PutSecretValue on loa/agreements/*',
   'secrets:renew-credentials':
     'secretsmanager:PutSecretValue on loa/agreements/*/channels/*/credentials (a refreshed network token)',
-  'secrets:master-key':
-    'secretsmanager:GetSecretValue on loa/master-signing-key (signing secrets and feed keys are derived from it)',
+  'secrets:signing-master-key':
+    'secretsmanager:GetSecretValue on loa/master-signing-key (webhook and broadcast signing secrets are derived from it)',
+  'secrets:feed-master-key':
+    'secretsmanager:GetSecretValue on loa/master-feed-key (feed keys: feed URLs and asset links are signed with keys derived from it)',
   'ingest:assume-role':
     "sts:AssumeRole on roles named loa-ingest-* in any account (a partner's ingest role; external id = agreement id)",
 } as const;
@@ -80,28 +82,32 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
   // deliveries (Query) before a retry or replay (never an older version after a newer one); the
   // shared circuit of the endpoint (GetItem, PutItem on a transition). A probe that resumes a paused
   // endpoint starts its catch-up job (job item and audit PutItem, the first run on the replay queue).
+  // Signs with secrets derived from the signing master key; the body's asset links are signed with the
+  // agreement's feed key (shared/formats/webhook-payload.ts), derived from the feed master key.
   'deliver-webhook': [
     ...DELIVER,
-    'secrets:master-key',
+    'secrets:signing-master-key',
+    'secrets:feed-master-key',
     'queue:send:webhook',
     'queue:send:replay',
     'bus:publish',
   ],
   // The same, plus the partner's ingest: the bucket through the partner's role (its own grant), or
-  // an HTTP endpoint (no IAM). Media is read from packages/* and streamed.
+  // an HTTP endpoint (no IAM). Media is read from packages/* and streamed: no asset link, no feed key.
   'deliver-broadcast': [
     ...DELIVER,
-    'secrets:master-key',
+    'secrets:signing-master-key',
     'queue:send:broadcast',
     'queue:send:replay',
     'bus:publish',
     'ingest:assume-role',
   ],
   // Network credentials from the secret store (a refreshed token is written back to it); posts are
-  // HTTPS calls (no IAM). Zalo's cover is a signed asset link: the feed key is derived from the master key.
+  // HTTPS calls (no IAM). Zalo's cover is a signed asset link: the feed key is derived from the feed
+  // master key (never the signing master: no social channel signs with a webhook secret).
   'deliver-social': [
     ...DELIVER,
-    'secrets:master-key',
+    'secrets:feed-master-key',
     'secrets:renew-credentials',
     'queue:send:social',
     'queue:send:replay',
@@ -116,8 +122,10 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
     'table:update',
     'secrets:read',
     'secrets:write',
-    // Derives a generated or rotated signing secret (shown once) from the master key.
-    'secrets:master-key',
+    // Derives a generated or rotated signing secret (shown once) from the signing master key, and
+    // the feed keys it mints feed URLs with from the feed master key.
+    'secrets:signing-master-key',
+    'secrets:feed-master-key',
     ...PUSH_QUEUES,
     // Starts bulk replays and backfills (the job item is a PutItem; the first run is a message).
     'queue:send:replay',
@@ -126,14 +134,22 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
     'facts:list',
     'facts:write',
   ],
-  // Checks the signature with the agreement's key (derived from the master key; a key from before
+  // Checks the signature with the agreement's key (derived from the feed master key; a key from before
   // derived feed keys is read from loa/agreements/*), counts the download on the delivery
-  // (UpdateItem), then presigns a GET of the package object.
-  assets: ['table:get', 'table:update', 'secrets:read', 'secrets:master-key', 'packages:read'],
+  // (UpdateItem), then presigns a GET of the package object. Anyone may call it: it cannot read the
+  // signing master key, so a compromise here forges no partner's webhooks.
+  assets: ['table:get', 'table:update', 'secrets:read', 'secrets:feed-master-key', 'packages:read'],
   // Checks the signature, pages the agreement's feed index (Query), records the first pull
   // (UpdateItem), reads manifests for item bodies and signs asset links with the feed key (derived
-  // from the master key, or stored for a key from before).
-  feeds: ['table:get', 'table:query', 'table:update', 'secrets:read', 'secrets:master-key', 'packages:read'],
+  // from the feed master key, or stored for a key from before). Public too: no signing master key.
+  feeds: [
+    'table:get',
+    'table:query',
+    'table:update',
+    'secrets:read',
+    'secrets:feed-master-key',
+    'packages:read',
+  ],
   // Writes the article's withdrawal marker and takedown notices (PutItem), finds the article's
   // deliveries (Query on the article index), tombstones the feed ones and discards unsent webhook ones
   // (UpdateItem, GetItem when one moved meanwhile), enqueues the notices; rejections are one PutItem.

@@ -1,7 +1,7 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
-import { MASTER_SIGNING_KEY_REF } from '#domain/signing-keys.ts';
+import { MASTER_FEED_KEY_REF, MASTER_SIGNING_KEY_REF } from '#domain/signing-keys.ts';
 import { FactTable } from '#infra/constructs/fact-table.ts';
 import { Storage } from '#infra/constructs/storage.ts';
 import type { StageConfig } from './stage.ts';
@@ -20,6 +20,11 @@ export class LoaStatefulStack extends Stack {
   readonly facts: FactTable;
   /** The one key every webhook and broadcast signing secret is derived from (docs/security.md). */
   readonly masterSigningKey: Secret;
+  /**
+   * The one key every feed key (feed URLs, asset links) is derived from: apart from the signing master
+   * so that the public feeds and assets functions never hold the key partners' webhook secrets come from.
+   */
+  readonly masterFeedKey: Secret;
 
   constructor(scope: Construct, id: string, props: LoaStatefulStackProps) {
     super(scope, id, props);
@@ -29,23 +34,36 @@ export class LoaStatefulStack extends Stack {
       bucket: this.storage.packagesBucket,
       stageName: props.stage.name,
     });
-    // `{"1": "<44 random letters and digits>"}`: version 1 of the master key, never in the template.
-    this.masterSigningKey = new Secret(this, 'MasterSigningKey', {
-      secretName: MASTER_SIGNING_KEY_REF,
-      description: 'Loa: the master key webhook and broadcast signing secrets are derived from',
-      generateSecretString: {
-        secretStringTemplate: '{}',
-        generateStringKey: '1',
-        passwordLength: 44,
-        excludePunctuation: true,
-      },
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    Validations.of(this.masterSigningKey).acknowledge({
-      id: 'AwsSolutions-SMG4',
-      reason:
-        'rotated by adding a version (partners keep verifying through overlaps), never replaced in place',
-    });
+    // `{"1": "<44 random letters and digits>"}`: version 1 of a master key, never in the template.
+    const masterKey = (id: string, secretName: string, description: string) => {
+      const secret = new Secret(this, id, {
+        secretName,
+        description,
+        generateSecretString: {
+          secretStringTemplate: '{}',
+          generateStringKey: '1',
+          passwordLength: 44,
+          excludePunctuation: true,
+        },
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'rotated by adding a version (partners keep verifying through overlaps), never replaced in place',
+      });
+      return secret;
+    };
+    this.masterSigningKey = masterKey(
+      'MasterSigningKey',
+      MASTER_SIGNING_KEY_REF,
+      'Loa: the master key webhook and broadcast signing secrets are derived from',
+    );
+    this.masterFeedKey = masterKey(
+      'MasterFeedKey',
+      MASTER_FEED_KEY_REF,
+      'Loa: the master key feed keys (signed feed URLs and asset links) are derived from',
+    );
     const output = (outputId: string, value: string, description: string) =>
       new CfnOutput(this, outputId, { value, description });
     output('ContentBucketName', this.storage.contentBucket.bucketName, 'Where the CMS puts article assets');

@@ -3,7 +3,7 @@ import { ConflictError, NotFoundError } from '#domain/errors.ts';
 import { FEED_FORMATS, FEED_URL_TTL, type FeedFormat } from '#domain/feed.ts';
 import { agreementRefusal, DISCARD_REASON } from '#domain/send-rules.ts';
 import { currentKid } from '#domain/signed-links.ts';
-import { currentMasterVersion, signingSecretsOf } from '#domain/signing-keys.ts';
+import { currentMasterVersion, FEED_MASTER_SOURCE, signingSecretsOf } from '#domain/signing-keys.ts';
 import { urlSignature } from '#domain/url-signing.ts';
 import type { SecretStore } from '#ports/secret-store.ts';
 import type { Agreement, FeedKey } from '#schemas/agreement.ts';
@@ -50,13 +50,13 @@ function nextKid(agreement: Agreement): string {
 }
 
 /**
- * A new feed key entry: its material is derived from the current master key version (created on
- * first use where the store has none: the local runtime, a test), so nothing is written for it.
+ * A new feed key entry: its material is derived from the current version of the feed master key
+ * (created on first use where the store has none: the local runtime, a test), so nothing is written for it.
  */
 export async function newFeedKey(secrets: SecretStore, kid: string, createdAt: string): Promise<FeedKey> {
-  const master = await signingSecretsOf(secrets).master({ create: true });
-  if (!master) throw new Error('master signing key unavailable');
-  return { kid, createdAt, master: currentMasterVersion(master) };
+  const master = await signingSecretsOf(secrets).feedMaster({ create: true });
+  if (!master) throw new Error('master feed key unavailable');
+  return { kid, createdAt, master: currentMasterVersion(master), source: FEED_MASTER_SOURCE };
 }
 
 /**
@@ -74,16 +74,20 @@ export function feedKeyOf(
 
 /**
  * What a cache of feed key material is keyed by: the agreement, the kid and where the material comes
- * from (its master version, `stored`, or `-` for a kid the agreement does not list), so a kid added
- * after a refusal is never answered from the refusal's entry.
+ * from (its master key and version, `stored`, or `-` for a kid the agreement does not list), so a kid
+ * added after a refusal is never answered from the refusal's entry.
  */
 export function feedKeyCacheKey(agreement: Agreement | undefined, agreementId: string, kid: string): string {
   const entry = agreement?.feedKeys.find((k) => k.kid === kid);
-  return `${agreementId}\n${kid}\n${entry ? (entry.master ?? 'stored') : '-'}`;
+  const from =
+    entry?.master === undefined
+      ? 'stored'
+      : `${entry.source === FEED_MASTER_SOURCE ? 'feed' : 'signing'}:${entry.master}`;
+  return `${agreementId}\n${kid}\n${entry ? from : '-'}`;
 }
 
 /**
- * Adds a feed key: the agreement lists the next kid, derived from the master key (an optimistic-locked
+ * Adds a feed key: the agreement lists the next kid, derived from the feed master key (an optimistic-locked
  * write, so two rotations at once cannot lose one). New links use the new key; links signed with
  * older keys keep working until those are retired.
  */

@@ -5,8 +5,12 @@
  * only its key versions; its secret for version v is
  * `whsec_` + base64(HKDF-SHA256(masterKey[m], info = "loa/webhook/<agreementId>/<channelId>/<v>")).
  * A channel created before this keeps its stored secret (`secretRef`) until it is rotated.
- * An agreement's feed keys come from the same master key (`deriveFeedKey`, info `loa/feed-key/…`);
- * one listed without a master version is a stored key from before (`feedKeyRef`).
+ * An agreement's feed keys come from a second master key, the feed master key (`MASTER_FEED_KEY_REF`,
+ * same shape and versioning; `deriveFeedKey`, info `loa/feed-key/…`), so that what checks feed URLs and
+ * signs asset links cannot read the key every webhook secret comes from. A feed key entry marked
+ * `source: 'feed-master'` is derived from it; one with a master version but no source is from before
+ * the feed master and derives from the signing master; one without a master version is a stored key
+ * from before derived feed keys (`feedKeyRef`).
  */
 import { hkdfSync, randomBytes } from 'node:crypto';
 import type { SecretStore } from '#ports/secret-store.ts';
@@ -19,8 +23,17 @@ import type { Agreement, Channel, SigningKey } from '#schemas/agreement.ts';
 export const feedKeyRef = (agreementId: string, kid: string) =>
   `loa/agreements/${agreementId}/feed-keys/${kid}`;
 
-/** The one master key's name in the secret store (one Secrets Manager secret on AWS). */
+/** The signing master key's name in the secret store (one Secrets Manager secret on AWS). */
 export const MASTER_SIGNING_KEY_REF = 'loa/master-signing-key';
+
+/**
+ * The feed master key's name in the secret store: feed/link keys only (docs/security.md), so the
+ * public-facing feeds and assets functions never hold the key partners' webhook secrets come from.
+ */
+export const MASTER_FEED_KEY_REF = 'loa/master-feed-key';
+
+/** The value of a FeedKey entry's `source` for a key derived from the feed master key. */
+export const FEED_MASTER_SOURCE = 'feed-master';
 
 /** Hours both the old and the new secret sign after a rotation, unless the operator says otherwise. */
 export const DEFAULT_OVERLAP_HOURS = 24;
@@ -64,7 +77,8 @@ export function deriveChannelSecret(
 
 /**
  * One agreement's feed/link key `kid` (it signs feed URLs and asset links, shared/domain/url-signing.ts),
- * from master key version `master`: base64url(HKDF-SHA256(masterKey[m], info = "loa/feed-key/<agreementId>/<kid>")),
+ * from version `master` of the master key it names (the feed master key; the signing master key for an
+ * entry from before it): base64url(HKDF-SHA256(masterKey[m], info = "loa/feed-key/<agreementId>/<kid>")),
  * 32 bytes, the same form a stored feed key has. The info's prefix keeps it apart from every webhook and
  * broadcast secret (`loa/webhook/…`): no channel secret can equal a feed key, nor the other way round.
  */
@@ -73,7 +87,7 @@ export function deriveFeedKey(
   key: { agreementId: string; kid: string; master: number },
 ): string {
   const material = master.versions[String(key.master)];
-  if (!material) throw new Error(`master signing key has no version ${key.master}`);
+  if (!material) throw new Error(`master key has no version ${key.master}`);
   const info = `loa/feed-key/${key.agreementId}/${key.kid}`;
   return Buffer.from(hkdfSync('sha256', Buffer.from(material, 'base64'), Buffer.alloc(0), info, 32)).toString(
     'base64url',
@@ -99,18 +113,19 @@ export function nextKeyVersion(channel: SignedChannel): number {
 }
 
 /**
- * Reads and caches the master key (once per container: a new master version is read again once),
- * and turns a channel's key entries into secrets. The secrets are never kept in data, only here.
+ * One master key in the secret store, read and cached once per container (a new version is read
+ * again once), created on first use only when asked.
  */
-export class ChannelSecrets {
+class MasterKeyCache {
   readonly #secrets: SecretStore;
+  readonly #ref: string;
   #master: Promise<MasterKey | undefined> | undefined;
 
-  constructor(secrets: SecretStore) {
+  constructor(secrets: SecretStore, ref: string) {
     this.#secrets = secrets;
+    this.#ref = ref;
   }
 
-  /** The master key, created on first use when the store has none and `create` is set (the ops API). */
   async master(options: { create?: boolean } = {}): Promise<MasterKey | undefined> {
     this.#master ??= this.#read(false);
     let master = await this.#master.catch((error) => {
@@ -121,10 +136,50 @@ export class ChannelSecrets {
     if (!master) this.#master = undefined;
     if (!master && options.create) {
       master = newMasterKey();
-      await this.#secrets.put(MASTER_SIGNING_KEY_REF, JSON.stringify(master));
+      await this.#secrets.put(this.#ref, JSON.stringify(master));
       this.#master = Promise.resolve(master);
     }
     return master;
+  }
+
+  /** The master key, read again (once) when it lacks `version`: a version newer than the one cached. */
+  async withVersion(version: number | undefined): Promise<MasterKey | undefined> {
+    const master = await this.master();
+    if (!master || version === undefined || master.versions[String(version)]) return master;
+    this.#master = this.#read(true);
+    return this.#master;
+  }
+
+  async #read(fresh: boolean): Promise<MasterKey | undefined> {
+    const raw = await this.#secrets.get(this.#ref, fresh ? { fresh } : undefined);
+    return raw ? parseMasterKey(raw) : undefined;
+  }
+}
+
+/**
+ * Reads and caches the master keys (each once per container, and only when needed: a webhook never
+ * reads the feed master, a feed never the signing master), and turns a channel's key entries into
+ * secrets and an agreement's feed key entries into feed keys. The secrets are never kept in data, only here.
+ */
+export class ChannelSecrets {
+  readonly #secrets: SecretStore;
+  readonly #signing: MasterKeyCache;
+  readonly #feed: MasterKeyCache;
+
+  constructor(secrets: SecretStore) {
+    this.#secrets = secrets;
+    this.#signing = new MasterKeyCache(secrets, MASTER_SIGNING_KEY_REF);
+    this.#feed = new MasterKeyCache(secrets, MASTER_FEED_KEY_REF);
+  }
+
+  /** The signing master key, created on first use when the store has none and `create` is set (the ops API). */
+  master(options: { create?: boolean } = {}): Promise<MasterKey | undefined> {
+    return this.#signing.master(options);
+  }
+
+  /** The feed master key, created on first use when the store has none and `create` is set (the ops API). */
+  feedMaster(options: { create?: boolean } = {}): Promise<MasterKey | undefined> {
+    return this.#feed.master(options);
   }
 
   /** The secrets of `channel` at `now`, current first; a key whose material is missing is left out. */
@@ -137,16 +192,18 @@ export class ChannelSecrets {
 
   async #secret(agreementId: string, channelId: string, key: SigningKey): Promise<string | undefined> {
     if ('secretRef' in key) return this.#secrets.get(key.secretRef);
-    const master = await this.#withVersion(key.master);
+    const master = await this.#signing.withVersion(key.master);
     if (!master?.versions[String(key.master)]) return undefined;
     return deriveChannelSecret(master, { channelId, ...key, agreementId: key.derivedFor ?? agreementId });
   }
 
   /**
-   * The material of `agreementId`'s feed key `kid`, as the agreement lists it: derived from the master
-   * key when its entry names a master version; read from the secret store (`feedKeyRef`) when it is a
-   * key from before derived feed keys. A kid the agreement does not list, or no agreement, gives
-   * undefined after the same work as a derived key, so refusing it costs what refusing a bad signature does.
+   * The material of `agreementId`'s feed key `kid`, as the agreement lists it: derived from the feed
+   * master key when its entry is marked `source: 'feed-master'`, from the signing master key when it
+   * names a master version without a source (an entry from before the feed master), read from the
+   * secret store (`feedKeyRef`) when it names no master version (a key from before derived feed keys).
+   * A kid the agreement does not list, or no agreement, gives undefined after the same work as a key
+   * derived from the feed master, so refusing it costs what refusing a bad signature does.
    */
   async feedKey(
     agreement: Agreement | undefined,
@@ -155,31 +212,19 @@ export class ChannelSecrets {
   ): Promise<string | undefined> {
     const entry = agreement?.feedKeys.find((k) => k.kid === kid);
     if (entry && entry.master === undefined) return this.#secrets.get(feedKeyRef(agreementId, kid));
-    const master = await this.#withVersion(entry?.master);
+    const keys = !entry || entry.source === FEED_MASTER_SOURCE ? this.#feed : this.#signing;
+    const master = await keys.withVersion(entry?.master);
     const version = entry?.master ?? (master && currentMasterVersion(master));
     if (!master || !version || !master.versions[String(version)]) return undefined;
     const key = deriveFeedKey(master, { agreementId, kid, master: version });
     return entry ? key : undefined;
   }
-
-  /** The master key, read again (once) when it lacks `version`: a version newer than the one cached. */
-  async #withVersion(version: number | undefined): Promise<MasterKey | undefined> {
-    const master = await this.master();
-    if (!master || version === undefined || master.versions[String(version)]) return master;
-    this.#master = this.#read(true);
-    return this.#master;
-  }
-
-  async #read(fresh: boolean): Promise<MasterKey | undefined> {
-    const raw = await this.#secrets.get(MASTER_SIGNING_KEY_REF, fresh ? { fresh } : undefined);
-    return raw ? parseMasterKey(raw) : undefined;
-  }
 }
 
-/** One ChannelSecrets per secret store, so code handed only the store still reads the master key once. */
+/** One ChannelSecrets per secret store, so code handed only the store still reads each master key once. */
 const perStore = new WeakMap<SecretStore, ChannelSecrets>();
 
-/** The ChannelSecrets of `store`, made on first use: the master key it caches is shared by its callers. */
+/** The ChannelSecrets of `store`, made on first use: the master keys it caches are shared by its callers. */
 export function signingSecretsOf(store: SecretStore): ChannelSecrets {
   let keys = perStore.get(store);
   if (!keys) {

@@ -168,11 +168,14 @@ export const EmbargoMode = z.enum(['hold', 'pass-through']);
  * One feed/link key of an agreement (docs/feeds.md, "Keys"). `master`: the master key version its
  * material is derived from (shared/domain/signing-keys.ts `deriveFeedKey`), stored nowhere. Absent: a
  * key from before derived feed keys, its material stored in the secret store (`feedKeyRef`).
+ * `source: 'feed-master'`: `master` is a version of the feed master key (`loa/master-feed-key`), as for
+ * every key added now; absent, of the signing master key (an entry written before the feed master).
  */
 const FeedKey = z.object({
   kid: slug('kid'),
   createdAt: isoDateTime,
   master: z.number().int().min(1).optional(),
+  source: z.literal('feed-master').optional(),
   retiredAt: isoDateTime.optional(),
 });
 export type FeedKey = z.infer<typeof FeedKey>;

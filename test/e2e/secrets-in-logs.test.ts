@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedKeyOf } from '#app/feed-keys.ts';
 import { channelSigningSecrets } from '#app/rotate-secret.ts';
-import { MASTER_SIGNING_KEY_REF, type MasterKey } from '#domain/signing-keys.ts';
+import { MASTER_FEED_KEY_REF, MASTER_SIGNING_KEY_REF, type MasterKey } from '#domain/signing-keys.ts';
 import { socialChannel } from '#infra/local/demo.ts';
 import { type FakeFacebook, startFakeFacebook } from '#infra/local/fakes/facebook.ts';
 import { type FakeIngest, startFakeIngest } from '#infra/local/fakes/ingest.ts';
@@ -106,6 +106,7 @@ describe('logs', () => {
     await loa.ops('POST', `/ops/deliveries/${generatedDelivery}/replay`);
     await loa.settled();
     const master = JSON.parse((await loa.deps.secrets.get(MASTER_SIGNING_KEY_REF)) ?? '{}') as MasterKey;
+    const feedMaster = JSON.parse((await loa.deps.secrets.get(MASTER_FEED_KEY_REF)) ?? '{}') as MasterKey;
     const feedKeyMaterial = async (agreementId: string) => {
       const agreement = await loa.deps.agreements.get(agreementId);
       const key = await feedKeyOf(loa.deps.secrets, agreement, agreementId, 'k1');
@@ -119,6 +120,7 @@ describe('logs', () => {
       generated.secrets.webhook as string,
       rotated.json.secret as string,
       ...Object.values(master.versions),
+      ...Object.values(feedMaster.versions),
       await feedKeyMaterial('logs-generated'),
       await feedKeyMaterial('logs-given'),
     ];

@@ -6,7 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinition } from '#adapters/aws/table.ts';
 import { ACCESS, type Capability } from '#infra/stacks/access.ts';
 import { FUNCTIONS, QUEUES, SUBSCRIPTIONS } from '#infra/wiring.ts';
-import { type CfnResource, getAtt, logicalId, type Synth, synthLoa, TEMPLATE_ONLY } from './synth.ts';
+import {
+  type CfnResource,
+  getAtt,
+  logicalId,
+  resourcesOf,
+  type Synth,
+  synthLoa,
+  TEMPLATE_ONLY,
+} from './synth.ts';
 
 let s: Synth;
 beforeAll(() => {
@@ -130,9 +138,12 @@ function expectedFor(cap: Capability): string[] {
       return on(['secretsmanager:GetSecretValue'], SECRETS);
     case 'secrets:write':
       return on(['secretsmanager:CreateSecret', 'secretsmanager:PutSecretValue'], SECRETS);
-    case 'secrets:master-key':
+    case 'secrets:signing-master-key':
       // The one master signing key, by name and Secrets Manager's six-character suffix: no `*`.
       return on(['secretsmanager:GetSecretValue'], secretsNamed('loa/master-signing-key-??????'));
+    case 'secrets:feed-master-key':
+      // The one master feed key, the same way.
+      return on(['secretsmanager:GetSecretValue'], secretsNamed('loa/master-feed-key-??????'));
     case 'secrets:renew-credentials':
       // Written back only where social channels keep their network credentials.
       return on(['secretsmanager:PutSecretValue'], secretsNamed('loa/agreements/*/channels/*/credentials*'));
@@ -257,33 +268,55 @@ describe('per function', () => {
       expect((st as { Condition?: unknown }).Condition).toEqual({ StringLike: { 's3:prefix': ['facts/*'] } });
   });
 
-  it('grants secret reads on the agreement secrets prefix and the master signing key only', () => {
+  it('grants secret reads on the agreement secrets prefix and the two master keys only', () => {
     const reads = Object.keys(FUNCTIONS).flatMap((n) =>
       permissionsOf(n).filter((l) => l.startsWith('secretsmanager:')),
     );
 
     const credentials = `on ${JSON.stringify(secretsNamed('loa/agreements/*/channels/*/credentials*'))}`;
-    const master = `secretsmanager:GetSecretValue on ${JSON.stringify(secretsNamed('loa/master-signing-key-??????'))}`;
+    const masters = ['loa/master-signing-key-??????', 'loa/master-feed-key-??????'].map(
+      (name) => `secretsmanager:GetSecretValue on ${JSON.stringify(secretsNamed(name))}`,
+    );
     expect(reads.length).toBeGreaterThan(0);
     expect(
       reads.filter(
-        (l) => !l.endsWith(`on ${JSON.stringify(SECRETS)}`) && !l.endsWith(credentials) && l !== master,
+        (l) =>
+          !l.endsWith(`on ${JSON.stringify(SECRETS)}`) && !l.endsWith(credentials) && !masters.includes(l),
       ),
     ).toEqual([]);
   });
 
-  it('lets only ops, the delivery workers and the feed and asset endpoints (feed keys) read the master signing key', () => {
+  it('lets only ops and the webhook and broadcast workers read the master signing key', () => {
     const readers = Object.keys(FUNCTIONS).filter((n) =>
       permissionsOf(n).some((l) => l.includes('master-signing-key')),
     );
-    expect(readers.sort()).toEqual([
-      'assets',
-      'deliver-broadcast',
-      'deliver-social',
-      'deliver-webhook',
-      'feeds',
-      'ops',
-    ]);
+    expect(readers.sort()).toEqual(['deliver-broadcast', 'deliver-webhook', 'ops']);
+  });
+
+  it('lets only ops, the feed and asset endpoints and the workers that sign asset links (webhook, social) read the master feed key', () => {
+    const readers = Object.keys(FUNCTIONS).filter((n) =>
+      permissionsOf(n).some((l) => l.includes('master-feed-key')),
+    );
+    expect(readers.sort()).toEqual(['assets', 'deliver-social', 'deliver-webhook', 'feeds', 'ops']);
+  });
+
+  it('keeps the public feed and asset endpoints from the key every webhook secret is derived from', () => {
+    for (const name of ['feeds', 'assets']) {
+      const secretReads = permissionsOf(name).filter((l) => l.startsWith('secretsmanager:GetSecretValue'));
+      expect(
+        secretReads.some((l) => l.includes('master-feed-key')),
+        name,
+      ).toBe(true);
+      expect(
+        secretReads.filter((l) => l.includes('master-signing-key')),
+        name,
+      ).toEqual([]);
+      // Nor a pattern that would match it: every secret read is under loa/agreements/ or the feed master.
+      expect(
+        secretReads.filter((l) => !l.includes('loa/agreements/') && !l.includes('master-feed-key')),
+        name,
+      ).toEqual([]);
+    }
   });
 
   it('keeps the asset and feed endpoints, which anyone may call, from writing anything but counters', () => {
@@ -293,5 +326,26 @@ describe('per function', () => {
       );
       expect(writes, name).toEqual([]);
     }
+  });
+});
+
+describe('the master keys', () => {
+  it('are two secrets of the stateful stack, each with a generated value, kept on delete', () => {
+    const secrets = resourcesOf(s.statefulJson, 'AWS::SecretsManager::Secret').map(([, r]) => ({
+      name: r.Properties?.Name,
+      generated: r.Properties?.GenerateSecretString,
+      onDelete: r.DeletionPolicy,
+    }));
+    const generated = {
+      SecretStringTemplate: '{}',
+      GenerateStringKey: '1',
+      PasswordLength: 44,
+      ExcludePunctuation: true,
+    };
+
+    expect(secrets.sort((a, b) => String(a.name).localeCompare(String(b.name)))).toEqual([
+      { name: 'loa/master-feed-key', generated, onDelete: 'Retain' },
+      { name: 'loa/master-signing-key', generated, onDelete: 'Retain' },
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { feedKeyOf } from '#app/feed-keys.ts';
 import { ConflictError } from '#domain/errors.ts';
 import { feedKeyRef } from '#domain/signed-links.ts';
-import { deriveFeedKey, MASTER_SIGNING_KEY_REF, parseMasterKey } from '#domain/signing-keys.ts';
+import { deriveFeedKey, MASTER_FEED_KEY_REF, parseMasterKey } from '#domain/signing-keys.ts';
 import { agreementFixture } from '#test/fixtures/agreements.ts';
 import { type FeedHarness, startFeedHarness } from '#test/support/feed-harness.ts';
 
@@ -96,12 +96,17 @@ describe('feed key rotation', () => {
     expect(agreement.text).not.toContain(material);
   });
 
-  it('derives an added key from the master key and stores no secret for it', async () => {
+  it('derives an added key from the feed master key and stores no secret for it', async () => {
     const added = await h.loa.ops('POST', '/ops/agreements/vtv4/feed-keys');
     const kid = added.json.kid as string;
-    const master = parseMasterKey((await h.loa.deps.secrets.get(MASTER_SIGNING_KEY_REF)) ?? '');
+    const master = parseMasterKey((await h.loa.deps.secrets.get(MASTER_FEED_KEY_REF)) ?? '');
 
-    expect(added.json.feedKeys.at(-1)).toEqual({ kid, createdAt: added.json.createdAt, master: 1 });
+    expect(added.json.feedKeys.at(-1)).toEqual({
+      kid,
+      createdAt: added.json.createdAt,
+      master: 1,
+      source: 'feed-master',
+    });
     expect(await h.loa.deps.secrets.get(feedKeyRef('vtv4', kid))).toBeUndefined();
     expect(await feedKeyOf(h.loa.deps.secrets, await h.loa.deps.agreements.get('vtv4'), 'vtv4', kid)).toBe(
       deriveFeedKey(master, { agreementId: 'vtv4', kid, master: 1 }),
@@ -116,6 +121,7 @@ describe('feed key rotation', () => {
       kid: 'k1',
       createdAt: expect.any(String),
       master: 1,
+      source: 'feed-master',
       retiredAt: '2025-06-01T08:00:00.000Z',
     });
   });
@@ -176,7 +182,7 @@ describe('agreements whose feed keys are stored (from before derived keys)', () 
     expect((await h.get(old)).status).toBe(200);
     expect(added.json.feedKeys).toEqual([
       { kid: 'k1', createdAt: '2024-01-01T00:00:00.000Z' },
-      { kid: 'k2', createdAt: added.json.createdAt, master: 1 },
+      { kid: 'k2', createdAt: added.json.createdAt, master: 1, source: 'feed-master' },
     ]);
     expect(new URL(fresh).searchParams.get('kid')).toBe('k2');
     expect((await h.get(fresh)).status).toBe(200);

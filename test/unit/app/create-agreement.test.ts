@@ -3,7 +3,12 @@ import { createAgreement } from '#app/create-agreement.ts';
 import { feedKeyOf } from '#app/feed-keys.ts';
 import { renewAgreement } from '#app/renew-agreement.ts';
 import { channelSigningSecrets } from '#app/rotate-secret.ts';
-import { deriveFeedKey, MASTER_SIGNING_KEY_REF, parseMasterKey } from '#domain/signing-keys.ts';
+import {
+  deriveFeedKey,
+  MASTER_FEED_KEY_REF,
+  MASTER_SIGNING_KEY_REF,
+  parseMasterKey,
+} from '#domain/signing-keys.ts';
 import { CreateAgreementInput } from '#schemas/agreement.ts';
 import { memoryDeps, memoryPorts, testConfig } from '#test/support/memory/deps.ts';
 
@@ -44,19 +49,23 @@ describe('createAgreement', () => {
     for (const [channelId, secret] of Object.entries(generatedSecrets)) {
       expect(await channelSigningSecrets(deps, 'bao-ha-giang', channelId)).toEqual([secret]);
     }
-    // Derived from the one master key: no secret per channel in the store, none on the agreement.
-    expect([...secrets.keys()]).toEqual([MASTER_SIGNING_KEY_REF]);
+    // Derived from the signing master key (the feed key from the feed master key): no secret per
+    // channel in the store, none on the agreement.
+    expect([...secrets.keys()].sort()).toEqual([MASTER_FEED_KEY_REF, MASTER_SIGNING_KEY_REF]);
     expect(JSON.stringify(agreement)).not.toMatch(/whsec_/);
   });
 
-  it('gives the agreement its first feed key derived from the master key, stored nowhere', async () => {
+  it('gives the agreement its first feed key derived from the feed master key, stored nowhere', async () => {
     const { deps, secrets } = harness();
 
     const { agreement } = await createAgreement(deps, input([{ type: 'feed' }]));
 
-    expect(agreement.feedKeys).toEqual([{ kid: 'k1', createdAt: agreement.createdAt, master: 1 }]);
-    expect([...secrets.keys()]).toEqual([MASTER_SIGNING_KEY_REF]);
-    const master = parseMasterKey(secrets.get(MASTER_SIGNING_KEY_REF) ?? '');
+    expect(agreement.feedKeys).toEqual([
+      { kid: 'k1', createdAt: agreement.createdAt, master: 1, source: 'feed-master' },
+    ]);
+    // A feed-only agreement needs no signing master key: only the feed master is created.
+    expect([...secrets.keys()]).toEqual([MASTER_FEED_KEY_REF]);
+    const master = parseMasterKey(secrets.get(MASTER_FEED_KEY_REF) ?? '');
     const key = await feedKeyOf(deps.secrets, agreement, 'bao-ha-giang', 'k1');
     expect(key).toBe(deriveFeedKey(master, { agreementId: 'bao-ha-giang', kid: 'k1', master: 1 }));
     expect(JSON.stringify(agreement)).not.toContain(key);
@@ -71,8 +80,10 @@ describe('createAgreement', () => {
       validTo: '2027-12-31',
     });
 
-    expect(renewed.feedKeys).toEqual([{ kid: 'k1', createdAt: renewed.createdAt, master: 1 }]);
-    expect([...secrets.keys()]).toEqual([MASTER_SIGNING_KEY_REF]);
+    expect(renewed.feedKeys).toEqual([
+      { kid: 'k1', createdAt: renewed.createdAt, master: 1, source: 'feed-master' },
+    ]);
+    expect([...secrets.keys()]).toEqual([MASTER_FEED_KEY_REF]);
     const before = await feedKeyOf(deps.secrets, agreement, agreement.agreementId, 'k1');
     const after = await feedKeyOf(deps.secrets, renewed, renewed.agreementId, 'k1');
     expect(after).toMatch(/^[A-Za-z0-9_-]{43}$/);

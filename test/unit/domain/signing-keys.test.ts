@@ -5,6 +5,7 @@ import {
   deriveChannelSecret,
   deriveFeedKey,
   feedKeyRef,
+  MASTER_FEED_KEY_REF,
   MASTER_SIGNING_KEY_REF,
   type MasterKey,
   nextKeyVersion,
@@ -225,6 +226,94 @@ describe('ChannelSecrets.feedKey', () => {
 
     expect(await secrets.feedKey(agreement, 'vtv4', 'k3')).toBe(
       deriveFeedKey(MASTER, { agreementId: 'vtv4', kid: 'k3', master: 2 }),
+    );
+  });
+});
+
+describe('ChannelSecrets.feedKey from the feed master key', () => {
+  const FEED: MasterKey = { versions: { '1': Buffer.alloc(32, 7).toString('base64') } };
+  const agreement = agreementFixture({
+    agreementId: 'vtv4',
+    feedKeys: [
+      { kid: 'k1', createdAt: '2025-01-01T00:00:00Z', master: 1 },
+      { kid: 'k2', createdAt: '2026-01-01T00:00:00Z', master: 1, source: 'feed-master' },
+    ],
+  });
+  async function counted() {
+    const store = new MemorySecretStore();
+    await store.put(MASTER_SIGNING_KEY_REF, JSON.stringify(MASTER));
+    await store.put(MASTER_FEED_KEY_REF, JSON.stringify(FEED));
+    const reads: string[] = [];
+    const counting = {
+      get: (ref: string) => {
+        reads.push(ref);
+        return store.get(ref);
+      },
+      put: store.put.bind(store),
+    };
+    return { store, reads, secrets: new ChannelSecrets(counting) };
+  }
+
+  it('derives an entry marked feed-master from the feed master key, reading only it', async () => {
+    const { reads, secrets } = await counted();
+
+    expect(await secrets.feedKey(agreement, 'vtv4', 'k2')).toBe(
+      deriveFeedKey(FEED, { agreementId: 'vtv4', kid: 'k2', master: 1 }),
+    );
+    expect(reads).toEqual([MASTER_FEED_KEY_REF]);
+  });
+
+  it('derives an entry from before the feed master (no source) from the signing master key', async () => {
+    const { reads, secrets } = await counted();
+
+    expect(await secrets.feedKey(agreement, 'vtv4', 'k1')).toBe(
+      deriveFeedKey(MASTER, { agreementId: 'vtv4', kid: 'k1', master: 1 }),
+    );
+    expect(reads).toEqual([MASTER_SIGNING_KEY_REF]);
+  });
+
+  it('refuses an unlisted kid after the work of a feed-master key, never reading the signing master', async () => {
+    const { reads, secrets } = await counted();
+
+    expect(await secrets.feedKey(agreement, 'vtv4', 'k9')).toBeUndefined();
+    expect(await secrets.feedKey(undefined, 'vtv4', 'k2')).toBeUndefined();
+    expect(reads).toEqual([MASTER_FEED_KEY_REF]);
+  });
+
+  it('signs channels with the signing master only, never reading the feed master', async () => {
+    const { reads, secrets } = await counted();
+    const c = channel({ signingKeys: [{ version: 1, master: 1 }] });
+
+    expect(await secrets.of('vtv4', c, NOW)).toEqual([deriveChannelSecret(MASTER, key(1))]);
+    expect(reads).toEqual([MASTER_SIGNING_KEY_REF]);
+  });
+
+  it('creates the feed master key on first use only when asked, apart from the signing master', async () => {
+    const store = new MemorySecretStore();
+
+    expect(await new ChannelSecrets(store).feedMaster()).toBeUndefined();
+    const created = await new ChannelSecrets(store).feedMaster({ create: true });
+
+    expect(Buffer.from(created?.versions['1'] ?? '', 'base64')).toHaveLength(32);
+    expect([...store.items.keys()]).toEqual([MASTER_FEED_KEY_REF]);
+    expect(JSON.parse((await store.get(MASTER_FEED_KEY_REF)) ?? '{}')).toEqual(created);
+  });
+
+  it('reads the feed master key again for a version newer than the one it holds', async () => {
+    const store = new MemorySecretStore();
+    await store.put(MASTER_FEED_KEY_REF, JSON.stringify(FEED));
+    const secrets = new ChannelSecrets(store);
+    const newer = agreementFixture({
+      agreementId: 'vtv4',
+      feedKeys: [{ kid: 'k3', createdAt: '2026-02-01T00:00:00Z', master: 2, source: 'feed-master' }],
+    });
+    expect(await secrets.feedKey(newer, 'vtv4', 'k3')).toBeUndefined();
+
+    const rotated: MasterKey = { versions: { ...FEED.versions, '2': MASTER.versions['2'] ?? '' } };
+    await store.put(MASTER_FEED_KEY_REF, JSON.stringify(rotated));
+
+    expect(await secrets.feedKey(newer, 'vtv4', 'k3')).toBe(
+      deriveFeedKey(rotated, { agreementId: 'vtv4', kid: 'k3', master: 2 }),
     );
   });
 });

@@ -32,14 +32,13 @@ import { DELIVER_LIMITS } from '#functions/deliver.ts';
 import { LOCAL_CMS_ACCESS_KEY_ID } from '#infra/local/publishers.ts';
 import type { LocalLoa } from '#infra/local/runtime.ts';
 import { type FunctionName, QUEUES } from '#infra/wiring.ts';
-import type { SecretStore } from '#ports/secret-store.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { Article } from '#schemas/article.ts';
 import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { busEntries } from '#test/support/local-loa.ts';
 import { AwsCounter, type CallStats } from './aws-counter.ts';
 import { type Figure, figure, median, type PartResult, quantile, round } from './figure.ts';
-import { invocationTimer, startBenchLoa } from './local.ts';
+import { countSecretReads, invocationTimer, startBenchLoa } from './local.ts';
 
 const env = process.env;
 const N = Number(env.BENCH_APPROVALS ?? 50);
@@ -252,14 +251,7 @@ async function withSession<T>(fn: (s: Session) => Promise<T>): Promise<T> {
     };
     session = made;
     // Secret reads are counted too: locally a file, on AWS Secrets Manager calls (cached per container).
-    const inner: SecretStore = loa.deps.secrets;
-    loa.deps.secrets = {
-      get: (ref) => {
-        if (counter.enabled) made.secretReads.push(ref);
-        return inner.get(ref);
-      },
-      put: (ref, value) => inner.put(ref, value),
-    };
+    countSecretReads(loa, () => counter.enabled, made.secretReads);
     for (let i = 0; i < M; i++) {
       const id = `bench-partner-${String(i).padStart(2, '0')}`;
       const { agreement, generatedSecrets } = await createAgreement(loa.deps, {

@@ -4,6 +4,7 @@
  */
 import { createAgreement } from '#app/create-agreement.ts';
 import { type LocalLoa, type LocalOptions, startLocal } from '#infra/local/runtime.ts';
+import type { SecretStore } from '#ports/secret-store.ts';
 
 /** Starts the local runtime in `dataDir` on free ports, logging errors only; `overrides` win. */
 export function startBenchLoa(dataDir: string, overrides: Partial<LocalOptions> = {}): Promise<LocalLoa> {
@@ -37,6 +38,21 @@ export function invocationTimer<K extends string>(timing: () => boolean) {
     times.set(name, { count: i.count + 1, ms: i.ms + ms, failed: i.failed + (failed ? 1 : 0) });
   };
   return { times, onInvoke };
+}
+
+/**
+ * Wraps the runtime's secret store so every read made while `counting()` is pushed to `reads` (locally
+ * a file, on AWS a Secrets Manager call behind each container's cache).
+ */
+export function countSecretReads(loa: LocalLoa, counting: () => boolean, reads: string[]): void {
+  const inner: SecretStore = loa.deps.secrets;
+  loa.deps.secrets = {
+    get: (ref) => {
+      if (counting()) reads.push(ref);
+      return inner.get(ref);
+    },
+    put: (ref, value) => inner.put(ref, value),
+  };
 }
 
 /** Creates an active agreement with one feed channel (culture and tourism, Vietnamese, valid to 2099). */

@@ -37,14 +37,13 @@ import { MASTER_FEED_KEY_REF, MASTER_SIGNING_KEY_REF } from '#domain/signing-key
 import { LOCAL_CMS_ACCESS_KEY_ID } from '#infra/local/publishers.ts';
 import type { LocalLoa } from '#infra/local/runtime.ts';
 import type { FunctionName } from '#infra/wiring.ts';
-import type { SecretStore } from '#ports/secret-store.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { Article } from '#schemas/article.ts';
 import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 import { busEntries } from '#test/support/local-loa.ts';
 import { AwsCounter, type CallStats, kindOf, type LargestItem, storedBytes } from './aws-counter.ts';
 import { round } from './figure.ts';
-import { invocationTimer, startBenchLoa } from './local.ts';
+import { countSecretReads, invocationTimer, startBenchLoa } from './local.ts';
 
 const env = process.env;
 export const PARTNERS = Number(env.BENCH_REALISTIC_PARTNERS ?? 2000);
@@ -452,14 +451,7 @@ export async function captureRealistic(): Promise<RealisticCapture> {
       secretReads: [],
     };
     session = s;
-    const inner: SecretStore = loa.deps.secrets;
-    loa.deps.secrets = {
-      get: (ref) => {
-        if (counter.enabled) s.secretReads.push(ref);
-        return inner.get(ref);
-      },
-      put: (ref, value) => inner.put(ref, value),
-    };
+    countSecretReads(loa, () => counter.enabled, s.secretReads);
     const seedStart = performance.now();
     await seedAgreements(s);
     const lap = (what: string, since: number) =>

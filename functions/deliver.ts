@@ -1,9 +1,10 @@
 import { setMaxListeners } from 'node:events';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { type ChannelAdapters, type DeliverResult, deliver } from '#app/deliver.ts';
+import { type ChannelAdapters, type DeliverResult, deliver, giveUp } from '#app/deliver.ts';
 import type { Deps } from '#app/deps.ts';
 import { limitAdapters, SendLimiter } from '#app/send-limiter.ts';
+import { MAX_RECEIVES } from '#ports/work-queue.ts';
 import type { OutgoingEvent } from '#schemas/events.ts';
 import { WorkMessage } from '#schemas/work.ts';
 import { countOutcome, publishOutcomes } from './metrics.ts';
@@ -21,6 +22,8 @@ export const ABORT_BEFORE_TIMEOUT_MS = 1_000;
 export interface DeliverLimits {
   concurrency: number;
   perEndpoint: number;
+  /** The queue's receives before its dead-letter queue: on the last, a delivery still failing ends. */
+  maxReceives: number;
 }
 
 /**
@@ -28,7 +31,7 @@ export interface DeliverLimits {
  * about 300 ms, not 6 s; no more than 4 requests at a time to one partner, so a batch for one partner
  * does not open twenty connections to it. docs/reliability.md.
  */
-export const DELIVER_LIMITS: DeliverLimits = { concurrency: 20, perEndpoint: 4 };
+export const DELIVER_LIMITS: DeliverLimits = { concurrency: 20, perEndpoint: 4, maxReceives: MAX_RECEIVES };
 
 /**
  * middy 6 aborts the handler's `signal` timeoutEarlyInMillis before the timeout, then races the
@@ -51,7 +54,7 @@ export function makeDeliverHandler(
   adaptersOf: (deps: Deps) => ChannelAdapters,
   limits: Partial<DeliverLimits> = {},
 ) {
-  const { concurrency, perEndpoint } = { ...DELIVER_LIMITS, ...limits };
+  const { concurrency, perEndpoint, maxReceives } = { ...DELIVER_LIMITS, ...limits };
   const built = new WeakMap<Deps, ChannelAdapters>();
   const inTurn = oneAtATimePer<DeliverResult>();
   const handler = middy<SQSEvent, SQSBatchResponse>(EARLY_TIMEOUT).use(lambdaContext(() => getDeps().logger));
@@ -78,17 +81,28 @@ export function makeDeliverHandler(
       typeof context?.getRemainingTimeInMillis === 'function' &&
       context.getRemainingTimeInMillis() < reserveMs;
     const batch = { schema: WorkMessage, what: 'work', logger: deps.logger, outOfTime, concurrency };
-    const response = await eachMessage(event.Records, batch, async (msg) => {
+    const recorded = (result: DeliverResult) => {
+      if (result.kind !== 'recorded') return;
+      countOutcome(outcomes, kind, result.status);
+      if (result.event) events.push(result.event);
+    };
+    const response = await eachMessage(event.Records, batch, async (msg, record) => {
       try {
-        const result = await inTurn(msg.deliveryId, () => deliver(deps, adapters, msg, signal));
-        if (result.kind !== 'recorded') return;
-        countOutcome(outcomes, kind, result.status);
-        if (result.event) events.push(result.event);
+        recorded(await inTurn(msg.deliveryId, () => deliver(deps, adapters, msg, signal)));
       } catch (error) {
         // Records run side by side on one logger: the line names its delivery itself, not through
         // the logger's persistent keys. Rethrown, it is a batch item failure.
         deps.logger.error('delivery attempt failed to complete', { deliveryId: msg.deliveryId, error });
-        throw error;
+        const receives = Number(record.attributes?.ApproximateReceiveCount ?? 0);
+        if (receives < maxReceives) throw error;
+        // The last receive: the delivery ends as failed, on its agreement's failed list, and the
+        // message is done; if that write fails too, the message goes to the dead-letter queue.
+        const ended = await inTurn(msg.deliveryId, () => giveUp(deps, msg, error, receives));
+        deps.logger.error('delivery failed: its worker kept failing', {
+          deliveryId: msg.deliveryId,
+          receives,
+        });
+        recorded(ended);
       }
     });
     publishOutcomes(outcomes);

@@ -2,6 +2,7 @@
  * Who listens to what. Read by the CDK stack and by the local runtime, so a handler wired
  * locally is wired identically on AWS.
  */
+import { MAX_RECEIVES } from '#ports/work-queue.ts';
 import { DETAIL_TYPE, SOURCE } from '#schemas/events.ts';
 
 export const BUS_NAME = 'loa';
@@ -141,7 +142,7 @@ export const QUEUES: QueueSpec[] = [
     name: 'webhook',
     consumer: 'deliver-webhook',
     visibilityTimeoutSeconds: 180,
-    maxReceiveCount: 5,
+    maxReceiveCount: MAX_RECEIVES,
     batchSize: 20,
     maxBatchingWindowSeconds: 1,
   },
@@ -150,14 +151,14 @@ export const QUEUES: QueueSpec[] = [
     name: 'broadcast',
     consumer: 'deliver-broadcast',
     visibilityTimeoutSeconds: 5400,
-    maxReceiveCount: 5,
+    maxReceiveCount: MAX_RECEIVES,
     batchSize: 1,
   },
   {
     name: 'social',
     consumer: 'deliver-social',
     visibilityTimeoutSeconds: 180,
-    maxReceiveCount: 5,
+    maxReceiveCount: MAX_RECEIVES,
     batchSize: 10,
   },
   {

@@ -143,6 +143,24 @@ export class DeliveryWorker {
     return this.#attempt({ d, msg, agreement, adapter: bind(adapter, channel) }, now, signal);
   }
 
+  /**
+   * The last receive of a message whose handling kept throwing (a manifest that cannot be read, a
+   * wiring fault, a bug): rather than leaving the delivery only on the dead-letter queue, where no
+   * operator's list shows it (a delivery never attempted is on none of them), it ends as failed with
+   * why, on its agreement's failed list, where an operator sees it and replays it once the cause is
+   * mended. A delivery already through, or moved since, is left as it is; a store that cannot be
+   * written either throws, and the message goes to the dead-letter queue as before.
+   */
+  async giveUp(msg: WorkMessage, error: unknown, receives: number): Promise<DeliverResult> {
+    const stored = await this.deps.deliveries.get(msg.deliveryId);
+    if (!stored) return { kind: 'skipped', why: 'no such delivery' };
+    const d = withCarried(stored, msg);
+    if (!d || !ATTEMPTABLE.includes(d.status)) return { kind: 'skipped', why: `already ${stored.status}` };
+    const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    const why = `${GAVE_UP}: the worker failed on each of ${receives} receives (${cause.slice(0, 200)})`;
+    return this.#record(d, msg, this.deps.clock.now(), refused(why));
+  }
+
   /** Through the endpoint's pause and circuit, then the adapter's request, then the outcome's write. */
   async #attempt(ready: Ready, now: Date, signal: AbortSignal | undefined): Promise<DeliverResult> {
     const { deps } = this;
@@ -320,6 +338,9 @@ function withCarried(stored: Delivery, msg: WorkMessage): Delivery | undefined {
     storedAttemptCount: carry.since,
   };
 }
+
+/** How a delivery that its worker kept failing on begins its reason (DeliveryWorker.giveUp). */
+export const GAVE_UP = 'not attempted';
 
 /** Refused before any request: the policy's answer, not the partner's, so it is final. */
 const refused = (why: string): ChannelOutcome => ({ verdict: 'failed', error: why, durationMs: 0 });

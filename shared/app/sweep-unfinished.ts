@@ -36,8 +36,9 @@ const dueAt = (d: Delivery) => Date.parse(d.retriesEndBy ?? d.nextAttemptAt ?? d
  * delivery is never stuck, and a worker re-reads it before sending, so a copy that meets a finished
  * delivery ends without a request. Reads the agreements' open lists (a Query per agreement). A
  * delivery never attempted is not on them: routing's own mark re-enqueues what a failed route created
- * (routePackage), and a message dead-lettered before its first attempt waits on the dead-letter queue
- * for an operator's redrive (docs/reliability.md).
+ * (routePackage), and one whose worker kept throwing is failed on its message's last receive
+ * (functions/deliver.ts), or, when even that write fails, waits on the dead-letter queue for an
+ * operator's redrive (docs/reliability.md).
  */
 export async function sweepUnfinished(
   deps: Pick<Deps, 'agreements' | 'deliveries' | 'queue' | 'clock' | 'logger'>,

@@ -30,6 +30,14 @@ export const PUSH_CHANNEL_TYPES: readonly PushChannelType[] = ['webhook', 'broad
 /** Whether deliveries of this channel type go through a queue. */
 export const isPushed = (type: ChannelType): type is PushChannelType => type !== 'feed';
 
+/**
+ * Receives of a delivery queue's message before SQS moves it to its dead-letter queue (the queues'
+ * redrive policy, infra/wiring.ts). The deliver functions know it too: on the last receive, a
+ * message whose handling still throws ends its delivery as failed rather than leaving it only on the
+ * dead-letter queue (functions/deliver.ts).
+ */
+export const MAX_RECEIVES = 5;
+
 /** One queue per pushed channel kind (SQS on AWS). Delays above the queue's maximum are clamped by the adapter. */
 export interface WorkQueue {
   enqueue(channel: PushChannelType, messages: WorkMessage[], delaySeconds?: number): Promise<void>;

@@ -7,15 +7,17 @@
 import { GB, PRICES } from './prices.ts';
 
 const usd = PRICES.usd;
-const DAYS_PER_MONTH = 30;
+export const DAYS_PER_MONTH = 30;
 
 /** The scenario the dollars are for: what is assumed, not measured. */
 export interface Scenario {
   /** Partners with an agreement (each with a webhook channel). */
   partners: number;
   deliveriesPerDay: number;
-  /** Months a delivery item (and its index copies, backups and the article's package) is kept. */
+  /** Months a delivery item (and its index copies and backups) is kept. */
   retentionMonths: number;
+  /** Months an article's package (manifest, asset copies) is kept in S3. */
+  packageRetentionMonths: number;
   /** Months a delivery's fact is kept in the S3 ledger (an agreement's term). */
   factRetentionMonths: number;
   /** deliver-webhook containers at work at once: each one reads a secret once per cache period. */
@@ -154,7 +156,7 @@ export function costPerMillion(m: Measured, s: Scenario): Cost {
     ),
     storageDynamodb: storagePerMonth.dynamodb * s.retentionMonths,
     storagePitr: storagePerMonth.pitr * s.retentionMonths,
-    storageS3Packages: storagePerMonth.s3Packages * s.retentionMonths,
+    storageS3Packages: storagePerMonth.s3Packages * s.packageRetentionMonths,
     storageS3Facts: storagePerMonth.s3Facts * s.factRetentionMonths,
   };
   const million = (x: number) => x * 1e6;

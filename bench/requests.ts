@@ -9,9 +9,10 @@
  * what the Lambda event source mapping asks of SQS, Secrets Manager behind its 5-minute cache,
  * storage. The dollars: bench/cost-model.ts; prices: bench/prices.ts.
  */
+import { DEFAULT_RETENTION_DAYS } from '#domain/fact.ts';
 import { FUNCTIONS, type FunctionName, QUEUES } from '#infra/wiring.ts';
 import { type CallStats, DYNAMO_WRITES, type LargestItem } from './aws-counter.ts';
-import { type CostLine, costPerMillion, type Measured, type Scenario } from './cost-model.ts';
+import { type CostLine, costPerMillion, DAYS_PER_MONTH, type Measured, type Scenario } from './cost-model.ts';
 import { type Figure, figure, type PartResult, round, sig } from './figure.ts';
 import { PRICES, S3_PUT_CLASS } from './prices.ts';
 import {
@@ -104,7 +105,13 @@ export function scenarioOf(c: Pick<RealisticCapture, 'partners' | 'reach'>): Sce
   return {
     partners: c.partners,
     deliveriesPerDay: 1_000_000,
-    retentionMonths: Number(process.env.BENCH_RETENTION_MONTHS ?? 3),
+    // The stack's own retention (LOA_RETENTION_DAYS unset), in months, unless the run names another.
+    retentionMonths: Number(
+      process.env.BENCH_RETENTION_MONTHS ?? round(DEFAULT_RETENTION_DAYS / DAYS_PER_MONTH, 2),
+    ),
+    // The packages bucket has no expiry (infra/constructs/storage.ts): feeds' and webhooks' asset
+    // links stay good; counted for as long as the facts, an agreement's five-year term.
+    packageRetentionMonths: 60,
     factRetentionMonths: 60,
     // An article's fan-out arrives as reach / batch size batches at once, each in a container.
     containers: Math.min(reserved, Math.ceil(c.reach / (webhook?.batchSize ?? 10))),
@@ -269,7 +276,7 @@ export async function run(): Promise<PartResult> {
         3,
       ),
       unit: 'USD per million per month',
-      note: `DynamoDB ${sig(cost.storagePerMonth.dynamodb, 3)} (${round(b.storedBytesPerDelivery.table, 0)} B in the table + ${round(b.storedBytesPerDelivery.indexes, 0)} B of index copies per delivery, 100 B overhead per item per index; by item kind: ${storedKinds(c.main.stored.byKind, c.main.deliveries)}), backups ${sig(cost.storagePerMonth.pitr, 3)}, S3 packages ${sig(cost.storagePerMonth.s3Packages, 3)} (${round(b.packageBytesPerDelivery, 0)} B per delivery), facts ${sig(cost.storagePerMonth.s3Facts, 3)} (${round(c.main.factBytesPerDelivery, 0)} B gzipped); the cost above keeps items, backups and packages ${scenario.retentionMonths} months (BENCH_RETENTION_MONTHS; LOA_RETENTION_DAYS, 120 by default, expires deliveries that long after they finish), facts ${scenario.factRetentionMonths}`,
+      note: `DynamoDB ${sig(cost.storagePerMonth.dynamodb, 3)} (${round(b.storedBytesPerDelivery.table, 0)} B in the table + ${round(b.storedBytesPerDelivery.indexes, 0)} B of index copies per delivery, 100 B overhead per item per index; by item kind: ${storedKinds(c.main.stored.byKind, c.main.deliveries)}), backups ${sig(cost.storagePerMonth.pitr, 3)}, S3 packages ${sig(cost.storagePerMonth.s3Packages, 3)} (${round(b.packageBytesPerDelivery, 0)} B per delivery), facts ${sig(cost.storagePerMonth.s3Facts, 3)} (${round(c.main.factBytesPerDelivery, 0)} B gzipped); the cost above keeps items and backups ${scenario.retentionMonths} months (BENCH_RETENTION_MONTHS, by default the stack's LOA_RETENTION_DAYS of ${DEFAULT_RETENTION_DAYS}, which expires deliveries that long after they finish), packages ${scenario.packageRetentionMonths}, facts ${scenario.factRetentionMonths}`,
     }),
     figure({
       name: 'Svix, list price',
@@ -314,7 +321,7 @@ export async function run(): Promise<PartResult> {
       s3Requests: `${round(t.s3Put / D, 3)} PUT-class + ${round(t.s3Get / D, 3)} GET-class per delivery (an article's package copied once, ${c.reach} deliveries)`,
       storageDynamodb: `${scenario.retentionMonths} months × $${usd.dynamoStorageGbMonth}/GB-month`,
       storagePitr: `${scenario.retentionMonths} months × $${usd.dynamoPitrGbMonth}/GB-month of table size (PITR is on in the stack)`,
-      storageS3Packages: `${scenario.retentionMonths} months × $${usd.s3StandardGbMonth}/GB-month`,
+      storageS3Packages: `${scenario.packageRetentionMonths} months × $${usd.s3StandardGbMonth}/GB-month (the packages bucket has no expiry)`,
       storageS3Facts: `${scenario.factRetentionMonths} months × $${usd.s3StandardGbMonth}/GB-month`,
     };
     return notes[line];

@@ -89,5 +89,8 @@ export const SEAL_AFTER_DAYS = 35;
  * report reads the sealed facts of a closed month, so nothing it needs expires before it is sealed.
  */
 export const MIN_RETENTION_DAYS = 31 + SEAL_AFTER_DAYS + 14;
-/** Default retention of finished deliveries: four months, long enough to replay and look back. */
-export const DEFAULT_RETENTION_DAYS = 120;
+/**
+ * Default retention of finished deliveries: about three months, a quarter to replay and look back in,
+ * and at least three weeks past the day their month is sealed (MIN_RETENTION_DAYS has two).
+ */
+export const DEFAULT_RETENTION_DAYS = 90;

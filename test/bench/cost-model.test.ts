@@ -26,6 +26,7 @@ const scenario: Scenario = {
   partners: 2000,
   deliveriesPerDay: 1_000_000,
   retentionMonths: 3,
+  packageRetentionMonths: 60,
   factRetentionMonths: 60,
   containers: 10,
   secretCacheSeconds: 300,

@@ -15,6 +15,7 @@ import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
 import { validateNewsMl } from '#test/support/newsml-validator.ts';
 import { postAgreement } from '#test/support/ops-fixtures.ts';
 import { Receiver } from '#test/support/receiver.ts';
+import { until } from '#test/support/until.ts';
 
 const HOUR = 3_600_000;
 const IMAGE = Buffer.from('ảnh: bytes of the picture');
@@ -26,15 +27,6 @@ let clock: ManualClock;
 let social: SocialFakes;
 let ingest: FakeIngest;
 let partner: Receiver;
-
-/** Polls `check` until it holds (a slow machine only takes longer), failing after `ms`. */
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 async function approve(articleId: string, overrides: Partial<Article> = {}): Promise<Article> {
   const article = articleFixture({ articleId, approvedAt: clock.now().toISOString(), ...overrides });

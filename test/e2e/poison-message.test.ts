@@ -17,21 +17,13 @@ import { ManualClock } from '#test/support/feed-harness.ts';
 import { startTestLoa, type TestLoa } from '#test/support/local-loa.ts';
 import { postAgreement } from '#test/support/ops-fixtures.ts';
 import { Receiver } from '#test/support/receiver.ts';
+import { until } from '#test/support/until.ts';
 
 const HOUR = 3_600_000;
 
 let loa: TestLoa;
 let clock: ManualClock;
 let partner: Receiver;
-
-/** Polls `check` until it holds (a slow machine only takes longer), failing after `ms`. */
-async function until(what: string, check: () => boolean | Promise<boolean>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 beforeAll(async () => {
   partner = await new Receiver().start();

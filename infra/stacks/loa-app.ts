@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { MIN_RETENTION_DAYS, SEAL_AFTER_DAYS } from '#domain/fact.ts';
 import { REPO_ROOT } from '#infra/constructs/bundling.ts';
 import { DeliveryDashboard } from '#infra/constructs/delivery-dashboard.ts';
 import type { AccessTable } from './access.ts';
@@ -29,6 +30,24 @@ export interface LoaAppOptions {
   cfnValidation?: boolean;
   /** Overrides `-c sourceBuckets=a,b/prefix/`: asset sources besides the content bucket. */
   sourceBuckets?: string[];
+  /** Overrides `-c retentionDays=N`: days a finished delivery stays in the table (LOA_RETENTION_DAYS). */
+  retentionDays?: number;
+}
+
+/**
+ * `-c retentionDays=N` as a whole number of days no shorter than MIN_RETENTION_DAYS, or none (the
+ * functions' default); anything else stops the synthesis, naming what is wrong, rather than deploying
+ * a table that would expire deliveries before their month's facts are sealed.
+ */
+export function retentionDaysOf(value: unknown): number | undefined {
+  if (value === undefined || value === '') return undefined;
+  const days = Number(value);
+  if (!Number.isInteger(days) || days < MIN_RETENTION_DAYS) {
+    throw new Error(
+      `retentionDays: ${JSON.stringify(value)} is not a whole number of days of at least ${MIN_RETENTION_DAYS} (a month, ${SEAL_AFTER_DAYS} days before it is sealed, two weeks' margin)`,
+    );
+  }
+  return days;
 }
 
 /**
@@ -69,6 +88,7 @@ export function createLoaApp(options: LoaAppOptions = {}): {
       .split(',')
       .map((b) => b.trim())
       .filter(Boolean);
+  const retentionDays = retentionDaysOf(options.retentionDays ?? app.node.tryGetContext('retentionDays'));
   const baseName = `Loa-${stage.name}`;
   // In prod, deleting either stack takes a deliberate step first: one holds the data, the other
   // the API partners call.
@@ -87,6 +107,7 @@ export function createLoaApp(options: LoaAppOptions = {}): {
     ...(options.access && { access: options.access }),
     terminationProtection,
     ...(sourceBuckets.length > 0 && { sourceBuckets }),
+    ...(retentionDays !== undefined && { retentionDays }),
     ...(app.node.tryGetContext('cmsPrincipalArn') && {
       cmsPrincipalArn: app.node.tryGetContext('cmsPrincipalArn'),
     }),

@@ -32,6 +32,8 @@ interface LoaStackProps extends StackProps {
   cmsPrincipalArn?: string;
   /** Asset sources besides the content bucket (`bucket` or `bucket/prefix/`, `-c sourceBuckets=a,b/c/`). */
   sourceBuckets?: string[];
+  /** Days a finished delivery stays in the table (`-c retentionDays=N`); none keeps the functions' default. */
+  retentionDays?: number;
 }
 
 /** The env var through which configFromEnv reads a queue's URL (shared/config/config.ts). */
@@ -91,7 +93,7 @@ export class LoaStack extends Stack {
     });
 
     // The functions come after everything their environment names, and before what names them.
-    this.addFunctions(wiring, access, stage, prefix, props.sourceBuckets);
+    this.addFunctions(wiring, access, stage, prefix, props.sourceBuckets, props.retentionDays);
     this.wireBus(wiring);
     restrictBusSources(
       this.bus,
@@ -135,6 +137,7 @@ export class LoaStack extends Stack {
     stage: StageConfig,
     prefix: string,
     extraSources: string[] = [],
+    retentionDays?: number,
   ): void {
     const { storage, bus, api } = this;
     // Exactly what configFromEnv reads (shared/config/config.ts), plus Powertools' settings.
@@ -154,6 +157,7 @@ export class LoaStack extends Stack {
       ),
       LOA_PUBLIC_BASE_URL: api.baseUrl,
       LOA_SECRETS: 'secretsmanager',
+      ...(retentionDays !== undefined && { LOA_RETENTION_DAYS: String(retentionDays) }),
     };
     const targets: GrantTargets = {
       table: storage.table,

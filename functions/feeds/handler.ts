@@ -23,13 +23,15 @@ export function makeHandler(getDeps: () => Deps, env: NodeJS.ProcessEnv = proces
     const deps = getDeps();
     cache ??= new FeedCache({ ttlMs, now: () => deps.clock.now().getTime() });
     try {
-      const answer = await serveFeed(deps, cache, {
+      const served = serveFeed(deps, cache, {
         method: event.requestContext.http.method,
         path: event.rawPath,
         rawQuery: event.rawQueryString,
         ifNoneMatch: event.headers['if-none-match'],
         ifModifiedSince: event.headers['if-modified-since'],
       });
+      // A repeat served from the page cache is answered at once: awaited only when it is a promise.
+      const answer = served instanceof Promise ? await served : served;
       if (answer.kind === 'refused') return problem(403, answer.reason);
       if (answer.kind === 'bad-request') return problem(400, answer.reason);
       const { feed } = answer;

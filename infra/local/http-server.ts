@@ -4,7 +4,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { problemBody } from '#app/problem.ts';
 import { dashboardAsset } from '#infra/dashboard/assets.ts';
 import type { FunctionName } from '#infra/wiring.ts';
-import { fromApiGatewayResult, toApiGatewayEvent } from './api-gateway.ts';
+import { apiGatewayEvent, fromApiGatewayResult, toApiGatewayEvent } from './api-gateway.ts';
 import type { AwsApiHandler } from './aws-api.ts';
 import type { LocalHandler } from './handlers.ts';
 import { bearerMatches } from './ops-token.ts';
@@ -118,59 +118,67 @@ export function createRequestListener(opts: {
     send(res, out.status, out.headers, out.body);
   };
 
-  return (req: IncomingMessage, res: ServerResponse) => {
-    const handle = async () => {
-      const host = req.headers.host?.toLowerCase();
-      if (!host || !opts.hosts.has(host)) {
-        return sendProblem(res, 421, 'misdirected request: unknown Host');
-      }
-      // Feed polls are the hottest path and GETs without a body: answered before any body is read.
-      const target = req.method === 'GET' && !req.headers['x-amz-target'] && FEED_TARGET.exec(req.url ?? '');
-      if (target) {
-        const file = target[1] ?? '';
-        const search = target[2] ? `?${target[2]}` : '';
-        const parts = { pathname: `/feeds/${file}`, search, host: 'localhost' };
-        return invokeHttp('feeds', req, res, parts, NO_BODY, { pathParameters: { file } });
-      }
-      const url = new URL(req.url ?? '/', 'http://localhost');
-      const feed = req.method === 'GET' && !req.headers['x-amz-target'] && FEED_PATH.exec(url.pathname);
-      if (feed) {
-        return invokeHttp('feeds', req, res, url, NO_BODY, { pathParameters: { file: feed[1] ?? '' } });
-      }
-      const body = await readBody(req);
-      const aws = await opts.aws(req, body);
-      if (aws) return send(res, aws.status, aws.headers, aws.body);
-      if (url.pathname === '/healthz')
-        return send(res, 200, { 'content-type': 'application/json' }, '{"status":"ok"}');
-      // The dashboard's page, script and styles carry no data: served without the token (its API calls need it).
-      const page = req.method === 'GET' ? dashboardAsset(url.pathname) : undefined;
-      if (page) return send(res, 200, page.headers, page.body);
-      if (url.pathname === '/ops' && req.method === 'GET') return send(res, 302, { location: '/ops/' }, '');
-      if (url.pathname.startsWith('/ops/') || url.pathname === '/ops') {
-        if (!bearerMatches(req.headers.authorization, opts.opsToken)) {
-          return sendProblem(res, 401, 'missing or wrong ops token', {
-            'www-authenticate': 'Bearer realm="loa-ops"',
-          });
-        }
-        return invokeHttp('ops', req, res, url, body, { principal: 'local-ops-token' });
-      }
-      const asset = ASSET_PATH.exec(url.pathname);
-      if (asset && req.method === 'GET') {
-        const agreementId = safeDecode(asset[1] ?? '');
-        if (agreementId === undefined) {
-          return sendProblem(res, 400, 'agreementId in the path: malformed percent-encoding');
-        }
-        return invokeHttp('assets', req, res, url, body, {
-          pathParameters: { agreementId, assetId: asset[2] ?? '' },
+  // Defined once, not per request: every function made per request costs its allocation (and, as the
+  // local runtime runs under tsx, a `name` property defined on it).
+  const handle = async (req: IncomingMessage, res: ServerResponse) => {
+    const host = req.headers.host?.toLowerCase();
+    if (!host || !opts.hosts.has(host)) {
+      return sendProblem(res, 421, 'misdirected request: unknown Host');
+    }
+    // Feed polls are the hottest path and GETs without a body: answered before any body is read, with
+    // the event built from the target as it came and one await between the handler and the write.
+    const target = req.method === 'GET' && !req.headers['x-amz-target'] && FEED_TARGET.exec(req.url ?? '');
+    if (target) {
+      const file = target[1] ?? '';
+      const event = apiGatewayEvent(
+        req,
+        { path: `/feeds/${file}`, rawQuery: target[2] ?? '', host: 'localhost' },
+        NO_BODY,
+        { file },
+      );
+      const result = (await opts.handlers.feeds(event, {} as never)) as APIGatewayProxyStructuredResultV2;
+      const out = fromApiGatewayResult(result);
+      return send(res, out.status, out.headers, out.body);
+    }
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const feed = req.method === 'GET' && !req.headers['x-amz-target'] && FEED_PATH.exec(url.pathname);
+    if (feed) {
+      return invokeHttp('feeds', req, res, url, NO_BODY, { pathParameters: { file: feed[1] ?? '' } });
+    }
+    const body = await readBody(req);
+    const aws = await opts.aws(req, body);
+    if (aws) return send(res, aws.status, aws.headers, aws.body);
+    if (url.pathname === '/healthz')
+      return send(res, 200, { 'content-type': 'application/json' }, '{"status":"ok"}');
+    // The dashboard's page, script and styles carry no data: served without the token (its API calls need it).
+    const page = req.method === 'GET' ? dashboardAsset(url.pathname) : undefined;
+    if (page) return send(res, 200, page.headers, page.body);
+    if (url.pathname === '/ops' && req.method === 'GET') return send(res, 302, { location: '/ops/' }, '');
+    if (url.pathname.startsWith('/ops/') || url.pathname === '/ops') {
+      if (!bearerMatches(req.headers.authorization, opts.opsToken)) {
+        return sendProblem(res, 401, 'missing or wrong ops token', {
+          'www-authenticate': 'Bearer realm="loa-ops"',
         });
       }
-      const extra = opts.extraRoutes.find(
-        (r) => r.method === req.method && url.pathname.startsWith(r.prefix),
-      );
-      if (extra) return extra.handle(req, res, body, url);
-      sendProblem(res, 404, `no such endpoint: ${req.method} ${url.pathname}`);
-    };
-    handle().catch((error) => {
+      return invokeHttp('ops', req, res, url, body, { principal: 'local-ops-token' });
+    }
+    const asset = ASSET_PATH.exec(url.pathname);
+    if (asset && req.method === 'GET') {
+      const agreementId = safeDecode(asset[1] ?? '');
+      if (agreementId === undefined) {
+        return sendProblem(res, 400, 'agreementId in the path: malformed percent-encoding');
+      }
+      return invokeHttp('assets', req, res, url, body, {
+        pathParameters: { agreementId, assetId: asset[2] ?? '' },
+      });
+    }
+    const extra = opts.extraRoutes.find((r) => r.method === req.method && url.pathname.startsWith(r.prefix));
+    if (extra) return extra.handle(req, res, body, url);
+    sendProblem(res, 404, `no such endpoint: ${req.method} ${url.pathname}`);
+  };
+
+  return (req: IncomingMessage, res: ServerResponse) => {
+    handle(req, res).catch((error) => {
       if (error instanceof TooLarge)
         return sendProblem(res, 413, `request body over ${MAX_REQUEST_BYTES} bytes`);
       // The path only: a feed or asset query carries a signature that is a capability for days.

@@ -87,7 +87,7 @@ export class FeedCache {
     nowMs: number,
   ): RenderedFeed | undefined {
     const parts = pageKey(req.method, req.path, req.rawQuery);
-    const page = parts && this.pages.peek(parts.key);
+    const page = parts && this.pages.peek(parts.key, nowMs);
     if (!parts || !page || page.urlExpiresAt < nowMs || page.sig.length !== SIG_LENGTH) return undefined;
     const presented = Buffer.from(parts.sig, 'utf8');
     return presented.length === SIG_LENGTH && timingSafeEqual(presented, page.sig) ? page : undefined;

@@ -54,12 +54,24 @@ function notModified(req: FeedRequest, feed: RenderedFeed): boolean {
  * Serves one poll of a signed feed URL: checks the signature and the agreement, then answers from
  * a page rendered at most `ttl` ago (one Query of at most `limit` rows otherwise, whatever the
  * agreement's history), or 304 when the reader already has it.
+ *
+ * A repeat answered from the page cache is answered at once, not as a promise: nothing in it waits,
+ * and the poll's handler then needs no second promise (the cached path is the hot one).
  */
-export async function serveFeed(deps: FeedDeps, cache: FeedCache, req: FeedRequest): Promise<FeedAnswer> {
+export function serveFeed(
+  deps: FeedDeps,
+  cache: FeedCache,
+  req: FeedRequest,
+): FeedAnswer | Promise<FeedAnswer> {
   // A page rendered for this URL moments ago was rendered after the URL passed every check: a repeat
   // within the cache's life costs a lookup, the expiry and a constant-time compare of its signature.
   const recent = cache.recentPage(req, deps.clock.now().getTime());
   if (recent) return answer(req, recent);
+  return checkAndServe(deps, cache, req);
+}
+
+/** The full check (signature, key, agreement), then the page from the cache or rendered. */
+async function checkAndServe(deps: FeedDeps, cache: FeedCache, req: FeedRequest): Promise<FeedAnswer> {
   const match = FEED_PATH.exec(req.path);
   const raw = rawQueryParams(req.rawQuery);
   const query = match && raw ? FeedQuery.safeParse(raw) : undefined;

@@ -31,10 +31,13 @@ export class TtlCache<V> {
     return this.refresh(key, load);
   }
 
-  /** The value for `key` if it is loaded and still fresh, without waiting or loading. */
-  peek(key: string): V | undefined {
+  /**
+   * The value for `key` if it is loaded and still fresh, without waiting or loading. `nowMs` is the
+   * clock's reading when the caller has just taken one (it is the same clock).
+   */
+  peek(key: string, nowMs?: number): V | undefined {
     const hit = this.#entries.get(key);
-    return hit?.settled && hit.until > this.opts.now() ? hit.settled.value : undefined;
+    return hit?.settled && hit.until > (nowMs ?? this.opts.now()) ? hit.settled.value : undefined;
   }
 
   /** Loads again whatever is cached, and keeps the new value. */

@@ -88,6 +88,14 @@ describe('TtlCache', () => {
     expect(cache.peek('a')).toBeUndefined();
   });
 
+  it('peeks at the time the caller read from the same clock, when it gives one', async () => {
+    const { cache } = cacheAt<number>(1000);
+    await cache.getOrLoad('a', async () => 1);
+
+    expect(cache.peek('a', 999)).toBe(1);
+    expect(cache.peek('a', 1000)).toBeUndefined();
+  });
+
   it('caches nothing with a TTL of zero', async () => {
     const { cache } = cacheAt<number>(0);
     let reads = 0;

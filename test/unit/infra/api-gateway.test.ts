@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { toApiGatewayEvent } from '#infra/local/api-gateway.ts';
+import { apiGatewayEvent, queryParameters, toApiGatewayEvent } from '#infra/local/api-gateway.ts';
 
 const request = (url: string, headers: Record<string, string | string[]> = {}) =>
   ({
@@ -44,5 +44,46 @@ describe('toApiGatewayEvent', () => {
     const a = toApiGatewayEvent(request(url.href), url, Buffer.alloc(0));
     const b = toApiGatewayEvent(request(url.href), url, Buffer.alloc(0));
     expect(a.requestContext.requestId).not.toBe(b.requestContext.requestId);
+  });
+});
+
+describe('queryParameters', () => {
+  it('reads every part of a query as API Gateway does: empty parts skipped, a name alone is empty', () => {
+    expect(queryParameters('&&a=1&&b&c=&=d&e==f&')).toEqual({ a: '1', b: '', c: '', '': 'd', e: '=f' });
+    expect(queryParameters('')).toBeUndefined();
+    expect(queryParameters('&')).toEqual({});
+  });
+
+  it('decodes `%` escapes and `+` only where they stand, and keeps a malformed escape as it came', () => {
+    expect(queryParameters('a+b=c%20d&x=%zz&k=%6B1')).toEqual({ 'a b': 'c d', x: '%zz', k: 'k1' });
+  });
+
+  it('takes `constructor` and `toString` as parameters like any other, repeated or not', () => {
+    expect(queryParameters('constructor=1&toString=2&toString=3')).toEqual({
+      constructor: '1',
+      toString: '2,3',
+    });
+  });
+});
+
+describe('apiGatewayEvent', () => {
+  it('builds the same event from a target as it came as toApiGatewayEvent from the parsed URL', () => {
+    const url = new URL('/feeds/a.rss?expires=17&kid=k1&sig=abc', 'http://localhost');
+    const req = request(url.href, { 'if-none-match': '"e"' });
+    const parsed = toApiGatewayEvent(req, url, Buffer.alloc(0), { pathParameters: { file: 'a.rss' } });
+    const plain = apiGatewayEvent(
+      req,
+      { path: '/feeds/a.rss', rawQuery: 'expires=17&kid=k1&sig=abc', host: 'localhost' },
+      Buffer.alloc(0),
+      { file: 'a.rss' },
+    );
+
+    const comparable = (e: typeof plain) => ({
+      ...e,
+      requestContext: { ...e.requestContext, requestId: '' },
+    });
+    expect(comparable(plain)).toEqual(comparable(parsed));
+    expect(plain.queryStringParameters).toEqual({ expires: '17', kid: 'k1', sig: 'abc' });
+    expect(plain.headers).toEqual({ 'if-none-match': '"e"' });
   });
 });

@@ -58,7 +58,8 @@ function statementFor(scope: Construct, cap: Capability, t: GrantTargets): Polic
   const statement = (actions: string[], resources: string[]) => new PolicyStatement({ actions, resources });
   switch (cap) {
     case 'table:get':
-      return statement(['dynamodb:GetItem'], [table]);
+      // BatchGetItem: the delivery worker reads the deliveries of a batch's records in one request.
+      return statement(['dynamodb:GetItem', 'dynamodb:BatchGetItem'], [table]);
     case 'table:query':
       // Each index by name rather than `index/*`: a new index needs a deliberate grant.
       return statement(['dynamodb:Query'], [table, ...t.indexNames.map((name) => `${table}/index/${name}`)]);

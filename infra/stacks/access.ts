@@ -7,7 +7,8 @@ import type { FunctionName, QueueName } from '#infra/wiring.ts';
 
 /** Every capability with the IAM it becomes; docs/aws.md renders this. */
 const CAPABILITIES = {
-  'table:get': 'dynamodb:GetItem on the table',
+  'table:get':
+    'dynamodb:GetItem, dynamodb:BatchGetItem on the table (items by key, one or up to 100 a request)',
   'table:query': 'dynamodb:Query on the table and each of its indexes',
   'table:put': 'dynamodb:PutItem on the table',
   'table:update': 'dynamodb:UpdateItem on the table',

@@ -1,3 +1,4 @@
+import { BatchedReads } from '#domain/batched-reads.ts';
 import {
   ATTEMPTABLE,
   type AttemptContext,
@@ -55,8 +56,10 @@ interface Ready {
  * channel adapter's (ports/channel-adapter.ts); everything around it is here, the same for every
  * channel. One worker per warm container: it owns its read caches and its circuits.
  *
- * The delivery is read again just before sending, so a message for a delivery that is already
- * through (a duplicate, a sweeper's copy) ends without a request. A partner whose circuit is open is
+ * The delivery is read again (strongly consistent) as its attempt starts, so a message for a delivery
+ * that is already through (a duplicate, a sweeper's copy), discarded, withdrawn or superseded since it
+ * was enqueued ends without a request; the records of a batch that start together make these reads
+ * as one BatchGetItem (domain/batched-reads.ts), each as fresh as its own GetItem was. A partner whose circuit is open is
  * not called: the attempt is recorded (marked skipped), counted and scheduled like a failed one, its
  * next try no sooner than the circuit lets a probe through. A partner's deliveries thus end on the
  * same schedule whether its circuit opened or not; the circuit only spares the workers the waiting.
@@ -66,9 +69,15 @@ export class DeliveryWorker {
   readonly #withdrawn: TtlCache<boolean>;
   readonly #manifests: TtlCache<NinjsDocument>;
   readonly #circuits: DeliveryCircuits;
+  readonly #deliveries: BatchedReads<Delivery>;
 
   constructor(private readonly deps: Deps) {
     const now = () => deps.clock.now().getTime();
+    // The records of a batch start together: their reads of the delivery go as one request.
+    this.#deliveries = new BatchedReads({
+      one: (id) => deps.deliveries.get(id),
+      many: (ids) => deps.deliveries.getMany(ids),
+    });
     this.#agreements = new TtlCache({ ttlMs: AGREEMENT_TTL_MS, maxEntries: 1_000, now });
     this.#withdrawn = new TtlCache({ ttlMs: WITHDRAWAL_TTL_MS, maxEntries: 1_000, now });
     this.#manifests = new TtlCache({ ttlMs: Number.POSITIVE_INFINITY, maxEntries: 500, now });
@@ -79,7 +88,8 @@ export class DeliveryWorker {
   async deliver(adapters: ChannelAdapters, msg: WorkMessage, signal?: AbortSignal): Promise<DeliverResult> {
     const { deps } = this;
     const now = deps.clock.now();
-    const stored = await deps.deliveries.get(msg.deliveryId);
+    // Strongly consistent, at the start of this attempt (with the batch's other records that start now).
+    const stored = await this.#deliveries.get(msg.deliveryId);
     if (!stored) return { kind: 'skipped', why: 'no such delivery' };
     const d = withCarried(stored, msg);
     if (!d) return { kind: 'skipped', why: `out of date: the delivery is ${stored.status} since` };

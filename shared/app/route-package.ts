@@ -13,6 +13,13 @@ import { enqueueGrouped } from './enqueue.ts';
 /** Conditional creates in flight per routed version (the SDK's DynamoDB client keeps 50 sockets). */
 const CREATE_CONCURRENCY = 32;
 
+/**
+ * Creates per enqueue: a chunk's new pushes are enqueued as soon as its own creates returned (one
+ * SendMessageBatch: SQS takes ten a request), not after the route's last create, so delivery starts
+ * while the rest are still being created.
+ */
+export const ENQUEUE_CHUNK = 10;
+
 interface RouteResult {
   decisions: RouteDecision[];
   created: string[];
@@ -194,7 +201,9 @@ async function replaceInFeeds(
 
 /**
  * Creates one delivery per agreement × channel (conditional: one that exists is left alone) and
- * enqueues the new pushes (and, on a retry, the existing ones never attempted: stillWaiting), grouped by delay. Routing and backfills both come through here.
+ * enqueues the new pushes (and, on a retry, the existing ones never attempted: stillWaiting), grouped
+ * by delay, a chunk of ENQUEUE_CHUNK creates at a time as each chunk's creates return. Routing and
+ * backfills both come through here.
  */
 export async function deliverTo(
   deps: Pick<Deps, 'deliveries' | 'queue'>,
@@ -225,24 +234,41 @@ export async function deliverTo(
       return { channel, delivery: { ...delivery, supersedes, ...event } };
     }),
   );
-  // Bounded: an article covered by hundreds of agreements × channels would otherwise open as many
-  // DynamoDB requests at once, past the client's sockets and into throttling.
-  const outcomes = await mapBounded(candidates, CREATE_CONCURRENCY, async (c) => ({
-    ...c,
-    created: await deps.deliveries.create(c.delivery),
-  }));
-
+  const delayOf = (d: Delivery) =>
+    d.nextAttemptAt ? Math.max(0, Math.ceil((Date.parse(d.nextAttemptAt) - now.getTime()) / 1000)) : 0;
+  // Pipelined: chunks of ENQUEUE_CHUNK go side by side, CREATE_CONCURRENCY creates in flight in all
+  // (bounded: an article covered by hundreds of agreements × channels would otherwise open as many
+  // DynamoDB requests at once, past the client's sockets and into throttling), and each chunk's new
+  // pushes are enqueued as soon as its creates returned. The caller marks the routing record through
+  // only once every chunk is enqueued: a run that fails or is killed after some chunks leaves the mark,
+  // and its retry enqueues what this run created (a chunk enqueued twice is harmless: stillWaiting).
+  // Pushes are chunked apart from the rest (feeds: nothing to enqueue), so each chunk of pushes fills
+  // one SendMessageBatch; they go first, so delivery starts as early as it can. Results keep the
+  // candidates' order.
+  const numbered = candidates.map((c, i) => ({ ...c, i }));
+  const chunksOf = (xs: typeof numbered) =>
+    Array.from({ length: Math.ceil(xs.length / ENQUEUE_CHUNK) }, (_, k) =>
+      xs.slice(k * ENQUEUE_CHUNK, (k + 1) * ENQUEUE_CHUNK),
+    );
+  const chunks = [
+    ...chunksOf(numbered.filter((c) => isPushed(c.channel.type))),
+    ...chunksOf(numbered.filter((c) => !isPushed(c.channel.type))),
+  ];
+  const perChunk = Math.max(1, Math.floor(CREATE_CONCURRENCY / ENQUEUE_CHUNK));
+  const chunked = await mapBounded(chunks, perChunk, async (chunk) => {
+    const outcomes = await mapBounded(chunk, ENQUEUE_CHUNK, async (c) => ({
+      ...c,
+      created: await deps.deliveries.create(c.delivery),
+    }));
+    const existing = outcomes.filter((o) => !o.created).map((o) => o.delivery);
+    const waiting = resumed ? await stillWaiting(deps, existing) : [];
+    const created = outcomes.filter((o) => o.created).map((o) => o.delivery);
+    await enqueueGrouped(deps, [...created, ...waiting], delayOf);
+    return outcomes;
+  });
+  const outcomes = chunked.flat().sort((a, b) => a.i - b.i);
   const created = outcomes.filter((o) => o.created);
   const existing = outcomes.filter((o) => !o.created);
-  const waiting = resumed
-    ? await stillWaiting(
-        deps,
-        existing.map((o) => o.delivery),
-      )
-    : [];
-  await enqueueGrouped(deps, [...created.map((o) => o.delivery), ...waiting], (d) =>
-    d.nextAttemptAt ? Math.max(0, Math.ceil((Date.parse(d.nextAttemptAt) - now.getTime()) / 1000)) : 0,
-  );
   return {
     created: created.map((o) => o.delivery.deliveryId),
     alreadyExisted: existing.map((o) => o.delivery.deliveryId),

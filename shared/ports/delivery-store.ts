@@ -23,7 +23,13 @@ export interface DeliveryPage {
 export interface DeliveryStore {
   /** Creates the delivery unless it exists; false when it already did (a repeated event). */
   create(delivery: Delivery): Promise<boolean>;
+  /** One delivery as it is now (strongly consistent), or undefined. */
   get(deliveryId: string): Promise<Delivery | undefined>;
+  /**
+   * Several deliveries, each as get() would read it (strongly consistent), in fewer requests; the
+   * ones that do not exist are absent from the map.
+   */
+  getMany(deliveryIds: readonly string[]): Promise<Map<string, Delivery>>;
   /**
    * Records an attempt's outcome if the delivery is still attemptable and unchanged since `current`
    * was read; false when another worker (a duplicate message, a late retry) got there first.

@@ -100,7 +100,7 @@ function expectedFor(cap: Capability): string[] {
   const tableArn = getAtt(table, 'Arn', s.stack);
   switch (cap) {
     case 'table:get':
-      return on(['dynamodb:GetItem'], tableArn);
+      return on(['dynamodb:GetItem', 'dynamodb:BatchGetItem'], tableArn);
     case 'table:query':
       return [
         ...on(['dynamodb:Query'], tableArn),

@@ -132,11 +132,13 @@ const BATCH_GET_ROUNDS = 8;
 /**
  * The whole table items behind index entries (which carry the table's key), in the entries' order;
  * an item deleted since the index was read (a TTL expiry) is left out. BatchGetItem, 100 keys a
- * request, eventually consistent like the index read before it; unprocessed keys are asked again.
+ * request, eventually consistent like the index read before it (strongly consistent when asked, as
+ * a consistent GetItem of each would be); unprocessed keys are asked again.
  */
 export async function fullItems(
   table: Table,
   entries: readonly Record<string, unknown>[],
+  consistent = false,
 ): Promise<Record<string, unknown>[]> {
   const keyOf = (i: Record<string, unknown>) => `${String(i.pk)}\u0000${String(i.sk)}`;
   const found = new Map<string, Record<string, unknown>>();
@@ -151,7 +153,9 @@ export async function fullItems(
       }
       if (round) await new Promise((r) => setTimeout(r, 25 * 2 ** round));
       const out = await table.client.send(
-        new BatchGetCommand({ RequestItems: { [table.tableName]: { Keys: keys } } }),
+        new BatchGetCommand({
+          RequestItems: { [table.tableName]: { Keys: keys, ...(consistent && { ConsistentRead: true }) } },
+        }),
       );
       for (const item of out.Responses?.[table.tableName] ?? []) found.set(keyOf(item), item);
       keys = out.UnprocessedKeys?.[table.tableName]?.Keys ?? [];

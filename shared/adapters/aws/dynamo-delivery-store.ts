@@ -85,6 +85,16 @@ export class DynamoDeliveryStore implements DeliveryStore {
     return item ? toDelivery(item) : undefined;
   }
 
+  /** BatchGetItem, strongly consistent: 100 deliveries a request, each as fresh as get() reads it. */
+  async getMany(deliveryIds: readonly string[]): Promise<Map<string, Delivery>> {
+    const items = await fullItems(
+      this.table,
+      deliveryIds.map((id) => keys.delivery(id)),
+      true,
+    );
+    return new Map(items.map((item) => toDelivery(item)).map((d) => [d.deliveryId, d]));
+  }
+
   recordOutcome(current: Delivery, write: OutcomeWrite): Promise<boolean> {
     const attempts = [...(current.attempts ?? []), write.attempt].slice(-MAX_ATTEMPTS_KEPT);
     const at = write.attempt.at;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { DynamoDeliveryStore } from '#adapters/aws/dynamo-delivery-store.ts';
+import type { Table } from '#adapters/aws/dynamo-commands.ts';
+import { DynamoDeliveryStore } from '#adapters/aws/dynamo-delivery-store.ts';
 import type { DynamoReplayLog } from '#adapters/aws/dynamo-replay-log.ts';
 import type { DynamoRoutingLog } from '#adapters/aws/dynamo-routing-log.ts';
 import type { Attempt } from '#domain/delivery.ts';
@@ -7,6 +8,7 @@ import { deliveryFixture } from '#test/fixtures/deliveries.ts';
 import { onFreshTable } from '#test/support/dynamo-table.ts';
 
 let store: DynamoDeliveryStore;
+let table: Table;
 let routing: DynamoRoutingLog;
 let replays: DynamoReplayLog;
 
@@ -21,6 +23,7 @@ const attempt = (n: number, outcome: Attempt['outcome'] = 'delivered'): Attempt 
 
 onFreshTable((t) => {
   store = t.deliveries;
+  table = t.table;
   routing = t.routing;
   replays = t.replays;
 });
@@ -31,6 +34,38 @@ describe(`DynamoDeliveryStore (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`,
     expect(await store.create(d)).toBe(true);
     expect(await store.create({ ...d, title: 'changed' })).toBe(false);
     expect((await store.get(d.deliveryId))?.title).toBe(d.title);
+  });
+
+  it('reads several deliveries in one strongly consistent BatchGetItem per 100, as get reads each, leaving out the absent', async () => {
+    const made = Array.from({ length: 120 }, (_, i) => deliveryFixture({ deliveryId: `dlv_many-${i}` }));
+    await Promise.all(made.map((d) => store.create(d)));
+    await store.recordOutcome(deliveryFixture({ deliveryId: 'dlv_many-7' }), {
+      status: 'delivered',
+      attempt: attempt(1),
+    });
+    const sent: Record<string, unknown>[] = [];
+    const client = Object.create(table.client, {
+      send: {
+        value: (command: { input: Record<string, unknown> }) => {
+          sent.push(command.input);
+          return table.client.send(command as never);
+        },
+      },
+    });
+    const counted = new DynamoDeliveryStore({ ...table, client });
+
+    const ids = [...made.map((d) => d.deliveryId), 'dlv_never-made'];
+    const found = await counted.getMany(ids);
+
+    expect(found.size).toBe(120);
+    expect(found.has('dlv_never-made')).toBe(false);
+    for (const d of made) expect(found.get(d.deliveryId)).toEqual(await store.get(d.deliveryId));
+    expect(found.get('dlv_many-7')).toMatchObject({ status: 'delivered', attemptCount: 1 });
+    expect(sent).toHaveLength(2);
+    for (const input of sent) {
+      const request = (input.RequestItems as Record<string, { ConsistentRead?: boolean }>)[table.tableName];
+      expect(request?.ConsistentRead).toBe(true);
+    }
   });
 
   it('records an outcome with the attempt on the same write and keeps Vietnamese text byte for byte', async () => {

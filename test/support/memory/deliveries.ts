@@ -64,6 +64,12 @@ export class MemoryDeliveryStore implements DeliveryStore {
     return structuredClone(this.items.get(deliveryId));
   }
 
+  /** Through get(), so a test that scripts get() scripts these reads too. */
+  async getMany(deliveryIds: readonly string[]): Promise<Map<string, Delivery>> {
+    const found = await Promise.all(deliveryIds.map((id) => this.get(id)));
+    return new Map(found.flatMap((d) => (d ? [[d.deliveryId, d] as const] : [])));
+  }
+
   async recordOutcome(current: Delivery, write: OutcomeWrite): Promise<boolean> {
     if (!this.unchanged(current)) return false;
     this.outcomes.push(write);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { routePackage } from '#app/route-package.ts';
+import { ENQUEUE_CHUNK, routePackage } from '#app/route-package.ts';
 import type { Delivery } from '#domain/delivery.ts';
 import type { PackageReady } from '#schemas/events.ts';
 import { agreementFixture } from '#test/fixtures/agreements.ts';
@@ -30,6 +30,39 @@ class FailingAfter extends MemoryDeliveryStore {
   }
 }
 
+/**
+ * A delivery store whose first `free` creates are written at once and the rest wait until `letGo()`
+ * (never, for a run killed part way: a Lambda timeout).
+ */
+class HeldAfter extends MemoryDeliveryStore {
+  #calls = 0;
+  #opened!: () => void;
+  readonly #gate = new Promise<void>((resolve) => {
+    this.#opened = resolve;
+  });
+
+  constructor(private readonly free: number) {
+    super();
+  }
+
+  letGo() {
+    this.#opened();
+  }
+
+  override async create(d: Delivery): Promise<boolean> {
+    if (++this.#calls > this.free) await this.#gate;
+    return super.create(d);
+  }
+}
+
+/** Resolves once `done()` says so, looking again after each turn of the event loop. */
+async function until(done: () => boolean): Promise<void> {
+  for (let i = 0; !done(); i++) {
+    if (i > 1_000) throw new Error('not reached');
+    await new Promise((r) => setImmediate(r));
+  }
+}
+
 /** Ports with `count` covering agreements, each with one webhook and one feed channel. */
 function portsWith(count: number, deliveries = new MemoryDeliveryStore()) {
   const ports = { ...memoryPorts(), deliveries };
@@ -53,7 +86,11 @@ function portsWith(count: number, deliveries = new MemoryDeliveryStore()) {
 async function failedHalfWay() {
   const failing = portsWith(40, new FailingAfter(30));
   await expect(routePackage(memoryDeps({}, failing), ready)).rejects.toThrow(/Throughput/);
-  expect(failing.queue.messages).toEqual([]);
+  // Chunks whose creates all returned were enqueued before the failure; the record stays marked.
+  const enqueued = failing.queue.messages.map((m) => m.deliveryId);
+  expect(enqueued.length % ENQUEUE_CHUNK).toBe(0);
+  for (const id of enqueued) expect(failing.deliveries.items.get(id)?.channelType).toBe('webhook');
+  expect(await failing.routing.failedAt(ready.articleId, 1)).toBe(MEMORY_NOW.toISOString());
   // The bus retries the event: the same table and routing log, a store that works now.
   const table = new MemoryDeliveryStore([...failing.deliveries.items.values()]);
   return { ...portsWith(40, table), routing: failing.routing };
@@ -98,5 +135,50 @@ describe('routePackage retried after a failure half way', () => {
 
     expect(again.created).toEqual([]);
     expect(ports.queue.messages).toHaveLength(3);
+  });
+});
+
+describe('routePackage enqueues as it creates', () => {
+  it('enqueues each chunk of pushes as soon as its own creates returned, before the last create', async () => {
+    const held = new HeldAfter(ENQUEUE_CHUNK);
+    const ports = portsWith(25, held);
+
+    const routed = routePackage(memoryDeps({}, ports), ready);
+    await until(() => ports.queue.messages.length > 0);
+
+    // The first chunk is on the queue while the other creates still wait, and the record is not through.
+    expect(ports.queue.batches.map((b) => b.messages.length)).toEqual([ENQUEUE_CHUNK]);
+    expect(held.items.size).toBe(ENQUEUE_CHUNK);
+    expect(await ports.routing.failedAt(ready.articleId, 1)).toBe(MEMORY_NOW.toISOString());
+
+    held.letGo();
+    const result = await routed;
+
+    // 25 webhooks: chunks of 10, 10 and 5, one SendMessageBatch each; 25 feeds, enqueued never.
+    expect(ports.queue.batches.map((b) => b.messages.length)).toEqual([10, 10, 5]);
+    expect(result.created).toHaveLength(50);
+    expect(await ports.routing.failedAt(ready.articleId, 1)).toBeUndefined();
+  });
+
+  it('leaves the record marked when killed after its first chunk was enqueued; the retry enqueues the rest', async () => {
+    const killed = portsWith(20, new HeldAfter(ENQUEUE_CHUNK));
+    // The run never ends (its other creates never return: a Lambda timeout kills it).
+    void routePackage(memoryDeps({}, killed), ready);
+    await until(() => killed.queue.messages.length > 0);
+    const first = killed.queue.messages.map((m) => m.deliveryId);
+    expect(first).toHaveLength(ENQUEUE_CHUNK);
+    expect(await killed.routing.failedAt(ready.articleId, 1)).toBe(MEMORY_NOW.toISOString());
+
+    // The bus retries the event: the table and routing log as the killed run left them.
+    const table = new MemoryDeliveryStore([...killed.deliveries.items.values()]);
+    const retry = { ...portsWith(20, table), routing: killed.routing };
+    const result = await routePackage(memoryDeps({}, retry), ready);
+
+    const webhooks = retry.deliveries.select((d) => d.channelType === 'webhook').map((d) => d.deliveryId);
+    expect(webhooks).toHaveLength(20);
+    expect(result.alreadyExisted.sort()).toEqual([...first].sort());
+    // What the killed run enqueued goes again (a duplicate message is harmless), and the rest.
+    expect(retry.queue.messages.map((m) => m.deliveryId).sort()).toEqual(webhooks.sort());
+    expect(await retry.routing.failedAt(ready.articleId, 1)).toBeUndefined();
   });
 });

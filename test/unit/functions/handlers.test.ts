@@ -69,7 +69,35 @@ describe('deliver-webhook handler', () => {
     const out = await deliverHandler(() => deps)(event as never, context);
 
     expect(out.batchItemFailures).toEqual([{ itemIdentifier: 'm1' }]);
-    expect(seen).toEqual(['dlv_boom', 'dlv_fine']);
+    // The two reads go together (one BatchGetItem on DynamoDB); when that fails, each is read alone,
+    // so only the record whose own read throws fails.
+    expect(seen).toEqual(['dlv_boom', 'dlv_fine', 'dlv_boom', 'dlv_fine']);
+  });
+
+  it("reads the deliveries of a batch's records that start together in one request, each strongly consistent", async () => {
+    const store = new MemoryDeliveryStore();
+    const batches: string[][] = [];
+    const singles: string[] = [];
+    const get = store.get.bind(store);
+    store.get = async (id) => {
+      singles.push(id);
+      return get(id);
+    };
+    store.getMany = async (ids) => {
+      batches.push([...ids]);
+      return new Map();
+    };
+    const deps = fakeDeps({ deliveries: store, publisher: new RecordingPublisher() });
+    const records = ['a', 'b', 'c'].map((id, i) => ({
+      messageId: `m${i}`,
+      body: JSON.stringify({ deliveryId: `dlv_${id}`, trigger: 'scheduled' }),
+    }));
+
+    const out = await deliverHandler(() => deps)({ Records: records } as never, context);
+
+    expect(out.batchItemFailures).toEqual([]);
+    expect(batches).toEqual([['dlv_a', 'dlv_b', 'dlv_c']]);
+    expect(singles).toEqual([]);
   });
 
   it('hands back, unattempted, the messages it has no time left for before the Lambda timeout', async () => {

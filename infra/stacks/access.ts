@@ -155,8 +155,9 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
   // deliveries (Query on the article index), tombstones the feed ones and discards unsent webhook ones
   // (UpdateItem, GetItem when one moved meanwhile), enqueues the notices; rejections are one PutItem.
   withdraw: ['table:get', 'table:query', 'table:update', 'table:put', ...PUSH_QUEUES],
-  // Reads the sparse unfinished index and re-enqueues what no message holds.
-  sweep: ['table:query', ...PUSH_QUEUES],
+  // Reads every agreement's open list, its items back from the table (BatchGetItem: the index projects
+  // less than the item), and re-enqueues what no message holds.
+  sweep: ['table:get', 'table:query', ...PUSH_QUEUES],
   // Bulk replay and backfill runs: reads and advances the job item (GetItem, PutItem guarded by seq),
   // lists deliveries and routing records (Query), reopens deliveries (UpdateItem) or creates them
   // (PutItem, backfill), enqueues their attempts and queues its own next run.

@@ -102,6 +102,11 @@ export function createRequestListener(opts: {
   /** See allowedHosts. */
   hosts: ReadonlySet<string>;
 }) {
+  /** Writes a handler's API Gateway result as the HTTP answer. */
+  const reply = (res: ServerResponse, result: unknown) => {
+    const out = fromApiGatewayResult(result as APIGatewayProxyStructuredResultV2);
+    send(res, out.status, out.headers, out.body);
+  };
   const invokeHttp = async (
     fn: FunctionName,
     req: IncomingMessage,
@@ -110,12 +115,7 @@ export function createRequestListener(opts: {
     body: Buffer,
     extra = {},
   ) => {
-    const result = (await opts.handlers[fn](
-      toApiGatewayEvent(req, url, body, extra),
-      {} as never,
-    )) as APIGatewayProxyStructuredResultV2;
-    const out = fromApiGatewayResult(result);
-    send(res, out.status, out.headers, out.body);
+    reply(res, await opts.handlers[fn](toApiGatewayEvent(req, url, body, extra), {} as never));
   };
 
   // Defined once, not per request: every function made per request costs its allocation (and, as the
@@ -136,9 +136,7 @@ export function createRequestListener(opts: {
         NO_BODY,
         { file },
       );
-      const result = (await opts.handlers.feeds(event, {} as never)) as APIGatewayProxyStructuredResultV2;
-      const out = fromApiGatewayResult(result);
-      return send(res, out.status, out.headers, out.body);
+      return reply(res, await opts.handlers.feeds(event, {} as never));
     }
     const url = new URL(req.url ?? '/', 'http://localhost');
     const feed = req.method === 'GET' && !req.headers['x-amz-target'] && FEED_PATH.exec(url.pathname);

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { App, Tags, Validations } from 'aws-cdk-lib';
 import { BUNDLING_STACKS } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { Config } from '#config/config.ts';
 import { MIN_RETENTION_DAYS, SEAL_AFTER_DAYS } from '#domain/fact.ts';
 import { REPO_ROOT } from '#infra/constructs/bundling.ts';
 import { DeliveryDashboard } from '#infra/constructs/delivery-dashboard.ts';
@@ -42,7 +43,8 @@ export interface LoaAppOptions {
 export function retentionDaysOf(value: unknown): number | undefined {
   if (value === undefined || value === '') return undefined;
   const days = Number(value);
-  if (!Number.isInteger(days) || days < MIN_RETENTION_DAYS) {
+  // The functions' own rule (configFromEnv), so the stack cannot hand them a value they refuse.
+  if (!Config.shape.retentionDays.safeParse(days).success) {
     throw new Error(
       `retentionDays: ${JSON.stringify(value)} is not a whole number of days of at least ${MIN_RETENTION_DAYS} (a month, ${SEAL_AFTER_DAYS} days before it is sealed, two weeks' margin)`,
     );

@@ -1,6 +1,8 @@
 /**
- * `fn` over `items` with at most `limit` calls in flight, results in the items' order. The first
- * rejection rejects the whole (calls already started run to their end; no new ones start).
+ * `fn` over `items` with at most `limit` calls in flight, results in the items' order. After the
+ * first rejection no new call starts; the calls already started run to their end, and only then does
+ * the whole reject with that first error: nothing the caller began is still running once it fails (a
+ * Lambda's work does not run on into a frozen container, or its next invocation).
  */
 export async function mapBounded<T, R>(
   items: readonly T[],
@@ -9,18 +11,18 @@ export async function mapBounded<T, R>(
 ): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
-  let failed = false;
+  let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (!failed && next < items.length) {
+    while (!failure && next < items.length) {
       const i = next++;
       try {
         results[i] = await fn(items[i] as T);
       } catch (error) {
-        failed = true;
-        throw error;
+        failure ??= { error };
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
+  if (failure) throw failure.error;
   return results;
 }

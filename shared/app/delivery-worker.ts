@@ -1,4 +1,3 @@
-import { BatchedReads } from '#domain/batched-reads.ts';
 import {
   ATTEMPTABLE,
   type AttemptContext,
@@ -17,6 +16,7 @@ import { type ChannelOutcome, ChannelRefusal } from '#ports/channel-adapter.ts';
 import type { PushChannelType, WorkMessage } from '#ports/work-queue.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { OutgoingEvent } from '#schemas/events.ts';
+import { BatchedReads } from './batched-reads.ts';
 import { adapterOf, type BoundAdapter, bind, type ChannelAdapters } from './delivery-adapters.ts';
 import { DeliveryCircuits } from './delivery-circuits.ts';
 import { finalEvent } from './delivery-events.ts';
@@ -59,7 +59,7 @@ interface Ready {
  * The delivery is read again (strongly consistent) as its attempt starts, so a message for a delivery
  * that is already through (a duplicate, a sweeper's copy), discarded, withdrawn or superseded since it
  * was enqueued ends without a request; the records of a batch that start together make these reads
- * as one BatchGetItem (domain/batched-reads.ts), each as fresh as its own GetItem was. A partner whose circuit is open is
+ * as one BatchGetItem (app/batched-reads.ts), each as fresh as its own GetItem was. A partner whose circuit is open is
  * not called: the attempt is recorded (marked skipped), counted and scheduled like a failed one, its
  * next try no sooner than the circuit lets a probe through. A partner's deliveries thus end on the
  * same schedule whether its circuit opened or not; the circuit only spares the workers the waiting.

@@ -255,27 +255,19 @@ export async function deliverTo(
     ...chunksOf(numbered.filter((c) => !isPushed(c.channel.type))),
   ];
   const perChunk = Math.max(1, Math.floor(CREATE_CONCURRENCY / ENQUEUE_CHUNK));
-  // A chunk that fails stops new chunks, but those under way finish (their creates enqueued) before
-  // the route fails: nothing of this invocation is left running after it returns.
-  let failure: { error: unknown } | undefined;
+  // A chunk that fails stops new chunks; those under way finish (their creates enqueued) before the
+  // route fails (mapBounded), so nothing of this invocation runs on after it returns.
   const chunked = await mapBounded(chunks, perChunk, async (chunk) => {
-    if (failure) return [];
-    try {
-      const outcomes = await mapBounded(chunk, ENQUEUE_CHUNK, async (c) => ({
-        ...c,
-        created: await deps.deliveries.create(c.delivery),
-      }));
-      const existing = outcomes.filter((o) => !o.created).map((o) => o.delivery);
-      const waiting = resumed ? await stillWaiting(deps, existing) : [];
-      const created = outcomes.filter((o) => o.created).map((o) => o.delivery);
-      await enqueueGrouped(deps, [...created, ...waiting], delayOf);
-      return outcomes;
-    } catch (error) {
-      failure ??= { error };
-      return [];
-    }
+    const outcomes = await mapBounded(chunk, ENQUEUE_CHUNK, async (c) => ({
+      ...c,
+      created: await deps.deliveries.create(c.delivery),
+    }));
+    const existing = outcomes.filter((o) => !o.created).map((o) => o.delivery);
+    const waiting = resumed ? await stillWaiting(deps, existing) : [];
+    const created = outcomes.filter((o) => o.created).map((o) => o.delivery);
+    await enqueueGrouped(deps, [...created, ...waiting], delayOf);
+    return outcomes;
   });
-  if (failure) throw failure.error;
   const outcomes = chunked.flat().sort((a, b) => a.i - b.i);
   const created = outcomes.filter((o) => o.created);
   const existing = outcomes.filter((o) => !o.created);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BatchedReads } from '#domain/batched-reads.ts';
+import { BatchedReads } from '#app/batched-reads.ts';
 
 /** Reads of `table` through BatchedReads, each request noted: `one:<key>` or `many:<keys>`. */
 function readsOf(table: Map<string, number>, failing: { many?: boolean; keys?: string[] } = {}) {

@@ -86,14 +86,6 @@ export async function routePackage(
   const decisions = agreements.map((a) =>
     withCorrection(decideRoute(a, ready, now), received.has(a.agreementId)),
   );
-  await deps.routing.record({
-    articleId: ready.articleId,
-    version: ready.version,
-    at: now.toISOString(),
-    decisions,
-    // Kept so a backfill can route this version again to an agreement signed later.
-    ready,
-  });
   const matched = agreements.filter((_, i) => decisions[i]?.reason === ROUTE_REASON.matched);
   const corrected = agreements
     .filter((_, i) => decisions[i]?.reason === ROUTE_REASON.correction)
@@ -101,9 +93,32 @@ export async function routePackage(
       ...a,
       channels: a.channels.filter((c) => earlier.channels.has(channelKey(a.agreementId, c.channelId))),
     }));
+  // The record names the channels of every delivery it makes: readers find them through it (their
+  // ids derive from agreement, channel, article and version), not through the article index. A retry
+  // keeps what the failed run named too (an agreement's channels may have changed in between).
+  const before = resumed ? await deps.routing.get(ready.articleId, ready.version) : undefined;
+  const sentOn = new Map((before?.decisions ?? []).map((d) => [d.agreementId, new Set(d.channels)]));
+  for (const a of [...matched, ...corrected]) {
+    sentOn.set(
+      a.agreementId,
+      new Set([...(sentOn.get(a.agreementId) ?? []), ...a.channels.map((c) => c.channelId)]),
+    );
+  }
+  await deps.routing.record({
+    articleId: ready.articleId,
+    version: ready.version,
+    at: now.toISOString(),
+    decisions: decisions.map((d) => {
+      const channels = [...(sentOn.get(d.agreementId) ?? [])];
+      return channels.length > 0 ? { ...d, channels } : d;
+    }),
+    // Kept so a backfill can route this version again to an agreement signed later.
+    ready,
+  });
+  const options = { namedByRouting: true, updates: earlier.updates, resumed };
   const deliver = async () => ({
-    first: await deliverTo(deps, matched, ready, now, 'matched', earlier.updates, resumed),
-    second: await deliverTo(deps, corrected, ready, now, ROUTE_REASON.correction, earlier.updates, resumed),
+    first: await deliverTo(deps, matched, ready, now, 'matched', options),
+    second: await deliverTo(deps, corrected, ready, now, ROUTE_REASON.correction, options),
   });
   const { first, second } = await deliver().catch(async (error: unknown) => {
     // Best effort: when even the mark fails, what this run created waits for the unfinished sweep.
@@ -211,10 +226,14 @@ export async function deliverTo(
   ready: PackageReady,
   now: Date,
   reason = 'matched',
-  /** What the new version supersedes per agreement × channel (see earlierVersions). */
-  updates: Superseded = new Map(),
-  /** A retry of a run that failed part way: the existing pushes never attempted are enqueued too. */
-  resumed = false,
+  options: {
+    /** What the new version supersedes per agreement × channel (see earlierVersions). */
+    updates?: Superseded;
+    /** A retry of a run that failed part way: the existing pushes never attempted are enqueued too. */
+    resumed?: boolean;
+    /** The routing record just written names these channels (CreateOptions.namedByRouting); a backfill's do not. */
+    namedByRouting?: boolean;
+  } = {},
 ): Promise<Omit<RouteResult, 'decisions'>> {
   const candidates = covered.flatMap((a) =>
     a.channels.map((channel) => {
@@ -227,7 +246,7 @@ export async function deliverTo(
         reason,
       );
       const supersedes = isPushed(channel.type)
-        ? updates.get(channelKey(a.agreementId, channel.channelId))
+        ? options.updates?.get(channelKey(a.agreementId, channel.channelId))
         : undefined;
       if (!supersedes) return { channel, delivery };
       const event = channel.type === 'webhook' ? { event: 'article.updated' as const } : {};
@@ -260,10 +279,13 @@ export async function deliverTo(
   const chunked = await mapBounded(chunks, perChunk, async (chunk) => {
     const outcomes = await mapBounded(chunk, ENQUEUE_CHUNK, async (c) => ({
       ...c,
-      created: await deps.deliveries.create(c.delivery),
+      created: await deps.deliveries.create(
+        c.delivery,
+        options.namedByRouting ? { namedByRouting: true } : undefined,
+      ),
     }));
     const existing = outcomes.filter((o) => !o.created).map((o) => o.delivery);
-    const waiting = resumed ? await stillWaiting(deps, existing) : [];
+    const waiting = options.resumed ? await stillWaiting(deps, existing) : [];
     const created = outcomes.filter((o) => o.created).map((o) => o.delivery);
     await enqueueGrouped(deps, [...created, ...waiting], delayOf);
     return outcomes;

@@ -11,6 +11,14 @@ export interface OutcomeWrite {
   retriesEndBy?: string;
 }
 
+export interface CreateOptions {
+  /**
+   * Routing made it on a channel its routing record names (the decision's `channels`): readers find it
+   * through that record, so the article index need not carry it (a write unit less per delivery).
+   */
+  namedByRouting?: boolean;
+}
+
 export interface DeliveryPage {
   items: Delivery[];
   cursor?: string;
@@ -22,7 +30,7 @@ export interface DeliveryPage {
  */
 export interface DeliveryStore {
   /** Creates the delivery unless it exists; false when it already did (a repeated event). */
-  create(delivery: Delivery): Promise<boolean>;
+  create(delivery: Delivery, options?: CreateOptions): Promise<boolean>;
   /** One delivery as it is now (strongly consistent), or undefined. */
   get(deliveryId: string): Promise<Delivery | undefined>;
   /**

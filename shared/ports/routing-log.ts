@@ -5,7 +5,18 @@ export interface RoutingRecord {
   articleId: string;
   version: number;
   at: string;
-  decisions: { agreementId: string; covered: boolean; reason: string; matchedTopics: string[] }[];
+  decisions: {
+    agreementId: string;
+    covered: boolean;
+    reason: string;
+    matchedTopics: string[];
+    /**
+     * The channels routing created this version's deliveries on (covered agreements; absent on records
+     * before 2026-12-06, whose deliveries the article index carries). A delivery's id derives from
+     * agreement, channel, article and version, so these name every delivery the record made.
+     */
+    channels?: string[];
+  }[];
   /** The PackageReady routing acted on (kept so a backfill can route it again); absent on older records. */
   ready?: PackageReady;
 }

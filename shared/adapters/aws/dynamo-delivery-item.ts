@@ -89,11 +89,16 @@ export function expiryOf(status: DeliveryStatus, at: string, retentionDays: numb
 }
 
 /**
- * A new delivery as its table item (benchmarks batch-write these). Always on its article's index; on
- * its agreement's lists only when it starts listed (a feed delivery, delivered at creation): one
- * routing created to be pushed goes onto them at its first write after this one (listedAtCreate).
+ * A new delivery as its table item (benchmarks batch-write these). On its article's index unless its
+ * routing record names it (`namedByRouting`: found through the record; CreateOptions); on its
+ * agreement's lists only when it starts listed (a feed delivery, delivered at creation): one routing
+ * created to be pushed goes onto them at its first write after this one (listedAtCreate).
  */
-export function deliveryItem(d: Delivery, retentionDays?: number): Record<string, unknown> {
+export function deliveryItem(
+  d: Delivery,
+  retentionDays?: number,
+  namedByRouting = false,
+): Record<string, unknown> {
   // The id is the key's, and no replay is the default: neither is stored again (a failing item stays
   // nearer 1 KB, a write unit).
   const { storedAttemptCount: _never, deliveryId: _inKey, replayCount, ...stored } = d;
@@ -102,8 +107,10 @@ export function deliveryItem(d: Delivery, retentionDays?: number): Record<string
     entity: 'delivery',
     ...stored,
     ...(replayCount && { replayCount }),
-    [INDEX.byArticle.pk]: keys.deliveriesOfArticle(d.articleId, d.agreementId, d.channelId),
-    [INDEX.byArticle.sk]: `V#${String(d.version).padStart(8, '0')}#${d.agreementId}#${d.channelId}`,
+    ...(!namedByRouting && {
+      [INDEX.byArticle.pk]: keys.deliveriesOfArticle(d.articleId, d.agreementId, d.channelId),
+      [INDEX.byArticle.sk]: byArticlePosition(d),
+    }),
     ...(listedAtCreate(d) && {
       ...listIndexes(d, d.status),
       ...expiryOf(d.status, d.updatedAt, retentionDays),
@@ -116,6 +123,10 @@ export function deliveryItem(d: Delivery, retentionDays?: number): Record<string
       }),
   };
 }
+
+/** Where a delivery sorts among its article's: by version, agreement and channel (the article index's key). */
+export const byArticlePosition = (d: Pick<Delivery, 'version' | 'agreementId' | 'channelId'>): string =>
+  `V#${String(d.version).padStart(8, '0')}#${d.agreementId}#${d.channelId}`;
 
 /** A delivery item read back: its delivery fields, without keys and index attributes. */
 export function toDelivery(item: Record<string, unknown>): Delivery {

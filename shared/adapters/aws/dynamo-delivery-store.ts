@@ -6,9 +6,11 @@ import {
   storedCount,
   TERMINAL,
 } from '#domain/delivery.ts';
-import type { DeliveryPage, DeliveryStore, OutcomeWrite } from '#ports/delivery-store.ts';
+import { deliveryIdFor } from '#domain/ids.ts';
+import type { CreateOptions, DeliveryPage, DeliveryStore, OutcomeWrite } from '#ports/delivery-store.ts';
 import { fullItems, getItem, partitionOf, putIfAbsent, queryAll, type Table } from './dynamo-commands.ts';
 import {
+  byArticlePosition,
   deliveryItem,
   expiryOf,
   listIndexes,
@@ -18,6 +20,7 @@ import {
   updateExisting,
 } from './dynamo-delivery-item.ts';
 import { findDeliveries } from './dynamo-delivery-queries.ts';
+import { DynamoRoutingLog, newestRoutedVersion } from './dynamo-routing-log.ts';
 import { INDEX, type IndexShape, keys, projectsAll } from './table.ts';
 
 /** A guard on a status change: the condition and the values it names (`#status` is always named). */
@@ -65,14 +68,19 @@ interface StoreOptions {
  * write, and migrateToModel2 brings the rest.
  */
 export class DynamoDeliveryStore implements DeliveryStore {
+  /** Routing records name the deliveries routing made (listByArticle reads them). */
+  private readonly routing: DynamoRoutingLog;
+
   constructor(
     private readonly table: Table,
     private readonly options: StoreOptions = {},
-  ) {}
+  ) {
+    this.routing = new DynamoRoutingLog(table);
+  }
 
-  create(d: Delivery): Promise<boolean> {
+  create(d: Delivery, options: CreateOptions = {}): Promise<boolean> {
     // The id is derived from (agreement, channel, article, version): a repeated event creates nothing.
-    return putIfAbsent(this.table, deliveryItem(d, this.options.retentionDays));
+    return putIfAbsent(this.table, deliveryItem(d, this.options.retentionDays, options.namedByRouting));
   }
 
   /** The attributes of a change to `status` at `at`: its list keys and, once terminal, its expiry. */
@@ -227,23 +235,54 @@ export class DynamoDeliveryStore implements DeliveryStore {
     return findDeliveries(this.table, agreementId, status ? { status } : {}, page);
   }
 
-  /** Every shard of the article's key (and the unsharded one), merged in the index's order: by version. */
-  listByArticle(articleId: string): Promise<Delivery[]> {
-    return this.queryShards(INDEX.byArticle, keys.deliveriesOfArticleShards(articleId), 10_000);
+  /**
+   * Everywhere the article went: the deliveries its routing records name (every version's decisions'
+   * channels, read by id) and those on the article index (backfills, replays of a newer version,
+   * takedown notices, and everything written before 2026-12-06), by version, agreement and channel.
+   */
+  async listByArticle(articleId: string): Promise<Delivery[]> {
+    const [records, indexed] = await Promise.all([
+      this.routing.list(articleId),
+      this.queryShards(INDEX.byArticle, keys.deliveriesOfArticleShards(articleId), 10_000),
+    ]);
+    const known = new Set(indexed.map((d) => d.deliveryId));
+    const named = records.flatMap((r) =>
+      r.decisions.flatMap((d) =>
+        (d.channels ?? []).map((channelId) => deliveryIdFor(d.agreementId, channelId, articleId, r.version)),
+      ),
+    );
+    const read = await this.readByIds(named.filter((id) => !known.has(id)));
+    return [...indexed, ...read].sort(byArticleOrder);
   }
-
   async listTombstonedBeforeMarkers(articleId: string): Promise<Delivery[]> {
     return (await this.queryShards(INDEX.byArticle, [`ARTICLE#${articleId}`], 10_000)).filter(
       (d) => d.withdrawnAt,
     );
   }
 
-  /** Every version of the article on one agreement × channel: its one shard (and the unsharded key). */
+  /**
+   * Every version of the article on one agreement × channel, publishes and takedown notices: their ids
+   * derive from the agreement, channel, article and version, so they are read by id for each version up
+   * to the newest routed one (one Query for it, then BatchGetItem), whatever made them.
+   */
   async listOnChannel(articleId: string, agreementId: string, channelId: string): Promise<Delivery[]> {
-    const pks = [keys.deliveriesOfArticle(articleId, agreementId, channelId), `ARTICLE#${articleId}`];
-    return (await this.queryShards(INDEX.byArticle, pks, 10_000)).filter(
-      (d) => d.agreementId === agreementId && d.channelId === channelId,
-    );
+    const newest = await newestRoutedVersion(this.table, articleId);
+    const ids = Array.from({ length: newest }, (_, i) => i + 1).flatMap((version) => [
+      deliveryIdFor(agreementId, channelId, articleId, version),
+      deliveryIdFor(agreementId, channelId, articleId, version, 'withdrawal'),
+    ]);
+    return (await this.readByIds(ids)).sort(byArticleOrder);
+  }
+
+  /** The deliveries of these ids that exist, eventually consistent (as an index read would be). */
+  private async readByIds(ids: readonly string[]): Promise<Delivery[]> {
+    if (ids.length === 0) return [];
+    return (
+      await fullItems(
+        this.table,
+        ids.map((id) => keys.delivery(id)),
+      )
+    ).map(toDelivery);
   }
 
   /**
@@ -299,3 +338,10 @@ export class DynamoDeliveryStore implements DeliveryStore {
 }
 
 type Index = IndexShape;
+
+/** The article index's order: version, agreement, channel; a publish before its takedown notice. */
+function byArticleOrder(a: Delivery, b: Delivery): number {
+  const ka = `${byArticlePosition(a)}\u0000${a.kind ?? 'publish'}`;
+  const kb = `${byArticlePosition(b)}\u0000${b.kind ?? 'publish'}`;
+  return ka < kb ? -1 : ka > kb ? 1 : 0;
+}

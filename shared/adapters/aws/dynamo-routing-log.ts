@@ -127,6 +127,25 @@ function monthsBack(from: string, to: string): string[] {
 }
 
 /**
+ * The newest version of an article routing recorded, 0 when none: one Query, newest key first, one item
+ * (a head or its last chunk: both keys start with the version's).
+ */
+export async function newestRoutedVersion(table: Table, articleId: string): Promise<number> {
+  const out = await table.client.send(
+    new QueryCommand({
+      TableName: table.tableName,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :route)',
+      ExpressionAttributeValues: { ':pk': keys.article(articleId), ':route': 'ROUTE#' },
+      ProjectionExpression: 'sk',
+      ScanIndexForward: false,
+      Limit: 1,
+    }),
+  );
+  const version = /^ROUTE#(\d{8})/.exec(String(out.Items?.[0]?.sk ?? ''))?.[1];
+  return version ? Number(version) : 0;
+}
+
+/**
  * Routing records beside their article (`ARTICLE#<id>` / `ROUTE#<version>`), and by month on gsi1.
  * Decisions are stored gzipped (`decisionsGz`, binary): their JSON repeats the same keys, reasons and
  * id prefixes, so 2,000 of them shrink ~40x, and a record costs a few write units, not one per delivery.

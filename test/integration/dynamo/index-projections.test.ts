@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { fullItems, type Table } from '#adapters/aws/dynamo-commands.ts';
 import { DynamoDeliveryQueries } from '#adapters/aws/dynamo-delivery-queries.ts';
 import { DynamoDeliveryStore } from '#adapters/aws/dynamo-delivery-store.ts';
+import { DynamoRoutingLog } from '#adapters/aws/dynamo-routing-log.ts';
 import { INDEX, keys } from '#adapters/aws/table.ts';
 import type { Attempt } from '#domain/delivery.ts';
 import { deliveryFixture } from '#test/fixtures/deliveries.ts';
@@ -45,6 +46,13 @@ describe(`Index projections (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`, (
     const failing = deliveryFixture({ agreementId: 'narrow', articleId: 'a2', title: TITLE });
     await store.create(ok);
     await store.create(failing);
+    // listOnChannel reads by id up to the newest version routing recorded.
+    await new DynamoRoutingLog(table).record({
+      articleId: 'a2',
+      version: 1,
+      at: failing.createdAt,
+      decisions: [],
+    });
     await store.recordOutcome(ok, {
       status: 'delivered',
       attempt: attempt('delivered', '2025-06-01T08:01:00.000Z'),

@@ -1,3 +1,4 @@
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAgreement } from '#app/create-agreement.ts';
 import type { Deps } from '#app/deps.ts';
@@ -16,6 +17,7 @@ let dynamo: TestDynamo;
 let s3: LocalS3;
 let partner: Receiver;
 let deps: Deps;
+let tableName: string;
 let recorded: Recorded;
 let now = new Date('2026-03-01T08:00:00Z');
 
@@ -78,10 +80,11 @@ beforeAll(async () => {
 afterAll(async () => Promise.all([dynamo?.stop(), s3?.stop(), partner?.stop()]));
 beforeEach(async () => {
   now = new Date('2026-03-01T08:00:00Z');
+  tableName = await dynamo.createTable();
   ({ deps, recorded } = await integrationDeps({
     dynamoEndpoint: dynamo.endpoint,
     s3Endpoint: s3.endpoint,
-    tableName: await dynamo.createTable(),
+    tableName,
     now: () => now,
   }));
 });
@@ -109,6 +112,24 @@ describe('route handler', () => {
       'other-topic': 'excluded:topic',
       suspended: 'excluded:status-suspended',
     });
+    // The record names both channels, so neither delivery is written to the article index: the list
+    // above found them through the record.
+    const covers = routing?.decisions.find((d) => d.agreementId === 'covers');
+    expect(covers?.channels?.length).toBe(2);
+    expect(routing?.decisions.find((d) => d.agreementId === 'other-topic')?.channels).toBeUndefined();
+    for (const d of deliveries) {
+      const { Item } = await dynamo.client.send(
+        new GetCommand({ TableName: tableName, Key: { pk: `DELIVERY#${d.deliveryId}`, sk: 'META' } }),
+      );
+      expect(Item).toBeDefined();
+      expect(Item).not.toHaveProperty('gsi3pk');
+    }
+    const [webhook] = deliveries.filter((d) => d.channelType === 'webhook');
+    expect(
+      (await deps.deliveries.listOnChannel('routed-article', 'covers', webhook?.channelId ?? '')).map(
+        (d) => d.deliveryId,
+      ),
+    ).toEqual([webhook?.deliveryId]);
   });
 
   it('sends a correction to an agreement that received v1 but no longer matches, and replaces v1 in its feed', async () => {

@@ -3,16 +3,20 @@ import { describe, expect, it } from 'vitest';
 import type { Table } from '#adapters/aws/dynamo-commands.ts';
 import { deliveryItem } from '#adapters/aws/dynamo-delivery-item.ts';
 import type { DynamoDeliveryStore } from '#adapters/aws/dynamo-delivery-store.ts';
+import type { DynamoRoutingLog } from '#adapters/aws/dynamo-routing-log.ts';
 import { INDEX, keys, SHARDS, shardOf } from '#adapters/aws/table.ts';
 import type { Delivery } from '#domain/delivery.ts';
+import { deliveryIdFor } from '#domain/ids.ts';
 import { deliveryFixture } from '#test/fixtures/deliveries.ts';
 import { onFreshTable } from '#test/support/dynamo-table.ts';
 
 let store: DynamoDeliveryStore;
+let routing: DynamoRoutingLog;
 let table: Table;
 
 onFreshTable((t) => {
   store = t.deliveries;
+  routing = t.routing;
   table = t.table;
 });
 
@@ -105,31 +109,41 @@ describe(`Sharded index keys (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`, 
     expect((await store.listUnfinished(10, ids)).map((d) => d.deliveryId)).toEqual([old.deliveryId]);
   });
 
-  it('reads one agreement × channel from its one article shard: every version and takedown there, nothing of other channels', async () => {
+  it('reads one agreement × channel by id up to the newest routed version: every version and takedown, whichever index carries it, nothing of other channels', async () => {
     const all = fanOut(20);
     for (const d of all) await store.create(d);
-    const v2 = deliveryFixture({ agreementId: 'agr-007', version: 2, createdAt: at(30), updatedAt: at(30) });
+    const routed = { at: at(30), decisions: [] };
+    await routing.record({ articleId: 'hagiang-article', version: 1, ...routed });
+    await routing.record({ articleId: 'hagiang-article', version: 3, ...routed });
+    const channelId = all[7]?.channelId ?? '';
+    const on007 = { agreementId: 'agr-007', createdAt: at(30), updatedAt: at(30) };
+    // Version 2 made by routing (its record names it: no article-index key), its takedown notice on
+    // the sharded key, version 3 written before the keys were sharded.
+    const v2 = deliveryFixture({ ...on007, version: 2 });
     const takedown = deliveryFixture({
-      agreementId: 'agr-007',
+      ...on007,
       version: 2,
       kind: 'withdrawal',
-      deliveryId: 'dlv_takedown_v2',
-      createdAt: at(31),
-      updatedAt: at(31),
+      deliveryId: deliveryIdFor('agr-007', channelId, 'hagiang-article', 2, 'withdrawal'),
     });
-    await store.create(v2);
+    const v3 = deliveryFixture({ ...on007, version: 3 });
+    await store.create(v2, { namedByRouting: true });
     await store.create(takedown);
-    const [older] = fanOut(1).map((d) => ({ ...d, agreementId: 'agr-007', deliveryId: 'dlv_unsharded_v0' }));
-    await putUnsharded(older as Delivery);
+    await putUnsharded(v3);
+    // A version past the newest routed one is not looked for: routing records every version first.
+    await store.create(deliveryFixture({ ...on007, version: 4 }));
 
-    const onChannel = await store.listOnChannel('hagiang-article', 'agr-007', all[7]?.channelId ?? '');
+    const onChannel = await store.listOnChannel('hagiang-article', 'agr-007', channelId);
 
-    expect(onChannel.map((d) => d.deliveryId).sort()).toEqual(
-      [all[7]?.deliveryId, v2.deliveryId, takedown.deliveryId, 'dlv_unsharded_v0'].sort(),
-    );
-    const keysOf = await Promise.all([v2, takedown].map((d) => indexKeysOf(d.deliveryId)));
-    expect(new Set(keysOf.map((k) => k.article))).toEqual(
-      new Set([`ARTICLE#hagiang-article#${shardOf(`agr-007#${v2.channelId}`)}`]),
+    expect(onChannel.map((d) => d.deliveryId)).toEqual([
+      all[7]?.deliveryId,
+      v2.deliveryId,
+      takedown.deliveryId,
+      v3.deliveryId,
+    ]);
+    expect((await indexKeysOf(v2.deliveryId)).article).toBeUndefined();
+    expect((await indexKeysOf(takedown.deliveryId)).article).toBe(
+      `ARTICLE#hagiang-article#${shardOf(`agr-007#${channelId}`)}`,
     );
   });
 });

@@ -70,8 +70,11 @@ async function liveDeliveryFacts(
   const facts: Promise<DeliveryFact>[] = [];
   let cursor: string | undefined;
   do {
+    // Only the period's deliveries are read (the lists' sort key is the creation time).
     const page = await ports.deliveries.listByAgreement(agreementId, {
       limit: 200,
+      createdFrom: `${from}T00:00:00.000Z`,
+      createdTo: `${to}T23:59:59.999Z`,
       ...(cursor && { cursor }),
     });
     for (const d of page.items) {

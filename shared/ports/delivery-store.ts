@@ -19,6 +19,15 @@ export interface CreateOptions {
   namedByRouting?: boolean;
 }
 
+export interface ListOptions {
+  status?: DeliveryStatus;
+  limit: number;
+  cursor?: string;
+  oldestFirst?: boolean;
+  createdFrom?: string;
+  createdTo?: string;
+}
+
 export interface DeliveryPage {
   items: Delivery[];
   cursor?: string;
@@ -67,11 +76,12 @@ export interface DeliveryStore {
   recordFirstPull(deliveryId: string, at: string): Promise<boolean>;
   /** Counts a download of the delivery's assets; false when there is no such delivery. */
   recordDownload(deliveryId: string, at: string): Promise<boolean>;
-  /** One page of an agreement's deliveries, newest first (or oldest first), all or in one status. */
-  listByAgreement(
-    agreementId: string,
-    options: { status?: DeliveryStatus; limit: number; cursor?: string; oldestFirst?: boolean },
-  ): Promise<DeliveryPage>;
+  /**
+   * One page of an agreement's deliveries, newest first (or oldest first), all or in one status, or
+   * only those created within `[createdFrom, createdTo]` (ISO instants, both included: a read of a
+   * few days reads those days, not everything since).
+   */
+  listByAgreement(agreementId: string, options: ListOptions): Promise<DeliveryPage>;
   /** Everywhere an article went: its deliveries, every version and agreement. */
   listByArticle(articleId: string): Promise<Delivery[]>;
   /**

@@ -21,17 +21,24 @@ const ROUND_SIZE = 200;
 
 type Index = IndexShape;
 
+/** Bounds on the creation time (ISO instants, both included), on the lists' sort key. */
+interface CreatedWithin {
+  createdFrom?: string;
+  createdTo?: string;
+}
+
 /**
  * The Query (without paging) for an agreement's listed deliveries matching a filter: an open status
  * (pending, retrying, held, failed) on the agreement's open list (gsi2), any other status or none on
  * its list of all deliveries (gsi1); the status itself is a filter. Both sort keys start with
  * `createdAt` (never after `updatedAt`), so `until` bounds the key, and `since` (on `updatedAt`) is a
- * filter, as is `createdFrom`, a lower bound on the key that readers of recent changes set.
+ * filter, as is `createdFrom`, a lower bound on the key that readers of recent changes set;
+ * `createdTo` bounds the key alone (a read of the deliveries created within some days).
  */
 function filteredQuery(
   t: Table,
   agreementId: string,
-  f: DeliveryFilter & { createdFrom?: string },
+  f: DeliveryFilter & CreatedWithin,
   oldestFirst = false,
 ): { input: QueryCommandInput; index: Index } {
   const open = f.status !== undefined && OPEN.includes(f.status);
@@ -44,7 +51,11 @@ function filteredQuery(
   const filters: string[] = [];
   const prefix = open ? '' : 'DELIVERY#';
   if (f.createdFrom) values[':lo'] = `${prefix}${iso(f.createdFrom)}`;
-  if (f.until) values[':hi'] = `${prefix}${iso(f.until)}#${AFTER_ALL}`;
+  const hi = [f.until, f.createdTo]
+    .filter((x): x is string => x !== undefined)
+    .map(iso)
+    .sort()[0];
+  if (hi) values[':hi'] = `${prefix}${hi}#${AFTER_ALL}`;
   if (':lo' in values && ':hi' in values) conditions.push('#sk BETWEEN :lo AND :hi');
   else if (':lo' in values) conditions.push('#sk >= :lo');
   else if (':hi' in values) conditions.push('#sk <= :hi');
@@ -110,7 +121,7 @@ function keyOf(item: Record<string, unknown>, index: Index): Record<string, unkn
 export async function findDeliveries(
   t: Table,
   agreementId: string,
-  filter: DeliveryFilter,
+  filter: DeliveryFilter & CreatedWithin,
   page: { limit: number; cursor?: string; oldestFirst?: boolean },
 ): Promise<DeliveryPage> {
   const { input, index } = filteredQuery(t, agreementId, filter, page.oldestFirst);

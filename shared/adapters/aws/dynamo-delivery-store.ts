@@ -7,7 +7,13 @@ import {
   TERMINAL,
 } from '#domain/delivery.ts';
 import { deliveryIdFor } from '#domain/ids.ts';
-import type { CreateOptions, DeliveryPage, DeliveryStore, OutcomeWrite } from '#ports/delivery-store.ts';
+import type {
+  CreateOptions,
+  DeliveryPage,
+  DeliveryStore,
+  ListOptions,
+  OutcomeWrite,
+} from '#ports/delivery-store.ts';
 import { fullItems, getItem, partitionOf, putIfAbsent, queryAll, type Table } from './dynamo-commands.ts';
 import {
   byArticlePosition,
@@ -227,12 +233,18 @@ export class DynamoDeliveryStore implements DeliveryStore {
    * One page of an agreement's listed deliveries, newest first (or oldest), of one status or all: the
    * open list for an open status, the list of all otherwise (docs/data-model.md).
    */
-  listByAgreement(
-    agreementId: string,
-    options: { status?: DeliveryStatus; limit: number; cursor?: string; oldestFirst?: boolean },
-  ): Promise<DeliveryPage> {
-    const { status, ...page } = options;
-    return findDeliveries(this.table, agreementId, status ? { status } : {}, page);
+  listByAgreement(agreementId: string, options: ListOptions): Promise<DeliveryPage> {
+    const { status, createdFrom, createdTo, ...page } = options;
+    return findDeliveries(
+      this.table,
+      agreementId,
+      {
+        ...(status && { status }),
+        ...(createdFrom && { createdFrom }),
+        ...(createdTo && { createdTo }),
+      },
+      page,
+    );
   }
 
   /**

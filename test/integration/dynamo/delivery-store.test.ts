@@ -198,6 +198,32 @@ describe(`DynamoDeliveryStore (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`,
     expect(onlyFailed.items.map((d) => d.articleId)).toEqual(['a2']);
   });
 
+  it('lists only the deliveries created within the days asked for, by status and in pages', async () => {
+    for (let i = 0; i < 5; i++) {
+      const d = deliveryFixture({ articleId: `a${i}`, createdAt: `2025-06-0${i + 1}T12:00:00.000Z` });
+      await store.create(d);
+      await store.recordOutcome(d, { status: i === 3 ? 'failed' : 'delivered', attempt: attempt(1) });
+    }
+    const days = { createdFrom: '2025-06-02T00:00:00.000Z', createdTo: '2025-06-04T23:59:59.999Z' };
+
+    const within = await store.listByAgreement('vtv4-hagiang', { limit: 10, ...days });
+    expect(within.items.map((d) => d.articleId)).toEqual(['a3', 'a2', 'a1']);
+    expect(within.cursor).toBeUndefined();
+    const failedWithin = await store.listByAgreement('vtv4-hagiang', {
+      status: 'failed',
+      limit: 10,
+      ...days,
+    });
+    expect(failedWithin.items.map((d) => d.articleId)).toEqual(['a3']);
+    const paged = await store.listByAgreement('vtv4-hagiang', { limit: 2, ...days });
+    const next = await store.listByAgreement('vtv4-hagiang', {
+      limit: 2,
+      ...days,
+      ...(paged.cursor && { cursor: paged.cursor }),
+    });
+    expect([...paged.items, ...next.items].map((d) => d.articleId)).toEqual(['a3', 'a2', 'a1']);
+  });
+
   it('finds everywhere an article went, and only unfinished deliveries for recovery', async () => {
     const done = deliveryFixture({ agreementId: 'one' });
     const failing = deliveryFixture({ agreementId: 'two' });

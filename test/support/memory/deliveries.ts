@@ -12,7 +12,7 @@ import {
 } from '#domain/delivery.ts';
 import { feedPosition } from '#domain/feed.ts';
 import { type DeliveryFilter, type DeliveryQueries, PUSHED_CHANNELS } from '#ports/delivery-queries.ts';
-import type { DeliveryPage, DeliveryStore, OutcomeWrite } from '#ports/delivery-store.ts';
+import type { DeliveryPage, DeliveryStore, ListOptions, OutcomeWrite } from '#ports/delivery-store.ts';
 import type { FeedIndex, FeedQuery, FeedRow } from '#ports/feed-index.ts';
 
 const newestFirst = (a: Delivery, b: Delivery) => b.createdAt.localeCompare(a.createdAt);
@@ -156,12 +156,13 @@ export class MemoryDeliveryStore implements DeliveryStore {
     return true;
   }
 
-  async listByAgreement(
-    agreementId: string,
-    options: { status?: Delivery['status']; limit: number; cursor?: string; oldestFirst?: boolean },
-  ): Promise<DeliveryPage> {
+  async listByAgreement(agreementId: string, options: ListOptions): Promise<DeliveryPage> {
     const all = this.selectListed(
-      (d) => d.agreementId === agreementId && (!options.status || d.status === options.status),
+      (d) =>
+        d.agreementId === agreementId &&
+        (!options.status || d.status === options.status) &&
+        (!options.createdFrom || d.createdAt >= options.createdFrom) &&
+        (!options.createdTo || d.createdAt <= options.createdTo),
     ).sort(newestFirst);
     return page(options.oldestFirst ? all.reverse() : all, options.limit, options.cursor);
   }

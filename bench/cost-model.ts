@@ -26,6 +26,8 @@ export interface Scenario {
   secretCacheSeconds: number;
   /** Customer managed KMS keys the stack creates (a monthly fee each). */
   customerManagedKeys: number;
+  /** Agreements whose facts the sealer seals each day (one per partner in the scenario). */
+  agreements: number;
   /** SQS queues with a Lambda event source mapping, and the pollers each keeps long-polling (20 s) when idle. */
   pollingQueues: number;
   pollersPerQueue: number;
@@ -60,6 +62,8 @@ export interface Measured {
   packageBytes: number;
   /** A delivery's fact in the S3 ledger, gzipped, bytes. */
   factBytesPerDelivery: number;
+  /** Bytes of the routing records the phase wrote (heads and chunks), all its article versions. */
+  routingBytes: number;
   /** Write units of one status write of a delivery item (the anchor's only write). */
   statusWriteUnits: number;
 }
@@ -85,6 +89,7 @@ export type CostLine =
   | 'secretsManagerSecrets'
   | 'kms'
   | 's3Requests'
+  | 'factSealing'
   | 'storageDynamodb'
   | 'storagePitr'
   | 'storageS3Packages'
@@ -109,8 +114,12 @@ export interface Cost {
     idlePollsPerMonth: number;
     storedBytesPerDelivery: { table: number; indexes: number };
     packageBytesPerDelivery: number;
+    sealing: { readUnitsPerDelivery: number; s3PutPerDelivery: number; s3GetPerDelivery: number };
   };
 }
+
+/** Read units of an eventually consistent read of `bytes` (a Query sums its items; 4 KB a unit, halved). */
+const eventualReadUnits = (bytes: number) => Math.max(1, Math.ceil(bytes / 4096)) * 0.5;
 
 export function costPerMillion(m: Measured, s: Scenario): Cost {
   const D = m.deliveries;
@@ -140,6 +149,18 @@ export function costPerMillion(m: Measured, s: Scenario): Cost {
     s3Facts: (m.factBytesPerDelivery / GB) * usd.s3StandardGbMonth,
   };
 
+  // The daily sealer (docs/reports.md): each delivery read once from its agreement's list (the entry,
+  // then the item back), each article version's routing record read once a run for every agreement,
+  // and per agreement a day object (PUT, LIST), a month object once a month (PUT, a GET per day).
+  const sealing = {
+    readUnitsPerDelivery:
+      (stored.indexes / 4096) * 0.5 +
+      eventualReadUnits(stored.table) +
+      eventualReadUnits(m.routingBytes / m.approvals) / (D / m.approvals),
+    s3PutPerDelivery: monthly(s.agreements * (2 * DAYS_PER_MONTH + 1)),
+    s3GetPerDelivery: monthly(s.agreements * (DAYS_PER_MONTH + 1)),
+  };
+
   const lines: Record<CostLine, number> = {
     dynamodbWrites: perDelivery(m.writeUnits) * usd.dynamoWriteRequestUnit,
     dynamodbReads: perDelivery(m.readUnits) * usd.dynamoReadRequestUnit,
@@ -154,6 +175,10 @@ export function costPerMillion(m: Measured, s: Scenario): Cost {
     s3Requests: perDelivery(
       m.s3PutRequests * usd.s3PutClassRequest + m.s3GetRequests * usd.s3GetClassRequest,
     ),
+    factSealing:
+      sealing.readUnitsPerDelivery * usd.dynamoReadRequestUnit +
+      sealing.s3PutPerDelivery * usd.s3PutClassRequest +
+      sealing.s3GetPerDelivery * usd.s3GetClassRequest,
     storageDynamodb: storagePerMonth.dynamodb * s.retentionMonths,
     storagePitr: storagePerMonth.pitr * s.retentionMonths,
     storageS3Packages: storagePerMonth.s3Packages * s.packageRetentionMonths,
@@ -190,6 +215,7 @@ export function costPerMillion(m: Measured, s: Scenario): Cost {
       idlePollsPerMonth: idlePolls,
       storedBytesPerDelivery: stored,
       packageBytesPerDelivery: packageBytes,
+      sealing,
     },
   };
 }

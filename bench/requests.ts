@@ -118,6 +118,7 @@ export function scenarioOf(c: Pick<RealisticCapture, 'partners' | 'reach'>): Sce
     secretCacheSeconds: 300,
     // infra/constructs/alarms.ts: the alarm topic's key; tables, queues and buckets use AWS managed keys.
     customerManagedKeys: 1,
+    agreements: c.partners,
     pollingQueues: QUEUES.length,
     pollersPerQueue: 5,
   };
@@ -145,6 +146,9 @@ export function measuredOf(c: RealisticCapture): Measured {
     storedBytes: { table: c.main.stored.table, indexes: c.main.stored.indexes },
     packageBytes: c.main.packageBytes,
     factBytesPerDelivery: c.main.factBytesPerDelivery,
+    routingBytes: Object.entries(c.main.stored.byKind)
+      .filter(([kind]) => kind.startsWith('ARTICLE/ROUTE'))
+      .reduce((n, [, bytes]) => n + bytes, 0),
     statusWriteUnits: Math.max(1, Math.ceil(delivery.bytes / 1024)),
   };
 }
@@ -166,6 +170,7 @@ const LINE_NAMES: Record<CostLine, string> = {
   secretsManagerSecrets: 'Secrets Manager secrets (monthly fee)',
   kms: 'KMS',
   s3Requests: 'S3 requests',
+  factSealing: 'fact sealing (daily: reads, S3 requests)',
   storageDynamodb: 'storage: DynamoDB items + index copies',
   storagePitr: 'storage: DynamoDB point-in-time backups',
   storageS3Packages: 'storage: S3 packages',

@@ -19,6 +19,7 @@ const measured: Measured = {
   storedBytes: { table: 1000 * GB * 1e-6, indexes: 0 }, // 1e-6 GB per delivery
   packageBytes: 0,
   factBytesPerDelivery: 0,
+  routingBytes: 5 * 8192, // 8 KB a record: 2 read units eventually consistent, 1 RRU
   statusWriteUnits: 1,
 };
 
@@ -31,6 +32,7 @@ const scenario: Scenario = {
   containers: 10,
   secretCacheSeconds: 300,
   customerManagedKeys: 1,
+  agreements: 2000,
   pollingQueues: 0,
   pollersPerQueue: 0,
 };
@@ -78,6 +80,15 @@ describe('costPerMillion', () => {
     expect(cost.lines.kms).toBeCloseTo(1 / 30, 9);
     expect(cost.lines.s3Requests).toBeCloseTo(0.02 * 5 + 0.05 * 0.4, 9);
     expect(cost.lines.eventbridge).toBeCloseTo(0.005, 9);
+  });
+
+  it('prices the daily sealer: each delivery read back once, each record once a run, a day object per agreement', () => {
+    // 0.5 RRU (a 1 KB item, eventually consistent) + 1 RRU per record over its 200 deliveries
+    expect(cost.basis.sealing.readUnitsPerDelivery).toBeCloseTo(0.5 + 1 / 200, 9);
+    // 2,000 agreements × (a PUT and a LIST a day, a month object) and a GET per day, over 30 M deliveries
+    const puts = (2000 * 61) / 30e6;
+    const gets = (2000 * 31) / 30e6;
+    expect(cost.lines.factSealing).toBeCloseTo(0.505 * 0.125 + puts * 5 + gets * 0.4, 9);
   });
 
   it('adds every line into the total', () => {

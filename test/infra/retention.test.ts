@@ -58,6 +58,8 @@ describe('retention of finished deliveries in the stack', () => {
     );
     expect(() => retentionDaysOf('90.5')).toThrow(/retentionDays: "90.5"/);
     expect(() => retentionDaysOf('ninety')).toThrow(/retentionDays: "ninety"/);
-    expect(() => createLoaApp({ ...TEMPLATE_ONLY, retentionDays: 30 })).toThrow(/retentionDays: 30 is not/);
+    expect(() => createLoaApp({ ...TEMPLATE_ONLY, retentionDays: MIN_RETENTION_DAYS - 1 })).toThrow(
+      new RegExp(`retentionDays: ${MIN_RETENTION_DAYS - 1} is not`),
+    );
   });
 });

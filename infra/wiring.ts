@@ -62,7 +62,8 @@ export const FUNCTIONS: Record<FunctionName, FunctionSpec> = {
   sweep: { entry: 'functions/sweep/handler.ts', memoryMb: 256, timeoutSeconds: 60, reservedConcurrency: 1 },
   // Operator jobs (bulk replay, backfill): each run works ~45 s at the job's rate, then queues its sequel.
   replay: { entry: 'functions/replay/handler.ts', memoryMb: 256, timeoutSeconds: 60 },
-  // Seals closed months of every agreement into the fact ledger that reports read (docs/reports.md).
+  // Seals settled days of every agreement into the fact ledger that reports read, and compacts closed
+  // months (docs/reports.md).
   'seal-facts': {
     entry: 'functions/seal-facts/handler.ts',
     memoryMb: 512,

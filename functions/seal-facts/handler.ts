@@ -5,15 +5,17 @@ import type { Deps } from '#app/deps.ts';
 import { sealFacts } from '#app/seal-facts.ts';
 
 /**
- * On a schedule (SCHEDULES in infra/wiring.ts, daily): seals each agreement's closed months into the
- * fact ledger, so reports keep their figures once delivery items are gone (docs/reports.md).
+ * On a schedule (SCHEDULES in infra/wiring.ts, daily): seals each agreement's settled days into the
+ * fact ledger and compacts its closed months, so reports keep their figures once delivery items are
+ * gone (docs/reports.md). Returns how many day and month objects it wrote.
  */
 export function makeHandler(getDeps: () => Deps) {
-  return middy().handler(async (): Promise<{ sealed: number }> => {
+  return middy().handler(async (): Promise<{ days: number; months: number }> => {
     const deps = getDeps();
     const sealed = await sealFacts(deps);
-    if (sealed.length > 0) deps.logger.info('sealed fact months', { sealed: sealed.length });
-    return { sealed: sealed.length };
+    const counts = { days: sealed.days.length, months: sealed.months.length };
+    if (counts.days + counts.months > 0) deps.logger.info('sealed facts', counts);
+    return counts;
   });
 }
 

@@ -2,6 +2,8 @@
  * The fact ledger as an Athena table: a Glue database and table over `facts/agreement=<id>/month=<yyyy-mm>/`
  * in the packages bucket (gzipped NDJSON, one object per agreement and month; docs/reports.md). Partition
  * projection works the partitions out from the query, so nothing has to add them as months are sealed.
+ * The days sealed before their month is compacted sit under `facts/agreement=<id>/days/`, outside every
+ * projected location, so Athena reads complete months only and never a fact twice.
  */
 import { Stack } from 'aws-cdk-lib';
 import { CfnDatabase, CfnTable } from 'aws-cdk-lib/aws-glue';

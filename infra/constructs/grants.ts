@@ -85,7 +85,8 @@ function statementFor(scope: Construct, cap: Capability, t: GrantTargets): Polic
         conditions: { StringLike: { 's3:prefix': ['facts/*'] } },
       });
     case 'facts:write':
-      return statement(['s3:PutObject'], [t.packagesBucket.arnForObjects('facts/*')]);
+      // Delete: a month compacted, the sealer drops its day objects.
+      return statement(['s3:PutObject', 's3:DeleteObject'], [t.packagesBucket.arnForObjects('facts/*')]);
     case 'packages:list':
       return statement(['s3:ListBucket'], [t.packagesBucket.bucketArn]);
     case 'bus:publish':

@@ -19,7 +19,8 @@ const CAPABILITIES = {
   'packages:write': 's3:PutObject, s3:PutObjectTagging on packages/*',
   'facts:read': 's3:GetObject on facts/* in the packages bucket (the fact ledger, docs/reports.md)',
   'facts:list': 's3:ListBucket on the packages bucket, for keys under facts/ only',
-  'facts:write': 's3:PutObject on facts/* in the packages bucket',
+  'facts:write':
+    's3:PutObject, s3:DeleteObject on facts/* in the packages bucket (days sealed, months compacted, their days dropped)',
   'bus:publish': 'events:PutEvents on the bus',
   'secrets:read': 'secretsmanager:GetSecretValue on loa/agreements/*',
   'secrets:write': 'secretsmanager:CreateSecret, secretsmanager:PutSecretValue on loa/agreements/*',
@@ -130,7 +131,7 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
     ...PUSH_QUEUES,
     // Starts bulk replays and backfills (the job item is a PutItem; the first run is a message).
     'queue:send:replay',
-    // Reports read the fact ledger; POST /ops/reports/seal seals closed months now.
+    // Reports read the fact ledger; POST /ops/reports/seal seals settled days and compacts closed months now.
     'facts:read',
     'facts:list',
     'facts:write',
@@ -163,8 +164,9 @@ export const ACCESS: Partial<Record<FunctionName, readonly Capability[]>> = {
   // (PutItem, backfill), enqueues their attempts and queues its own next run.
   replay: ['table:get', 'table:query', 'table:put', 'table:update', ...PUSH_QUEUES, 'queue:send:replay'],
   // Lists agreements and their deliveries and routing records (Query), reads routing records (GetItem),
-  // lists sealed months and writes new ones.
-  'seal-facts': ['table:get', 'table:query', 'facts:list', 'facts:write'],
+  // lists the sealed months and days, writes new days, reads a closing month's days back to write the
+  // month whole, then deletes them.
+  'seal-facts': ['table:get', 'table:query', 'facts:list', 'facts:read', 'facts:write'],
 };
 
 /** The IAM-per-function table of docs/aws.md, generated so the docs cannot drift from the stack. */

@@ -38,7 +38,7 @@ export interface LoaAppOptions {
 /**
  * `-c retentionDays=N` as a whole number of days no shorter than MIN_RETENTION_DAYS, or none (the
  * functions' default); anything else stops the synthesis, naming what is wrong, rather than deploying
- * a table that would expire deliveries before their month's facts are sealed.
+ * a table that would expire deliveries before their day's facts are sealed.
  */
 export function retentionDaysOf(value: unknown): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -46,7 +46,7 @@ export function retentionDaysOf(value: unknown): number | undefined {
   // The functions' own rule (configFromEnv), so the stack cannot hand them a value they refuse.
   if (!Config.shape.retentionDays.safeParse(days).success) {
     throw new Error(
-      `retentionDays: ${JSON.stringify(value)} is not a whole number of days of at least ${MIN_RETENTION_DAYS} (a month, ${SEAL_AFTER_DAYS} days before it is sealed, two weeks' margin)`,
+      `retentionDays: ${JSON.stringify(value)} is not a whole number of days of at least ${MIN_RETENTION_DAYS} (the day, ${SEAL_AFTER_DAYS} days before its facts are sealed, a week's margin)`,
     );
   }
   return days;

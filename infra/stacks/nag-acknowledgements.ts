@@ -83,7 +83,7 @@ export function acknowledgeNagFindings(s: NagScope): void {
     if (caps.some((c) => c === 'facts:read' || c === 'facts:write')) {
       iam5(
         objectsOf(storage.packagesBucket, 'facts/*'),
-        'fact ledger objects are keyed by agreement and month under facts/ (docs/reports.md)',
+        'fact ledger objects are keyed by agreement and month or day under facts/ (docs/reports.md)',
       );
     }
     if (caps.some((c) => c.startsWith('secrets:'))) {

@@ -1,10 +1,10 @@
 /**
  * The agreement report use case: the period (default: the term), facts from the sealed ledger for
- * closed months and from live deliveries for the rest, aggregated, with commitments' progress.
+ * sealed months and days and from live deliveries for the rest, aggregated, with commitments' progress.
  */
 import { type CommitmentProgress, commitmentProgress } from '#domain/commitment.ts';
 import { InvalidInputError, NotFoundError } from '#domain/errors.ts';
-import { type DeliveryFact, type Fact, laterDay, monthOf, monthsBetween } from '#domain/fact.ts';
+import { type DeliveryFact, dayOf, daysBetween, type Fact, monthOf, monthsBetween } from '#domain/fact.ts';
 import { aggregate, type ReportBody } from '#domain/report.ts';
 import type { AgreementStore } from '#ports/agreement-store.ts';
 import type { Clock } from '#ports/clock.ts';
@@ -29,8 +29,12 @@ export interface AgreementReport extends ReportBody {
   };
   period: { from: string; to: string };
   commitments: CommitmentProgress[];
-  /** Months read from the sealed ledger, and from live deliveries. */
-  sources: { sealed: string[]; live: string[] };
+  /**
+   * Where the facts came from: months read whole from the ledger (`sealed`), days of other months read
+   * from the ledger one by one (`sealedDays`), and months with at least one day read live (`live`); a
+   * month partly sealed is in `live` and its sealed days in `sealedDays`.
+   */
+  sources: FactSources;
   generatedAt: string;
 }
 
@@ -47,26 +51,48 @@ function periodWithin(agreement: Agreement, from?: string, to?: string): { from:
   return period;
 }
 
-/** Every fact of the agreement routed within `[from, to]`: sealed months from the ledger, the rest live. */
+export interface FactSources {
+  sealed: string[];
+  sealedDays: string[];
+  live: string[];
+}
+
+/**
+ * Every fact of the agreement routed within `[from, to]`, each once: months sealed whole from their
+ * ledger object, sealed days of the other months from theirs, the remaining days live (a live fact
+ * of a sealed day is dropped: the ledger has it, as it was when the day was sealed).
+ */
 export async function factsFor(
   ports: Pick<ReportPorts, 'deliveries' | 'routing' | 'facts'>,
   agreementId: string,
   from: string,
   to: string,
-): Promise<{ facts: Fact[]; sealed: string[]; live: string[] }> {
-  const months = monthsBetween(from, to);
-  const sealedAll = new Set(await ports.facts.sealedMonths(agreementId));
-  const sealed = months.filter((m) => sealedAll.has(m));
-  const live = months.filter((m) => !sealedAll.has(m));
-  const fromLedger = (await Promise.all(sealed.map((m) => ports.facts.read(agreementId, m)))).flat();
-  const fromTable =
-    live.length > 0
-      ? (await liveFacts(ports, agreementId, laterDay(from, `${live[0]}-01`), to)).filter(
-          (f) => !sealedAll.has(monthOf(f.routedAt)),
-        )
-      : [];
-  const inPeriod = (f: Fact) => f.routedAt.slice(0, 10) >= from && f.routedAt.slice(0, 10) <= to;
-  return { facts: [...fromLedger.filter(inPeriod), ...fromTable], sealed, live };
+): Promise<{ facts: Fact[] } & FactSources> {
+  const ledger = await ports.facts.sealed(agreementId);
+  const monthsAll = new Set(ledger.months);
+  const daysAll = new Set(ledger.days);
+  const isSealed = (day: string) => monthsAll.has(monthOf(day)) || daysAll.has(day);
+  const sealed = monthsBetween(from, to).filter((m) => monthsAll.has(m));
+  const days = daysBetween(from, to).filter((d) => !monthsAll.has(monthOf(d)));
+  const sealedDays = days.filter((d) => daysAll.has(d));
+  const liveDays = days.filter((d) => !daysAll.has(d));
+  const live = [...new Set(liveDays.map(monthOf))];
+  const [ofMonths, ofDays, fromTable] = await Promise.all([
+    Promise.all(sealed.map((m) => ports.facts.read(agreementId, m))),
+    Promise.all(sealedDays.map((d) => ports.facts.readDay(agreementId, d))),
+    liveDays[0] ? liveFacts(ports, agreementId, liveDays[0], to) : [],
+  ]);
+  const inPeriod = (f: Fact) => dayOf(f.routedAt) >= from && dayOf(f.routedAt) <= to;
+  return {
+    facts: [
+      ...ofMonths.flat().filter(inPeriod),
+      ...ofDays.flat(),
+      ...fromTable.filter((f) => !isSealed(dayOf(f.routedAt))),
+    ],
+    sealed,
+    sealedDays,
+    live,
+  };
 }
 
 /** Builds the report of one agreement; unknown agreement → NotFoundError, bad period → InvalidInputError. */
@@ -80,7 +106,7 @@ export async function agreementReport(
   if (!agreement) throw new NotFoundError(`agreement ${agreementId} not found`);
   const period = periodWithin(agreement, query.from, query.to);
   onProgress?.(0, 2);
-  const { facts, sealed, live } = await factsFor(ports, agreementId, period.from, period.to);
+  const { facts, ...sources } = await factsFor(ports, agreementId, period.from, period.to);
   onProgress?.(1, 2);
   const now = ports.clock.now();
   const deliveries = facts.filter((f): f is DeliveryFact => f.type === 'delivery');
@@ -102,7 +128,7 @@ export async function agreementReport(
       period.to,
       now.toISOString().slice(0, 10),
     ),
-    sources: { sealed, live },
+    sources,
     generatedAt: now.toISOString(),
   };
   onProgress?.(2, 2);

@@ -1,10 +1,10 @@
 /**
  * Facts of deliveries still in the table: an agreement's deliveries (gsi1, newest first) joined with
  * the routing record of their article version (topics, language, approval), and routing's decisions
- * not to send. Reports read these for months not yet sealed; the sealer writes them to the ledger.
+ * not to send. Reports read these for days not yet sealed; the sealer writes them to the ledger.
  */
 import type { Delivery } from '#domain/delivery.ts';
-import type { DeliveryFact, Fact, NotSentFact } from '#domain/fact.ts';
+import { type DeliveryFact, dayOf, type Fact, type NotSentFact } from '#domain/fact.ts';
 import type { DeliveryStore } from '#ports/delivery-store.ts';
 import type { RoutingLog, RoutingRecord } from '#ports/routing-log.ts';
 
@@ -56,8 +56,6 @@ function factOf(d: Delivery, routing: RoutingRecord | undefined): DeliveryFact {
     downloads: d.downloads ?? 0,
   };
 }
-
-const dayOf = (iso: string) => iso.slice(0, 10);
 
 /** Every delivery fact of the agreement routed within `[from, to]` (days, both included). */
 async function liveDeliveryFacts(

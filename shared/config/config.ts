@@ -68,7 +68,7 @@ export const Config = z.object({
   assetLinkTtlSeconds: z.number().int().min(60),
   /**
    * Days a finished delivery (delivered, failed, discarded) stays in the table before DynamoDB's TTL
-   * removes it; reports read the sealed facts of closed months (docs/reports.md, "Retention").
+   * removes it; reports read the sealed facts of its day by then (docs/reports.md, "Retention").
    */
   retentionDays: z.number().int().min(MIN_RETENTION_DAYS).default(DEFAULT_RETENTION_DAYS),
   /** Service endpoints for the local runtime; absent on AWS. */

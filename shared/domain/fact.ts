@@ -20,7 +20,7 @@ export interface DeliveryFact {
   /** The article's topics the agreement carries (routing's matched topics). */
   topics: string[];
   status: DeliveryStatus;
-  /** When routing created the delivery: the fact's month. */
+  /** When routing created the delivery: the fact's day (and month) in the ledger. */
   routedAt: string;
   /** When the article version was approved (its packaging time, which follows approval within seconds). */
   approvedAt?: string;
@@ -80,17 +80,49 @@ export function earlierDay(a: string, b: string): string {
   return b;
 }
 
-/** A month is closed this long after its last day: late retries, pulls and downloads settle first. */
-export const SEAL_AFTER_DAYS = 35;
+/** `2024-03-17T…` → `2024-03-17`. */
+export const dayOf = (iso: string): string => iso.slice(0, 10);
+
+/** The day (`yyyy-mm-dd`) after `day`. */
+export function nextDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00.000Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+/** The day (`yyyy-mm-dd`) before `day`. */
+export function previousDay(day: string): string {
+  return new Date(Date.parse(`${day}T00:00:00.000Z`) - 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Every day from `from` to `to` (`yyyy-mm-dd`, both included), in order. */
+export function daysBetween(from: string, to: string): string[] {
+  const days: string[] = [];
+  for (let d = from; d <= to; d = nextDay(d)) days.push(d);
+  return days;
+}
+
+/** The last day (`yyyy-mm-dd`) of a month (`yyyy-mm`). */
+export function lastDayOfMonth(month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y ?? 0, m ?? 1, 0)).toISOString().slice(0, 10);
+}
 
 /**
- * The shortest retention of finished deliveries in the table (TTL): a month's longest (31 days), the
- * wait before it is sealed, and two weeks more for a sealer that failed to be mended and catch up. A
- * report reads the sealed facts of a closed month, so nothing it needs expires before it is sealed.
+ * A day (UTC) is sealed into the fact ledger once it ended this long ago: a webhook's retries end
+ * within a day of its routing (DEFAULT_RETRY_POLICY's maxAgeMs), and a partner pulls its feed and
+ * downloads assets within days; a first pull, a download or a held delivery finishing later than
+ * that is not in the ledger (docs/reports.md).
  */
-export const MIN_RETENTION_DAYS = 31 + SEAL_AFTER_DAYS + 14;
+export const SEAL_AFTER_DAYS = 7;
+
 /**
- * Default retention of finished deliveries: about three months, a quarter to replay and look back in,
- * and at least three weeks past the day their month is sealed (MIN_RETENTION_DAYS has two).
+ * The shortest retention of finished deliveries in the table (TTL): the day itself, the wait before
+ * it is sealed, and a week more for a sealer that failed to be mended and catch up. A report reads
+ * the sealed facts of a sealed day, so nothing it needs expires before it is sealed.
  */
-export const DEFAULT_RETENTION_DAYS = 90;
+export const MIN_RETENTION_DAYS = 1 + SEAL_AFTER_DAYS + 7;
+/**
+ * Default retention of finished deliveries: the minimum, about two weeks. Storing finished items is
+ * a large part of a delivery's cost (issue #14), and what a report needs of them is in the ledger by
+ * then.
+ */
+export const DEFAULT_RETENTION_DAYS = 15;

@@ -100,6 +100,11 @@ beforeAll(async () => {
   await loa.settled();
   const sealed = await loa.ops('POST', '/ops/reports/seal');
   expect(sealed.status).toBe(200);
+  // What it wrote: the closed months whole, the settled days of the month still open one by one.
+  expect(sealed.json.sealed.months).toContainEqual(
+    expect.objectContaining({ agreementId: ID, month: '2021-01' }),
+  );
+  expect(Array.isArray(sealed.json.sealed.days)).toBe(true);
 });
 
 afterAll(async () => {

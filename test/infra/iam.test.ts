@@ -129,7 +129,10 @@ function expectedFor(cap: Capability): string[] {
       // Conditioned on the facts/ prefix (checked below); the resource is the bucket.
       return on(['s3:ListBucket'], getAtt(packagesBucket, 'Arn', s.stack));
     case 'facts:write':
-      return on(['s3:PutObject'], join(getAtt(packagesBucket, 'Arn', s.stack), '/facts/*'));
+      return on(
+        ['s3:PutObject', 's3:DeleteObject'],
+        join(getAtt(packagesBucket, 'Arn', s.stack), '/facts/*'),
+      );
     case 'packages:list':
       return on(['s3:ListBucket'], getAtt(packagesBucket, 'Arn', s.stack));
     case 'bus:publish':
@@ -254,6 +257,20 @@ describe('per function', () => {
       permissionsOf(n).some((l) => l.startsWith('s3:PutObject on') && l.includes('/facts/*')),
     );
     expect(factWriters.sort()).toEqual(['ops', 'seal-facts']);
+    // Deleting (a compacted month's day objects) is theirs alone too, and only under facts/.
+    const deletes = Object.keys(FUNCTIONS).flatMap((n) =>
+      permissionsOf(n)
+        .filter((l) => l.startsWith('s3:DeleteObject on'))
+        .map((l) => ({ n, facts: l.includes('/facts/*') })),
+    );
+    expect(deletes.sort((a, b) => a.n.localeCompare(b.n))).toEqual([
+      { n: 'ops', facts: true },
+      { n: 'seal-facts', facts: true },
+    ]);
+    // The sealer reads a closing month's day objects back.
+    expect(
+      permissionsOf('seal-facts').some((l) => l.startsWith('s3:GetObject on') && l.includes('/facts/*')),
+    ).toBe(true);
     const listings = (Object.values(s.json.Resources) as CfnResource[])
       .filter((r) => r.Type === 'AWS::IAM::Policy')
       .flatMap((r) =>

@@ -92,7 +92,9 @@ export const REPORT_ROUTES: OpsRoute[] = [
     { summary: 'Agreements whose term ends within `days`', query: ExpiringQuery },
     async (deps, e) => json(200, await expiringAgreements(deps, parseQuery(e, ExpiringQuery).days)),
   ),
-  opsRoute('POST /ops/reports/seal', { summary: 'Seal the fact ledger’s due months now' }, async (deps) =>
-    json(200, { sealed: await sealFacts(reportPorts(deps)) }),
+  opsRoute(
+    'POST /ops/reports/seal',
+    { summary: 'Seal the fact ledger’s due days and compact its closed months now' },
+    async (deps) => json(200, { sealed: await sealFacts(reportPorts(deps)) }),
   ),
 ];

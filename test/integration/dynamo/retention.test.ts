@@ -58,7 +58,7 @@ describe(`Retention of finished deliveries (${process.env.LOA_TEST_DYNAMODB ?? '
     expect(await expiryOf(d.deliveryId)).toBeUndefined();
   });
 
-  it('refuses a retention shorter than a month plus the wait before it is sealed', () => {
+  it('refuses a retention shorter than a day, the wait before it is sealed and a week', () => {
     const retention = Config.shape.retentionDays;
     expect(retention.safeParse(MIN_RETENTION_DAYS - 1).success).toBe(false);
     expect(retention.safeParse(MIN_RETENTION_DAYS).success).toBe(true);

@@ -9,7 +9,7 @@ import type { AgreementHistory } from '#ports/agreement-history.ts';
 import type { AgreementStore } from '#ports/agreement-store.ts';
 import type { CircuitStore } from '#ports/circuit-store.ts';
 import type { EventPublisher } from '#ports/event-publisher.ts';
-import type { FactLedger } from '#ports/fact-store.ts';
+import type { FactLedger, SealedParts } from '#ports/fact-store.ts';
 import type { HttpClient, HttpRequest, HttpResult } from '#ports/http-client.ts';
 import type { JobMessage, JobQueue } from '#ports/job-queue.ts';
 import type { JobStore, OpsJob } from '#ports/job-store.ts';
@@ -197,21 +197,42 @@ export class MemoryJobStore implements JobStore {
 }
 
 export class MemoryFactLedger implements FactLedger {
-  readonly sealed = new Map<string, Fact[]>();
+  /** Sealed months, by `agreementId#yyyy-mm`. */
+  readonly sealedMonthFacts = new Map<string, Fact[]>();
+  /** Sealed days not compacted yet, by `agreementId#yyyy-mm-dd`. */
+  readonly sealedDayFacts = new Map<string, Fact[]>();
+
+  async sealed(agreementId: string): Promise<SealedParts> {
+    const of = (m: Map<string, Fact[]>) =>
+      [...m.keys()]
+        .filter((k) => k.startsWith(`${agreementId}#`))
+        .map((k) => k.slice(agreementId.length + 1))
+        .sort();
+    return { months: of(this.sealedMonthFacts), days: of(this.sealedDayFacts) };
+  }
 
   async sealedMonths(agreementId: string): Promise<string[]> {
-    return [...this.sealed.keys()]
-      .filter((k) => k.startsWith(`${agreementId}#`))
-      .map((k) => k.split('#')[1] ?? '');
+    return (await this.sealed(agreementId)).months;
   }
 
   async read(agreementId: string, month: string): Promise<Fact[]> {
-    return structuredClone(this.sealed.get(`${agreementId}#${month}`) ?? []);
+    return structuredClone(this.sealedMonthFacts.get(`${agreementId}#${month}`) ?? []);
   }
 
   async seal(agreementId: string, month: string, facts: readonly Fact[]): Promise<void> {
-    if (!this.sealed.has(`${agreementId}#${month}`))
-      this.sealed.set(`${agreementId}#${month}`, structuredClone([...facts]));
+    this.sealedMonthFacts.set(`${agreementId}#${month}`, structuredClone([...facts]));
+  }
+
+  async readDay(agreementId: string, day: string): Promise<Fact[]> {
+    return structuredClone(this.sealedDayFacts.get(`${agreementId}#${day}`) ?? []);
+  }
+
+  async sealDay(agreementId: string, day: string, facts: readonly Fact[]): Promise<void> {
+    this.sealedDayFacts.set(`${agreementId}#${day}`, structuredClone([...facts]));
+  }
+
+  async dropDays(agreementId: string, days: readonly string[]): Promise<void> {
+    for (const day of days) this.sealedDayFacts.delete(`${agreementId}#${day}`);
   }
 }
 

@@ -236,8 +236,13 @@ export interface RealisticCapture {
     stored: { table: number; indexes: number; items: number; byKind: Record<string, number> };
     /** Bytes the main articles' packages keep in S3. */
     packageBytes: number;
-    /** Facts of FACT_SAMPLE partners' main deliveries, gzipped together (as a month of an agreement's are sealed). */
+    /**
+     * The ledger's bytes per delivery: its fact (FACT_SAMPLE partners' main deliveries gzipped together,
+     * as an agreement's are sealed) and the "not sent" facts of the agreements its article skipped.
+     */
     factBytesPerDelivery: number;
+    /** "Not sent" facts in it per delivery: the agreements an article does not go to, per one it does. */
+    notSentFactsPerDelivery: number;
   };
   pairOk: Phase;
   pairFailing: Phase & { attemptsSeen: number[] };
@@ -502,6 +507,17 @@ export async function captureRealistic(): Promise<RealisticCapture> {
       .flat()
       .filter((f) => f.type === 'delivery');
     const factBytes = gzipSync(facts.map((f) => `${JSON.stringify(f)}\n`).join('')).length;
+    // Every agreement an article does not go to gets a "not sent" fact of it (the report counts them
+    // by reason): PARTNERS − REACH of them per article, sampled on FACT_SAMPLE of those agreements.
+    const others = Array.from(
+      { length: FACT_SAMPLE },
+      (_, i) => `partner-${String(REACH + FAILING + i).padStart(5, '0')}`,
+    );
+    const notSent = (await Promise.all(others.map((id) => liveFacts(s.loa.deps, id, day, day))))
+      .flat()
+      .filter((f) => f.type === 'not-sent' && mainIds.has(f.articleId));
+    const notSentBytes = gzipSync(notSent.map((f) => `${JSON.stringify(f)}\n`).join('')).length;
+    const notSentPerDelivery = (PARTNERS - REACH) / REACH;
     const secretReads: Record<string, number> = {};
     for (const ref of s.secretReads) secretReads[ref] = (secretReads[ref] ?? 0) + 1;
 
@@ -532,7 +548,10 @@ export async function captureRealistic(): Promise<RealisticCapture> {
         secretReads,
         stored,
         packageBytes: await packageBytes(s.s3, [...mainIds]),
-        factBytesPerDelivery: facts.length ? factBytes / facts.length : 0,
+        factBytesPerDelivery:
+          (facts.length ? factBytes / facts.length : 0) +
+          (notSent.length ? (notSentBytes / notSent.length) * notSentPerDelivery : 0),
+        notSentFactsPerDelivery: notSentPerDelivery,
       },
       pairOk,
       pairFailing: { ...pairFailing, attemptsSeen: failed.map((o) => o.attempts) },

@@ -6,7 +6,7 @@
 import type { Delivery } from '#domain/delivery.ts';
 import { type DeliveryFact, dayOf, type Fact, type NotSentFact } from '#domain/fact.ts';
 import type { DeliveryStore } from '#ports/delivery-store.ts';
-import type { RoutingLog, RoutingRecord } from '#ports/routing-log.ts';
+import type { RoutingLog } from '#ports/routing-log.ts';
 
 /** What live facts are read from: an agreement's deliveries, and routing's records. */
 export interface LivePorts {
@@ -14,12 +14,92 @@ export interface LivePorts {
   routing: Pick<RoutingLog, 'get' | 'listBetween'>;
 }
 
-/** Reads routing records once per article version. */
-function routingCache(routing: Pick<RoutingLog, 'get'>) {
-  const seen = new Map<string, Promise<RoutingRecord | undefined>>();
-  return (articleId: string, version: number) => {
+/** What a delivery's fact takes from the routing record of its article version. */
+interface Routed {
+  language?: string;
+  packagedAt?: string;
+  /** The topics the article shares with the agreement (the agreement's decision). */
+  topics: string[];
+}
+
+/**
+ * Routing records within some days, read once (a page at a time) for several agreements: what their
+ * delivery facts take from each record, and their "not sent" facts. An agreement's report reads its
+ * live days' records this way once; the sealer reads a day's records once for a batch of agreements
+ * rather than once for each (a national agency routes thousands of articles a day to thousands).
+ */
+export interface RoutingDigest {
+  /** The record's part in one agreement's delivery fact, or undefined when it is not in the days read. */
+  routed(agreementId: string, articleId: string, version: number): Routed | undefined;
+  /** The agreement's "not sent" facts within the days read. */
+  notSent(agreementId: string): NotSentFact[];
+}
+
+/** Reads the routing records of `[from, to]` (days, both included) once, for `agreementIds`. */
+export async function digestRouting(
+  routing: Pick<RoutingLog, 'listBetween'>,
+  agreementIds: readonly string[],
+  from: string,
+  to: string,
+): Promise<RoutingDigest> {
+  const wanted = new Set(agreementIds);
+  const versions = new Map<string, { language?: string; packagedAt?: string }>();
+  const topics = new Map<string, string[]>();
+  const notSent = new Map<string, NotSentFact[]>();
+  let cursor: string | undefined;
+  do {
+    const page = await routing.listBetween(`${from}T00:00:00.000Z`, `${to}T23:59:59.999Z`, {
+      limit: 200,
+      ...(cursor && { cursor }),
+    });
+    for (const r of page.items) {
+      versions.set(`${r.articleId}#${r.version}`, {
+        ...(r.ready?.language && { language: r.ready.language }),
+        ...(r.ready?.packagedAt && { packagedAt: r.ready.packagedAt }),
+      });
+      for (const d of r.decisions) {
+        if (!wanted.has(d.agreementId)) continue;
+        if (d.covered) {
+          topics.set(`${d.agreementId}#${r.articleId}#${r.version}`, d.matchedTopics);
+          continue;
+        }
+        const list = notSent.get(d.agreementId) ?? [];
+        list.push({
+          type: 'not-sent',
+          agreementId: d.agreementId,
+          articleId: r.articleId,
+          version: r.version,
+          language: r.ready?.language ?? 'und',
+          topics: r.ready?.topics ?? [],
+          routedAt: r.at,
+          reason: d.reason,
+        });
+        notSent.set(d.agreementId, list);
+      }
+    }
+    cursor = page.cursor;
+  } while (cursor);
+  return {
+    routed(agreementId, articleId, version) {
+      const v = versions.get(`${articleId}#${version}`);
+      return v && { ...v, topics: topics.get(`${agreementId}#${articleId}#${version}`) ?? [] };
+    },
+    notSent: (agreementId) => notSent.get(agreementId) ?? [],
+  };
+}
+
+/** The record's part in the agreement's delivery fact, read on its own (cached per version). */
+function routedByGet(routing: Pick<RoutingLog, 'get'>, agreementId: string) {
+  const seen = new Map<string, Promise<Routed>>();
+  return (articleId: string, version: number): Promise<Routed> => {
     const key = `${articleId}#${version}`;
-    const hit = seen.get(key) ?? routing.get(articleId, version);
+    const hit =
+      seen.get(key) ??
+      routing.get(articleId, version).then((r) => ({
+        ...(r?.ready?.language && { language: r.ready.language }),
+        ...(r?.ready?.packagedAt && { packagedAt: r.ready.packagedAt }),
+        topics: r?.decisions.find((x) => x.agreementId === agreementId)?.matchedTopics ?? [],
+      }));
     seen.set(key, hit);
     return hit;
   };
@@ -33,8 +113,7 @@ function deliveredAt(d: Delivery): string | undefined {
 }
 
 /** One delivery item as a fact. */
-function factOf(d: Delivery, routing: RoutingRecord | undefined): DeliveryFact {
-  const decision = routing?.decisions.find((x) => x.agreementId === d.agreementId);
+function factOf(d: Delivery, routed: Routed): DeliveryFact {
   const at = deliveredAt(d);
   return {
     type: 'delivery',
@@ -45,11 +124,11 @@ function factOf(d: Delivery, routing: RoutingRecord | undefined): DeliveryFact {
     kind: d.kind ?? 'publish',
     channelId: d.channelId,
     channelType: d.channelType,
-    language: routing?.ready?.language ?? 'und',
-    topics: decision?.matchedTopics ?? [],
+    language: routed.language ?? 'und',
+    topics: routed.topics,
     status: d.status,
     routedAt: d.createdAt,
-    ...(routing?.ready?.packagedAt && { approvedAt: routing.ready.packagedAt }),
+    ...(routed.packagedAt && { approvedAt: routed.packagedAt }),
     ...(at && { deliveredAt: at }),
     attempts: d.attemptCount,
     ...(d.firstPulledAt && { firstPulledAt: d.firstPulledAt }),
@@ -57,15 +136,20 @@ function factOf(d: Delivery, routing: RoutingRecord | undefined): DeliveryFact {
   };
 }
 
-/** Every delivery fact of the agreement routed within `[from, to]` (days, both included). */
+/**
+ * Every delivery fact of the agreement routed within `[from, to]` (days, both included), each joined
+ * with its record from the digest, or read on its own when the digest does not hold it (a backfill's
+ * delivery, made after its version was routed).
+ */
 async function liveDeliveryFacts(
   ports: LivePorts,
   agreementId: string,
   from: string,
   to: string,
+  digest: RoutingDigest,
 ): Promise<DeliveryFact[]> {
-  const routing = routingCache(ports.routing);
-  const facts: Promise<DeliveryFact>[] = [];
+  const byGet = routedByGet(ports.routing, agreementId);
+  const facts: (DeliveryFact | Promise<DeliveryFact>)[] = [];
   let cursor: string | undefined;
   do {
     // Only the period's deliveries are read (the lists' sort key is the creation time).
@@ -77,58 +161,28 @@ async function liveDeliveryFacts(
     });
     for (const d of page.items) {
       const day = dayOf(d.createdAt);
-      // Newest first: past `from`, nothing older can be in the period.
-      if (day < from) return Promise.all(facts);
-      if (day <= to) facts.push(routing(d.articleId, d.version).then((r) => factOf(d, r)));
+      if (day < from || day > to) continue;
+      const routed = digest.routed(agreementId, d.articleId, d.version);
+      facts.push(routed ? factOf(d, routed) : byGet(d.articleId, d.version).then((r) => factOf(d, r)));
     }
     cursor = page.cursor;
   } while (cursor);
   return Promise.all(facts);
 }
 
-/** Routing's decisions not to send an article version to the agreement, within `[from, to]`. */
-async function liveNotSentFacts(
-  ports: Pick<LivePorts, 'routing'>,
-  agreementId: string,
-  from: string,
-  to: string,
-): Promise<NotSentFact[]> {
-  const out: NotSentFact[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await ports.routing.listBetween(`${from}T00:00:00.000Z`, `${to}T23:59:59.999Z`, {
-      limit: 200,
-      ...(cursor && { cursor }),
-    });
-    for (const r of page.items) {
-      const d = r.decisions.find((x) => x.agreementId === agreementId);
-      if (!d || d.covered) continue;
-      out.push({
-        type: 'not-sent',
-        agreementId,
-        articleId: r.articleId,
-        version: r.version,
-        language: r.ready?.language ?? 'und',
-        topics: r.ready?.topics ?? [],
-        routedAt: r.at,
-        reason: d.reason,
-      });
-    }
-    cursor = page.cursor;
-  } while (cursor);
-  return out;
-}
-
-/** Both kinds of live facts. */
+/**
+ * Both kinds of live facts of the agreement within `[from, to]`. `digest` holds the routing records of
+ * those days (the sealer reads them once for many agreements); without it they are read here.
+ */
 export async function liveFacts(
   ports: LivePorts,
   agreementId: string,
   from: string,
   to: string,
+  digest?: RoutingDigest,
 ): Promise<Fact[]> {
-  const [delivered, notSent] = await Promise.all([
-    liveDeliveryFacts(ports, agreementId, from, to),
-    liveNotSentFacts(ports, agreementId, from, to),
-  ]);
-  return [...delivered, ...notSent];
+  const records = digest ?? (await digestRouting(ports.routing, [agreementId], from, to));
+  const inPeriod = (f: NotSentFact) => dayOf(f.routedAt) >= from && dayOf(f.routedAt) <= to;
+  const delivered = await liveDeliveryFacts(ports, agreementId, from, to, records);
+  return [...delivered, ...records.notSent(agreementId).filter(inPeriod)];
 }

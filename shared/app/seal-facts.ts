@@ -17,8 +17,9 @@ import {
   previousDay,
   SEAL_AFTER_DAYS,
 } from '#domain/fact.ts';
+import type { Agreement } from '#schemas/agreement.ts';
 import type { ReportPorts } from './agreement-report.ts';
-import { liveFacts } from './live-facts.ts';
+import { digestRouting, liveFacts, type RoutingDigest } from './live-facts.ts';
 
 /** What one run sealed: day objects written, and months written whole (compacted). */
 export interface Sealed {
@@ -31,53 +32,94 @@ export function sealCutoff(now: Date, afterDays = SEAL_AFTER_DAYS): string {
   return dayOf(new Date(now.getTime() - afterDays * 86_400_000).toISOString());
 }
 
+/**
+ * Agreements planned and read together: one pass over their due days' routing records serves them all
+ * (a day of a national agency's records is thousands of items, each naming thousands of agreements).
+ */
+export const SEAL_BATCH = 50;
+
+/** What one agreement has to seal this run. */
+interface Plan {
+  agreement: Agreement;
+  ledger: { months: string[]; days: string[] };
+  sealedMonths: Set<string>;
+  closing: string[];
+  due: string[];
+}
+
+async function planOf(ports: ReportPorts, a: Agreement, cutoff: string): Promise<Plan | undefined> {
+  const ledger = await ports.facts.sealed(a.agreementId);
+  const sealedMonths = new Set(ledger.months);
+  const sealedDays = new Set(ledger.days);
+  const lastSettled = earlierDay(a.validTo, previousDay(cutoff));
+  if (lastSettled < a.validFrom) return undefined;
+  // A month closes when its last day of the term is settled.
+  const closing = monthsBetween(a.validFrom, lastSettled).filter(
+    (m) => !sealedMonths.has(m) && earlierDay(lastDayOfMonth(m), a.validTo) <= lastSettled,
+  );
+  const due = daysBetween(a.validFrom, lastSettled).filter(
+    (d) => !sealedMonths.has(monthOf(d)) && !sealedDays.has(d),
+  );
+  return { agreement: a, ledger, sealedMonths, closing, due };
+}
+
 /** Seals what is due; returns the days and months sealed. */
 export async function sealFacts(ports: ReportPorts, afterDays = SEAL_AFTER_DAYS): Promise<Sealed> {
   const cutoff = sealCutoff(ports.clock.now(), afterDays);
   const out: Sealed = { days: [], months: [] };
-  for (const a of await ports.agreements.list()) {
-    const id = a.agreementId;
-    const ledger = await ports.facts.sealed(id);
-    const sealedMonths = new Set(ledger.months);
-    const sealedDays = new Set(ledger.days);
-    const lastSettled = earlierDay(a.validTo, previousDay(cutoff));
-    if (lastSettled < a.validFrom) continue;
-    // A month closes when its last day of the term is settled.
-    const closing = monthsBetween(a.validFrom, lastSettled).filter(
-      (m) => !sealedMonths.has(m) && earlierDay(lastDayOfMonth(m), a.validTo) <= lastSettled,
-    );
-    const closingSet = new Set(closing);
-    const due = daysBetween(a.validFrom, lastSettled).filter(
-      (d) => !sealedMonths.has(monthOf(d)) && !sealedDays.has(d),
-    );
-
-    // One pass over the agreement's deliveries for every due day (the index is newest first, so the
-    // pass walks the days not settled yet too).
-    const byDay = new Map<string, Fact[]>(due.map((d) => [d, []]));
-    const first = due[0];
-    const last = due.at(-1);
-    if (first && last) {
-      for (const f of await liveFacts(ports, id, first, last)) byDay.get(dayOf(f.routedAt))?.push(f);
-    }
-    // Days of a month closing now go straight into the month's object; the others are sealed alone.
-    for (const [day, facts] of byDay) {
-      if (closingSet.has(monthOf(day))) continue;
-      await ports.facts.sealDay(id, day, facts);
-      out.days.push({ agreementId: id, day, facts: facts.length });
-    }
-    for (const month of closing) {
-      const days = daysBetween(
-        laterDay(a.validFrom, `${month}-01`),
-        earlierDay(lastDayOfMonth(month), a.validTo),
-      );
-      const facts = (await Promise.all(days.map((d) => byDay.get(d) ?? ports.facts.readDay(id, d)))).flat();
-      await ports.facts.seal(id, month, facts);
-      out.months.push({ agreementId: id, month, facts: facts.length });
-      sealedMonths.add(month);
-    }
-    // Day objects of sealed months: those just compacted, and those a run cut short left behind.
-    const leftovers = ledger.days.filter((d) => sealedMonths.has(monthOf(d)));
-    if (leftovers.length > 0) await ports.facts.dropDays(id, leftovers);
+  const agreements = await ports.agreements.list();
+  for (let i = 0; i < agreements.length; i += SEAL_BATCH) {
+    const plans = (
+      await Promise.all(agreements.slice(i, i + SEAL_BATCH).map((a) => planOf(ports, a, cutoff)))
+    ).filter((p): p is Plan => p !== undefined);
+    const firsts = plans.flatMap((p) => p.due.slice(0, 1)).sort();
+    const lasts = plans.flatMap((p) => p.due.slice(-1)).sort();
+    const from = firsts[0];
+    const to = lasts.at(-1);
+    // The batch's due days' routing records, read once for all of it.
+    const digest =
+      from && to
+        ? await digestRouting(
+            ports.routing,
+            plans.filter((p) => p.due.length > 0).map((p) => p.agreement.agreementId),
+            from,
+            to,
+          )
+        : undefined;
+    for (const plan of plans) await sealOne(ports, plan, digest, out);
   }
   return out;
+}
+
+/** Seals one agreement's due days (a closing month's go straight into its object) and drops leftovers. */
+async function sealOne(ports: ReportPorts, plan: Plan, digest: RoutingDigest | undefined, out: Sealed) {
+  const { agreement: a, ledger, sealedMonths, closing, due } = plan;
+  const id = a.agreementId;
+  const closingSet = new Set(closing);
+  // One pass over the agreement's deliveries created on its due days.
+  const byDay = new Map<string, Fact[]>(due.map((d) => [d, []]));
+  const first = due[0];
+  const last = due.at(-1);
+  if (first && last) {
+    for (const f of await liveFacts(ports, id, first, last, digest)) byDay.get(dayOf(f.routedAt))?.push(f);
+  }
+  // Days of a month closing now go straight into the month's object; the others are sealed alone.
+  for (const [day, facts] of byDay) {
+    if (closingSet.has(monthOf(day))) continue;
+    await ports.facts.sealDay(id, day, facts);
+    out.days.push({ agreementId: id, day, facts: facts.length });
+  }
+  for (const month of closing) {
+    const days = daysBetween(
+      laterDay(a.validFrom, `${month}-01`),
+      earlierDay(lastDayOfMonth(month), a.validTo),
+    );
+    const facts = (await Promise.all(days.map((d) => byDay.get(d) ?? ports.facts.readDay(id, d)))).flat();
+    await ports.facts.seal(id, month, facts);
+    out.months.push({ agreementId: id, month, facts: facts.length });
+    sealedMonths.add(month);
+  }
+  // Day objects of sealed months: those just compacted, and those a run cut short left behind.
+  const leftovers = ledger.days.filter((d) => sealedMonths.has(monthOf(d)));
+  if (leftovers.length > 0) await ports.facts.dropDays(id, leftovers);
 }

@@ -187,6 +187,7 @@ describe('sealing by day, compacting by month (dynalite + s3rver)', () => {
     await new DynamoAgreementStore(table).create(agreement);
     return {
       ports,
+      agreementStore: new DynamoAgreementStore(table),
       ledger,
       id: agreement.agreementId,
       store: stores,
@@ -236,6 +237,62 @@ describe('sealing by day, compacting by month (dynalite + s3rver)', () => {
     const second = await sealFacts(ports);
 
     expect(second).toEqual({ days: [{ agreementId: id, day: '2024-03-05', facts: 1 }], months: [] });
+  });
+
+  it("reads a day's routing records once for a batch of agreements, each agreement sealing its own facts", async () => {
+    const { ports, agreementStore, ledger, id, store } = await setup('2024-03-12T12:00:00.000Z');
+    const others = [`${id}-b`, `${id}-c`];
+    for (const other of others) {
+      await agreementStore.create(
+        agreementFixture({ agreementId: other, validFrom: '2024-03-04', validTo: '2024-12-31' }),
+      );
+    }
+    const excludedBy = Object.fromEntries(others.map((o) => [o, 'excluded:topic']));
+    for (const articleId of ['a-1', 'a-2']) {
+      await seedArticle(store, id, {
+        articleId,
+        topics: ['infrastructure'],
+        at: '2024-03-04T09:00:00.000Z',
+        channels: webhook('delivered'),
+        excludedBy,
+      });
+    }
+    const reads = { listBetween: 0, get: 0 };
+    const routing = ports.routing;
+    const counted: ReportPorts = {
+      ...ports,
+      routing: {
+        listBetween: (...args) => {
+          reads.listBetween++;
+          return routing.listBetween(...args);
+        },
+        get: (...args) => {
+          reads.get++;
+          return routing.get(...args);
+        },
+      },
+    };
+
+    const sealed = await sealFacts(counted);
+
+    // Three agreements due on 2024-03-04 (and the first one's earlier days): one pass over the records.
+    expect(reads).toEqual({ listBetween: 1, get: 0 });
+    expect(sealed.days.filter((d) => d.day === '2024-03-04')).toEqual(
+      expect.arrayContaining([
+        { agreementId: id, day: '2024-03-04', facts: 2 },
+        ...others.map((o) => ({ agreementId: o, day: '2024-03-04', facts: 2 })),
+      ]),
+    );
+    expect(await ledger.readDay(id, '2024-03-04')).toEqual([
+      expect.objectContaining({ type: 'delivery', topics: ['infrastructure'], language: 'vi' }),
+      expect.objectContaining({ type: 'delivery', topics: ['infrastructure'], language: 'vi' }),
+    ]);
+    for (const other of others) {
+      expect(await ledger.readDay(other, '2024-03-04')).toEqual([
+        expect.objectContaining({ type: 'not-sent', agreementId: other, reason: 'excluded:topic' }),
+        expect.objectContaining({ type: 'not-sent', agreementId: other, reason: 'excluded:topic' }),
+      ]);
+    }
   });
 
   it('compacts a month once all its days are sealed, its day objects then gone', async () => {

@@ -513,10 +513,13 @@ export async function captureRealistic(): Promise<RealisticCapture> {
       { length: FACT_SAMPLE },
       (_, i) => `partner-${String(REACH + FAILING + i).padStart(5, '0')}`,
     );
+    // Those on none of an agreement's topics are counted per day and language, not one fact each (the
+    // day's other articles, the pair's, are in the sample too: bytes per version not sent).
     const notSent = (await Promise.all(others.map((id) => liveFacts(s.loa.deps, id, day, day))))
       .flat()
-      .filter((f) => f.type === 'not-sent' && mainIds.has(f.articleId));
+      .flatMap((f) => (f.type === 'not-sent' ? [f] : []));
     const notSentBytes = gzipSync(notSent.map((f) => `${JSON.stringify(f)}\n`).join('')).length;
+    const notSentVersions = notSent.reduce((n, f) => n + (f.count ?? 1), 0);
     const notSentPerDelivery = (PARTNERS - REACH) / REACH;
     const secretReads: Record<string, number> = {};
     for (const ref of s.secretReads) secretReads[ref] = (secretReads[ref] ?? 0) + 1;
@@ -550,7 +553,7 @@ export async function captureRealistic(): Promise<RealisticCapture> {
         packageBytes: await packageBytes(s.s3, [...mainIds]),
         factBytesPerDelivery:
           (facts.length ? factBytes / facts.length : 0) +
-          (notSent.length ? (notSentBytes / notSent.length) * notSentPerDelivery : 0),
+          (notSentVersions ? (notSentBytes / notSentVersions) * notSentPerDelivery : 0),
         notSentFactsPerDelivery: notSentPerDelivery,
       },
       pairOk,

@@ -29,6 +29,8 @@ const COLUMNS: [string, string][] = [
   ['firstpulledat', 'string'],
   ['downloads', 'int'],
   ['reason', 'string'],
+  // A not-sent fact counting a day's article versions in one language (no article): absent means one.
+  ['count', 'int'],
 ];
 
 export class FactTable extends Construct {

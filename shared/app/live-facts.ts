@@ -4,7 +4,13 @@
  * not to send. Reports read these for days not yet sealed; the sealer writes them to the ledger.
  */
 import type { Delivery } from '#domain/delivery.ts';
-import { type DeliveryFact, dayOf, type Fact, type NotSentFact } from '#domain/fact.ts';
+import {
+  COUNTED_NOT_SENT_REASONS,
+  type DeliveryFact,
+  dayOf,
+  type Fact,
+  type NotSentFact,
+} from '#domain/fact.ts';
 import type { DeliveryStore } from '#ports/delivery-store.ts';
 import type { RoutingLog } from '#ports/routing-log.ts';
 
@@ -46,6 +52,8 @@ export async function digestRouting(
   const versions = new Map<string, { language?: string; packagedAt?: string }>();
   const topics = new Map<string, string[]>();
   const notSent = new Map<string, NotSentFact[]>();
+  // Counted facts by agreement, day, language and reason (COUNTED_NOT_SENT_REASONS).
+  const counts = new Map<string, NotSentFact>();
   let cursor: string | undefined;
   do {
     const page = await routing.listBetween(`${from}T00:00:00.000Z`, `${to}T23:59:59.999Z`, {
@@ -63,18 +71,40 @@ export async function digestRouting(
           topics.set(`${d.agreementId}#${r.articleId}#${r.version}`, d.matchedTopics);
           continue;
         }
+        const language = r.ready?.language ?? 'und';
         const list = notSent.get(d.agreementId) ?? [];
+        notSent.set(d.agreementId, list);
+        if (COUNTED_NOT_SENT_REASONS.includes(d.reason)) {
+          const key = `${d.agreementId}\u0000${dayOf(r.at)}\u0000${language}\u0000${d.reason}`;
+          const counted = counts.get(key);
+          if (counted) {
+            counted.count = (counted.count ?? 1) + 1;
+            if (r.at < counted.routedAt) counted.routedAt = r.at;
+            continue;
+          }
+          const fact: NotSentFact = {
+            type: 'not-sent',
+            agreementId: d.agreementId,
+            language,
+            topics: [],
+            routedAt: r.at,
+            reason: d.reason,
+            count: 1,
+          };
+          counts.set(key, fact);
+          list.push(fact);
+          continue;
+        }
         list.push({
           type: 'not-sent',
           agreementId: d.agreementId,
           articleId: r.articleId,
           version: r.version,
-          language: r.ready?.language ?? 'und',
+          language,
           topics: r.ready?.topics ?? [],
           routedAt: r.at,
           reason: d.reason,
         });
-        notSent.set(d.agreementId, list);
       }
     }
     cursor = page.cursor;

@@ -33,17 +33,29 @@ export interface DeliveryFact {
   downloads: number;
 }
 
-/** An article version routing decided not to send to the agreement, and why. */
+/**
+ * An article version routing decided not to send to the agreement, and why; or, for the bulk of them
+ * (on none of the agreement's topics), a count of a day's in one language (`count`, no article): a
+ * national agency routes thousands of articles a day past thousands of agreements, and a report only
+ * counts these (notSent by reason).
+ */
 export interface NotSentFact {
   type: 'not-sent';
   agreementId: string;
-  articleId: string;
-  version: number;
+  /** The article version; absent on a counted fact. */
+  articleId?: string;
+  version?: number;
   language: string;
   topics: string[];
+  /** When it was routed; a counted fact: the first of the day's it counts. */
   routedAt: string;
   reason: string;
+  /** Article versions this fact counts (absent: one). */
+  count?: number;
 }
+
+/** Not-sent decisions counted per agreement, day and language instead of one fact each. */
+export const COUNTED_NOT_SENT_REASONS: readonly string[] = ['excluded:topic'];
 
 export type Fact = DeliveryFact | NotSentFact;
 

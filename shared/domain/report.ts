@@ -129,7 +129,7 @@ export function aggregate(facts: readonly Fact[]): ReportBody {
     .map((f) => Math.max(0, Date.parse(f.deliveredAt ?? '') - Date.parse(f.approvedAt ?? '')))
     .sort((a, b) => a - b);
   const reasons = new Map<string, number>();
-  for (const f of notSent) reasons.set(f.reason, (reasons.get(f.reason) ?? 0) + 1);
+  for (const f of notSent) reasons.set(f.reason, (reasons.get(f.reason) ?? 0) + (f.count ?? 1));
   return {
     rows,
     totals,
@@ -138,7 +138,7 @@ export function aggregate(facts: readonly Fact[]): ReportBody {
     byChannel: tallyBy(deliveries, (f) => [f.channelType], 'channel'),
     latency: { samples: waits.length, medianMs: percentile(waits, 50), p95Ms: percentile(waits, 95) },
     notSent: {
-      total: notSent.length,
+      total: notSent.reduce((n, f) => n + (f.count ?? 1), 0),
       byReason: [...reasons.entries()]
         .map(([reason, count]) => ({ reason, count }))
         .sort((a, b) => b.count - a.count || (a.reason < b.reason ? -1 : 1)),

@@ -239,7 +239,7 @@ describe('sealing by day, compacting by month (dynalite + s3rver)', () => {
     expect(second).toEqual({ days: [{ agreementId: id, day: '2024-03-05', facts: 1 }], months: [] });
   });
 
-  it("reads a day's routing records once for a batch of agreements, each agreement sealing its own facts", async () => {
+  it("reads a day's routing records once for a batch of agreements, each sealing its own facts, those on none of its topics counted", async () => {
     const { ports, agreementStore, ledger, id, store } = await setup('2024-03-12T12:00:00.000Z');
     const others = [`${id}-b`, `${id}-c`];
     for (const other of others) {
@@ -247,7 +247,8 @@ describe('sealing by day, compacting by month (dynalite + s3rver)', () => {
         agreementFixture({ agreementId: other, validFrom: '2024-03-04', validTo: '2024-12-31' }),
       );
     }
-    const excludedBy = Object.fromEntries(others.map((o) => [o, 'excluded:topic']));
+    const [byTopic = '', byLanguage = ''] = others;
+    const excludedBy = { [byTopic]: 'excluded:topic', [byLanguage]: 'excluded:language' };
     for (const articleId of ['a-1', 'a-2']) {
       await seedArticle(store, id, {
         articleId,
@@ -280,19 +281,38 @@ describe('sealing by day, compacting by month (dynalite + s3rver)', () => {
     expect(sealed.days.filter((d) => d.day === '2024-03-04')).toEqual(
       expect.arrayContaining([
         { agreementId: id, day: '2024-03-04', facts: 2 },
-        ...others.map((o) => ({ agreementId: o, day: '2024-03-04', facts: 2 })),
+        { agreementId: byTopic, day: '2024-03-04', facts: 1 },
+        { agreementId: byLanguage, day: '2024-03-04', facts: 2 },
       ]),
     );
     expect(await ledger.readDay(id, '2024-03-04')).toEqual([
       expect.objectContaining({ type: 'delivery', topics: ['infrastructure'], language: 'vi' }),
       expect.objectContaining({ type: 'delivery', topics: ['infrastructure'], language: 'vi' }),
     ]);
-    for (const other of others) {
-      expect(await ledger.readDay(other, '2024-03-04')).toEqual([
-        expect.objectContaining({ type: 'not-sent', agreementId: other, reason: 'excluded:topic' }),
-        expect.objectContaining({ type: 'not-sent', agreementId: other, reason: 'excluded:topic' }),
-      ]);
-    }
+    // Articles on none of its topics are counted, a day and language a fact; other reasons one each.
+    expect(await ledger.readDay(byTopic, '2024-03-04')).toEqual([
+      {
+        type: 'not-sent',
+        agreementId: byTopic,
+        language: 'vi',
+        topics: [],
+        routedAt: '2024-03-04T09:00:00.000Z',
+        reason: 'excluded:topic',
+        count: 2,
+      },
+    ]);
+    expect(
+      (await ledger.readDay(byLanguage, '2024-03-04'))
+        .map((f) => f.type === 'not-sent' && f.articleId)
+        .sort(),
+    ).toEqual(['a-1', 'a-2']);
+    const reportOf = async (agreementId: string) =>
+      (await agreementReport(ports, agreementId, { from: '2024-03-04', to: '2024-03-04' })).notSent;
+    expect(await reportOf(byTopic)).toEqual({ total: 2, byReason: [{ reason: 'excluded:topic', count: 2 }] });
+    expect(await reportOf(byLanguage)).toEqual({
+      total: 2,
+      byReason: [{ reason: 'excluded:language', count: 2 }],
+    });
   });
 
   it('compacts a month once all its days are sealed, its day objects then gone', async () => {

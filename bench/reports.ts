@@ -146,15 +146,17 @@ export async function run(): Promise<PartResult> {
     const report = await agreementReport(ports, agreement.agreementId, {});
     const xlsx = await timed(() => toXlsx([], agreementTables(report)));
 
-    // Cost per delivery (docs/benchmarks.md): no DynamoDB write; a month's facts are one PUT per
-    // agreement, the daily sealer lists the agreement's partitions, and reads each delivery once.
+    // Cost per delivery (docs/benchmarks.md): no DynamoDB write. The daily sealer writes a day object
+    // per agreement (PUT) after listing its ledger (LIST), and once a month the month object (PUT) from
+    // the days read back (GETs); it reads each delivery once (its day's list entries, then the item),
+    // and each article version's routing record once for a batch of up to 50 agreements (here one).
     const perAgreementMonth = per;
     const usd = PRICES.usd;
-    const s3PerDelivery = ((1 + 30) * usd.s3PutClassRequest) / perAgreementMonth;
+    const s3PerDelivery =
+      ((30 + 30 + 1) * usd.s3PutClassRequest + 30 * usd.s3GetClassRequest) / perAgreementMonth;
     const deliveryItemKb = 1.5;
-    // Each delivery is read about twice: when its month is sealed, and by the pass of the month before
-    // (the index is newest first, so a pass walks the recent weeks on its way down).
-    const readUnits = 2 * (deliveryItemKb / 4) * 0.5 + 1 / CHANNELS.length;
+    const listEntryKb = 0.3;
+    const readUnits = (listEntryKb / 4) * 0.5 + 0.5 + 1 / CHANNELS.length;
     const dynamoPerDelivery = readUnits * usd.dynamoReadRequestUnit;
     const perMillion = (s3PerDelivery + dynamoPerDelivery) * 1e6;
     const gzPerFact = gzBytes / seeded;
@@ -180,7 +182,7 @@ export async function run(): Promise<PartResult> {
           name: 'fact ledger cost per million deliveries',
           value: sig(perMillion),
           unit: 'USD',
-          note: `S3 ${sig(s3PerDelivery * 1e6)} (1 PUT + 30 daily LISTs per agreement-month of ${perAgreementMonth}), DynamoDB reads ${sig(dynamoPerDelivery * 1e6)} (${round(readUnits, 3)} RRU: a ${deliveryItemKb} KB item queried about twice, a routing record per ${CHANNELS.length} channels); ${round(gzPerFact, 0)} bytes per fact gzipped`,
+          note: `S3 ${sig(s3PerDelivery * 1e6)} (per agreement-month of ${perAgreementMonth}: 30 day objects and 30 LISTs, a month object from 30 GETs), DynamoDB reads ${sig(dynamoPerDelivery * 1e6)} (${round(readUnits, 3)} RRU: a ${listEntryKb} KB list entry and a ${deliveryItemKb} KB item read once, a routing record per ${CHANNELS.length} channels); ${round(gzPerFact, 0)} bytes per fact gzipped`,
         }),
       ],
       detail: { reportMs, scanMs, xlsxMs: xlsx.ms, seeded, months: months.length, gzBytes, gzPerFact },

@@ -77,8 +77,9 @@ export async function routePackage(
   ready: PackageReady,
 ): Promise<RouteResult> {
   const now = deps.clock.now();
-  // Set only when an earlier run of this version failed part way: this run is the bus's retry.
-  const resumed = (await deps.routing.failedAt(ready.articleId, ready.version)) !== undefined;
+  // Recorded before: a repeated event, or (with the mark set) the bus's retry of a run that failed part way.
+  const previous = await deps.routing.routedBefore(ready.articleId, ready.version);
+  const resumed = previous?.failedAt !== undefined;
   const agreements = await deps.agreements.list();
   // Wherever an earlier version went, the new one goes too (a correction), on those channels only.
   const earlier = await earlierVersions(deps, ready);
@@ -95,8 +96,9 @@ export async function routePackage(
     }));
   // The record names the channels of every delivery it makes: readers find them through it (their
   // ids derive from agreement, channel, article and version), not through the article index. A retry
-  // keeps what the failed run named too (an agreement's channels may have changed in between).
-  const before = resumed ? await deps.routing.get(ready.articleId, ready.version) : undefined;
+  // or a repeated event keeps what the earlier run named too (an agreement's channels may have changed
+  // in between, and what that run made is found only through the record).
+  const before = previous ? await deps.routing.get(ready.articleId, ready.version) : undefined;
   const sentOn = new Map((before?.decisions ?? []).map((d) => [d.agreementId, new Set(d.channels)]));
   for (const a of [...matched, ...corrected]) {
     sentOn.set(

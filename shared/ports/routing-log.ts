@@ -46,6 +46,12 @@ export interface RoutingLog {
   markFailed(articleId: string, version: number, at: string): Promise<void>;
   /** When the version's route was recorded and not through (record, markFailed), unless markThrough cleared it. */
   failedAt(articleId: string, version: number): Promise<string | undefined>;
+  /**
+   * Whether the version was recorded before (strongly consistent), and its mark: undefined when it never
+   * was, `{failedAt}` when a run failed part way, `{}` when it went through (a repeated event).
+   */
+  routedBefore(articleId: string, version: number): Promise<{ failedAt?: string } | undefined>;
+  /** The version's record (strongly consistent), or undefined. */
   get(articleId: string, version: number): Promise<RoutingRecord | undefined>;
   /** Every routed version of an article, newest first. */
   list(articleId: string): Promise<RoutingRecord[]>;

@@ -213,18 +213,23 @@ export class DynamoRoutingLog implements RoutingLog {
     );
   }
 
-  /** One GetItem of the head, `failedAt` only (strongly consistent: the failed run wrote it just before). */
-  async failedAt(articleId: string, version: number): Promise<string | undefined> {
+  /** One GetItem of the head, its key and `failedAt` (strongly consistent: a failed run wrote it just before). */
+  async routedBefore(articleId: string, version: number): Promise<{ failedAt?: string } | undefined> {
     const out = await this.table.client.send(
       new GetCommand({
         TableName: this.table.tableName,
         Key: { pk: keys.article(articleId), sk: routingSortKey(version) },
-        ProjectionExpression: 'failedAt',
+        ProjectionExpression: 'sk, failedAt',
         ConsistentRead: true,
       }),
     );
-    const at = out.Item?.failedAt;
-    return typeof at === 'string' ? at : undefined;
+    if (!out.Item) return undefined;
+    const at = out.Item.failedAt;
+    return typeof at === 'string' ? { failedAt: at } : {};
+  }
+
+  async failedAt(articleId: string, version: number): Promise<string | undefined> {
+    return (await this.routedBefore(articleId, version))?.failedAt;
   }
 
   /** The head and chunks of one version: one Query (a page per MB). */
@@ -263,6 +268,8 @@ export class DynamoRoutingLog implements RoutingLog {
       {
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :route)',
         ExpressionAttributeValues: { ':pk': keys.article(articleId), ':route': routingSortKey(version) },
+        // A route repeated seconds after the first reads what that one named (routePackage).
+        ConsistentRead: true,
       },
       (item) => item,
     );

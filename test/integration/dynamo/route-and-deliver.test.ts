@@ -198,6 +198,24 @@ describe('route handler', () => {
     expect(all.filter((d) => d.version === 2)).toEqual([]);
   });
 
+  it('still finds what a first run made when the same PackageReady comes again after the agreement lost a channel', async () => {
+    const created = await createAgreement(deps, agreementInput('lost-feed'));
+    const ready = await packaged('repeated-article');
+    await routeHandler(() => deps)(envelope('PackageReady', ready), context);
+    const agreement = await deps.agreements.get('lost-feed');
+    if (!agreement) throw new Error('agreement not stored');
+    const webhookOnly = agreement.channels.filter((c) => c.type === 'webhook');
+    await deps.agreements.update({ ...agreement, channels: webhookOnly }, created.agreement.updatedAt);
+
+    await routeHandler(() => deps)(envelope('PackageReady', ready), context);
+
+    // The feed delivery of the first run is on no index: the record must still name its channel.
+    const all = await deps.deliveries.listByArticle('repeated-article');
+    expect(all.map((d) => d.channelType).sort()).toEqual(['feed', 'webhook']);
+    const record = await deps.routing.get('repeated-article', 1);
+    expect(record?.decisions.find((d) => d.agreementId === 'lost-feed')?.channels).toHaveLength(2);
+  });
+
   it('creates and enqueues nothing new when the same PackageReady arrives again', async () => {
     await createAgreement(deps, agreementInput('covers'));
     const ready = await packaged('repeated-article');

@@ -43,6 +43,12 @@ export class MemoryRoutingLog implements RoutingLog {
     return this.failures.get(`${articleId}#${version}`);
   }
 
+  async routedBefore(articleId: string, version: number): Promise<{ failedAt?: string } | undefined> {
+    if (!this.items.has(`${articleId}#${version}`)) return undefined;
+    const failedAt = this.failures.get(`${articleId}#${version}`);
+    return failedAt ? { failedAt } : {};
+  }
+
   async get(articleId: string, version: number): Promise<RoutingRecord | undefined> {
     return structuredClone(this.items.get(`${articleId}#${version}`));
   }

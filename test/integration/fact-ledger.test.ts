@@ -205,21 +205,19 @@ describe('sealing by day, compacting by month (dynalite + s3rver)', () => {
   }
 
   const webhook = (status: 'delivered' | 'failed') => ({ webhook: ['webhook', status] as const });
+  /** One article on infrastructure, routed at `at` to the agreement's webhook, ending `status`. */
+  const seedOn = (
+    store: Parameters<typeof seedArticle>[0],
+    id: string,
+    articleId: string,
+    at: string,
+    status: 'delivered' | 'failed' = 'delivered',
+  ) => seedArticle(store, id, { articleId, topics: ['infrastructure'], at, channels: webhook(status) });
 
   it('seals a day only once it ended 7 days ago, an empty day included', async () => {
     const { ports, ledger, id, store, setNow } = await setup('2024-03-12T23:59:59.999Z');
-    await seedArticle(store, id, {
-      articleId: 'a-0304',
-      topics: ['infrastructure'],
-      at: '2024-03-04T23:30:00.000Z',
-      channels: webhook('delivered'),
-    });
-    await seedArticle(store, id, {
-      articleId: 'a-0305',
-      topics: ['infrastructure'],
-      at: '2024-03-05T00:30:00.000Z',
-      channels: webhook('delivered'),
-    });
+    await seedOn(store, id, 'a-0304', '2024-03-04T23:30:00.000Z');
+    await seedOn(store, id, 'a-0305', '2024-03-05T00:30:00.000Z');
 
     const first = await sealFacts(ports);
 
@@ -317,18 +315,8 @@ describe('sealing by day, compacting by month (dynalite + s3rver)', () => {
 
   it('compacts a month once all its days are sealed, its day objects then gone', async () => {
     const { ports, ledger, id, store, setNow } = await setup('2024-03-05T12:00:00.000Z');
-    await seedArticle(store, id, {
-      articleId: 'feb-10',
-      topics: ['infrastructure'],
-      at: '2024-02-10T08:00:00.000Z',
-      channels: webhook('delivered'),
-    });
-    await seedArticle(store, id, {
-      articleId: 'feb-28',
-      topics: ['infrastructure'],
-      at: '2024-02-28T08:00:00.000Z',
-      channels: webhook('failed'),
-    });
+    await seedOn(store, id, 'feb-10', '2024-02-10T08:00:00.000Z');
+    await seedOn(store, id, 'feb-28', '2024-02-28T08:00:00.000Z', 'failed');
 
     const first = await sealFacts(ports);
 
@@ -379,12 +367,7 @@ describe('sealing by day, compacting by month (dynalite + s3rver)', () => {
       channels: webhook('delivered'),
       excludedBy: { [id]: 'excluded:topic' },
     });
-    const live = await seedArticle(store, id, {
-      articleId: 'mar-20',
-      topics: ['infrastructure'],
-      at: '2024-03-20T08:00:00.000Z',
-      channels: webhook('delivered'),
-    });
+    const live = await seedOn(store, id, 'mar-20', '2024-03-20T08:00:00.000Z');
     const before = await agreementReport(ports, id, {});
 
     await sealFacts(ports);
@@ -425,12 +408,7 @@ describe('sealing by day, compacting by month (dynalite + s3rver)', () => {
 
   it('changes nothing when it runs again', async () => {
     const { ports, ledger, id, store } = await setup('2024-03-25T10:00:00.000Z');
-    await seedArticle(store, id, {
-      articleId: 'mar-02',
-      topics: ['infrastructure'],
-      at: '2024-03-02T08:00:00.000Z',
-      channels: webhook('delivered'),
-    });
+    await seedOn(store, id, 'mar-02', '2024-03-02T08:00:00.000Z');
     await sealFacts(ports);
     const ledgerBefore = await ledger.sealed(id);
     const report = await agreementReport(ports, id, {});
@@ -444,12 +422,7 @@ describe('sealing by day, compacting by month (dynalite + s3rver)', () => {
 
   it('counts a month once when its compaction stopped between the month object and dropping its days', async () => {
     const { ports, ledger, id, store, setNow } = await setup('2024-03-05T12:00:00.000Z');
-    await seedArticle(store, id, {
-      articleId: 'feb-10',
-      topics: ['infrastructure'],
-      at: '2024-02-10T08:00:00.000Z',
-      channels: webhook('delivered'),
-    });
+    await seedOn(store, id, 'feb-10', '2024-02-10T08:00:00.000Z');
     await sealFacts(ports);
     setNow('2024-03-08T00:00:00.000Z');
     // The compaction's first step alone: February written whole, its day objects left behind.
@@ -474,24 +447,9 @@ describe('sealing by day, compacting by month (dynalite + s3rver)', () => {
 
   it('reads a day missing from the ledger live, and the sealed days after it from the ledger, each fact once', async () => {
     const { ports, ledger, id, store } = await setup('2024-03-25T10:00:00.000Z');
-    await seedArticle(store, id, {
-      articleId: 'mar-02',
-      topics: ['infrastructure'],
-      at: '2024-03-02T08:00:00.000Z',
-      channels: webhook('delivered'),
-    });
-    await seedArticle(store, id, {
-      articleId: 'mar-10',
-      topics: ['infrastructure'],
-      at: '2024-03-10T08:00:00.000Z',
-      channels: webhook('failed'),
-    });
-    await seedArticle(store, id, {
-      articleId: 'mar-20',
-      topics: ['infrastructure'],
-      at: '2024-03-20T08:00:00.000Z',
-      channels: webhook('delivered'),
-    });
+    await seedOn(store, id, 'mar-02', '2024-03-02T08:00:00.000Z');
+    await seedOn(store, id, 'mar-10', '2024-03-10T08:00:00.000Z', 'failed');
+    await seedOn(store, id, 'mar-20', '2024-03-20T08:00:00.000Z');
     await sealFacts(ports);
     // A gap: 03-02 not sealed (its object lost), the days after it sealed, their items still in the table.
     await ledger.dropDays(id, ['2024-03-02']);

@@ -57,9 +57,11 @@ async function planOf(ports: ReportPorts, a: Agreement, cutoff: string): Promise
   const closing = monthsBetween(a.validFrom, lastSettled).filter(
     (m) => !sealedMonths.has(m) && earlierDay(lastDayOfMonth(m), a.validTo) <= lastSettled,
   );
-  const due = daysBetween(a.validFrom, lastSettled).filter(
-    (d) => !sealedMonths.has(monthOf(d)) && !sealedDays.has(d),
-  );
+  // The settled days of the months not sealed whole (not every day of a five-year term, each run).
+  const due = monthsBetween(a.validFrom, lastSettled)
+    .filter((m) => !sealedMonths.has(m))
+    .flatMap((m) => daysBetween(laterDay(a.validFrom, `${m}-01`), earlierDay(lastDayOfMonth(m), lastSettled)))
+    .filter((d) => !sealedDays.has(d));
   return { agreement: a, ledger, sealedMonths, closing, due };
 }
 

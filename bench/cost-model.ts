@@ -28,6 +28,8 @@ export interface Scenario {
   customerManagedKeys: number;
   /** Agreements whose facts the sealer seals each day (one per partner in the scenario). */
   agreements: number;
+  /** Agreements the sealer reads a day's routing records once for (app/seal-facts.ts SEAL_BATCH). */
+  sealBatch: number;
   /** SQS queues with a Lambda event source mapping, and the pollers each keeps long-polling (20 s) when idle. */
   pollingQueues: number;
   pollersPerQueue: number;
@@ -150,13 +152,15 @@ export function costPerMillion(m: Measured, s: Scenario): Cost {
   };
 
   // The daily sealer (docs/reports.md): each delivery read once from its agreement's list (the entry,
-  // then the item back), each article version's routing record read once a run for every agreement,
-  // and per agreement a day object (PUT, LIST), a month object once a month (PUT, a GET per day).
+  // then the item back), each article version's routing record read once a run for each batch of
+  // agreements, and per agreement a day object (PUT, LIST), a month object once a month (PUT, a GET
+  // per day).
+  const batches = Math.ceil(s.agreements / s.sealBatch);
   const sealing = {
     readUnitsPerDelivery:
       (stored.indexes / 4096) * 0.5 +
       eventualReadUnits(stored.table) +
-      eventualReadUnits(m.routingBytes / m.approvals) / (D / m.approvals),
+      (batches * eventualReadUnits(m.routingBytes / m.approvals)) / (D / m.approvals),
     s3PutPerDelivery: monthly(s.agreements * (2 * DAYS_PER_MONTH + 1)),
     s3GetPerDelivery: monthly(s.agreements * (DAYS_PER_MONTH + 1)),
   };

@@ -126,7 +126,7 @@ export async function run(): Promise<PartResult> {
     };
     // Baseline: the same objects read and counted, nothing aggregated.
     const scan = async () => {
-      const sealed = await ledger.sealedMonths(agreement.agreementId);
+      const sealed = (await ledger.sealed(agreement.agreementId)).months;
       const all = await Promise.all(sealed.map((m) => ledger.read(agreement.agreementId, m)));
       return all.reduce((n, xs) => n + xs.length, 0);
     };

@@ -9,6 +9,7 @@
  * what the Lambda event source mapping asks of SQS, Secrets Manager behind its 5-minute cache,
  * storage. The dollars: bench/cost-model.ts; prices: bench/prices.ts.
  */
+import { SEAL_BATCH } from '#app/seal-facts.ts';
 import { DEFAULT_RETENTION_DAYS } from '#domain/fact.ts';
 import { FUNCTIONS, type FunctionName, QUEUES } from '#infra/wiring.ts';
 import { type CallStats, DYNAMO_WRITES, type LargestItem } from './aws-counter.ts';
@@ -119,6 +120,7 @@ export function scenarioOf(c: Pick<RealisticCapture, 'partners' | 'reach'>): Sce
     // infra/constructs/alarms.ts: the alarm topic's key; tables, queues and buckets use AWS managed keys.
     customerManagedKeys: 1,
     agreements: c.partners,
+    sealBatch: SEAL_BATCH,
     pollingQueues: QUEUES.length,
     pollersPerQueue: 5,
   };

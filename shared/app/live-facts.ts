@@ -12,7 +12,7 @@ import {
   type NotSentFact,
 } from '#domain/fact.ts';
 import type { DeliveryStore } from '#ports/delivery-store.ts';
-import type { RoutingLog } from '#ports/routing-log.ts';
+import type { RoutingLog, RoutingRecord } from '#ports/routing-log.ts';
 
 /** What live facts are read from: an agreement's deliveries, and routing's records. */
 export interface LivePorts {
@@ -27,6 +27,12 @@ interface Routed {
   /** The topics the article shares with the agreement (the agreement's decision). */
   topics: string[];
 }
+
+/** What every agreement's delivery fact takes from a record alike: its language and packaging time. */
+const versionPart = (r: RoutingRecord | undefined): Omit<Routed, 'topics'> => ({
+  ...(r?.ready?.language && { language: r.ready.language }),
+  ...(r?.ready?.packagedAt && { packagedAt: r.ready.packagedAt }),
+});
 
 /**
  * Routing records within some days, read once (a page at a time) for several agreements: what their
@@ -49,7 +55,7 @@ export async function digestRouting(
   to: string,
 ): Promise<RoutingDigest> {
   const wanted = new Set(agreementIds);
-  const versions = new Map<string, { language?: string; packagedAt?: string }>();
+  const versions = new Map<string, Omit<Routed, 'topics'>>();
   const topics = new Map<string, string[]>();
   const notSent = new Map<string, NotSentFact[]>();
   // Counted facts by agreement, day, language and reason (COUNTED_NOT_SENT_REASONS).
@@ -61,10 +67,7 @@ export async function digestRouting(
       ...(cursor && { cursor }),
     });
     for (const r of page.items) {
-      versions.set(`${r.articleId}#${r.version}`, {
-        ...(r.ready?.language && { language: r.ready.language }),
-        ...(r.ready?.packagedAt && { packagedAt: r.ready.packagedAt }),
-      });
+      versions.set(`${r.articleId}#${r.version}`, versionPart(r));
       for (const d of r.decisions) {
         if (!wanted.has(d.agreementId)) continue;
         if (d.covered) {
@@ -126,8 +129,7 @@ function routedByGet(routing: Pick<RoutingLog, 'get'>, agreementId: string) {
     const hit =
       seen.get(key) ??
       routing.get(articleId, version).then((r) => ({
-        ...(r?.ready?.language && { language: r.ready.language }),
-        ...(r?.ready?.packagedAt && { packagedAt: r.ready.packagedAt }),
+        ...versionPart(r),
         topics: r?.decisions.find((x) => x.agreementId === agreementId)?.matchedTopics ?? [],
       }));
     seen.set(key, hit);

@@ -281,10 +281,7 @@ export async function deliverTo(
   const chunked = await mapBounded(chunks, perChunk, async (chunk) => {
     const outcomes = await mapBounded(chunk, ENQUEUE_CHUNK, async (c) => ({
       ...c,
-      created: await deps.deliveries.create(
-        c.delivery,
-        options.namedByRouting ? { namedByRouting: true } : undefined,
-      ),
+      created: await deps.deliveries.create(c.delivery, { namedByRouting: options.namedByRouting === true }),
     }));
     const existing = outcomes.filter((o) => !o.created).map((o) => o.delivery);
     const waiting = options.resumed ? await stillWaiting(deps, existing) : [];

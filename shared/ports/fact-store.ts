@@ -19,8 +19,6 @@ export interface SealedParts {
 export interface FactLedger {
   /** The agreement's sealed months and days, in order (one listing). */
   sealed(agreementId: string): Promise<SealedParts>;
-  /** The months (`yyyy-mm`) of the agreement sealed whole. */
-  sealedMonths(agreementId: string): Promise<string[]>;
   /** The facts of one sealed month (empty when the month is not sealed). */
   read(agreementId: string, month: string): Promise<Fact[]>;
   /** Seals a month: writes its facts whole (a repeated seal overwrites with the same facts). */

@@ -44,11 +44,10 @@ export interface RoutingLog {
    * the version clears the mark.
    */
   markFailed(articleId: string, version: number, at: string): Promise<void>;
-  /** When the version's route was recorded and not through (record, markFailed), unless markThrough cleared it. */
-  failedAt(articleId: string, version: number): Promise<string | undefined>;
   /**
    * Whether the version was recorded before (strongly consistent), and its mark: undefined when it never
-   * was, `{failedAt}` when a run failed part way, `{}` when it went through (a repeated event).
+   * was, `{failedAt}` when its route was recorded and is not through (record, markFailed; markThrough
+   * clears it), `{}` when it went through (a repeated event).
    */
   routedBefore(articleId: string, version: number): Promise<{ failedAt?: string } | undefined>;
   /** The version's record (strongly consistent), or undefined. */

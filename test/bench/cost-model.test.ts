@@ -33,6 +33,7 @@ const scenario: Scenario = {
   secretCacheSeconds: 300,
   customerManagedKeys: 1,
   agreements: 2000,
+  sealBatch: 50,
   pollingQueues: 0,
   pollersPerQueue: 0,
 };
@@ -82,13 +83,14 @@ describe('costPerMillion', () => {
     expect(cost.lines.eventbridge).toBeCloseTo(0.005, 9);
   });
 
-  it('prices the daily sealer: each delivery read back once, each record once a run, a day object per agreement', () => {
-    // 0.5 RRU (a 1 KB item, eventually consistent) + 1 RRU per record over its 200 deliveries
-    expect(cost.basis.sealing.readUnitsPerDelivery).toBeCloseTo(0.5 + 1 / 200, 9);
+  it('prices the daily sealer: each delivery read back once, each record once per batch of agreements, a day object per agreement', () => {
+    // 0.5 RRU (a 1 KB item, eventually consistent) + 1 RRU per record for each of 40 batches of 50
+    // agreements, over its 200 deliveries
+    expect(cost.basis.sealing.readUnitsPerDelivery).toBeCloseTo(0.5 + 40 / 200, 9);
     // 2,000 agreements × (a PUT and a LIST a day, a month object) and a GET per day, over 30 M deliveries
     const puts = (2000 * 61) / 30e6;
     const gets = (2000 * 31) / 30e6;
-    expect(cost.lines.factSealing).toBeCloseTo(0.505 * 0.125 + puts * 5 + gets * 0.4, 9);
+    expect(cost.lines.factSealing).toBeCloseTo(0.7 * 0.125 + puts * 5 + gets * 0.4, 9);
   });
 
   it('adds every line into the total', () => {

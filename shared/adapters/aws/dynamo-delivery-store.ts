@@ -26,7 +26,7 @@ import {
   updateExisting,
 } from './dynamo-delivery-item.ts';
 import { findDeliveries } from './dynamo-delivery-queries.ts';
-import { DynamoRoutingLog, newestRoutedVersion } from './dynamo-routing-log.ts';
+import { DynamoRoutingLog } from './dynamo-routing-log.ts';
 import { INDEX, type IndexShape, keys, projectsAll } from './table.ts';
 
 /** A guard on a status change: the condition and the values it names (`#status` is always named). */
@@ -101,12 +101,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
 
   /** BatchGetItem, strongly consistent: 100 deliveries a request, each as fresh as get() reads it. */
   async getMany(deliveryIds: readonly string[]): Promise<Map<string, Delivery>> {
-    const items = await fullItems(
-      this.table,
-      deliveryIds.map((id) => keys.delivery(id)),
-      true,
-    );
-    return new Map(items.map((item) => toDelivery(item)).map((d) => [d.deliveryId, d]));
+    const found = await this.readByIds(deliveryIds, true);
+    return new Map(found.map((d) => [d.deliveryId, d]));
   }
 
   recordOutcome(current: Delivery, write: OutcomeWrite): Promise<boolean> {
@@ -266,6 +262,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
     const read = await this.readByIds(named.filter((id) => !known.has(id)));
     return [...indexed, ...read].sort(byArticleOrder);
   }
+
   async listTombstonedBeforeMarkers(articleId: string): Promise<Delivery[]> {
     return (await this.queryShards(INDEX.byArticle, [`ARTICLE#${articleId}`], 10_000)).filter(
       (d) => d.withdrawnAt,
@@ -278,7 +275,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
    * to the newest routed one (one Query for it, then BatchGetItem), whatever made them.
    */
   async listOnChannel(articleId: string, agreementId: string, channelId: string): Promise<Delivery[]> {
-    const newest = await newestRoutedVersion(this.table, articleId);
+    const newest = await this.routing.newestVersion(articleId);
     const ids = Array.from({ length: newest }, (_, i) => i + 1).flatMap((version) => [
       deliveryIdFor(agreementId, channelId, articleId, version),
       deliveryIdFor(agreementId, channelId, articleId, version, 'withdrawal'),
@@ -286,13 +283,17 @@ export class DynamoDeliveryStore implements DeliveryStore {
     return (await this.readByIds(ids)).sort(byArticleOrder);
   }
 
-  /** The deliveries of these ids that exist, eventually consistent (as an index read would be). */
-  private async readByIds(ids: readonly string[]): Promise<Delivery[]> {
+  /**
+   * The deliveries of these ids that exist (BatchGetItem, 100 a request): eventually consistent, as an
+   * index read would be, unless `consistent`.
+   */
+  private async readByIds(ids: readonly string[], consistent = false): Promise<Delivery[]> {
     if (ids.length === 0) return [];
     return (
       await fullItems(
         this.table,
         ids.map((id) => keys.delivery(id)),
+        consistent,
       )
     ).map(toDelivery);
   }

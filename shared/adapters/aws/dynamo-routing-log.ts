@@ -127,25 +127,6 @@ function monthsBack(from: string, to: string): string[] {
 }
 
 /**
- * The newest version of an article routing recorded, 0 when none: one Query, newest key first, one item
- * (a head or its last chunk: both keys start with the version's).
- */
-export async function newestRoutedVersion(table: Table, articleId: string): Promise<number> {
-  const out = await table.client.send(
-    new QueryCommand({
-      TableName: table.tableName,
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :route)',
-      ExpressionAttributeValues: { ':pk': keys.article(articleId), ':route': 'ROUTE#' },
-      ProjectionExpression: 'sk',
-      ScanIndexForward: false,
-      Limit: 1,
-    }),
-  );
-  const version = /^ROUTE#(\d{8})/.exec(String(out.Items?.[0]?.sk ?? ''))?.[1];
-  return version ? Number(version) : 0;
-}
-
-/**
  * Routing records beside their article (`ARTICLE#<id>` / `ROUTE#<version>`), and by month on gsi1.
  * Decisions are stored gzipped (`decisionsGz`, binary): their JSON repeats the same keys, reasons and
  * id prefixes, so 2,000 of them shrink ~40x, and a record costs a few write units, not one per delivery.
@@ -213,6 +194,25 @@ export class DynamoRoutingLog implements RoutingLog {
     );
   }
 
+  /**
+   * The newest version of the article recorded, 0 when none: one Query, newest key first, one item (a
+   * head or its last chunk: both keys start with the version's).
+   */
+  async newestVersion(articleId: string): Promise<number> {
+    const out = await this.table.client.send(
+      new QueryCommand({
+        TableName: this.table.tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :route)',
+        ExpressionAttributeValues: { ':pk': keys.article(articleId), ':route': 'ROUTE#' },
+        ProjectionExpression: 'sk',
+        ScanIndexForward: false,
+        Limit: 1,
+      }),
+    );
+    const version = /^ROUTE#(\d{8})/.exec(String(out.Items?.[0]?.sk ?? ''))?.[1];
+    return version ? Number(version) : 0;
+  }
+
   /** One GetItem of the head, its key and `failedAt` (strongly consistent: a failed run wrote it just before). */
   async routedBefore(articleId: string, version: number): Promise<{ failedAt?: string } | undefined> {
     const out = await this.table.client.send(
@@ -226,10 +226,6 @@ export class DynamoRoutingLog implements RoutingLog {
     if (!out.Item) return undefined;
     const at = out.Item.failedAt;
     return typeof at === 'string' ? { failedAt: at } : {};
-  }
-
-  async failedAt(articleId: string, version: number): Promise<string | undefined> {
-    return (await this.routedBefore(articleId, version))?.failedAt;
   }
 
   /** The head and chunks of one version: one Query (a page per MB). */

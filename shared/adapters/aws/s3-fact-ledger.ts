@@ -61,10 +61,6 @@ export class S3FactLedger implements FactLedger {
     return { months: months.sort(), days: days.sort() };
   }
 
-  async sealedMonths(agreementId: string): Promise<string[]> {
-    return (await this.sealed(agreementId)).months;
-  }
-
   read(agreementId: string, month: string): Promise<Fact[]> {
     return this.#get(factKey(agreementId, month));
   }

@@ -84,16 +84,16 @@ describe(`DynamoRoutingLog at national scale (${process.env.LOA_TEST_DYNAMODB ??
 
   it('marks a recorded version as not through until markThrough, and again when its route fails', async () => {
     await routing.markFailed('quoc-hoi-khai-mac', 1, '2026-03-01T08:01:30.000Z');
-    expect(await routing.failedAt('quoc-hoi-khai-mac', 1)).toBeUndefined();
+    expect((await routing.routedBefore('quoc-hoi-khai-mac', 1))?.failedAt).toBeUndefined();
 
     await routing.record(record(1, 450));
     // A run killed right after recording leaves this for its retry.
-    expect(await routing.failedAt('quoc-hoi-khai-mac', 1)).toBe(record(1, 450).at);
+    expect((await routing.routedBefore('quoc-hoi-khai-mac', 1))?.failedAt).toBe(record(1, 450).at);
     await routing.markThrough('quoc-hoi-khai-mac', 1);
-    expect(await routing.failedAt('quoc-hoi-khai-mac', 1)).toBeUndefined();
+    expect((await routing.routedBefore('quoc-hoi-khai-mac', 1))?.failedAt).toBeUndefined();
 
     await routing.markFailed('quoc-hoi-khai-mac', 1, '2026-03-01T08:01:30.000Z');
-    expect(await routing.failedAt('quoc-hoi-khai-mac', 1)).toBe('2026-03-01T08:01:30.000Z');
+    expect((await routing.routedBefore('quoc-hoi-khai-mac', 1))?.failedAt).toBe('2026-03-01T08:01:30.000Z');
     expect(await routing.get('quoc-hoi-khai-mac', 1)).toEqual(record(1, 450));
   });
 

@@ -211,10 +211,6 @@ export class MemoryFactLedger implements FactLedger {
     return { months: of(this.sealedMonthFacts), days: of(this.sealedDayFacts) };
   }
 
-  async sealedMonths(agreementId: string): Promise<string[]> {
-    return (await this.sealed(agreementId)).months;
-  }
-
   async read(agreementId: string, month: string): Promise<Fact[]> {
     return structuredClone(this.sealedMonthFacts.get(`${agreementId}#${month}`) ?? []);
   }

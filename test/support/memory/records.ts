@@ -39,10 +39,6 @@ export class MemoryRoutingLog implements RoutingLog {
     if (this.items.has(`${articleId}#${version}`)) this.failures.set(`${articleId}#${version}`, at);
   }
 
-  async failedAt(articleId: string, version: number): Promise<string | undefined> {
-    return this.failures.get(`${articleId}#${version}`);
-  }
-
   async routedBefore(articleId: string, version: number): Promise<{ failedAt?: string } | undefined> {
     if (!this.items.has(`${articleId}#${version}`)) return undefined;
     const failedAt = this.failures.get(`${articleId}#${version}`);

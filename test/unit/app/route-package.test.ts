@@ -90,7 +90,7 @@ async function failedHalfWay() {
   const enqueued = failing.queue.messages.map((m) => m.deliveryId);
   expect(enqueued.length % ENQUEUE_CHUNK).toBe(0);
   for (const id of enqueued) expect(failing.deliveries.items.get(id)?.channelType).toBe('webhook');
-  expect(await failing.routing.failedAt(ready.articleId, 1)).toBe(MEMORY_NOW.toISOString());
+  expect((await failing.routing.routedBefore(ready.articleId, 1))?.failedAt).toBe(MEMORY_NOW.toISOString());
   // The bus retries the event: the same table and routing log, a store that works now.
   const table = new MemoryDeliveryStore([...failing.deliveries.items.values()]);
   return { ...portsWith(40, table), routing: failing.routing };
@@ -99,7 +99,7 @@ async function failedHalfWay() {
 describe('routePackage retried after a failure half way', () => {
   it('enqueues every pushed delivery on the retry, the ones the failed run created too', async () => {
     const retry = await failedHalfWay();
-    expect(await retry.routing.failedAt(ready.articleId, 1)).toBe(MEMORY_NOW.toISOString());
+    expect((await retry.routing.routedBefore(ready.articleId, 1))?.failedAt).toBe(MEMORY_NOW.toISOString());
 
     const result = await routePackage(memoryDeps({}, retry), ready);
 
@@ -108,7 +108,7 @@ describe('routePackage retried after a failure half way', () => {
     expect(result.alreadyExisted.length).toBe(30);
     expect(retry.queue.messages.map((m) => m.deliveryId).sort()).toEqual(webhooks.sort());
     // The retry went through: a later repeat of the event is not a retry.
-    expect(await retry.routing.failedAt(ready.articleId, 1)).toBeUndefined();
+    expect((await retry.routing.routedBefore(ready.articleId, 1))?.failedAt).toBeUndefined();
   });
 
   it('does not enqueue again on the retry a delivery already attempted', async () => {
@@ -149,7 +149,7 @@ describe('routePackage enqueues as it creates', () => {
     // The first chunk is on the queue while the other creates still wait, and the record is not through.
     expect(ports.queue.batches.map((b) => b.messages.length)).toEqual([ENQUEUE_CHUNK]);
     expect(held.items.size).toBe(ENQUEUE_CHUNK);
-    expect(await ports.routing.failedAt(ready.articleId, 1)).toBe(MEMORY_NOW.toISOString());
+    expect((await ports.routing.routedBefore(ready.articleId, 1))?.failedAt).toBe(MEMORY_NOW.toISOString());
 
     held.letGo();
     const result = await routed;
@@ -157,7 +157,7 @@ describe('routePackage enqueues as it creates', () => {
     // 25 webhooks: chunks of 10, 10 and 5, one SendMessageBatch each; 25 feeds, enqueued never.
     expect(ports.queue.batches.map((b) => b.messages.length)).toEqual([10, 10, 5]);
     expect(result.created).toHaveLength(50);
-    expect(await ports.routing.failedAt(ready.articleId, 1)).toBeUndefined();
+    expect((await ports.routing.routedBefore(ready.articleId, 1))?.failedAt).toBeUndefined();
   });
 
   it('leaves the record marked when killed after its first chunk was enqueued; the retry enqueues the rest', async () => {
@@ -167,7 +167,7 @@ describe('routePackage enqueues as it creates', () => {
     await until(() => killed.queue.messages.length > 0);
     const first = killed.queue.messages.map((m) => m.deliveryId);
     expect(first).toHaveLength(ENQUEUE_CHUNK);
-    expect(await killed.routing.failedAt(ready.articleId, 1)).toBe(MEMORY_NOW.toISOString());
+    expect((await killed.routing.routedBefore(ready.articleId, 1))?.failedAt).toBe(MEMORY_NOW.toISOString());
 
     // The bus retries the event: the table and routing log as the killed run left them.
     const table = new MemoryDeliveryStore([...killed.deliveries.items.values()]);
@@ -179,6 +179,6 @@ describe('routePackage enqueues as it creates', () => {
     expect(result.alreadyExisted.sort()).toEqual([...first].sort());
     // What the killed run enqueued goes again (a duplicate message is harmless), and the rest.
     expect(retry.queue.messages.map((m) => m.deliveryId).sort()).toEqual(webhooks.sort());
-    expect(await retry.routing.failedAt(ready.articleId, 1)).toBeUndefined();
+    expect((await retry.routing.routedBefore(ready.articleId, 1))?.failedAt).toBeUndefined();
   });
 });

@@ -149,7 +149,7 @@ export async function run(): Promise<PartResult> {
     // Cost per delivery (docs/benchmarks.md): no DynamoDB write. The daily sealer writes a day object
     // per agreement (PUT) after listing its ledger (LIST), and once a month the month object (PUT) from
     // the days read back (GETs); it reads each delivery once (its day's list entries, then the item),
-    // and each article version's routing record once for a batch of up to 50 agreements (here one).
+    // and each article version's routing record once for a batch of up to 200 agreements (here one).
     const perAgreementMonth = per;
     const usd = PRICES.usd;
     const s3PerDelivery =

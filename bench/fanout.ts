@@ -400,15 +400,22 @@ function deliveryOf(agreement: Agreement, articleId: string, at: string): Delive
 }
 
 /**
- * A baseline: N × M signed POSTs, all submitted at t0, at Loa's concurrency; with `writes`, each
- * wrapped in the delivery's conditional create and outcome write (baseline b).
+ * A baseline: N × M signed POSTs, all submitted at t0, at Loa's concurrency; in mode `b`, each
+ * wrapped in the delivery's conditional create and outcome write (baseline b); in mode `b1`, followed
+ * by one conditional put of the delivery with its outcome (baseline b1, the one write Loa makes now).
  *   (a) raw: PER_ENDPOINT workers, one POST after the other: the ceiling of the wire and the sink.
  *   (b) direct: what the webhook worker's concurrency allows Loa: CONCURRENCY batches of BATCH jobs
  *       in flight (one approval's M deliveries follow each other, as routing enqueues them), a
  *       batch's jobs at once (IN_BATCH), a batch ending with its last job; the POSTs of every batch
  *       share PER_ENDPOINT connections to the sink, as the worker's per-endpoint cap shares them.
  */
-async function baselineRound(s: Session, tag: string, approvals: number, writes: boolean): Promise<Run> {
+async function baselineRound(
+  s: Session,
+  tag: string,
+  approvals: number,
+  mode: 'raw' | 'b' | 'b1',
+): Promise<Run> {
+  const writes = mode !== 'raw';
   const bodies = await Promise.all(Array.from({ length: approvals }, (_, i) => bodyFor(s, `${tag}-a${i}`)));
   const jobs = bodies.flatMap((body, i) => s.agreements.map((agreement) => ({ i, body, agreement })));
   const pool = new Pool(`http://127.0.0.1:${s.sink.port}`, { connections: PER_ENDPOINT, pipelining: 1 });
@@ -425,8 +432,11 @@ async function baselineRound(s: Session, tag: string, approvals: number, writes:
   const one = async (job: (typeof jobs)[number]) => {
     const articleId = `${tag}-a${job.i}`;
     const at = new Date();
-    const d = deliveryOf(job.agreement, articleId, at.toISOString());
-    if (writes && !(await store.create(d))) refused++;
+    const made = deliveryOf(job.agreement, articleId, at.toISOString());
+    // (b1) writes no item before the POST: its outcome's put creates it, conditional on none (as Loa's
+    // first attempt does since 2026-12-06); (b) creates it first, as Loa's routing did before.
+    const d: Delivery = mode === 'b1' ? { ...made, unstored: true } : made;
+    if (mode === 'b' && !(await store.create(d))) refused++;
     const channel = job.agreement.channels[0];
     const path = channel?.type === 'webhook' ? new URL(channel.url).pathname : '/';
     const headers = {
@@ -471,12 +481,18 @@ async function baselineRound(s: Session, tag: string, approvals: number, writes:
   return summarise(arrivals, () => t0, t0);
 }
 
-type Contender = 'loa' | 'direct' | 'raw';
+type Contender = 'loa' | 'direct' | 'direct1' | 'raw';
 const ORDERS: Contender[][] = [
-  ['loa', 'direct', 'raw'],
-  ['direct', 'raw', 'loa'],
-  ['raw', 'loa', 'direct'],
+  ['loa', 'direct', 'direct1', 'raw'],
+  ['direct', 'direct1', 'raw', 'loa'],
+  ['direct1', 'raw', 'loa', 'direct'],
+  ['raw', 'loa', 'direct', 'direct1'],
 ];
+const MODE: Record<Exclude<Contender, 'loa'>, 'raw' | 'b' | 'b1'> = {
+  direct: 'b',
+  direct1: 'b1',
+  raw: 'raw',
+};
 
 /** Single approvals one at a time, their functions timed; returns the arrivals' latencies. */
 async function singleApprovals(s: Session, count: number, baseline: boolean) {
@@ -486,7 +502,7 @@ async function singleApprovals(s: Session, count: number, baseline: boolean) {
     s.timing = true;
     latencies.loa.push(...(await loaRound(s, `single${i}`, 1, false)).latencies);
     s.timing = false;
-    if (baseline) latencies.direct.push(...(await baselineRound(s, `b-single${i}`, 1, true)).latencies);
+    if (baseline) latencies.direct.push(...(await baselineRound(s, `b-single${i}`, 1, 'b')).latencies);
   }
   if (captured) captured.unloaded = Object.fromEntries(s.invocations);
   return latencies;
@@ -515,20 +531,18 @@ export async function run(): Promise<PartResult> {
     );
     // A first small pass warms every path (JIT, connections, the manifest cache is per article anyway).
     await loaRound(s, 'warm', 2, false);
-    await baselineRound(s, 'b-warm', 2, true);
-    const runs: Record<Contender, Run[]> = { loa: [], direct: [], raw: [] };
+    await baselineRound(s, 'b-warm', 2, 'b');
+    const runs: Record<Contender, Run[]> = { loa: [], direct: [], direct1: [], raw: [] };
     let counted = false;
     for (let r = 0; r < ROUNDS; r++) {
       for (const who of ORDERS[r % ORDERS.length] ?? []) {
         const tag = `r${r}-${who}`;
         const result =
-          who === 'loa'
-            ? await loaRound(s, tag, N, !counted)
-            : await baselineRound(s, tag, N, who === 'direct');
+          who === 'loa' ? await loaRound(s, tag, N, !counted) : await baselineRound(s, tag, N, MODE[who]);
         if (who === 'loa') counted = true;
         runs[who].push(result);
         console.log(
-          `  round ${r + 1} ${who.padEnd(6)} ${round(result.perSecond, 0)} deliveries/s in ${round(result.seconds, 2)} s (window waits ${round(result.windowMs, 0)} ms: ${round(result.perSecondNoWindow, 0)}/s without; first after ${round(result.firstMs, 0)} ms, ${round(result.steadyPerSecond, 0)}/s once under way), p50 ${round(quantile(result.latencies, 0.5), 0)} ms, p99 ${round(quantile(result.latencies, 0.99), 0)} ms`,
+          `  round ${r + 1} ${who.padEnd(7)} ${round(result.perSecond, 0)} deliveries/s in ${round(result.seconds, 2)} s (window waits ${round(result.windowMs, 0)} ms: ${round(result.perSecondNoWindow, 0)}/s without; first after ${round(result.firstMs, 0)} ms, ${round(result.steadyPerSecond, 0)}/s once under way), p50 ${round(quantile(result.latencies, 0.5), 0)} ms, p99 ${round(quantile(result.latencies, 0.99), 0)} ms`,
         );
       }
     }
@@ -591,6 +605,15 @@ export async function run(): Promise<PartResult> {
         ['direct', 'b: writes + signed POST, same concurrency'],
         perSecond,
         { note },
+      ),
+      versus(
+        'fan-out throughput vs one write + POST (b1)',
+        rateNoWindow,
+        ['direct1', 'b1: one conditional put + signed POST'],
+        perSecond,
+        {
+          note: `${note}; (b) writes twice per delivery (create, outcome), as Loa did until 2026-12-06; since then Loa writes once (its first attempt's outcome creates the item), as (b1) does: no goal, shown so the change of Loa's own work is not read as a change of the yardstick`,
+        },
       ),
       versus('fan-out throughput vs raw signed POSTs (a)', rate, ['raw', 'a: undici POSTs'], perSecond),
       versus('fan-out throughput once under way vs (b)', steady, b, perSecond, {

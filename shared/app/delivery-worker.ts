@@ -7,13 +7,14 @@ import {
   MAX_ATTEMPTS_KEPT,
   storedCount,
 } from '#domain/delivery.ts';
+import { deliveryIdFor } from '#domain/ids.ts';
 import { retriesEndBy } from '#domain/retry-policy.ts';
 import { agreementRefusal, DISCARD_REASON, releaseAt, supersededBy } from '#domain/send-rules.ts';
 import { TargetRefusedError } from '#domain/target-policy.ts';
 import { TtlCache } from '#domain/ttl-cache.ts';
 import type { NinjsDocument } from '#formats/ninjs.ts';
 import { type ChannelOutcome, ChannelRefusal } from '#ports/channel-adapter.ts';
-import type { PushChannelType, WorkMessage } from '#ports/work-queue.ts';
+import { fromRouted, type PushChannelType, type WorkMessage } from '#ports/work-queue.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import type { OutgoingEvent } from '#schemas/events.ts';
 import { BatchedReads } from './batched-reads.ts';
@@ -90,9 +91,13 @@ export class DeliveryWorker {
     const now = deps.clock.now();
     // Strongly consistent, at the start of this attempt (with the batch's other records that start now).
     const stored = await this.#deliveries.get(msg.deliveryId);
-    if (!stored) return { kind: 'skipped', why: 'no such delivery' };
-    const d = withCarried(stored, msg);
-    if (!d) return { kind: 'skipped', why: `out of date: the delivery is ${stored.status} since` };
+    if (!stored && !msg.routed) return { kind: 'skipped', why: 'no such delivery' };
+    // No item yet: routing sent it unstored, and this attempt's write creates it (Delivery.unstored).
+    const d = stored ? withCarried(stored, msg) : unstoredOf(msg);
+    if (!d) {
+      const why = stored ? `out of date: the delivery is ${stored.status} since` : ROUTED_MISMATCH;
+      return { kind: 'skipped', why };
+    }
     // A held delivery's message comes back to probe its paused endpoint, or to go once it is resumed.
     if (!ATTEMPTABLE.includes(d.status) && d.status !== 'held') {
       return { kind: 'skipped', why: `already ${d.status}` };
@@ -163,9 +168,9 @@ export class DeliveryWorker {
    */
   async giveUp(msg: WorkMessage, error: unknown, receives: number): Promise<DeliverResult> {
     const stored = await this.deps.deliveries.get(msg.deliveryId);
-    if (!stored) return { kind: 'skipped', why: 'no such delivery' };
-    const d = withCarried(stored, msg);
-    if (!d || !ATTEMPTABLE.includes(d.status)) return { kind: 'skipped', why: `already ${stored.status}` };
+    const d = stored ? withCarried(stored, msg) : unstoredOf(msg);
+    if (!d) return { kind: 'skipped', why: stored ? `already ${stored.status}` : 'no such delivery' };
+    if (!ATTEMPTABLE.includes(d.status)) return { kind: 'skipped', why: `already ${d.status}` };
     const cause = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
     const why = `${GAVE_UP}: the worker failed on each of ${receives} receives (${cause.slice(0, 200)})`;
     return this.#record(d, msg, this.deps.clock.now(), refused(why));
@@ -347,6 +352,22 @@ function withCarried(stored: Delivery, msg: WorkMessage): Delivery | undefined {
     ...(carry.lastError && { lastError: carry.lastError }),
     storedAttemptCount: carry.since,
   };
+}
+
+/** Why a message whose routed delivery is not the one its id names ends without a request. */
+const ROUTED_MISMATCH = "the message's routed delivery is not the one its deliveryId names";
+
+/**
+ * The unstored delivery a routed message carries (WorkMessage.routed), when its id is the one the
+ * delivery's agreement, channel, article and version derive: a message cannot make a worker write an
+ * item under another delivery's id.
+ */
+function unstoredOf(msg: WorkMessage): Delivery | undefined {
+  const r = msg.routed;
+  if (!r || deliveryIdFor(r.agreementId, r.channelId, r.articleId, r.version) !== msg.deliveryId) {
+    return undefined;
+  }
+  return fromRouted(msg.deliveryId, r);
 }
 
 /** How a delivery that its worker kept failing on begins its reason (DeliveryWorker.giveUp). */

@@ -4,7 +4,7 @@ import { deliveryIdFor } from '#domain/ids.ts';
 import { decideRoute, ROUTE_REASON, type RouteDecision, withCorrection } from '#domain/routing.ts';
 import { DISCARD_REASON, releaseAt } from '#domain/send-rules.ts';
 import { isPushed } from '#ports/work-queue.ts';
-import type { Agreement, Channel } from '#schemas/agreement.ts';
+import type { Agreement, Channel, ChannelType } from '#schemas/agreement.ts';
 import type { PackageReady } from '#schemas/events.ts';
 import { mapBounded } from './bounded.ts';
 import type { Deps } from './deps.ts';
@@ -64,13 +64,15 @@ export function newDelivery(
 }
 
 /**
- * Routes a packaged article version: decides per agreement, stores the decisions, creates one
- * delivery per covering agreement × channel (conditional: a repeated event creates nothing) and
- * enqueues the new pushes. The record is marked as not through until every create is enqueued, so a
- * run that fails or is killed (a Lambda timeout) part way leaves the mark; the retry then also
- * enqueues the pushes that run created and nobody attempted yet (its creates find them there). A
- * delivery is on its agreement's lists only from its first attempt, so this, not the sweeper, is
- * what keeps a created delivery from waiting unseen.
+ * Routes a packaged article version: decides per agreement, stores the decisions (naming every
+ * delivery they make, with its channel's type and the partner), makes one delivery per covering
+ * agreement × channel and enqueues the pushes. A push due now is not written: its message carries it
+ * and its first attempt's outcome creates the item (Delivery.unstored), one write instead of two; a
+ * feed delivery and a push that waits for an embargo are created here (conditional: a repeated event
+ * creates nothing). The record is marked as not through until every push is enqueued, so a run that
+ * fails or is killed (a Lambda timeout) part way leaves the mark; the retry then enqueues again the
+ * pushes no attempt has written yet. Such a delivery is on no list until its first write, so this,
+ * not the sweeper, is what keeps it from waiting unseen.
  */
 export async function routePackage(
   deps: Pick<Deps, 'agreements' | 'deliveries' | 'routing' | 'feedIndex' | 'queue' | 'clock'>,
@@ -99,25 +101,41 @@ export async function routePackage(
   // or a repeated event keeps what the earlier run named too (an agreement's channels may have changed
   // in between, and what that run made is found only through the record).
   const before = previous ? await deps.routing.get(ready.articleId, ready.version) : undefined;
-  const sentOn = new Map((before?.decisions ?? []).map((d) => [d.agreementId, new Set(d.channels)]));
+  const sentOn = new Map<string, { partnerId?: string; channels: Map<string, ChannelType | undefined> }>();
+  for (const d of before?.decisions ?? []) {
+    const channels = new Map((d.channels ?? []).map((c, i) => [c, d.channelTypes?.[i]] as const));
+    sentOn.set(d.agreementId, { ...(d.partnerId && { partnerId: d.partnerId }), channels });
+  }
   for (const a of [...matched, ...corrected]) {
-    sentOn.set(
-      a.agreementId,
-      new Set([...(sentOn.get(a.agreementId) ?? []), ...a.channels.map((c) => c.channelId)]),
-    );
+    const channels = sentOn.get(a.agreementId)?.channels ?? new Map<string, ChannelType | undefined>();
+    for (const c of a.channels) channels.set(c.channelId, c.type);
+    sentOn.set(a.agreementId, { partnerId: a.partner.partnerId, channels });
   }
   await deps.routing.record({
     articleId: ready.articleId,
     version: ready.version,
     at: now.toISOString(),
     decisions: decisions.map((d) => {
-      const channels = [...(sentOn.get(d.agreementId) ?? [])];
-      return channels.length > 0 ? { ...d, channels } : d;
+      const sent = sentOn.get(d.agreementId);
+      if (!sent || sent.channels.size === 0) return d;
+      const types = [...sent.channels.values()];
+      return {
+        ...d,
+        channels: [...sent.channels.keys()],
+        // Types and partner let a reader rebuild a delivery whose first write is still to come.
+        ...(types.every((t) => t !== undefined) && { channelTypes: types as ChannelType[] }),
+        ...(sent.partnerId && { partnerId: sent.partnerId }),
+      };
     }),
     // Kept so a backfill can route this version again to an agreement signed later.
     ready,
   });
-  const options = { namedByRouting: true, updates: earlier.updates, resumed };
+  const options = {
+    namedByRouting: true,
+    updates: earlier.updates,
+    resumed,
+    repeated: !!previous && !resumed,
+  };
   const deliver = async () => ({
     first: await deliverTo(deps, matched, ready, now, 'matched', options),
     second: await deliverTo(deps, corrected, ready, now, ROUTE_REASON.correction, options),
@@ -217,10 +235,11 @@ async function replaceInFeeds(
 }
 
 /**
- * Creates one delivery per agreement × channel (conditional: one that exists is left alone) and
- * enqueues the new pushes (and, on a retry, the existing ones never attempted: stillWaiting), grouped
- * by delay, a chunk of ENQUEUE_CHUNK creates at a time as each chunk's creates return. Routing and
- * backfills both come through here.
+ * Makes one delivery per agreement × channel and enqueues the new pushes (and, on a retry, those no
+ * attempt has written yet: stillWaiting), grouped by delay, a chunk of ENQUEUE_CHUNK at a time as each
+ * chunk's creates return. A push due now that the routing record names goes on its message unstored
+ * (no create); the rest are created (conditional: one that exists is left alone). Routing and
+ * backfills (whose deliveries no record names: all created) both come through here.
  */
 export async function deliverTo(
   deps: Pick<Deps, 'deliveries' | 'queue'>,
@@ -233,6 +252,8 @@ export async function deliverTo(
     updates?: Superseded;
     /** A retry of a run that failed part way: the existing pushes never attempted are enqueued too. */
     resumed?: boolean;
+    /** A repeated event after a run that went through: what it sent unstored is not sent again. */
+    repeated?: boolean;
     /** The routing record just written names these channels (CreateOptions.namedByRouting); a backfill's do not. */
     namedByRouting?: boolean;
   } = {},
@@ -279,10 +300,22 @@ export async function deliverTo(
   // A chunk that fails stops new chunks; those under way finish (their creates enqueued) before the
   // route fails (mapBounded), so nothing of this invocation runs on after it returns.
   const chunked = await mapBounded(chunks, perChunk, async (chunk) => {
-    const outcomes = await mapBounded(chunk, ENQUEUE_CHUNK, async (c) => ({
-      ...c,
-      created: await deps.deliveries.create(c.delivery, { namedByRouting: options.namedByRouting === true }),
-    }));
+    const outcomes = await mapBounded(chunk, ENQUEUE_CHUNK, async (c) =>
+      // A push due now that the routing record names is not written: its message carries it, and its
+      // first write (the attempt's outcome) creates the item. A repeat or a retry made it before.
+      options.namedByRouting && isPushed(c.channel.type) && !c.delivery.nextAttemptAt
+        ? {
+            ...c,
+            delivery: { ...c.delivery, unstored: true as const },
+            created: !options.repeated && !options.resumed,
+          }
+        : {
+            ...c,
+            created: await deps.deliveries.create(c.delivery, {
+              namedByRouting: options.namedByRouting === true,
+            }),
+          },
+    );
     const existing = outcomes.filter((o) => !o.created).map((o) => o.delivery);
     const waiting = options.resumed ? await stillWaiting(deps, existing) : [];
     const created = outcomes.filter((o) => o.created).map((o) => o.delivery);
@@ -299,21 +332,27 @@ export async function deliverTo(
 }
 
 /**
- * Of the pushed deliveries a create found already there, those still pending and never attempted, as
- * stored. A route that failed half way (after some creates, before or during the enqueue) is retried
- * by the bus; its creates then return false for what the first run made, and without this those
- * deliveries would wait for the unfinished sweep (15–20 minutes). They are enqueued again, whether or
- * not the failed run had enqueued them: a duplicate message is harmless, because the worker writes its
- * outcome conditionally on the attempt count it read (a second message finds it moved and writes
- * nothing) and a partner that sees the same request twice dedupes on the webhook-id (derived from the
- * delivery id). Only a retry pays for this (one read per existing pushed delivery): a mere repeated
- * event (the bus's at-least-once) enqueues nothing again.
+ * Of the pushed deliveries an earlier run made, those still pending and never attempted, as stored,
+ * and those it sent unstored whose first write has not come yet. A route that failed half way (after
+ * some creates or sends, before or during the enqueue) is retried by the bus; without this those
+ * deliveries would wait for the unfinished sweep (15–20 minutes), or, unstored, for nothing. They are
+ * enqueued again, whether or not the failed run had enqueued them: a duplicate message is harmless,
+ * because the worker writes its outcome conditionally on the attempt count it read, or on there being
+ * no item yet (a second message finds it moved and writes nothing), and a partner that sees the same
+ * request twice dedupes on the webhook-id (derived from the delivery id). Only a retry pays for this
+ * (one read per pushed delivery, 100 a request): a mere repeated event (the bus's at-least-once)
+ * enqueues nothing again.
  */
 async function stillWaiting(
   deps: Pick<Deps, 'deliveries'>,
   existing: readonly Delivery[],
 ): Promise<Delivery[]> {
   const pushed = existing.filter((d) => isPushed(d.channelType));
-  const stored = await mapBounded(pushed, CREATE_CONCURRENCY, (d) => deps.deliveries.get(d.deliveryId));
-  return stored.filter((d): d is Delivery => d?.status === 'pending' && d.attemptCount === 0);
+  if (pushed.length === 0) return [];
+  const stored = await deps.deliveries.getMany(pushed.map((d) => d.deliveryId));
+  return pushed.flatMap((d) => {
+    const s = stored.get(d.deliveryId);
+    if (!s) return d.unstored ? [d] : [];
+    return s.status === 'pending' && s.attemptCount === 0 ? [s] : [];
+  });
 }

@@ -5,7 +5,8 @@ import { mayRetry, nextDelayMs, type RetryPolicy } from './retry-policy.ts';
  * A delivery moves pending → delivered | retrying → … → failed. `discarded` means it will never be
  * sent and is kept apart from failed. `held` waits, without attempts, for a paused endpoint (domain/
  * pause.ts) to be resumed, then goes back to pending; it is not terminal. `sending` is not written: the queue's visibility timeout is
- * the lease, which keeps a successful delivery at two writes (create, outcome).
+ * the lease. A push routing sends at once is not written before its first attempt either (its message
+ * carries it: `unstored`), which keeps a successful delivery at one write, its outcome's.
  */
 export const DELIVERY_STATUS = {
   pending: 'pending',
@@ -142,6 +143,13 @@ export interface Delivery {
    * message (`attemptCount` then counts those too). Outcome writes are conditional on it.
    */
   storedAttemptCount?: number;
+  /**
+   * Never stored: no item exists yet. Routing names a delivery it sends at once in its record and puts
+   * the delivery on its queue message rather than writing it (docs/data-model.md, "A delivery written by
+   * its first attempt"); the first write (an outcome, a hold, a wait, a discard) creates the item, on
+   * the condition that none exists, so a late worker and a withdrawal or newer version cannot both write.
+   */
+  unstored?: true;
 }
 
 /** The attempt count a conditional write on `d` expects to find stored. */

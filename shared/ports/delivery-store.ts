@@ -1,4 +1,4 @@
-import type { Attempt, Delivery, DeliveryStatus } from '#domain/delivery.ts';
+import { type Attempt, type Delivery, type DeliveryStatus, MAX_ATTEMPTS_KEPT } from '#domain/delivery.ts';
 
 export interface OutcomeWrite {
   status: DeliveryStatus;
@@ -9,6 +9,22 @@ export interface OutcomeWrite {
   remoteId?: string;
   /** Retrying after the first failure: when the attempts that follow are over at the latest (Delivery.retriesEndBy). */
   retriesEndBy?: string;
+}
+
+/** A delivery as an attempt's outcome leaves it (what recordOutcome's update writes). */
+export function afterOutcome(current: Delivery, write: OutcomeWrite): Delivery {
+  const { nextAttemptAt: _next, retriesEndBy: _end, lastError: _error, ...rest } = current;
+  return {
+    ...rest,
+    status: write.status,
+    attemptCount: current.attemptCount + 1,
+    attempts: [...(current.attempts ?? []), write.attempt].slice(-MAX_ATTEMPTS_KEPT),
+    updatedAt: write.attempt.at,
+    ...(write.nextAttemptAt && { nextAttemptAt: write.nextAttemptAt }),
+    ...(write.retriesEndBy && { retriesEndBy: write.retriesEndBy }),
+    ...(write.lastError && { lastError: write.lastError }),
+    ...(write.remoteId && { remoteId: write.remoteId }),
+  };
 }
 
 export interface CreateOptions {

@@ -1,4 +1,8 @@
+import type { Delivery } from '#domain/delivery.ts';
+import { deliveryIdFor } from '#domain/ids.ts';
+import type { ChannelType } from '#schemas/agreement.ts';
 import type { PackageReady } from '#schemas/events.ts';
+import { fromRouted, isPushed } from './work-queue.ts';
 
 /** Routing's decision for one agreement, kept so operators can ask why an article did or did not go somewhere. */
 export interface RoutingRecord {
@@ -16,6 +20,13 @@ export interface RoutingRecord {
      * agreement, channel, article and version, so these name every delivery the record made.
      */
     channels?: string[];
+    /**
+     * The type of each of `channels`, in the same order, and the agreement's partner (records from
+     * 2026-12-06 on): what a delivery routing sent without writing its item (Delivery.unstored) is read
+     * back from, while its first write is still to come.
+     */
+    channelTypes?: ChannelType[];
+    partnerId?: string;
   }[];
   /** The PackageReady routing acted on (kept so a backfill can route it again); absent on older records. */
   ready?: PackageReady;
@@ -56,4 +67,41 @@ export interface RoutingLog {
   list(articleId: string): Promise<RoutingRecord[]>;
   /** Routing records made between `from` and `to` (ISO times, inclusive), newest first, one page. */
   listBetween(from: string, to: string, page: { limit: number; cursor?: string }): Promise<RoutingPage>;
+}
+
+/**
+ * The pushed deliveries a routing record names, each as routing sent it (pending, never attempted,
+ * Delivery.unstored), for a reader that finds no item under one of their ids: a delivery routing sent
+ * unstored is on the record and its queue message only until its first write. Records before
+ * 2026-12-06 (no channel types or partner) and records without their PackageReady name none.
+ */
+export function routedDeliveries(record: RoutingRecord): Delivery[] {
+  const ready = record.ready;
+  if (!ready) return [];
+  return record.decisions.flatMap((decision) => {
+    const { channels, channelTypes, partnerId } = decision;
+    if (!channels || !channelTypes || !partnerId) return [];
+    return channels.flatMap((channelId, i) => {
+      const channelType = channelTypes[i];
+      if (!channelType || !isPushed(channelType)) return [];
+      const id = deliveryIdFor(decision.agreementId, channelId, record.articleId, record.version);
+      return [
+        fromRouted(id, {
+          agreementId: decision.agreementId,
+          partnerId,
+          channelId,
+          channelType,
+          articleId: record.articleId,
+          version: record.version,
+          title: ready.title,
+          manifest: ready.manifest,
+          createdAt: record.at,
+          reason: decision.reason,
+          // As routing kept it: an embargo that ended before routing is not the delivery's.
+          ...(ready.embargoUntil &&
+            Date.parse(ready.embargoUntil) > Date.parse(record.at) && { embargoUntil: ready.embargoUntil }),
+        }),
+      ];
+    });
+  });
 }

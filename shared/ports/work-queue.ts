@@ -1,4 +1,4 @@
-import type { Attempt } from '#domain/delivery.ts';
+import type { Attempt, Delivery } from '#domain/delivery.ts';
 import type { ChannelType } from '#schemas/agreement.ts';
 
 /** A unit of work for a channel worker: which delivery to attempt, and how it was triggered. */
@@ -13,6 +13,63 @@ export interface WorkMessage {
    * longer matches the item is out of date and ends without a request.
    */
   carry?: CarriedAttempts;
+  /**
+   * The delivery as routing made it, when routing wrote no item for it (a push due at once, named by
+   * its routing record): the worker attempts it from here and its first write creates the item
+   * (Delivery.unstored). Absent once the item exists (retries, replays, the sweeper's copies).
+   */
+  routed?: RoutedDelivery;
+}
+
+/** What a routed delivery's message carries: the delivery's fields routing set (the rest follow). */
+export type RoutedDelivery = Pick<
+  Delivery,
+  | 'agreementId'
+  | 'partnerId'
+  | 'channelId'
+  | 'articleId'
+  | 'version'
+  | 'title'
+  | 'manifest'
+  | 'createdAt'
+  | 'reason'
+  | 'embargoUntil'
+  | 'supersedes'
+  | 'event'
+> & { channelType: PushChannelType };
+
+/** A routed delivery as its message carries it. */
+export function routedOf(d: Delivery): RoutedDelivery {
+  if (!isPushed(d.channelType)) throw new Error(`feed delivery ${d.deliveryId} has no queue message`);
+  return {
+    agreementId: d.agreementId,
+    partnerId: d.partnerId,
+    channelId: d.channelId,
+    channelType: d.channelType,
+    articleId: d.articleId,
+    version: d.version,
+    title: d.title,
+    manifest: d.manifest,
+    createdAt: d.createdAt,
+    reason: d.reason,
+    ...(d.embargoUntil && { embargoUntil: d.embargoUntil }),
+    ...(d.supersedes && { supersedes: d.supersedes }),
+    ...(d.event && { event: d.event }),
+  };
+}
+
+/** The unstored delivery a routed message carries, as routing made it (pending, never attempted). */
+export function fromRouted(deliveryId: string, r: RoutedDelivery): Delivery {
+  return {
+    deliveryId,
+    ...r,
+    status: 'pending',
+    attemptCount: 0,
+    attempts: [],
+    updatedAt: r.createdAt,
+    replayCount: 0,
+    unstored: true,
+  };
 }
 
 export interface CarriedAttempts {

@@ -27,4 +27,23 @@ export const WorkMessage = z.object({
       lastError: z.string().max(2000).optional(),
     })
     .optional(),
+  routed: z
+    .object({
+      agreementId: z.string().min(1).max(200),
+      partnerId: z.string().min(1).max(200),
+      channelId: z.string().min(1).max(200),
+      channelType: z.enum(['webhook', 'broadcast', 'social']),
+      articleId: z.string().min(1).max(200),
+      version: z.number().int().min(1),
+      title: z.string().max(4000),
+      manifest: z.object({ bucket: z.string().min(1), key: z.string().min(1) }),
+      createdAt: isoTime,
+      reason: z.string().max(200),
+      embargoUntil: isoTime.optional(),
+      supersedes: z
+        .object({ version: z.number().int().min(1), remoteId: z.string().max(2000).optional() })
+        .optional(),
+      event: z.literal('article.updated').optional(),
+    })
+    .optional(),
 });

@@ -101,7 +101,7 @@ export function deliveryItem(
 ): Record<string, unknown> {
   // The id is the key's, and no replay is the default: neither is stored again (a failing item stays
   // nearer 1 KB, a write unit).
-  const { storedAttemptCount: _never, deliveryId: _inKey, replayCount, ...stored } = d;
+  const { storedAttemptCount: _never, unstored: _notYet, deliveryId: _inKey, replayCount, ...stored } = d;
   return {
     ...keys.delivery(d.deliveryId),
     entity: 'delivery',

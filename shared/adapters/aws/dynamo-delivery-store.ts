@@ -14,6 +14,8 @@ import type {
   ListOptions,
   OutcomeWrite,
 } from '#ports/delivery-store.ts';
+import { afterOutcome } from '#ports/delivery-store.ts';
+import { routedDeliveries } from '#ports/routing-log.ts';
 import { fullItems, getItem, partitionOf, putIfAbsent, queryAll, type Table } from './dynamo-commands.ts';
 import {
   byArticlePosition,
@@ -65,10 +67,14 @@ function attemptableUnchanged(current: Delivery): Guard {
 interface StoreOptions {
   /** Days a terminal delivery stays in the table (TTL); kept for ever when absent. */
   retentionDays?: number;
+  /** The clock, in epoch ms (the deps' clock; the system's by default). */
+  now?: () => number;
 }
 
 /**
- * Deliveries as one item each; attempts ride on the outcome write (two writes per successful delivery).
+ * Deliveries as one item each; attempts ride on the outcome write. A push routing sent unstored is
+ * created by that write (one write per successful delivery); one routing wrote (a wait for an embargo,
+ * a feed entry), a backfill's or a takedown notice is created, then updated.
  * Every status change writes the delivery's list keys (listIndexes) and removes what the new status
  * does not carry (listRemovals), so an item written before data model 2 is brought up to it by its next
  * write, and migrateToModel2 brings the rest.
@@ -89,6 +95,17 @@ export class DynamoDeliveryStore implements DeliveryStore {
     return putIfAbsent(this.table, deliveryItem(d, this.options.retentionDays, options.namedByRouting));
   }
 
+  /**
+   * The first write of a delivery routing sent unstored (Delivery.unstored): the item as the write
+   * leaves it, put on the condition that none exists (one write where a create and an update were two);
+   * false when one does (a duplicate message's worker, a withdrawal's or a newer version's discard got
+   * there first). On its agreement's lists as its status says; named by its routing record, so not on
+   * the article index.
+   */
+  private createAs(d: Delivery): Promise<boolean> {
+    return putIfAbsent(this.table, deliveryItem(d, this.options.retentionDays, true));
+  }
+
   /** The attributes of a change to `status` at `at`: its list keys and, once terminal, its expiry. */
   private listed(d: Delivery, status: DeliveryStatus, at: string) {
     return { ...listIndexes(d, status), ...expiryOf(status, at, this.options.retentionDays) };
@@ -106,6 +123,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   recordOutcome(current: Delivery, write: OutcomeWrite): Promise<boolean> {
+    if (current.unstored) return this.createAs(afterOutcome(current, write));
     const attempts = [...(current.attempts ?? []), write.attempt].slice(-MAX_ATTEMPTS_KEPT);
     const at = write.attempt.at;
     const set: Record<string, unknown> = {
@@ -150,6 +168,9 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   discardUnsent(current: Delivery, at: string, why: string): Promise<boolean> {
+    if (current.unstored) {
+      return this.createAs({ ...unscheduled(current), status: 'discarded', updatedAt: at, lastError: why });
+    }
     return this.changeStatus(
       current.deliveryId,
       { status: 'discarded', updatedAt: at, lastError: why, ...this.listed(current, 'discarded', at) },
@@ -159,6 +180,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   hold(current: Delivery, at: string): Promise<boolean> {
+    if (current.unstored) return this.createAs({ ...unscheduled(current), status: 'held', updatedAt: at });
     // The sweeper leaves a held one alone; its own message comes back to probe. Attempts the worker
     // carried on the message since the last write are written with it.
     return this.changeStatus(
@@ -176,6 +198,7 @@ export class DynamoDeliveryStore implements DeliveryStore {
   }
 
   waitUntil(current: Delivery, until: string, at: string): Promise<boolean> {
+    if (current.unstored) return this.createAs({ ...current, updatedAt: at, nextAttemptAt: until });
     return this.changeStatus(
       current.deliveryId,
       { updatedAt: at, nextAttemptAt: until, ...this.listed(current, current.status, at) },
@@ -245,7 +268,8 @@ export class DynamoDeliveryStore implements DeliveryStore {
 
   /**
    * Everywhere the article went: the deliveries its routing records name (every version's decisions'
-   * channels, read by id) and those on the article index (backfills, replays of a newer version,
+   * channels, read by id, and those sent unstored whose first write is still to come, as the record
+   * gives them: pending, `unstored`) and those on the article index (backfills, replays of a newer version,
    * takedown notices, and everything written before 2026-12-06), by version, agreement and channel.
    */
   async listByArticle(articleId: string): Promise<Delivery[]> {
@@ -260,7 +284,16 @@ export class DynamoDeliveryStore implements DeliveryStore {
       ),
     );
     const read = await this.readByIds(named.filter((id) => !known.has(id)));
-    return [...indexed, ...read].sort(byArticleOrder);
+    for (const d of read) known.add(d.deliveryId);
+    // Named but not written: sent unstored, its first write still to come. Only on records younger
+    // than the retention, so an item that expired after it finished is not taken for one in flight.
+    const { retentionDays, now = Date.now } = this.options;
+    const since = retentionDays ? now() - retentionDays * 86_400_000 : 0;
+    const inFlight = records
+      .filter((r) => Date.parse(r.at) > since)
+      .flatMap(routedDeliveries)
+      .filter((d) => !known.has(d.deliveryId));
+    return [...indexed, ...read, ...inFlight].sort(byArticleOrder);
   }
 
   async listTombstonedBeforeMarkers(articleId: string): Promise<Delivery[]> {
@@ -351,6 +384,12 @@ export class DynamoDeliveryStore implements DeliveryStore {
 }
 
 type Index = IndexShape;
+
+/** A delivery without its schedule: what a hold or a discard leaves of it. */
+function unscheduled(d: Delivery): Delivery {
+  const { nextAttemptAt: _next, retriesEndBy: _end, ...rest } = d;
+  return rest;
+}
 
 /** The article index's order: version, agreement, channel; a publish before its takedown notice. */
 function byArticleOrder(a: Delivery, b: Delivery): number {

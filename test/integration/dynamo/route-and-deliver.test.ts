@@ -3,8 +3,10 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createAgreement } from '#app/create-agreement.ts';
 import type { Deps } from '#app/deps.ts';
 import { packageArticle } from '#app/package-article.ts';
+import { withdrawArticle } from '#app/withdraw-article.ts';
 import { makeHandler as deliverHandler } from '#functions/deliver-webhook/handler.ts';
 import { makeHandler as routeHandler } from '#functions/route/handler.ts';
+import type { WorkMessage } from '#ports/work-queue.ts';
 import type { CreateAgreementInput } from '#schemas/agreement.ts';
 import type { PackageReady } from '#schemas/events.ts';
 import { articleFixture } from '#test/fixtures/articles.ts';
@@ -33,12 +35,23 @@ const envelope = (detailType: string, detail: unknown) => ({
   resources: [],
   detail,
 });
-const sqsEvent = (deliveryIds: string[]) => ({
-  Records: deliveryIds.map((deliveryId, i) => ({
+/** An SQS event of these messages (a bare id: a scheduled attempt of a delivery that has an item). */
+const sqsEvent = (messages: (string | WorkMessage)[]) => ({
+  Records: messages.map((m, i) => ({
     messageId: `m${i}`,
-    body: JSON.stringify({ deliveryId, trigger: 'scheduled' }),
+    body: JSON.stringify(typeof m === 'string' ? { deliveryId: m, trigger: 'scheduled' } : m),
   })),
 });
+
+/** The last message routing (or a worker) enqueued for the delivery: what the queue would hand a worker. */
+function messageOf(deliveryId: string | undefined): WorkMessage {
+  const m = recorded.enqueued
+    .flatMap((e) => e.messages)
+    .filter((x) => x.deliveryId === deliveryId)
+    .at(-1);
+  if (!m) throw new Error(`nothing enqueued for ${deliveryId}`);
+  return m;
+}
 
 function agreementInput(
   agreementId: string,
@@ -103,8 +116,15 @@ describe('route handler', () => {
       'covers/feed/delivered',
       'covers/webhook/pending',
     ]);
+    const webhook = deliveries.find((d) => d.channelType === 'webhook');
+    // The webhook is sent unstored: its message carries it, and its first attempt writes its item.
+    expect(webhook?.unstored).toBe(true);
     expect(recorded.enqueued.flatMap((e) => e.messages)).toEqual([
-      { deliveryId: deliveries.find((d) => d.channelType === 'webhook')?.deliveryId, trigger: 'scheduled' },
+      {
+        deliveryId: webhook?.deliveryId,
+        trigger: 'scheduled',
+        routed: expect.objectContaining({ agreementId: 'covers', channelType: 'webhook', version: 1 }),
+      },
     ]);
     const routing = await deps.routing.get('routed-article', 1);
     expect(Object.fromEntries(routing?.decisions.map((d) => [d.agreementId, d.reason]) ?? [])).toEqual({
@@ -112,19 +132,31 @@ describe('route handler', () => {
       'other-topic': 'excluded:topic',
       suspended: 'excluded:status-suspended',
     });
-    // The record names both channels, so neither delivery is written to the article index: the list
-    // above found them through the record.
+    // The record names both channels, their types and the partner: neither delivery is written to the
+    // article index, and the list above found them through the record.
     const covers = routing?.decisions.find((d) => d.agreementId === 'covers');
     expect(covers?.channels?.length).toBe(2);
+    expect([...(covers?.channelTypes ?? [])].sort()).toEqual(['feed', 'webhook']);
+    expect(covers?.partnerId).toBe('covers');
     expect(routing?.decisions.find((d) => d.agreementId === 'other-topic')?.channels).toBeUndefined();
-    for (const d of deliveries) {
-      const { Item } = await dynamo.client.send(
-        new GetCommand({ TableName: tableName, Key: { pk: `DELIVERY#${d.deliveryId}`, sk: 'META' } }),
-      );
-      expect(Item).toBeDefined();
-      expect(Item).not.toHaveProperty('gsi3pk');
-    }
-    const [webhook] = deliveries.filter((d) => d.channelType === 'webhook');
+    const itemOf = async (deliveryId: string | undefined) =>
+      (
+        await dynamo.client.send(
+          new GetCommand({ TableName: tableName, Key: { pk: `DELIVERY#${deliveryId}`, sk: 'META' } }),
+        )
+      ).Item;
+    const feedItem = await itemOf(deliveries.find((d) => d.channelType === 'feed')?.deliveryId);
+    expect(feedItem).toBeDefined();
+    expect(feedItem).not.toHaveProperty('gsi3pk');
+    expect(await itemOf(webhook?.deliveryId)).toBeUndefined();
+
+    // Its first attempt writes the item, once: on its agreement's lists, not on the article index.
+    partner.script('/covers', [{ status: 200 }]);
+    await deliverHandler(() => deps)(sqsEvent([messageOf(webhook?.deliveryId)]) as never, context);
+    const written = await itemOf(webhook?.deliveryId);
+    expect(written).toMatchObject({ status: 'delivered', attemptCount: 1, gsi1pk: 'AGREEMENT#covers' });
+    expect(written).not.toHaveProperty('gsi3pk');
+    expect(written).not.toHaveProperty('unstored');
     expect(
       (await deps.deliveries.listOnChannel('routed-article', 'covers', webhook?.channelId ?? '')).map(
         (d) => d.deliveryId,
@@ -139,7 +171,7 @@ describe('route handler', () => {
     const [hook1] = (await deps.deliveries.listByArticle('corrected-article')).filter(
       (d) => d.channelType === 'webhook',
     );
-    await deliverHandler(() => deps)(sqsEvent([hook1?.deliveryId ?? '']) as never, context);
+    await deliverHandler(() => deps)(sqsEvent([messageOf(hook1?.deliveryId)]) as never, context);
     const agreement = await deps.agreements.get('had-v1');
     if (!agreement) throw new Error('agreement not stored');
     await deps.agreements.update({ ...agreement, topics: ['border-security'] }, created.agreement.updatedAt);
@@ -155,7 +187,8 @@ describe('route handler', () => {
       'v2/feed/correction/-',
       'v2/webhook/correction/-',
     ]);
-    expect(all.find((d) => d.version === 2 && d.channelType === 'webhook')).toMatchObject({
+    const v2hook = all.find((d) => d.version === 2 && d.channelType === 'webhook');
+    expect(messageOf(v2hook?.deliveryId).routed).toMatchObject({
       event: 'article.updated',
       supersedes: { version: 1 },
     });
@@ -226,18 +259,18 @@ describe('route handler', () => {
     expect(recorded.enqueued).toHaveLength(1);
   });
 
-  it('enqueues every webhook when the bus retries a route that failed after some creates', async () => {
+  it('enqueues every webhook again when the bus retries a route that failed after sending some', async () => {
     for (const id of ['first', 'second', 'third']) await createAgreement(deps, agreementInput(id));
     const ready = await packaged('half-routed');
     const create = deps.deliveries.create.bind(deps.deliveries);
     let creates = 0;
     deps.deliveries.create = (d) => {
-      if (++creates > 3) throw new Error('ProvisionedThroughputExceededException');
+      if (++creates > 1) throw new Error('ProvisionedThroughputExceededException');
       return create(d);
     };
     await expect(routeHandler(() => deps)(envelope('PackageReady', ready), context)).rejects.toThrow();
     deps.deliveries.create = create;
-    // The pushes' chunk (three webhooks) was created and enqueued before the feeds' creates failed.
+    // The pushes' chunk (three webhooks, unstored) was sent before the feeds' creates failed.
     const byFailedRun = recorded.enqueued.flatMap((e) => e.messages.map((m) => m.deliveryId));
     expect(byFailedRun).toHaveLength(3);
     const before = recorded.enqueued.length;
@@ -248,10 +281,59 @@ describe('route handler', () => {
       (d) => d.channelType === 'webhook',
     );
     expect(webhooks).toHaveLength(3);
-    // The retry enqueues every webhook still waiting: the failed run's again (harmless), and the rest.
-    const enqueued = recorded.enqueued.slice(before).flatMap((e) => e.messages.map((m) => m.deliveryId));
-    expect(enqueued.sort()).toEqual(webhooks.map((d) => d.deliveryId).sort());
+    // The retry sends every webhook not written yet: the failed run's again (harmless), each carrying it.
+    const enqueued = recorded.enqueued.slice(before).flatMap((e) => e.messages);
+    expect(enqueued.map((m) => m.deliveryId).sort()).toEqual(webhooks.map((d) => d.deliveryId).sort());
+    for (const m of enqueued) expect(m.routed?.articleId).toBe('half-routed');
     expect(byFailedRun.sort()).toEqual(webhooks.map((d) => d.deliveryId).sort());
+    expect((await deps.deliveries.listByArticle('half-routed')).map((d) => d.channelType).sort()).toEqual([
+      'feed',
+      'feed',
+      'feed',
+      'webhook',
+      'webhook',
+      'webhook',
+    ]);
+  });
+
+  it('writes a delivery sent unstored as discarded when the article is withdrawn before its first attempt, and then sends nothing', async () => {
+    await createAgreement(deps, agreementInput('in-flight'));
+    await routeHandler(() => deps)(envelope('PackageReady', await packaged('pulled-article')), context);
+    const hook = (await deps.deliveries.listByArticle('pulled-article')).find(
+      (d) => d.channelType === 'webhook',
+    );
+    expect(hook?.unstored).toBe(true);
+    partner.script('/in-flight', [{ status: 200 }]);
+
+    const result = await withdrawArticle(deps, {
+      articleId: 'pulled-article',
+      withdrawnAt: now.toISOString(),
+      reason: 'sai sự thật',
+    });
+
+    expect(result.discarded).toEqual([hook?.deliveryId]);
+    expect(result.notices).toEqual([]);
+    expect(await deps.deliveries.get(hook?.deliveryId ?? '')).toMatchObject({
+      status: 'discarded',
+      lastError: 'article withdrawn',
+    });
+    // The message routing sent comes to a worker after the withdrawal: the item is there, nothing goes.
+    await deliverHandler(() => deps)(sqsEvent([messageOf(hook?.deliveryId)]) as never, context);
+    expect(partner.to('/in-flight')).toHaveLength(0);
+  });
+
+  it('does not take a delivery that expired after it finished for one in flight', async () => {
+    await createAgreement(deps, agreementInput('long-ago'));
+    await routeHandler(() => deps)(envelope('PackageReady', await packaged('old-article')), context);
+    expect((await deps.deliveries.listByArticle('old-article')).map((d) => d.channelType).sort()).toEqual([
+      'feed',
+      'webhook',
+    ]);
+
+    // Past the retention, an item the record names and the table lacks went by TTL: it is not shown.
+    now = new Date(now.getTime() + (deps.config.retentionDays ?? 15) * 86_400_000 + 60_000);
+
+    expect((await deps.deliveries.listByArticle('old-article')).map((d) => d.channelType)).toEqual(['feed']);
   });
 
   it('holds a webhook until the embargo for an agreement that holds embargoes', async () => {
@@ -297,7 +379,7 @@ describe('deliver-webhook handler', () => {
     partner.script('/ok', [{ status: 202 }]);
     const d = await routed('ok', 'ok-article');
 
-    const out = await deliverHandler(() => deps)(sqsEvent([d.deliveryId]) as never, context);
+    const out = await deliverHandler(() => deps)(sqsEvent([messageOf(d.deliveryId)]) as never, context);
 
     expect(out.batchItemFailures).toEqual([]);
     expect(await deps.deliveries.get(d.deliveryId)).toMatchObject({ status: 'delivered', attemptCount: 1 });
@@ -309,7 +391,7 @@ describe('deliver-webhook handler', () => {
     const d = await routed('busy', 'busy-article');
     const deliver = deliverHandler(() => deps);
 
-    await deliver(sqsEvent([d.deliveryId]) as never, context);
+    await deliver(sqsEvent([messageOf(d.deliveryId)]) as never, context);
     expect(await deps.deliveries.get(d.deliveryId)).toMatchObject({
       status: 'retrying',
       nextAttemptAt: '2026-03-01T08:00:07.000Z',
@@ -333,7 +415,7 @@ describe('deliver-webhook handler', () => {
       channels: [{ type: 'webhook', url: 'http://127.0.0.1:9/closed' }],
     });
     const deliver = deliverHandler(() => deps);
-    await deliver(sqsEvent([d.deliveryId]) as never, context);
+    await deliver(sqsEvent([messageOf(d.deliveryId)]) as never, context);
     const retrying = await deps.deliveries.get(d.deliveryId);
     expect(retrying).toMatchObject({
       status: 'retrying',
@@ -365,7 +447,7 @@ describe('deliver-webhook handler', () => {
       }),
     );
 
-    await deliverHandler(() => deps)(sqsEvent([d.deliveryId]) as never, context);
+    await deliverHandler(() => deps)(sqsEvent([messageOf(d.deliveryId)]) as never, context);
 
     expect(await deps.deliveries.get(d.deliveryId)).toMatchObject({
       status: 'discarded',

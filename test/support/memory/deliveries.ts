@@ -14,6 +14,7 @@ import { feedPosition } from '#domain/feed.ts';
 import { type DeliveryFilter, type DeliveryQueries, PUSHED_CHANNELS } from '#ports/delivery-queries.ts';
 import type { DeliveryPage, DeliveryStore, ListOptions, OutcomeWrite } from '#ports/delivery-store.ts';
 import type { FeedIndex, FeedQuery, FeedRow } from '#ports/feed-index.ts';
+import { type RoutingRecord, routedDeliveries } from '#ports/routing-log.ts';
 
 const newestFirst = (a: Delivery, b: Delivery) => b.createdAt.localeCompare(a.createdAt);
 const attemptable = (d: Delivery) => ATTEMPTABLE.includes(d.status);
@@ -54,7 +55,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
 
   async create(d: Delivery): Promise<boolean> {
     if (this.items.has(d.deliveryId)) return false;
-    const { storedAttemptCount: _never, ...stored } = d;
+    const { storedAttemptCount: _never, unstored: _notYet, ...stored } = d;
     this.items.set(d.deliveryId, structuredClone(stored));
     if (listedAtCreate(d)) this.listed.add(d.deliveryId);
     return true;
@@ -77,6 +78,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
       nextAttemptAt: _next,
       lastError: _error,
       retriesEndBy: _end,
+      unstored: _notYet,
       ...rest
     } = this.items.get(current.deliveryId) ?? current;
     this.items.set(current.deliveryId, {
@@ -122,7 +124,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
 
   async waitUntil(current: Delivery, until: string, at: string): Promise<boolean> {
     if (!this.unchanged(current)) return false;
-    const stored = this.items.get(current.deliveryId) ?? current;
+    const { unstored: _notYet, ...stored } = this.items.get(current.deliveryId) ?? current;
     this.items.set(current.deliveryId, { ...stored, updatedAt: at, nextAttemptAt: until });
     this.listed.add(current.deliveryId);
     return true;
@@ -167,8 +169,14 @@ export class MemoryDeliveryStore implements DeliveryStore {
     return page(options.oldestFirst ? all.reverse() : all, options.limit, options.cursor);
   }
 
+  /** Routing's records, when the ports are wired together: listByArticle reads what they name unstored. */
+  routing?: { list(articleId: string): Promise<RoutingRecord[]> };
+
   async listByArticle(articleId: string): Promise<Delivery[]> {
-    return this.select((d) => d.articleId === articleId);
+    const stored = this.select((d) => d.articleId === articleId);
+    const records = (await this.routing?.list(articleId)) ?? [];
+    const inFlight = records.flatMap(routedDeliveries).filter((d) => !this.items.has(d.deliveryId));
+    return [...stored, ...inFlight];
   }
 
   async listTombstonedBeforeMarkers(articleId: string): Promise<Delivery[]> {
@@ -188,6 +196,8 @@ export class MemoryDeliveryStore implements DeliveryStore {
   /** Still attemptable, with no attempt recorded since `current` was read (the Dynamo store's guard). */
   private unchanged(current: Delivery): boolean {
     const stored = this.items.get(current.deliveryId);
+    // Sent unstored by routing: its first write creates the item, on the condition that none exists.
+    if (current.unstored) return !stored;
     return !!stored && attemptable(stored) && stored.attemptCount === storedCount(current);
   }
 
@@ -197,6 +207,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
     const {
       nextAttemptAt: _next,
       retriesEndBy: _end,
+      unstored: _notYet,
       ...rest
     } = this.items.get(current.deliveryId) ?? current;
     this.items.set(current.deliveryId, { ...rest, ...change });

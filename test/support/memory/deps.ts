@@ -44,6 +44,8 @@ export function testConfig(overrides: Record<string, unknown> = {}): Config {
 /** The in-memory ports with their concrete types, so tests can read what they hold. */
 export function memoryPorts() {
   const deliveries = new MemoryDeliveryStore();
+  const routing = new MemoryRoutingLog();
+  deliveries.routing = routing;
   return {
     agreements: new MemoryAgreementStore(),
     history: new MemoryAgreementHistory(),
@@ -51,7 +53,7 @@ export function memoryPorts() {
     deliveryQueries: new MemoryDeliveryQueries(deliveries),
     feedIndex: new MemoryFeedIndex(deliveries),
     withdrawals: new MemoryWithdrawalStore(),
-    routing: new MemoryRoutingLog(),
+    routing,
     replays: new MemoryReplayLog(),
     packages: new MemoryPackageStore(),
     publisher: new RecordingPublisher(),

@@ -12,7 +12,7 @@ import { TargetRefusedError } from '#domain/target-policy.ts';
 import type { ArticleWithdrawal } from '#domain/withdrawal.ts';
 import type { CircuitStore } from '#ports/circuit-store.ts';
 import type { HttpResult } from '#ports/http-client.ts';
-import type { WorkMessage } from '#ports/work-queue.ts';
+import { routedOf, type WorkMessage } from '#ports/work-queue.ts';
 import type { Agreement } from '#schemas/agreement.ts';
 import { agreementFixture } from '#test/fixtures/agreements.ts';
 import { deliveryFixture } from '#test/fixtures/deliveries.ts';
@@ -616,5 +616,87 @@ describe('the delivery rules on every path', () => {
 
       expect(result).toMatchObject({ kind: 'recorded', status: 'delivered' });
     });
+  });
+});
+
+describe('a delivery routing sent unstored (its message carries it)', () => {
+  /** What routing sends for a push due now: no item, the delivery on the message. */
+  function routedMessage(overrides: Partial<Delivery> = {}) {
+    const d = deliveryFixture({
+      articleId: 'a1',
+      manifest: MANIFEST,
+      createdAt: NOW.toISOString(),
+      updatedAt: NOW.toISOString(),
+      ...overrides,
+    });
+    const msg: WorkMessage = { deliveryId: d.deliveryId, trigger: 'scheduled', routed: routedOf(d) };
+    return { d, msg };
+  }
+
+  it('is attempted from its message, and its outcome write creates the item, listed, in one write', async () => {
+    const f = fakeDeps(async () => answered(200));
+    const { d, msg } = routedMessage({ agreementId: agreementFixture().agreementId });
+
+    const result = await deliverWebhook(f.deps, msg);
+
+    expect(result).toMatchObject({ kind: 'recorded', status: 'delivered' });
+    expect(f.posts).toEqual([URL_OK]);
+    expect(f.writes.map((w) => w.status)).toEqual(['delivered']);
+    const item = f.items.get(d.deliveryId);
+    expect(item).toMatchObject({
+      status: 'delivered',
+      attemptCount: 1,
+      title: 'Hà Giang ký kết phối hợp tuyên truyền',
+    });
+    expect(item && 'unstored' in item).toBe(false);
+  });
+
+  it('sends nothing for a second copy of the message once the first wrote the item', async () => {
+    const f = fakeDeps(async () => answered(200));
+    const { msg } = routedMessage({ agreementId: agreementFixture().agreementId });
+    await deliverWebhook(f.deps, msg);
+
+    const again = await deliverWebhook(f.deps, msg);
+
+    expect(again).toEqual({ kind: 'skipped', why: 'already delivered' });
+    expect(f.posts).toHaveLength(1);
+  });
+
+  it('writes the item at its first failure; the retry message names the item and carries no delivery', async () => {
+    const f = fakeDeps(async () => answered(503));
+    const { d, msg } = routedMessage({ agreementId: agreementFixture().agreementId });
+
+    await deliverWebhook(f.deps, msg);
+
+    expect(f.items.get(d.deliveryId)).toMatchObject({ status: 'retrying', attemptCount: 1 });
+    const next = f.enqueued.at(-1)?.messages[0];
+    expect(next).toMatchObject({ deliveryId: d.deliveryId, carry: { since: 1, attemptCount: 1 } });
+    expect(next?.routed).toBeUndefined();
+  });
+
+  it('sends nothing when a withdrawal discarded it before its first attempt', async () => {
+    const f = fakeDeps(async () => answered(200));
+    const { d, msg } = routedMessage({ agreementId: agreementFixture().agreementId });
+    f.add({ ...d, status: 'discarded', lastError: 'article withdrawn' });
+
+    const result = await deliverWebhook(f.deps, msg);
+
+    expect(result).toEqual({ kind: 'skipped', why: 'already discarded' });
+    expect(f.posts).toEqual([]);
+  });
+
+  it('ends without a request or a write when the delivery it carries is not the one its id names', async () => {
+    const f = fakeDeps(async () => answered(200));
+    const { msg } = routedMessage({ agreementId: agreementFixture().agreementId });
+    const other = routedMessage({ agreementId: agreementFixture().agreementId, version: 2 });
+
+    const result = await deliverWebhook(f.deps, { ...msg, routed: other.msg.routed });
+
+    expect(result).toEqual({
+      kind: 'skipped',
+      why: "the message's routed delivery is not the one its deliveryId names",
+    });
+    expect(f.posts).toEqual([]);
+    expect(f.items.size).toBe(0);
   });
 });

@@ -20,11 +20,11 @@ import { DynamoWithdrawalStore } from '../dynamo-withdrawal-store.ts';
 import { KIT_PORTS, notWired, type PortKit } from './kit.ts';
 
 /** Every store kept in the one table, each over `table`. */
-export function dynamoStores(table: Table, retentionDays?: number) {
+export function dynamoStores(table: Table, retentionDays?: number, now?: () => number) {
   return {
     agreements: new DynamoAgreementStore(table),
     history: new DynamoAgreementHistory(table),
-    deliveries: new DynamoDeliveryStore(table, { retentionDays }),
+    deliveries: new DynamoDeliveryStore(table, { retentionDays, ...(now && { now }) }),
     deliveryQueries: new DynamoDeliveryQueries(table),
     feedIndex: new DynamoFeedIndex(table),
     withdrawals: new DynamoWithdrawalStore(table),
@@ -59,9 +59,11 @@ export function assembleDeps(
   hook?: ClientHook,
 ): Deps {
   const dynamo = watched('dynamo', dynamoClient(config.region, config.endpoints.dynamodb), hook);
-  return {
+  // The stores read the deps' clock (an override's, in tests), once the deps exist.
+  const now = () => deps.clock.now().getTime();
+  const deps: Deps = {
     config,
-    ...dynamoStores({ client: dynamo, tableName: config.tableName }, config.retentionDays),
+    ...dynamoStores({ client: dynamo, tableName: config.tableName }, config.retentionDays, now),
     ...(unwired() as Pick<Deps, 'packages' | 'facts' | 'queue' | 'jobs' | 'publisher' | 'secrets'>),
     ...Object.assign({}, ...kits.map((kit) => kit(config, hook))),
     // The SSRF guard sits where connections are made (see shared/domain/target-policy.ts).
@@ -71,6 +73,7 @@ export function assembleDeps(
     logger: new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'loa' }),
     ...overrides,
   };
+  return deps;
 }
 
 /** A Lambda handler's deps from its environment, with the kits it uses, built once on first use. */

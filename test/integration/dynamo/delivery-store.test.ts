@@ -270,6 +270,70 @@ describe(`DynamoDeliveryStore (${process.env.LOA_TEST_DYNAMODB ?? 'dynalite'})`,
     expect((await store.get(d.deliveryId))?.retriesEndBy).toBeUndefined();
   });
 
+  it('writes a delivery routing sent unstored with its first write, one conditional put, and refuses a second first write', async () => {
+    const sent: { name: string; input: Record<string, unknown> }[] = [];
+    const client = Object.create(table.client, {
+      send: {
+        value: (command: { constructor: { name: string }; input: Record<string, unknown> }) => {
+          sent.push({ name: command.constructor.name, input: command.input });
+          return table.client.send(command as never);
+        },
+      },
+    });
+    const counted = new DynamoDeliveryStore({ ...table, client }, { retentionDays: 15 });
+    const d = { ...deliveryFixture({ agreementId: 'unstored' }), unstored: true as const };
+
+    expect(await counted.recordOutcome(d, { status: 'delivered', attempt: attempt(1) })).toBe(true);
+
+    expect(sent.map((c) => c.name)).toEqual(['PutCommand']);
+    expect(sent[0]?.input.ConditionExpression).toBe('attribute_not_exists(pk)');
+    const item = sent[0]?.input.Item as Record<string, unknown>;
+    expect(item).not.toHaveProperty('unstored');
+    expect(item).not.toHaveProperty('gsi3pk');
+    expect(item.expiresAt).toBe(Math.floor(Date.parse(attempt(1).at) / 1000) + 15 * 86_400);
+    expect(await store.get(d.deliveryId)).toMatchObject({
+      status: 'delivered',
+      attemptCount: 1,
+      attempts: [attempt(1)],
+    });
+    expect((await store.listByAgreement('unstored', { status: 'delivered', limit: 10 })).items).toHaveLength(
+      1,
+    );
+    // A second copy of its message, its worker as unaware of the first: the item is there, nothing is written.
+    expect(await counted.recordOutcome(d, { status: 'failed', attempt: attempt(1, 'failed') })).toBe(false);
+    expect((await store.get(d.deliveryId))?.status).toBe('delivered');
+  });
+
+  it('writes a delivery sent unstored as a withdrawal discards it, a pause holds it or an embargo makes it wait, each on its lists', async () => {
+    const unstored = (n: number) => ({
+      ...deliveryFixture({ agreementId: 'unstored-moves', deliveryId: `dlv_unstored-${n}` }),
+      unstored: true as const,
+    });
+    const at = '2025-06-01T09:00:00.000Z';
+
+    expect(await store.discardUnsent(unstored(1), at, 'article withdrawn')).toBe(true);
+    expect(await store.hold(unstored(2), at)).toBe(true);
+    expect(await store.waitUntil(unstored(3), '2025-06-01T10:00:00.000Z', at)).toBe(true);
+    // A worker's first write after the withdrawal's: refused, the discard stays.
+    expect(await store.recordOutcome(unstored(1), { status: 'delivered', attempt: attempt(1) })).toBe(false);
+
+    expect(await store.get('dlv_unstored-1')).toMatchObject({
+      status: 'discarded',
+      lastError: 'article withdrawn',
+    });
+    expect(await store.get('dlv_unstored-2')).toMatchObject({ status: 'held', attemptCount: 0 });
+    expect(await store.get('dlv_unstored-3')).toMatchObject({
+      status: 'pending',
+      nextAttemptAt: '2025-06-01T10:00:00.000Z',
+    });
+    const listed = (await store.listByAgreement('unstored-moves', { limit: 10 })).items.map(
+      (x) => x.deliveryId,
+    );
+    expect(listed.sort()).toEqual(['dlv_unstored-1', 'dlv_unstored-2', 'dlv_unstored-3']);
+    const held = (await store.listByAgreement('unstored-moves', { status: 'held', limit: 10 })).items;
+    expect(held.map((x) => x.deliveryId)).toEqual(['dlv_unstored-2']);
+  });
+
   it('keeps routing decisions and replay audits', async () => {
     const decisions = [{ agreementId: 'one', covered: false, reason: 'excluded:topic', matchedTopics: [] }];
     await routing.record({ articleId: 'art', version: 2, at: '2025-06-01T00:00:00Z', decisions });

@@ -106,6 +106,9 @@ export class Storage extends Construct {
       serverAccessLogsPrefix: 'packages/',
       lifecycleRules: [
         { id: 'expire-noncurrent', noncurrentVersionExpiration: Duration.days(30), ...abortUploads },
+        // The sealer deletes each day object once its month is compacted: the delete marker it leaves
+        // is removed once the version behind it has expired, rather than kept (and listed) for ever.
+        { id: 'remove-expired-delete-markers', expiredObjectDeleteMarker: true },
       ],
     });
   }

@@ -287,7 +287,7 @@ describe('buckets', () => {
     }
   });
 
-  it('versions the packages bucket and expires its noncurrent versions and abandoned uploads', () => {
+  it('versions the packages bucket and expires its noncurrent versions, the delete markers they leave and abandoned uploads', () => {
     s.statefulTemplate.hasResourceProperties('AWS::S3::Bucket', {
       VersioningConfiguration: { Status: 'Enabled' },
       LifecycleConfiguration: {
@@ -297,6 +297,7 @@ describe('buckets', () => {
             NoncurrentVersionExpiration: { NoncurrentDays: 30 },
             AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 },
           }),
+          Match.objectLike({ Status: 'Enabled', ExpiredObjectDeleteMarker: true }),
         ],
       },
       LoggingConfiguration: {

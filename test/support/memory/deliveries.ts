@@ -12,7 +12,13 @@ import {
 } from '#domain/delivery.ts';
 import { feedPosition } from '#domain/feed.ts';
 import { type DeliveryFilter, type DeliveryQueries, PUSHED_CHANNELS } from '#ports/delivery-queries.ts';
-import type { DeliveryPage, DeliveryStore, ListOptions, OutcomeWrite } from '#ports/delivery-store.ts';
+import {
+  afterOutcome,
+  type DeliveryPage,
+  type DeliveryStore,
+  type ListOptions,
+  type OutcomeWrite,
+} from '#ports/delivery-store.ts';
 import type { FeedIndex, FeedQuery, FeedRow } from '#ports/feed-index.ts';
 import { type RoutingRecord, routedDeliveries } from '#ports/routing-log.ts';
 
@@ -74,24 +80,13 @@ export class MemoryDeliveryStore implements DeliveryStore {
   async recordOutcome(current: Delivery, write: OutcomeWrite): Promise<boolean> {
     if (!this.unchanged(current)) return false;
     this.outcomes.push(write);
-    const {
-      nextAttemptAt: _next,
-      lastError: _error,
-      retriesEndBy: _end,
-      unstored: _notYet,
-      ...rest
-    } = this.items.get(current.deliveryId) ?? current;
-    this.items.set(current.deliveryId, {
-      ...rest,
-      status: write.status,
-      attemptCount: current.attemptCount + 1,
-      attempts: [...(current.attempts ?? []), write.attempt].slice(-MAX_ATTEMPTS_KEPT),
-      updatedAt: write.attempt.at,
-      ...(write.nextAttemptAt && { nextAttemptAt: write.nextAttemptAt }),
-      ...(write.retriesEndBy && { retriesEndBy: write.retriesEndBy }),
-      ...(write.lastError && { lastError: write.lastError }),
-      ...(write.remoteId && { remoteId: write.remoteId }),
-    });
+    // As stored, with the attempts the worker carried (Dynamo's update sets those from `current` too).
+    const stored = this.items.get(current.deliveryId) ?? current;
+    const { unstored: _notYet, ...next } = afterOutcome(
+      { ...stored, attemptCount: current.attemptCount, attempts: current.attempts },
+      write,
+    );
+    this.items.set(current.deliveryId, next);
     this.listed.add(current.deliveryId);
     return true;
   }

@@ -130,12 +130,7 @@ export async function routePackage(
     // Kept so a backfill can route this version again to an agreement signed later.
     ready,
   });
-  const options = {
-    namedByRouting: true,
-    updates: earlier.updates,
-    resumed,
-    repeated: !!previous && !resumed,
-  };
+  const options = { namedByRouting: true, updates: earlier.updates, resumed, routedBefore: !!previous };
   const deliver = async () => ({
     first: await deliverTo(deps, matched, ready, now, 'matched', options),
     second: await deliverTo(deps, corrected, ready, now, ROUTE_REASON.correction, options),
@@ -252,8 +247,8 @@ export async function deliverTo(
     updates?: Superseded;
     /** A retry of a run that failed part way: the existing pushes never attempted are enqueued too. */
     resumed?: boolean;
-    /** A repeated event after a run that went through: what it sent unstored is not sent again. */
-    repeated?: boolean;
+    /** An earlier run recorded this version (a repeated event, or a retry): it sent the unstored pushes. */
+    routedBefore?: boolean;
     /** The routing record just written names these channels (CreateOptions.namedByRouting); a backfill's do not. */
     namedByRouting?: boolean;
   } = {},
@@ -307,7 +302,7 @@ export async function deliverTo(
         ? {
             ...c,
             delivery: { ...c.delivery, unstored: true as const },
-            created: !options.repeated && !options.resumed,
+            created: !options.routedBefore,
           }
         : {
             ...c,
